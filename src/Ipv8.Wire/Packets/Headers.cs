@@ -1,0 +1,20 @@
+namespace Ipv8.Wire;
+
+/// <summary>
+/// The authentication header of a signed message: the sender's public key bin as <c>varlenH</c>
+/// (py-ipv8 <c>BinMemberAuthenticationPayload</c>).
+/// </summary>
+[Payload]
+public readonly ref partial struct AuthHeader
+{
+    /// <summary>The sender's public key bin (74 bytes for a LibNaCL key).</summary>
+    [Field(Format.VarLenH)] public ReadOnlySpan<byte> PublicKeyBin { get; init; }
+}
+
+/// <summary>The sender's Lamport clock, carried by every message (py-ipv8 <c>GlobalTimeDistributionPayload</c>).</summary>
+[Payload]
+public readonly partial struct GlobalTimeHeader
+{
+    /// <summary>The global time.</summary>
+    [Field(Format.UInt64)] public ulong GlobalTime { get; init; }
+}

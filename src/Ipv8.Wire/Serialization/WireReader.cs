@@ -1,0 +1,464 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Ipv8.Wire;
+
+/// <summary>
+/// A forward-only, bounds-checked, big-endian reader over a span, for every py-ipv8 field format. Bad wire data
+/// makes a <c>TryRead…</c> call return false and sets <see cref="Error"/>; it never throws. Byte fields come back as
+/// slices of the input, not copies.
+/// </summary>
+public ref partial struct WireReader
+{
+    private readonly ReadOnlySpan<byte> _buffer;
+    private int _position;
+
+    /// <summary>Creates a reader over <paramref name="buffer"/>.</summary>
+    public WireReader(ReadOnlySpan<byte> buffer)
+    {
+        _buffer = buffer;
+        _position = 0;
+        Error = WireError.None;
+    }
+
+    /// <summary>Why the last failed read failed, or <see cref="WireError.None"/>.</summary>
+    public WireError Error { get; private set; }
+
+    /// <summary>Bytes consumed so far.</summary>
+    public readonly int Position => _position;
+
+    /// <summary>Bytes left to read.</summary>
+    public readonly int Remaining => _buffer.Length - _position;
+
+    /// <summary>The bytes left to read.</summary>
+    public readonly ReadOnlySpan<byte> RemainingSpan => _buffer[_position..];
+
+    /// <summary>Records <paramref name="error"/> and returns false, so a reader can <c>return reader.Fail(…)</c>.</summary>
+    public bool Fail(WireError error)
+    {
+        Error = error;
+        return false;
+    }
+
+    /// <summary>Succeeds when every byte was consumed, and fails with <see cref="WireError.TrailingBytes"/> otherwise.</summary>
+    public bool TryReadEnd() => _position == _buffer.Length || Fail(WireError.TrailingBytes);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTake(int count, out ReadOnlySpan<byte> bytes)
+    {
+        // The unsigned compare also rejects negative counts.
+        if ((uint)count > (uint)(_buffer.Length - _position))
+        {
+            bytes = default;
+            return Fail(WireError.Truncated);
+        }
+
+        bytes = _buffer.Slice(_position, count);
+        _position += count;
+        return true;
+    }
+
+    /// <summary>Reads <c>B</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadUInt8(out byte value)
+    {
+        if (_position < _buffer.Length)
+        {
+            value = _buffer[_position++];
+            return true;
+        }
+
+        value = 0;
+        return Fail(WireError.Truncated);
+    }
+
+    /// <summary>Reads <c>bits</c>: the raw flag byte (the first flag is bit 0x80).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadBits(out byte value) => TryReadUInt8(out value);
+
+    /// <summary>Reads <c>?</c>: any non-zero byte is true.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadBool(out bool value)
+    {
+        var ok = TryReadUInt8(out var b);
+        value = b != 0;
+        return ok;
+    }
+
+    /// <summary>Reads <c>H</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadUInt16(out ushort value)
+    {
+        if (TryTake(2, out var b))
+        {
+            value = BinaryPrimitives.ReadUInt16BigEndian(b);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads <c>I</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadUInt32(out uint value)
+    {
+        if (TryTake(4, out var b))
+        {
+            value = BinaryPrimitives.ReadUInt32BigEndian(b);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads <c>Q</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadUInt64(out ulong value)
+    {
+        if (TryTake(8, out var b))
+        {
+            value = BinaryPrimitives.ReadUInt64BigEndian(b);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads <c>q</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadInt64(out long value)
+    {
+        var ok = TryReadUInt64(out var v);
+        value = (long)v;
+        return ok;
+    }
+
+    /// <summary>Reads <c>f</c>.</summary>
+    public bool TryReadSingle(out float value)
+    {
+        if (TryTake(4, out var b))
+        {
+            value = BinaryPrimitives.ReadSingleBigEndian(b);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads <c>d</c>.</summary>
+    public bool TryReadDouble(out double value)
+    {
+        if (TryTake(8, out var b))
+        {
+            value = BinaryPrimitives.ReadDoubleBigEndian(b);
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Reads <c>ipv4</c>: 4 address bytes and a port.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadIpv4(out UdpAddress value)
+    {
+        if (TryTake(6, out var b))
+        {
+            value = UdpAddress.FromIPv4(BinaryPrimitives.ReadUInt32BigEndian(b), BinaryPrimitives.ReadUInt16BigEndian(b[4..]));
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Reads <c>ip_address</c>: type 1 (IPv4) or 3 (IPv6), the address and a port. Type 2 is malformed here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadIpAddress(out UdpAddress value)
+    {
+        if (_position < _buffer.Length && _buffer[_position] == 1)
+        {
+            if (TryTake(7, out var b))
+            {
+                value = UdpAddress.FromIPv4(BinaryPrimitives.ReadUInt32BigEndian(b[1..]), BinaryPrimitives.ReadUInt16BigEndian(b[5..]));
+                return true;
+            }
+
+            value = default;
+            return false;
+        }
+
+        return TryReadIpAddressSlow(out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadIpAddressSlow(out UdpAddress value)
+    {
+        value = default;
+        if (!TryReadUInt8(out var type))
+        {
+            return false;
+        }
+
+        switch (type)
+        {
+            case 3 when TryTake(18, out var b):
+                value = UdpAddress.FromIPv6(b[..16], BinaryPrimitives.ReadUInt16BigEndian(b[16..]));
+                return true;
+            case 3:
+                return false;
+            default:
+                return Fail(WireError.InvalidAddressType);
+        }
+    }
+
+    /// <summary>Reads <c>address</c>: an <c>ip_address</c>, or type 2, a UTF-8 domain name (length <c>H</c>) and a port.</summary>
+    public bool TryReadAddress(out HostAddress value)
+    {
+        value = default;
+        if (_position < _buffer.Length && _buffer[_position] == 2)
+        {
+            _position++;
+            if (!TryReadVarLenH(out ReadOnlySpan<byte> host) || !TryReadUInt16(out var port))
+            {
+                return false;
+            }
+
+            if (!Utf8.IsValid(host))
+            {
+                return Fail(WireError.InvalidUtf8);
+            }
+
+            value = new HostAddress(Encoding.UTF8.GetString(host), port);
+            return true;
+        }
+
+        if (!TryReadIpAddress(out var address))
+        {
+            return false;
+        }
+
+        value = new HostAddress(address);
+        return true;
+    }
+
+    /// <summary>Reads <c>raw</c>: all remaining bytes.</summary>
+    public bool TryReadRaw(out ReadOnlySpan<byte> value)
+    {
+        value = _buffer[_position..];
+        _position = _buffer.Length;
+        return true;
+    }
+
+    /// <summary>Reads <c>raw</c> into a new array.</summary>
+    public bool TryReadRaw(out byte[] value)
+    {
+        TryReadRaw(out ReadOnlySpan<byte> span);
+        value = span.ToArray();
+        return true;
+    }
+
+    /// <summary>Reads exactly <paramref name="length"/> bytes (<c>20s</c>, <c>32s</c>, <c>64s</c>, <c>74s</c>, <c>c20s</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadFixed(int length, out ReadOnlySpan<byte> value) => TryTake(length, out value);
+
+    /// <summary>Reads exactly <paramref name="length"/> bytes into a new array.</summary>
+    public bool TryReadFixed(int length, out byte[] value) => ToArray(TryTake(length, out var span), span, out value);
+
+    /// <summary>Reads <c>varlenH</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadVarLenH(out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        return TryReadUInt16(out var length) && TryTake(length, out value);
+    }
+
+    /// <summary>Reads <c>varlenH</c> into a new array.</summary>
+    public bool TryReadVarLenH(out byte[] value) => ToArray(TryReadVarLenH(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenI</c>.</summary>
+    public bool TryReadVarLenI(out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (!TryReadUInt32(out var length))
+        {
+            return false;
+        }
+
+        return length <= int.MaxValue ? TryTake((int)length, out value) : Fail(WireError.Truncated);
+    }
+
+    /// <summary>Reads <c>varlenI</c> into a new array.</summary>
+    public bool TryReadVarLenI(out byte[] value) => ToArray(TryReadVarLenI(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenBx2</c>: a count, then count × 2 bytes.</summary>
+    public bool TryReadVarLenBx2(out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        return TryReadUInt8(out var count) && TryTake(count * 2, out value);
+    }
+
+    /// <summary>Reads <c>varlenBx2</c> into a new array.</summary>
+    public bool TryReadVarLenBx2(out byte[] value) => ToArray(TryReadVarLenBx2(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenHx20</c>: a count, then count × 20 bytes.</summary>
+    public bool TryReadVarLenHx20(out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        return TryReadUInt16(out var count) && TryTake(count * 20, out value);
+    }
+
+    /// <summary>Reads <c>varlenHx20</c> into a new array.</summary>
+    public bool TryReadVarLenHx20(out byte[] value) => ToArray(TryReadVarLenHx20(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenHutf8</c> as UTF-8 bytes, checked to be valid UTF-8.</summary>
+    public bool TryReadVarLenHUtf8(out ReadOnlySpan<byte> value) =>
+        TryReadVarLenH(out value) && (Utf8.IsValid(value) || Fail(WireError.InvalidUtf8));
+
+    /// <summary>Reads <c>varlenHutf8</c> as a new string.</summary>
+    public bool TryReadVarLenHUtf8(out string value) => ToText(TryReadVarLenHUtf8(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenIutf8</c> as UTF-8 bytes, checked to be valid UTF-8.</summary>
+    public bool TryReadVarLenIUtf8(out ReadOnlySpan<byte> value) =>
+        TryReadVarLenI(out value) && (Utf8.IsValid(value) || Fail(WireError.InvalidUtf8));
+
+    /// <summary>Reads <c>varlenIutf8</c> as a new string.</summary>
+    public bool TryReadVarLenIUtf8(out string value) => ToText(TryReadVarLenIUtf8(out ReadOnlySpan<byte> span), span, out value);
+
+    /// <summary>Reads <c>varlenH-list</c>: a count <c>B</c>, then that many <c>varlenH</c> items, each copied.</summary>
+    public bool TryReadVarLenHList(out byte[][] value)
+    {
+        value = [];
+        if (!TryReadUInt8(out var count))
+        {
+            return false;
+        }
+
+        var items = new byte[count][];
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!TryReadVarLenH(out items[i]))
+            {
+                return false;
+            }
+        }
+
+        value = items;
+        return true;
+    }
+
+    /// <summary>Reads a nested payload: a length <c>H</c>, then <typeparamref name="T"/>, which must fill that length exactly.</summary>
+    public bool TryReadPayload<T>(out T value) where T : IPayload<T>, allows ref struct
+    {
+        value = default!;
+        if (!TryReadVarLenH(out ReadOnlySpan<byte> body))
+        {
+            return false;
+        }
+
+        var nested = new WireReader(body);
+        if (!T.TryRead(ref nested, out value) || !nested.TryReadEnd())
+        {
+            return Fail(nested.Error);
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads <c>payload-list</c>: a count <c>B</c>, then that many nested payloads.</summary>
+    public bool TryReadPayloadList<T>(out T[] value) where T : struct, IPayload<T>
+    {
+        value = [];
+        if (!TryReadUInt8(out var count))
+        {
+            return false;
+        }
+
+        var items = new T[count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!TryReadPayload(out items[i]))
+            {
+                return false;
+            }
+        }
+
+        value = items;
+        return true;
+    }
+
+    /// <summary>Reads <c>arrayH-?</c>.</summary>
+    public bool TryReadArrayHBool(out bool[] value)
+    {
+        value = [];
+        if (!TryReadUInt16(out var count) || !TryTake(count, out var bytes))
+        {
+            return false;
+        }
+
+        var items = new bool[count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = bytes[i] != 0;
+        }
+
+        value = items;
+        return true;
+    }
+
+    /// <summary>Reads <c>arrayH-q</c>.</summary>
+    public bool TryReadArrayHInt64(out long[] value)
+    {
+        value = [];
+        if (!TryReadUInt16(out var count) || !TryTake(count * 8, out var bytes))
+        {
+            return false;
+        }
+
+        var items = new long[count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = BinaryPrimitives.ReadInt64BigEndian(bytes[(i * 8)..]);
+        }
+
+        value = items;
+        return true;
+    }
+
+    /// <summary>Reads <c>arrayH-d</c>.</summary>
+    public bool TryReadArrayHDouble(out double[] value)
+    {
+        value = [];
+        if (!TryReadUInt16(out var count) || !TryTake(count * 8, out var bytes))
+        {
+            return false;
+        }
+
+        var items = new double[count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = BinaryPrimitives.ReadDoubleBigEndian(bytes[(i * 8)..]);
+        }
+
+        value = items;
+        return true;
+    }
+
+    private static bool ToArray(bool ok, ReadOnlySpan<byte> span, out byte[] value)
+    {
+        value = ok ? span.ToArray() : [];
+        return ok;
+    }
+
+    private static bool ToText(bool ok, ReadOnlySpan<byte> span, out string value)
+    {
+        value = ok ? Encoding.UTF8.GetString(span) : string.Empty;
+        return ok;
+    }
+}
