@@ -1,1 +1,25 @@
-Console.WriteLine();
+using BenchmarkDotNet.Running;
+
+namespace Ipv8.Bench;
+
+/// <summary>
+/// Entry point. <c>dotnet run -c Release --project bench -- [BenchmarkDotNet args]</c> runs the micro-benchmarks; a
+/// first argument naming a harness (only <c>throughput</c> so far) runs that harness with the remaining arguments.
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args) => args switch
+    {
+        ["throughput", .. var rest] => ThroughputHarness.Run(rest),
+        _ => RunBenchmarks(args),
+    };
+
+    private static int RunBenchmarks(string[] args)
+    {
+        // No global config here: the shared BenchConfig reaches every class through its assembly attribute, and
+        // passing it globally would make BenchmarkDotNet ignore --job (see BenchConfig).
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var failed = summaries.Any(summary => summary.HasCriticalValidationErrors || summary.Reports.Any(report => !report.Success));
+        return failed ? 1 : 0;
+    }
+}

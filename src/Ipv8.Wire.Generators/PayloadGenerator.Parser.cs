@@ -12,6 +12,10 @@ public sealed partial class PayloadGenerator
     /// <summary>Turns a <c>[Payload]</c> symbol into an equatable model, collecting diagnostics on the way.</summary>
     internal static class Parser
     {
+        // Plain dotted names: a hint name may not contain the '@' of an escaped keyword.
+        private static readonly SymbolDisplayFormat s_hintNameFormat =
+            new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
+
         public static PayloadModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type)
@@ -62,7 +66,7 @@ public sealed partial class PayloadGenerator
                     break;
                 }
 
-                containing.Insert(0, new ContainingTypeModel(Keyword(outer), outer.Name));
+                containing.Insert(0, new ContainingTypeModel(Keyword(outer), Identifier(outer.Name)));
             }
 
             var fields = new List<FieldModel>();
@@ -115,16 +119,16 @@ public sealed partial class PayloadGenerator
                     continue;
                 }
 
-                fields.Add(BuildField(member.Name, memberType, format, elementType));
+                fields.Add(BuildField(Identifier(member.Name), memberType, format, elementType));
             }
 
             var fullName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             var ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            var hint = (ns is null ? string.Empty : ns + ".") + string.Join(".", containing.Select(c => c.Name).Concat(new[] { type.Name })) + ".g.cs";
+            var hint = type.ToDisplayString(s_hintNameFormat) + ".g.cs";
 
             return new PayloadModel(
                 ns,
-                type.Name,
+                Identifier(type.Name),
                 fullName,
                 hint,
                 Modifiers(type),
@@ -267,6 +271,10 @@ public sealed partial class PayloadGenerator
             parts.Add(Keyword(type));
             return string.Join(" ", parts);
         }
+
+        /// <summary>Escapes a name that is a C# keyword (<c>@event</c>), so the generated code can use it.</summary>
+        private static string Identifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
         private static DiagnosticInfo Diag(string id, LocationInfo? location, params string[] args) =>
             new(id, location, new EquatableArray<string>(args));

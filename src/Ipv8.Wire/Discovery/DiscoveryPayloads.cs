@@ -125,7 +125,10 @@ public readonly partial struct PuncturePayload
 /// IPv4 or IPv6. The identifier comes before the flags here, unlike in 246. Flags, in order from 0x80:
 /// connection_type_0, connection_type_1, supports_new_style, dflag1, dflag2, tunnel, sync, advice.
 /// </summary>
-/// <remarks>The advice bit follows the same inverted-read quirk as <see cref="IntroductionRequestPayload"/>.</remarks>
+/// <remarks>
+/// Unlike message 246, the advice bit reads back as written here: py-ipv8 reads these eight bits straight into the
+/// named flags, so the inverted-advice quirk of <see cref="IntroductionRequestPayload"/> does not apply.
+/// </remarks>
 [Payload(MessageId = 234)]
 public readonly ref partial struct NewIntroductionRequestPayload
 {
@@ -171,10 +174,10 @@ public readonly ref partial struct NewIntroductionRequestPayload
     /// <summary>Flag 6 (0x02).</summary>
     public bool Sync => BitFlags.Get(Flags, 6);
 
-    /// <summary>The advice flag as py-ipv8 reads it: true when bit 0x01 is clear.</summary>
-    public bool Advice => !BitFlags.Get(Flags, 7);
+    /// <summary>Flag 7 (0x01): advice, read as written.</summary>
+    public bool Advice => BitFlags.Get(Flags, 7);
 
-    /// <summary>Builds the flag byte as py-ipv8 writes it.</summary>
+    /// <summary>Builds the flag byte.</summary>
     public static byte MakeFlags(ConnectionType connectionType, bool supportsNewStyle, bool advice, bool tunnel = false, bool sync = false) =>
         (byte)(connectionType.ToFlagBits() | (supportsNewStyle ? 0x20 : 0) | (tunnel ? 0x04 : 0) | (sync ? 0x02 : 0) | (advice ? 0x01 : 0));
 }

@@ -1,0 +1,283 @@
+using Microsoft.CodeAnalysis;
+
+namespace Ipv8.Generators.Tests;
+
+/// <summary>Each generator diagnostic is reported for the mistake it describes, at the member or type at fault.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = """
+        using System;
+        using Ipv8.Wire;
+
+        """;
+
+    [Fact]
+    public void ValidPayloads_ReportNoDiagnostics_AndCompileWithoutWarnings()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            namespace Samples.Valid;
+
+            [Payload]
+            public partial struct Item
+            {
+                [Field(Format.UInt32)] public uint Id { get; init; }
+            }
+
+            [Payload(MessageId = 255, Signed = false)]
+            public ref partial struct Message
+            {
+                [Field(Format.UInt8)] public byte Kind;
+                [Field(Format.VarLenHUtf8)] public ReadOnlySpan<byte> Name { get; set; }
+                [Field(Format.PayloadList)] public Item[] Items { get; init; }
+                [Field(Format.Raw)] public ReadOnlySpan<byte> Rest { get; private set; }
+            }
+
+            [Payload(MessageId = 0)]
+            public partial struct First
+            {
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.CompilationDiagnostics.IsEmpty, GeneratorHarness.Describe(run.CompilationDiagnostics));
+        Assert.Equal(3, run.Result.GeneratedSources.Length);
+    }
+
+    [Fact]
+    public void IPV8W001_NonPartialPayload_IsReportedOnTheType()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Payload]
+            public struct NotPartial
+            {
+                [Field(Format.UInt8)] public byte A { get; init; }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W001", "NotPartial");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void IPV8W001_PayloadInsideANonPartialClass_IsReportedOnThePayload()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            public static class Container
+            {
+                [Payload]
+                public partial struct Inner
+                {
+                    [Field(Format.UInt8)] public byte A { get; init; }
+                }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W001", "Inner");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData("[Field(Format.UInt16)] public int Count { get; init; }", "Count")]
+    [InlineData("[Field(Format.VarLenHUtf8)] public byte[] Text { get; init; }", "Text")]
+    [InlineData("[Field(Format.VarLenH)] public Span<byte> Data { get; init; }", "Data")]
+    [InlineData("[Field(Format.PayloadList)] public NotAPayload[] Items { get; init; }", "Items")]
+    [InlineData("[Field(Format.Payload)] public NotAPayload Nested { get; init; }", "Nested")]
+    [InlineData("[Field((Format)99)] public byte Undefined { get; init; }", "Undefined")]
+    public void IPV8W002_MemberTypeTheFormatCannotCarry_IsReportedOnTheMember(string member, string name)
+    {
+        var run = GeneratorHarness.Run(Usings + $$"""
+            public struct NotAPayload
+            {
+            }
+
+            [Payload]
+            public ref partial struct Bad
+            {
+                {{member}}
+            }
+            """);
+
+        AssertSingle(run, "IPV8W002", name);
+    }
+
+    [Fact]
+    public void IPV8W003_RawFieldBeforeAnotherField_IsReportedOnTheRawField()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Payload(MessageId = 1)]
+            public ref partial struct RawFirst
+            {
+                [Field(Format.Raw)] public ReadOnlySpan<byte> Rest { get; init; }
+                [Field(Format.UInt16)] public ushort After { get; init; }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W003", "Rest");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void IPV8W004_TwoMessagesWithOneId_IsReportedOnTheSecondByName()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            namespace Samples.Duplicates;
+
+            [Payload(MessageId = 42)]
+            public partial struct Beta
+            {
+            }
+
+            [Payload(MessageId = 42)]
+            public partial struct Alpha
+            {
+            }
+
+            [Payload(MessageId = 43)]
+            public partial struct Gamma
+            {
+            }
+            """);
+
+        var diagnostic = AssertSingle(run, "IPV8W004", "Beta");
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("42", message, StringComparison.Ordinal);
+        Assert.Contains("Samples.Duplicates.Alpha", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IPV8W004_PayloadsWithoutMessageId_NeverCollide()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Payload]
+            public partial struct First
+            {
+            }
+
+            [Payload]
+            public partial struct Second
+            {
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Theory]
+    [InlineData("[Field(Format.UInt8)] public byte GetOnly { get; }", "GetOnly")]
+    [InlineData("[Field(Format.UInt8)] public readonly byte ReadOnlyField;", "ReadOnlyField")]
+    [InlineData("[Field(Format.UInt8)] public static byte StaticField;", "StaticField")]
+    [InlineData("[Field(Format.UInt8)] public byte Computed => 1;", "Computed")]
+    public void IPV8W005_MemberWithoutSetter_IsReportedOnTheMember(string member, string name)
+    {
+        var run = GeneratorHarness.Run(Usings + $$"""
+            [Payload]
+            public partial struct Fixed
+            {
+                {{member}}
+            }
+            """);
+
+        AssertSingle(run, "IPV8W005", name);
+    }
+
+    [Fact]
+    public void IPV8W006_GenericPayload_IsReportedOnTheType()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Payload]
+            public partial struct Box<T>
+            {
+                [Field(Format.UInt8)] public byte A { get; init; }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W006", "Box");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void IPV8W006_PayloadInsideAGenericClass_IsReportedOnThePayload()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            public partial class Holder<T>
+            {
+                [Payload]
+                public partial struct Inner
+                {
+                    [Field(Format.UInt8)] public byte A { get; init; }
+                }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W006", "Inner");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(1000)]
+    [InlineData(-2)]
+    public void IPV8W007_MessageIdOutsideAByte_IsReportedOnTheType(int messageId)
+    {
+        var run = GeneratorHarness.Run(Usings + $$"""
+            [Payload(MessageId = {{messageId}})]
+            public partial struct OutOfRange
+            {
+            }
+            """);
+
+        var diagnostic = AssertSingle(run, "IPV8W007", "OutOfRange");
+        Assert.Contains(messageId.ToString(System.Globalization.CultureInfo.InvariantCulture), diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void IPV8W008_SpanMemberInAStructThatIsNotRef_IsReportedOnTheMember()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Payload]
+            public partial struct NotRef
+            {
+                [Field(Format.UInt8)] public byte A { get; init; }
+                [Field(Format.VarLenH)] public ReadOnlySpan<byte> Data { get; init; }
+            }
+            """);
+
+        AssertSingle(run, "IPV8W008", "Data");
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void EveryDiagnosticId_IsAnErrorWithADescriptorAndATestHere()
+    {
+        var ids = Enumerable.Range(1, 8).Select(i => $"IPV8W{i:000}").ToList();
+        foreach (var id in ids)
+        {
+            var descriptor = Ipv8.Wire.Generators.Diagnostics.Find(id);
+            Assert.NotNull(descriptor);
+            Assert.Equal(id, descriptor.Id);
+            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Contains(typeof(DiagnosticTests).GetMethods(), m => m.Name.StartsWith(id + "_", StringComparison.Ordinal));
+        }
+
+        Assert.Null(Ipv8.Wire.Generators.Diagnostics.Find("IPV8W009"));
+    }
+
+    /// <summary>
+    /// Asserts that the generator reported exactly one diagnostic, with <paramref name="id"/>, pointing at the
+    /// identifier <paramref name="identifier"/> in the sample.
+    /// </summary>
+    private static Diagnostic AssertSingle(GeneratorRun run, string id, string identifier)
+    {
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+
+        var lineSpan = diagnostic.Location.GetLineSpan();
+        Assert.Equal(GeneratorHarness.SamplePath(0), lineSpan.Path);
+        var tree = run.Input.SyntaxTrees.Single();
+        Assert.Equal(identifier, tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.Equal(tree.GetLineSpan(diagnostic.Location.SourceSpan).Span, lineSpan.Span);
+        return diagnostic;
+    }
+}

@@ -1,0 +1,338 @@
+using System.Text;
+using Ipv8.Wire;
+
+namespace Ipv8.Generators.Tests.Execution;
+
+/// <summary>
+/// Runs the code the generator emitted for the payloads declared in this project: sizes are exact, values
+/// round-trip, and truncated or otherwise malformed data is rejected without throwing.
+/// </summary>
+public sealed class ExecutionTests
+{
+    private const int Seed = 0x1B8;
+    private const int RoundTrips = 400;
+    private const int TruncatedValues = 40;
+
+    /// <summary>Reads <paramref name="data"/> with a generated exact <c>TryRead</c>, returning the raw tail it read.</summary>
+    private delegate bool ExactRead(ReadOnlySpan<byte> data, out WireError error, out byte[] raw);
+
+    [Fact]
+    public void EveryFormatPayload_RandomValues_RoundTripWithExactSizes()
+    {
+        var random = new PayloadRandom(Seed, large: true);
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            var value = random.EveryFormat();
+            var encoded = Encode(value);
+
+            var direct = new byte[encoded.Length];
+            Assert.Equal(encoded.Length, value.Write(direct));
+            Assert.Equal(encoded, direct);
+
+            Assert.True(EveryFormatPayload.TryRead(encoded, out var decoded, out var error), $"value {i}: {error}");
+            Assert.Equal(WireError.None, error);
+            AssertEqual(value, decoded);
+            Assert.Equal(encoded, Encode(decoded));
+            Assert.Equal(encoded.Length, Consumed<EveryFormatPayload>(encoded));
+        }
+    }
+
+    [Fact]
+    public void ArrayFormatsPayload_RandomValues_RoundTripWithExactSizes()
+    {
+        var random = new PayloadRandom(Seed + 1, large: true);
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            var value = random.ArrayFormats();
+            var encoded = Encode(value);
+
+            var direct = new byte[encoded.Length];
+            Assert.Equal(encoded.Length, value.Write(direct));
+            Assert.Equal(encoded, direct);
+
+            Assert.True(ArrayFormatsPayload.TryRead(encoded, out var decoded, out var error), $"value {i}: {error}");
+            Assert.Equal(WireError.None, error);
+            AssertEqual(value, decoded);
+            Assert.Equal(encoded, Encode(decoded));
+
+            // The reader stops after the last field and leaves what follows to the caller.
+            Assert.Equal(encoded.Length, Consumed<ArrayFormatsPayload>([.. encoded, 0xAB, 0xCD]));
+        }
+    }
+
+    [Fact]
+    public void RawArrayPayload_RandomValues_RoundTripWithExactSizes()
+    {
+        var random = new PayloadRandom(Seed + 2, large: true);
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            var value = random.RawArray();
+            var encoded = Encode(value);
+            Assert.Equal(8 + value.Rest.Length, encoded.Length);
+
+            Assert.True(RawArrayPayload.TryRead(encoded, out var decoded, out var error), $"value {i}: {error}");
+            Assert.Equal(WireError.None, error);
+            Assert.Equal(value.Time, decoded.Time);
+            Assert.Equal(value.Rest, decoded.Rest);
+        }
+    }
+
+    [Fact]
+    public void EveryFormatPayload_EveryTruncation_FailsUntilOnlyTheRawTailIsShortened()
+    {
+        var random = new PayloadRandom(Seed + 3, large: false);
+        for (var i = 0; i < TruncatedValues; i++)
+        {
+            var value = random.EveryFormat();
+            AssertTruncations(Encode(value), value.Raw.ToArray(), Read);
+        }
+
+        static bool Read(ReadOnlySpan<byte> data, out WireError error, out byte[] raw)
+        {
+            var ok = EveryFormatPayload.TryRead(data, out var value, out error);
+            raw = value.Raw.ToArray();
+            return ok;
+        }
+    }
+
+    [Fact]
+    public void ArrayFormatsPayload_EveryTruncation_FailsAsTruncated()
+    {
+        var random = new PayloadRandom(Seed + 4, large: false);
+        for (var i = 0; i < TruncatedValues; i++)
+        {
+            AssertTruncations(Encode(random.ArrayFormats()), [], Read);
+        }
+
+        static bool Read(ReadOnlySpan<byte> data, out WireError error, out byte[] raw)
+        {
+            raw = [];
+            return ArrayFormatsPayload.TryRead(data, out _, out error);
+        }
+    }
+
+    [Fact]
+    public void RawArrayPayload_EveryTruncation_FailsUntilOnlyTheRawTailIsShortened()
+    {
+        var random = new PayloadRandom(Seed + 5, large: false);
+        for (var i = 0; i < TruncatedValues; i++)
+        {
+            var value = random.RawArray();
+            AssertTruncations(Encode(value), value.Rest, Read);
+        }
+
+        static bool Read(ReadOnlySpan<byte> data, out WireError error, out byte[] raw)
+        {
+            var ok = RawArrayPayload.TryRead(data, out var value, out error);
+            raw = value.Rest ?? [];
+            return ok;
+        }
+    }
+
+    [Fact]
+    public void ArrayFormatsPayload_TrailingBytes_AreRejectedByTheExactRead()
+    {
+        var encoded = Encode(new PayloadRandom(Seed + 6, large: false).ArrayFormats());
+
+        Assert.False(ArrayFormatsPayload.TryRead([.. encoded, 0], out var value, out var error));
+        Assert.Equal(WireError.TrailingBytes, error);
+        Assert.Null(value.VarLenH);
+    }
+
+    [Fact]
+    public void InvalidUtf8InANestedListEntry_FailsTheWholeRead()
+    {
+        var value = Minimal() with { PayloadList = [new Entry { Label = "ok" }, new Entry { Label = "\u00e9\u00e9" }] };
+        var encoded = Encode(value);
+        var label = encoded.AsSpan().IndexOf("\u00e9\u00e9"u8);
+        Assert.True(label > 0);
+        encoded[label] = 0xFF;
+
+        Assert.False(ArrayFormatsPayload.TryRead(encoded, out _, out var error));
+        Assert.Equal(WireError.InvalidUtf8, error);
+    }
+
+    [Fact]
+    public void NullArraysAndStrings_AreWrittenEmpty_AndReadBackAsEmptyNotNull()
+    {
+        var value = Minimal();
+        var encoded = Encode(value);
+
+        // Version, the four varlen length prefixes, the two utf-8 length prefixes, 20+32+64+74+21 fixed bytes, the
+        // list count, the nested entry (length prefix, id, label length), the payload-list count, three array
+        // counts and the bool.
+        Assert.Equal(2 + (2 + 4 + 1 + 2) + (2 + 4) + 211 + 1 + (2 + 4 + 2) + 1 + (3 * 2) + 1, encoded.Length);
+        Assert.Equal(encoded.Length, value.GetSize());
+        Assert.True(ArrayFormatsPayload.TryRead(encoded, out var decoded, out _));
+        Assert.Empty(decoded.VarLenH);
+        Assert.Empty(decoded.VarLenI);
+        Assert.Empty(decoded.VarLenBx2);
+        Assert.Empty(decoded.VarLenHx20);
+        Assert.Equal(string.Empty, decoded.VarLenHUtf8);
+        Assert.Equal(string.Empty, decoded.VarLenIUtf8);
+        Assert.Empty(decoded.VarLenHList);
+        Assert.Equal(string.Empty, decoded.Payload.Label);
+        Assert.Empty(decoded.Payload.Extra);
+        Assert.Empty(decoded.PayloadList);
+        Assert.Empty(decoded.ArrayHBool);
+        Assert.Empty(decoded.ArrayHInt64);
+        Assert.Empty(decoded.ArrayHDouble);
+    }
+
+    [Fact]
+    public void FixedWidthFields_AreWrittenBigEndianInDeclarationOrder()
+    {
+        var value = new RawArrayPayload { Time = 0x0102030405060708, Rest = [0xEE] };
+
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 0xEE], Encode(value));
+    }
+
+    [Fact]
+    public void Messages_ExposeTheirIdAndSigning_AndNestedPayloadsAreNotMessages()
+    {
+        Assert.Equal((200, true), Metadata<EveryFormatPayload>());
+        Assert.Equal((201, false), Metadata<ArrayFormatsPayload>());
+        Assert.Equal((202, true), Metadata<RawArrayPayload>());
+
+        foreach (var nested in new[] { typeof(Entry), typeof(SpanEntry) })
+        {
+            var interfaces = nested.GetInterfaces().Where(i => i.IsGenericType).Select(i => i.GetGenericTypeDefinition()).ToList();
+            Assert.Contains(typeof(IPayload<>), interfaces);
+            Assert.DoesNotContain(typeof(IMessagePayload<>), interfaces);
+        }
+    }
+
+    private static (int Id, bool Signed) Metadata<T>() where T : IMessagePayload<T>, allows ref struct => (T.MessageId, T.IsSigned);
+
+    /// <summary>A value with every fixed field filled and every other field left null or default.</summary>
+    private static ArrayFormatsPayload Minimal() => new()
+    {
+        Bytes20 = new byte[20],
+        Bytes32 = new byte[32],
+        Bytes64 = new byte[64],
+        Bytes74 = new byte[74],
+        C20s = new byte[21],
+    };
+
+    /// <summary>Writes <paramref name="value"/> through the interface and checks that it fills <c>GetSize()</c> exactly.</summary>
+    private static byte[] Encode<T>(T value) where T : IPayload<T>, allows ref struct
+    {
+        var size = value.GetSize();
+        var buffer = new byte[size];
+        var writer = new WireWriter(buffer);
+        value.Write(ref writer);
+        Assert.Equal(size, writer.Position);
+        return buffer;
+    }
+
+    /// <summary>How many bytes the streaming <c>TryRead</c> consumes from <paramref name="data"/>.</summary>
+    private static int Consumed<T>(ReadOnlySpan<byte> data) where T : IPayload<T>, allows ref struct
+    {
+        var reader = new WireReader(data);
+        Assert.True(T.TryRead(ref reader, out _), $"streaming read failed: {reader.Error}");
+        return reader.Position;
+    }
+
+    /// <summary>
+    /// Reads every proper prefix of <paramref name="encoded"/>. A prefix that cuts into a field before the raw tail
+    /// must fail as truncated; a prefix that only shortens the raw tail is itself a valid encoding with a shorter tail.
+    /// </summary>
+    private static void AssertTruncations(byte[] encoded, byte[] raw, ExactRead read)
+    {
+        var head = encoded.Length - raw.Length;
+        for (var length = 0; length < encoded.Length; length++)
+        {
+            var ok = read(encoded.AsSpan(0, length), out var error, out var readRaw);
+            if (length < head)
+            {
+                if (ok || error != WireError.Truncated)
+                {
+                    Assert.Fail($"A {length}-byte prefix of a {encoded.Length}-byte encoding gave ok={ok}, error={error}.");
+                }
+            }
+            else
+            {
+                Assert.True(ok, $"A {length}-byte prefix that only cuts the raw tail failed: {error}");
+                Assert.Equal(raw.AsSpan(0, length - head).ToArray(), readRaw);
+            }
+        }
+    }
+
+    private static void AssertEqual(in EveryFormatPayload expected, in EveryFormatPayload actual)
+    {
+        Assert.Equal(expected.UInt8, actual.UInt8);
+        Assert.Equal(expected.UInt16, actual.UInt16);
+        Assert.Equal(expected.UInt32, actual.UInt32);
+        Assert.Equal(expected.UInt64, actual.UInt64);
+        Assert.Equal(expected.Int64, actual.Int64);
+        Assert.Equal(expected.Bool, actual.Bool);
+        Assert.Equal(BitConverter.SingleToUInt32Bits(expected.Float), BitConverter.SingleToUInt32Bits(actual.Float));
+        Assert.Equal(BitConverter.DoubleToUInt64Bits(expected.Double), BitConverter.DoubleToUInt64Bits(actual.Double));
+        Assert.Equal(expected.Bits, actual.Bits);
+        Assert.Equal(expected.Ipv4, actual.Ipv4);
+        Assert.Equal(expected.IpAddress, actual.IpAddress);
+        Assert.Equal(expected.Address, actual.Address);
+        Assert.Equal(expected.VarLenH.ToArray(), actual.VarLenH.ToArray());
+        Assert.Equal(expected.VarLenI.ToArray(), actual.VarLenI.ToArray());
+        Assert.Equal(expected.VarLenBx2.ToArray(), actual.VarLenBx2.ToArray());
+        Assert.Equal(expected.VarLenHx20.ToArray(), actual.VarLenHx20.ToArray());
+        Assert.Equal(expected.VarLenHUtf8.ToArray(), actual.VarLenHUtf8.ToArray());
+        Assert.Equal(expected.VarLenIUtf8.ToArray(), actual.VarLenIUtf8.ToArray());
+        Assert.Equal(expected.Bytes20.ToArray(), actual.Bytes20.ToArray());
+        Assert.Equal(expected.Bytes32.ToArray(), actual.Bytes32.ToArray());
+        Assert.Equal(expected.Bytes64.ToArray(), actual.Bytes64.ToArray());
+        Assert.Equal(expected.Bytes74.ToArray(), actual.Bytes74.ToArray());
+        Assert.Equal(expected.C20s.ToArray(), actual.C20s.ToArray());
+        Assert.Equal(expected.VarLenHList ?? [], actual.VarLenHList);
+        Assert.Equal(expected.Payload.Key.ToArray(), actual.Payload.Key.ToArray());
+        Assert.Equal(expected.Payload.Tail.ToArray(), actual.Payload.Tail.ToArray());
+        AssertEqual(expected.PayloadList, actual.PayloadList);
+        Assert.Equal(expected.ArrayHBool ?? [], actual.ArrayHBool);
+        Assert.Equal(expected.ArrayHInt64 ?? [], actual.ArrayHInt64);
+        AssertEqual(expected.ArrayHDouble, actual.ArrayHDouble);
+        Assert.Equal(expected.Raw.ToArray(), actual.Raw.ToArray());
+    }
+
+    private static void AssertEqual(ArrayFormatsPayload expected, ArrayFormatsPayload actual)
+    {
+        Assert.Equal(expected.Version, actual.Version);
+        Assert.Equal(expected.VarLenH ?? [], actual.VarLenH);
+        Assert.Equal(expected.VarLenI ?? [], actual.VarLenI);
+        Assert.Equal(expected.VarLenBx2 ?? [], actual.VarLenBx2);
+        Assert.Equal(expected.VarLenHx20 ?? [], actual.VarLenHx20);
+        Assert.Equal(expected.VarLenHUtf8 ?? string.Empty, actual.VarLenHUtf8);
+        Assert.Equal(expected.VarLenIUtf8 ?? string.Empty, actual.VarLenIUtf8);
+        Assert.Equal(expected.Bytes20, actual.Bytes20);
+        Assert.Equal(expected.Bytes32, actual.Bytes32);
+        Assert.Equal(expected.Bytes64, actual.Bytes64);
+        Assert.Equal(expected.Bytes74, actual.Bytes74);
+        Assert.Equal(expected.C20s, actual.C20s);
+        Assert.Equal(expected.VarLenHList ?? [], actual.VarLenHList);
+        AssertEqual(expected.Payload, actual.Payload);
+        AssertEqual(expected.PayloadList, actual.PayloadList);
+        Assert.Equal(expected.ArrayHBool ?? [], actual.ArrayHBool);
+        Assert.Equal(expected.ArrayHInt64 ?? [], actual.ArrayHInt64);
+        AssertEqual(expected.ArrayHDouble, actual.ArrayHDouble);
+        Assert.Equal(expected.Last, actual.Last);
+    }
+
+    private static void AssertEqual(Entry[]? expected, Entry[] actual)
+    {
+        expected ??= [];
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            AssertEqual(expected[i], actual[i]);
+        }
+    }
+
+    private static void AssertEqual(Entry expected, Entry actual)
+    {
+        Assert.Equal(expected.Id, actual.Id);
+        Assert.Equal(expected.Label ?? string.Empty, actual.Label);
+        Assert.Equal(expected.Extra ?? [], actual.Extra);
+    }
+
+    private static void AssertEqual(double[]? expected, double[] actual) =>
+        Assert.Equal((expected ?? []).Select(BitConverter.DoubleToUInt64Bits), actual.Select(BitConverter.DoubleToUInt64Bits));
+}
