@@ -112,7 +112,7 @@ internal static class Decoders
 
     /// <summary>
     /// Folds all 16 host bytes, the port and the family. <see cref="UdpAddress"/> exposes no cheap public view of an
-    /// IPv6 host, and a hash would cost more than the decode, so its bytes are read as raw memory.
+    /// IPv6 host, and a hash would add several nanoseconds to a decode of a few tens, so its bytes are read as raw memory.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Fold(UdpAddress address)

@@ -201,7 +201,7 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
     }
 
     [Benchmark]
@@ -220,14 +220,14 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
     }
 
     [Benchmark]
     public int PunctureFraming()
     {
         var m = _puncture;
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
     }
 
     [Benchmark]
@@ -244,7 +244,7 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
     }
 
     [Benchmark]
@@ -263,14 +263,14 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
     }
 
     [Benchmark]
     public int NewPunctureFraming()
     {
         var m = _newPuncture;
-        return Framing.WriteSignedUnsigned(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
     }
 
     private Message<T> Capture<T>(byte messageId, Func<byte[], (ulong GlobalTime, T Payload)> decode)

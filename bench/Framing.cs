@@ -12,7 +12,7 @@ namespace Ipv8.Bench;
 internal static class Framing
 {
     /// <summary>Writes everything but the signature, leaves its 64 bytes untouched, and returns the packet length.</summary>
-    public static int WriteSignedUnsigned<T>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPublicKey key, ulong globalTime, scoped in T payload)
+    public static int WriteWithoutSignature<T>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPublicKey key, ulong globalTime, scoped in T payload)
         where T : IMessagePayload<T>, allows ref struct
     {
         var size = Packet.GetSize(payload);

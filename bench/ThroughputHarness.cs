@@ -8,7 +8,6 @@ internal static class ThroughputHarness
 
     public static int Run(string[] args)
     {
-        _ = args;
         Console.Error.WriteLine("throughput: not implemented yet");
         return NotImplemented;
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.CodeAnalysis;
 
 namespace Ipv8.Generators.Tests;
 
@@ -119,13 +118,34 @@ public sealed class SnapshotTests
         """,
         "Samples.Empty.Keepalive.g.cs");
 
+    [Fact]
+    public void KeywordNames_AreEscapedInCode_AndPlainInTheHintName_MatchesSnapshot() => VerifySnapshots(
+        """
+        using Ipv8.Wire;
+
+        namespace Samples.@event;
+
+        public partial class @class
+        {
+            [Payload(MessageId = 1)]
+            public partial struct @struct
+            {
+                [Field(Format.UInt8)] public byte @base { get; init; }
+                [Field(Format.VarLenHUtf8)] public string @string;
+            }
+        }
+        """,
+        "Samples.event.class.struct.g.cs");
+
     private static void VerifySnapshots(string source, params string[] expectedHintNames)
     {
         var run = GeneratorHarness.Run(source);
 
+        Assert.Null(run.Result.Exception);
         Assert.True(run.GeneratorDiagnostics.IsEmpty, GeneratorHarness.Describe(run.GeneratorDiagnostics));
-        var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(errors.Count == 0, "The sample plus the generated code does not compile:" + Environment.NewLine + GeneratorHarness.Describe(errors));
+        Assert.True(
+            run.CompilationDiagnostics.IsEmpty,
+            "The sample plus the generated code does not compile cleanly:" + Environment.NewLine + GeneratorHarness.Describe(run.CompilationDiagnostics));
 
         var generated = run.Result.GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).ToList();
         Assert.Equal(expectedHintNames.Order(StringComparer.Ordinal), generated.Select(s => s.HintName));

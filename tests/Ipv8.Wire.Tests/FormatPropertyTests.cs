@@ -232,7 +232,7 @@ public class FormatPropertyTests
             case Format.Payload:
             case Format.PayloadList:
                 // Nested payloads need a [Payload] type: Ipv8.Generators.Tests round-trips them through generated code.
-                var header = new GlobalTimeHeader { GlobalTime = (ulong)random.NextInt64() };
+                var header = new GlobalTime((ulong)random.NextInt64());
                 if (format == Format.Payload)
                 {
                     writer.WritePayload(header);
@@ -240,7 +240,7 @@ public class FormatPropertyTests
                 }
                 else
                 {
-                    var headers = Enumerable.Range(0, random.Next(5)).Select(_ => new GlobalTimeHeader { GlobalTime = (ulong)random.NextInt64() }).ToArray();
+                    var headers = Enumerable.Range(0, random.Next(5)).Select(_ => new GlobalTime((ulong)random.NextInt64())).ToArray();
                     writer.WritePayloadList(headers);
                     check = headers;
                 }
@@ -289,8 +289,8 @@ public class FormatPropertyTests
             case Format.ArrayHBool: ok = reader.TryReadArrayHBool(out var bools); value = bools; break;
             case Format.ArrayHInt64: ok = reader.TryReadArrayHInt64(out var longs); value = longs; break;
             case Format.ArrayHDouble: ok = reader.TryReadArrayHDouble(out var doubles); value = doubles; break;
-            case Format.Payload: ok = reader.TryReadPayload(out GlobalTimeHeader header); value = header; break;
-            case Format.PayloadList: ok = reader.TryReadPayloadList(out GlobalTimeHeader[] headers); value = headers; break;
+            case Format.Payload: ok = reader.TryReadPayload(out GlobalTime header); value = header; break;
+            case Format.PayloadList: ok = reader.TryReadPayloadList(out GlobalTime[] headers); value = headers; break;
             case Format.Raw: ok = reader.TryReadRaw(out byte[] raw); value = raw; break;
             case Format.VarLenH: ok = reader.TryReadVarLenH(out byte[] vh); value = vh; break;
             case Format.VarLenI: ok = reader.TryReadVarLenI(out byte[] vi); value = vi; break;

@@ -11,10 +11,19 @@ public readonly ref partial struct AuthHeader
     [Field(Format.VarLenH)] public ReadOnlySpan<byte> PublicKeyBin { get; init; }
 }
 
-/// <summary>The sender's Lamport clock, carried by every message (py-ipv8 <c>GlobalTimeDistributionPayload</c>).</summary>
+/// <summary>
+/// The sender's Lamport clock, carried by every message (py-ipv8 <c>GlobalTimeDistributionPayload</c>, the
+/// <c>dist</c> argument of its handlers).
+/// </summary>
 [Payload]
-public readonly partial struct GlobalTimeHeader
+public readonly partial struct GlobalTime
 {
+    /// <summary>Creates a global time.</summary>
+    public GlobalTime(ulong value) => Value = value;
+
     /// <summary>The global time.</summary>
-    [Field(Format.UInt64)] public ulong GlobalTime { get; init; }
+    [Field(Format.UInt64)] public ulong Value { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -38,13 +38,13 @@ public static class WireSize
     /// <summary><c>varlenIutf8</c> from a string.</summary>
     public static int VarLenIUtf8(string? value) => 4 + Encoding.UTF8.GetByteCount(value ?? string.Empty);
 
-    /// <summary><c>varlenH-list</c>.</summary>
+    /// <summary><c>varlenH-list</c>. A null item counts as empty, as <see cref="WireWriter.WriteVarLenHList"/> writes it.</summary>
     public static int VarLenHList(byte[][]? value)
     {
         var size = 1;
         foreach (var item in value ?? [])
         {
-            size += 2 + item.Length;
+            size += 2 + (item?.Length ?? 0);
         }
 
         return size;

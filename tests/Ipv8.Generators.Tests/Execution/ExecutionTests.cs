@@ -180,6 +180,18 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public void NullItemInAVarLenHList_IsSizedAndWrittenAsAnEmptyItem()
+    {
+        var value = Minimal() with { VarLenHList = [null!, [1, 2]] };
+
+        var encoded = Encode(value);
+
+        Assert.Equal(Encode(Minimal()).Length + 2 + 4, encoded.Length);
+        Assert.True(ArrayFormatsPayload.TryRead(encoded, out var decoded, out _));
+        Assert.Equal([[], [1, 2]], decoded.VarLenHList);
+    }
+
+    [Fact]
     public void FixedWidthFields_AreWrittenBigEndianInDeclarationOrder()
     {
         var value = new RawArrayPayload { Time = 0x0102030405060708, Rest = [0xEE] };

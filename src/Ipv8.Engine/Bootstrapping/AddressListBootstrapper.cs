@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Engine.Communities;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Engine.Bootstrapping;
+
+/// <summary>
+/// Bootstraps from a fixed list of tracker addresses and DNS names (py-ipv8 <c>DispersyBootstrapper</c>). The
+/// addresses are blacklisted as peers; the community walks to all of them at most once per
+/// <see cref="BootstrapInterval"/> (30 s), and <see cref="KeepAlive"/> walks to one at random.
+/// </summary>
+public sealed class AddressListBootstrapper : IBootstrapper
+{
+    private readonly Lock _lock = new();
+    private readonly List<UdpAddress> _addresses;
+    private readonly IReadOnlyList<(string Host, ushort Port)> _dnsNames;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _random = new();
+    private long _lastBootstrap;
+    private bool _hasBootstrapped;
+
+    /// <summary>Creates a bootstrapper; nothing is resolved or blacklisted until <see cref="InitializeAsync"/>.</summary>
+    public AddressListBootstrapper(
+        IEnumerable<UdpAddress> addresses,
+        IEnumerable<(string Host, ushort Port)>? dnsNames = null,
+        TimeSpan? bootstrapInterval = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        _addresses = [.. addresses];
+        _dnsNames = dnsNames?.ToArray() ?? [];
+        BootstrapInterval = bootstrapInterval ?? TimeSpan.FromSeconds(30);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// py-ipv8's public trackers as DNS names. Used only when asked for explicitly (for example
+    /// <c>ipv8 node --bootstrap public</c>); tests and demos never contact them.
+    /// </summary>
+    public static IReadOnlyList<(string Host, ushort Port)> PublicTrackerNames { get; } =
+    [
+        ("dispersy1.tribler.org", 6421), ("dispersy2.tribler.org", 6422), ("dispersy3.tribler.org", 6423),
+        ("dispersy4.tribler.org", 6424), ("tracker1.ip-v8.org", 6521), ("tracker2.ip-v8.org", 6522),
+        ("tracker3.ip-v8.org", 6523), ("tracker4.ip-v8.org", 6524), ("tracker5.ip-v8.org", 6525),
+        ("tracker6.ip-v8.org", 6526), ("tracker7.ip-v8.org", 6527), ("tracker8.ip-v8.org", 6528),
+    ];
+
+    /// <summary>A bootstrapper for py-ipv8's public trackers (the named preset).</summary>
+    public static AddressListBootstrapper PublicTrackers(ILogger? logger = null) => new([], PublicTrackerNames, logger: logger);
+
+    /// <summary>The minimum time between two bootstraps. Default 30 s.</summary>
+    public TimeSpan BootstrapInterval { get; }
+
+    /// <inheritdoc/>
+    public bool Initialized { get; private set; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<UdpAddress> Blacklist
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _addresses];
+            }
+        }
+    }
+
+    /// <summary>Resolves the DNS names (IPv4) and blacklists every address in the community's network.</summary>
+    public async Task InitializeAsync(Community community, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        if (Initialized)
+        {
+            return;
+        }
+
+        Initialized = true;
+        foreach (var address in Blacklist)
+        {
+            community.EnsureBlacklisted(address);
+        }
+
+        foreach (var (host, port) in _dnsNames)
+        {
+            try
+            {
+                var resolved = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
+                if (resolved.Length == 0)
+                {
+                    continue;
+                }
+
+                var address = UdpAddress.FromIPAddress(resolved[0], port);
+                lock (_lock)
+                {
+                    if (!_addresses.Contains(address))
+                    {
+                        _addresses.Add(address);
+                    }
+                }
+
+                community.EnsureBlacklisted(address);
+            }
+            catch (SocketException ex)
+            {
+                _logger.LogInformation("Unable to resolve bootstrap DNS address {Host}:{Port}: {Error}", host, port, ex.SocketErrorCode);
+            }
+        }
+    }
+
+    /// <summary>Walks to every address, at most once per <see cref="BootstrapInterval"/>. Returns no addresses: the walking is done.</summary>
+    public Task<IReadOnlyList<UdpAddress>> GetAddressesAsync(Community community, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            if (_hasBootstrapped && _time.GetElapsedTime(_lastBootstrap, now) < BootstrapInterval)
+            {
+                return Task.FromResult<IReadOnlyList<UdpAddress>>([]);
+            }
+
+            _hasBootstrapped = true;
+            _lastBootstrap = now;
+        }
+
+        foreach (var address in Blacklist)
+        {
+            community.EnsureBlacklisted(address);
+            community.WalkTo(address);
+        }
+
+        return Task.FromResult<IReadOnlyList<UdpAddress>>([]);
+    }
+
+    /// <summary>Walks to one tracker at random.</summary>
+    public void KeepAlive(Community community)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        UdpAddress address;
+        lock (_lock)
+        {
+            if (_addresses.Count == 0)
+            {
+                return;
+            }
+
+            address = _addresses[_random.Next(_addresses.Count)];
+        }
+
+        community.EnsureBlacklisted(address);
+        community.WalkTo(address);
+    }
+
+    /// <inheritdoc/>
+    public void Unload()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"AddressListBootstrapper({_addresses.Count} addresses, {_dnsNames.Count} names)";
+}

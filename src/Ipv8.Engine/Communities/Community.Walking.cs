@@ -1,0 +1,200 @@
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Peers;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Engine.Communities;
+
+public abstract partial class Community
+{
+    private const double KeepAliveChance = 0.05;
+
+    /// <summary>The verified peers of this community (py-ipv8 <c>get_peers</c>). A shared snapshot: do not modify it.</summary>
+    public Peer[] GetPeers() => Network.GetPeersForService(CommunityId);
+
+    /// <summary>Addresses we know of but have not verified, for this community (py-ipv8 <c>get_walkable_addresses</c>).</summary>
+    public List<UdpAddress> GetWalkableAddresses() => Network.GetWalkableAddresses(CommunityId);
+
+    /// <summary>Sends an introduction request to an address (py-ipv8 <c>walk_to</c>); new-style if the network knows the address as such.</summary>
+    public void WalkTo(UdpAddress address)
+    {
+        Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
+        var n = CreateIntroductionRequest(buffer, address, Network.IsNewStyle(address));
+        SendPacket(address, buffer[..n]);
+    }
+
+    /// <summary>Sends an introduction request to a peer (py-ipv8 <c>send_introduction_request</c>).</summary>
+    public void SendIntroductionRequest(Peer peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var address = peer.Address;
+        Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
+        var n = CreateIntroductionRequest(buffer, address, peer.NewStyleIntro);
+        SendPacket(address, buffer[..n]);
+    }
+
+    /// <summary>
+    /// Asks for a new introduction (py-ipv8 <c>get_new_introduction</c>): with no peers, bootstrap; otherwise, 5% of the
+    /// time when a bootstrapper is ready, keep the bootstrappers alive; otherwise ask a random peer.
+    /// </summary>
+    public void GetNewIntroduction(Peer? fromPeer = null)
+    {
+        if (fromPeer is null)
+        {
+            var available = GetPeers();
+            if (available.Length == 0)
+            {
+                Bootstrap();
+                return;
+            }
+
+            bool keepAlive;
+            int index;
+            lock (_random)
+            {
+                keepAlive = _random.NextDouble() < KeepAliveChance;
+                index = _random.Next(available.Length);
+            }
+
+            if (keepAlive && Bootstrappers.Any(b => b.Initialized))
+            {
+                foreach (var bootstrapper in Bootstrappers)
+                {
+                    bootstrapper.KeepAlive(this);
+                }
+
+                return;
+            }
+
+            fromPeer = available[index];
+        }
+
+        SendIntroductionRequest(fromPeer);
+    }
+
+    /// <summary>
+    /// A random verified peer of this community to introduce, never <paramref name="exclude"/>, and IPv4 only unless
+    /// <paramref name="newStyle"/> (py-ipv8 <c>get_peer_for_introduction</c>). Allocates nothing.
+    /// </summary>
+    public Peer? GetPeerForIntroduction(Peer? exclude = null, bool newStyle = false)
+    {
+        var peers = GetPeers();
+        Peer? chosen = null;
+        var seen = 0;
+        lock (_random)
+        {
+            // Reservoir sampling: a uniform choice among the eligible peers in one pass.
+            foreach (var peer in peers)
+            {
+                if (peer.Equals(exclude) || (!newStyle && !peer.Address.IsIPv4))
+                {
+                    continue;
+                }
+
+                if (_random.Next(++seen) == 0)
+                {
+                    chosen = peer;
+                }
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>
+    /// Contacts every bootstrapper for addresses and walks to at most <see cref="MaxPeers"/> of them (py-ipv8
+    /// <c>bootstrap</c>). Runs in the background; cancelled by <see cref="UnloadAsync"/>.
+    /// </summary>
+    public void Bootstrap()
+    {
+        if (IsUnloaded)
+        {
+            return;
+        }
+
+        foreach (var bootstrapper in Bootstrappers.ToArray())
+        {
+            try
+            {
+                Tasks.RegisterAnonymousTask($"bootstrap {bootstrapper}", token => BootstrapAsync(bootstrapper, token));
+            }
+            catch (InvalidOperationException)
+            {
+                return; // unloading
+            }
+        }
+    }
+
+    /// <summary>Adds an address to the network's blacklist (py-ipv8 <c>ensure_blacklisted</c>).</summary>
+    public void EnsureBlacklisted(UdpAddress address) => Network.BlacklistAddress(address);
+
+    /// <summary>
+    /// Guesses our own address on an interface (py-ipv8 <c>guess_address</c>): IPv4 → our LAN estimate; IPv6 → the
+    /// endpoint's IPv6 address. Null when the endpoint does not serve that family.
+    /// </summary>
+    public UdpAddress? GuessAddress(bool ipv6)
+    {
+        if (ipv6)
+        {
+            return Endpoint.Ipv6Address;
+        }
+
+        return Endpoint.Ipv4Address is null ? null : MyEstimatedLan;
+    }
+
+    /// <summary>
+    /// Our preferred address (py-ipv8 <c>my_preferred_address</c>): for every interface the endpoint serves that our
+    /// peer has no address for yet, guess one; then our peer's address (IPv6 preferred).
+    /// </summary>
+    public UdpAddress MyPreferredAddress()
+    {
+        foreach (var ipv6 in (ReadOnlySpan<bool>)[false, true])
+        {
+            if (ServesFamily(ipv6) && MyPeer.GetAddress(ipv6) is null && GuessAddress(ipv6) is { } guess)
+            {
+                MyPeer.Address = guess;
+            }
+        }
+
+        var address = MyPeer.Address;
+        return address.IsAny ? MyEstimatedWan : address;
+    }
+
+    /// <summary>True when <paramref name="address"/> is on one of this machine's IPv4 subnets (or loopback) (py-ipv8 <c>address_is_lan</c>).</summary>
+    public bool AddressIsLan(UdpAddress address) => _localNetworks.Contains(address);
+
+    private bool ServesFamily(bool ipv6) => ipv6 ? Endpoint.Ipv6Address is not null : Endpoint.Ipv4Address is not null;
+
+    private async Task BootstrapAsync(IBootstrapper bootstrapper, CancellationToken token)
+    {
+        var initialize = bootstrapper.InitializeAsync(this, token);
+        var addresses = await bootstrapper.GetAddressesAsync(this, TimeSpan.FromSeconds(60), token).ConfigureAwait(false);
+        var limit = MaxPeers < 0 ? int.MaxValue : MaxPeers;
+        foreach (var address in addresses.Take(limit))
+        {
+            token.ThrowIfCancellationRequested();
+            WalkTo(address);
+        }
+
+        await initialize.ConfigureAwait(false);
+        Logger.LogDebug("Bootstrapped {Community} from {Bootstrapper}: {Count} addresses", GetType().Name, bootstrapper, addresses.Count);
+    }
+
+    private void InitializeAddressEstimates()
+    {
+        UdpAddress lan;
+        if (Endpoint.Ipv4Address is { } v4)
+        {
+            lan = v4.IsUnspecifiedHost
+                ? (_localNetworks.FirstLanAddress ?? UdpAddress.Parse("127.0.0.1:0")).WithPort(v4.Port)
+                : v4;
+        }
+        else
+        {
+            lan = Endpoint.Ipv6Address ?? UdpAddress.Any;
+        }
+
+        _myEstimatedLan = lan;
+        _myEstimatedWan = lan;
+    }
+}

@@ -1,0 +1,428 @@
+using System.Runtime.CompilerServices;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Peers;
+using Ipv8.Engine.Tasks;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Engine.Communities;
+
+/// <summary>
+/// The base of every overlay (py-ipv8 <c>Community</c>): it owns a 22-byte prefix, a 256-entry handler table, the
+/// discovery messages (introduction request and response, puncture and puncture request, old and new style), the
+/// address estimates, and the walking primitives that strategies use. Derive from it, give it a
+/// <see cref="Wire.CommunityId"/>, and register handlers for your own <c>[Payload]</c> types.
+/// </summary>
+/// <remarks>
+/// Handlers run on the endpoint's dispatch loop. A handler that keeps packet data must copy it: payload spans point
+/// into the datagram. Steady-state handling of a known peer's messages allocates nothing.
+/// </remarks>
+public abstract partial class Community : IPacketSink, IAsyncDisposable
+{
+    /// <summary>The protocol version byte of the prefix (py-ipv8 <c>version</c>).</summary>
+    public const byte Version = Packet.Version;
+
+    private readonly byte[] _prefix;
+    private readonly HandlerEntry?[] _handlers = new HandlerEntry?[256];
+    private readonly Lock _addressLock = new();
+    private readonly LocalNetworks _localNetworks;
+    private readonly Random _random;
+    private readonly long _unknownLogIntervalTicks;
+    private UdpAddress _myEstimatedLan;
+    private UdpAddress _myEstimatedWan;
+    private long _lastUnknownLog;
+    private int _unloaded;
+
+    /// <summary>Creates the community. Fails with a clear error when the settings lack a key, endpoint or network.</summary>
+    /// <param name="communityId">The 20-byte community id (py-ipv8 <c>community_id</c>).</param>
+    /// <param name="settings">The settings; <see cref="Ipv8Node.CreateSettings"/> fills in the node parts.</param>
+    protected Community(CommunityId communityId, CommunitySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (communityId == default)
+        {
+            throw new ArgumentException($"Attempted to launch {GetType().Name} without a community id: give it 20 non-zero bytes.", nameof(communityId));
+        }
+
+        Key = settings.Key ?? throw new ArgumentException("CommunitySettings.Key is required.", nameof(settings));
+        Endpoint = settings.Endpoint ?? throw new ArgumentException("CommunitySettings.Endpoint is required.", nameof(settings));
+        Network = settings.Network ?? throw new ArgumentException("CommunitySettings.Network is required.", nameof(settings));
+        if (settings.MaxPeers < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxPeers, "MaxPeers is -1 (unlimited) or at least 0.");
+        }
+
+        CommunityId = communityId;
+        Settings = settings.Clone();
+        MaxPeers = settings.MaxPeers;
+        Anonymize = settings.Anonymize;
+        TimeProvider = settings.TimeProvider;
+        MyPeer = settings.MyPeer ?? new Peer(Key.PublicKey, UdpAddress.Any, timeProvider: TimeProvider);
+        Logger = settings.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
+        Tasks = new TaskGroup(Logger, TimeProvider);
+        _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _prefix = communityId.ToPrefix(Version);
+        _localNetworks = LocalNetworks.Discover();
+        _unknownLogIntervalTicks = (long)(settings.UnknownMessageLogInterval.TotalSeconds * TimeProvider.TimestampFrequency);
+
+        if (Anonymize)
+        {
+            if (Endpoint is IAnonymizingEndpoint anonymizing)
+            {
+                anonymizing.SetAnonymity(_prefix, true);
+            }
+            else
+            {
+                Logger.LogWarning("Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear", GetType().Name);
+            }
+        }
+
+        Network.BlacklistMid(MyPeer.Mid);
+        InitializeAddressEstimates();
+
+        AddMessageHandler<PunctureRequestPayload>(OnOldPunctureRequest);
+        AddMessageHandler<PuncturePayload>(OnOldPuncture);
+        AddMessageHandler<NewPunctureRequestPayload>(OnNewPunctureRequest);
+        AddMessageHandler<NewPuncturePayload>(OnNewPuncture);
+        AddMessageHandler<IntroductionRequestPayload>(OnOldIntroductionRequest);
+        AddMessageHandler<IntroductionResponsePayload>(OnOldIntroductionResponse);
+        AddMessageHandler<NewIntroductionRequestPayload>(OnNewIntroductionRequest);
+        AddMessageHandler<NewIntroductionResponsePayload>(OnNewIntroductionResponse);
+        for (var id = 0; id < 256; id++)
+        {
+            if (DiscoveryMessages.IsDeprecated((byte)id))
+            {
+                AddMessageHandler(id, OnDeprecatedMessage);
+            }
+        }
+    }
+
+    /// <summary>The community id.</summary>
+    public CommunityId CommunityId { get; }
+
+    /// <summary>The settings this community was built with (a copy).</summary>
+    public CommunitySettings Settings { get; }
+
+    /// <summary>The peer limit (py-ipv8 <c>max_peers</c>); -1 is unlimited.</summary>
+    public int MaxPeers { get; set; }
+
+    /// <summary>Whether anonymity was asked for (py-ipv8 <c>anonymize</c>).</summary>
+    public bool Anonymize { get; }
+
+    /// <summary>This node's private key.</summary>
+    public LibNaClPrivateKey Key { get; }
+
+    /// <summary>This node's own peer (py-ipv8 <c>my_peer</c>).</summary>
+    public Peer MyPeer { get; }
+
+    /// <summary>The endpoint the community sends through.</summary>
+    public IEndpoint Endpoint { get; }
+
+    /// <summary>The shared peer table.</summary>
+    public Network Network { get; }
+
+    /// <summary>The bootstrappers (py-ipv8 <c>bootstrappers</c>).</summary>
+    public IList<IBootstrapper> Bootstrappers { get; } = new List<IBootstrapper>();
+
+    /// <summary>The community's background tasks; all cancelled by <see cref="UnloadAsync"/>.</summary>
+    public TaskGroup Tasks { get; }
+
+    /// <summary>The community's request cache, cancelled by <see cref="UnloadAsync"/>. Created on first use.</summary>
+    public RequestCache RequestCache => _requestCache ??= new RequestCache(Tasks, TimeProvider);
+
+    private RequestCache? _requestCache;
+
+    /// <summary>Packet and drop counters.</summary>
+    public CommunityCounters Counters { get; } = new();
+
+    /// <summary>The clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The logger.</summary>
+    protected ILogger Logger { get; }
+
+    /// <summary>The community's random source (seeded by <see cref="CommunitySettings.RandomSeed"/>). Not thread-safe: use it under your own lock or from handlers.</summary>
+    protected Random Random => _random;
+
+    /// <summary>True after <see cref="UnloadAsync"/> started.</summary>
+    public bool IsUnloaded => Volatile.Read(ref _unloaded) != 0;
+
+    /// <summary>Our LAN address estimate (py-ipv8 <c>my_estimated_lan</c>).</summary>
+    public UdpAddress MyEstimatedLan
+    {
+        get
+        {
+            lock (_addressLock)
+            {
+                return _myEstimatedLan;
+            }
+        }
+
+        set
+        {
+            lock (_addressLock)
+            {
+                _myEstimatedLan = value;
+            }
+        }
+    }
+
+    /// <summary>Our WAN address estimate (py-ipv8 <c>my_estimated_wan</c>), learned from introduction responses.</summary>
+    public UdpAddress MyEstimatedWan
+    {
+        get
+        {
+            lock (_addressLock)
+            {
+                return _myEstimatedWan;
+            }
+        }
+
+        set
+        {
+            lock (_addressLock)
+            {
+                _myEstimatedWan = value;
+            }
+        }
+    }
+
+    /// <summary>The 22-byte prefix: 0x00, version 0x02, community id (py-ipv8 <c>get_prefix</c>).</summary>
+    public ReadOnlySpan<byte> GetPrefix() => _prefix;
+
+    /// <summary>Claims the next global time of our Lamport clock (py-ipv8 <c>claim_global_time</c>).</summary>
+    public ulong ClaimGlobalTime() => MyPeer.ClaimClock();
+
+    /// <summary>
+    /// Registers a handler for a signed <c>[Payload]</c> message (py-ipv8 <c>add_message_handler(Payload, …)</c> with
+    /// <c>@lazy_wrapper</c>). The signature is verified before the handler sees the payload.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The payload type is unsigned.</exception>
+    public void AddMessageHandler<T>(MessageHandler<T> handler) where T : IMessagePayload<T>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!T.IsSigned)
+        {
+            throw new ArgumentException($"Message {T.MessageId} is unsigned: register an UnsignedMessageHandler<{typeof(T).Name}>.", nameof(handler));
+        }
+
+        SetHandler(T.MessageId, new SignedHandlerEntry<T>(handler));
+    }
+
+    /// <summary>Registers a handler for an unsigned <c>[Payload]</c> message (py-ipv8 <c>@lazy_wrapper_unsigned</c>).</summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The payload type is signed.</exception>
+    public void AddMessageHandler<T>(UnsignedMessageHandler<T> handler) where T : IMessagePayload<T>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (T.IsSigned)
+        {
+            throw new ArgumentException($"Message {T.MessageId} is signed: register a MessageHandler<{typeof(T).Name}>.", nameof(handler));
+        }
+
+        SetHandler(T.MessageId, new UnsignedHandlerEntry<T>(handler));
+    }
+
+    /// <summary>Registers a handler for raw datagrams of one message id (py-ipv8 <c>add_message_handler(int, …)</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The id is outside 0–255.</exception>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    public void AddMessageHandler(int messageId, RawMessageHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (messageId is < 0 or > 255)
+        {
+            throw new ArgumentOutOfRangeException(nameof(messageId), messageId, $"Attempted to add a handler for message number {messageId}, which is not a byte.");
+        }
+
+        SetHandler((byte)messageId, new RawHandlerEntry(handler));
+    }
+
+    /// <summary>
+    /// Handles a datagram routed to this community (py-ipv8 <c>on_packet</c>): refreshes the sender's
+    /// <c>last_response</c>, checks the prefix, and runs the handler for the message id, catching and logging any
+    /// exception. Never throws.
+    /// </summary>
+    public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram)
+    {
+        Network.GetVerifiedByAddress(source)?.Touch();
+        if (datagram.Length <= Packet.PrefixLength)
+        {
+            // py-ipv8 raises an IndexError on a 22-byte packet; here it is only dropped.
+            Counters.Drop(datagram.Length == Packet.PrefixLength && datagram.SequenceEqual(_prefix) ? DropReason.TooShort : DropReason.BadPrefix);
+            return;
+        }
+
+        if (!datagram[..Packet.PrefixLength].SequenceEqual(_prefix))
+        {
+            Counters.Drop(DropReason.BadPrefix);
+            return;
+        }
+
+        var messageId = datagram[Packet.PrefixLength];
+        Counters.In(messageId, datagram.Length);
+        var handler = _handlers[messageId];
+        if (handler is null)
+        {
+            Counters.Drop(DropReason.UnknownMessage);
+            LogUnknown(messageId, source);
+            return;
+        }
+
+        try
+        {
+            handler.Handle(this, source, datagram);
+        }
+        catch (Exception ex)
+        {
+            Counters.Drop(DropReason.HandlerError);
+            Logger.LogError(ex, "Exception while handling message {MessageId} from {Source} in {Community}", messageId, source, GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Sends a message to a peer (py-ipv8 <c>ez_send</c>): signed with our key when <typeparamref name="T"/> is signed,
+    /// stamped with a newly claimed global time. Allocates nothing for packets up to 1 KiB.
+    /// </summary>
+    public bool Send<T>(Peer peer, scoped in T payload) where T : IMessagePayload<T>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return Send(peer.Address, payload);
+    }
+
+    /// <summary>Sends a message to an address, as <see cref="Send{T}(Peer, in T)"/>.</summary>
+    public bool Send<T>(UdpAddress address, scoped in T payload) where T : IMessagePayload<T>, allows ref struct
+    {
+        var size = Packet.GetSize(payload);
+        if (size <= 1024)
+        {
+            Span<byte> buffer = stackalloc byte[1024];
+            var n = Packet.Write(buffer, _prefix, Key, ClaimGlobalTime(), payload);
+            return SendPacket(address, buffer[..n]);
+        }
+
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var n = Packet.Write(rented, _prefix, Key, ClaimGlobalTime(), payload);
+            return SendPacket(address, rented.AsSpan(0, n));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Sends a ready-made packet through the endpoint and counts it.</summary>
+    public bool SendPacket(UdpAddress address, ReadOnlySpan<byte> packet)
+    {
+        if (packet.Length > Packet.PrefixLength)
+        {
+            Counters.Out(packet[Packet.PrefixLength], packet.Length);
+        }
+
+        return Endpoint.Send(address, packet);
+    }
+
+    /// <summary>
+    /// Shuts the community down in py-ipv8's order: unload the bootstrappers, stop receiving (the node unregisters the
+    /// prefix), then cancel every task and the request cache.
+    /// </summary>
+    public async Task UnloadAsync()
+    {
+        if (Interlocked.Exchange(ref _unloaded, 1) != 0)
+        {
+            return;
+        }
+
+        while (Bootstrappers.Count > 0)
+        {
+            var last = Bootstrappers[^1];
+            Bootstrappers.RemoveAt(Bootstrappers.Count - 1);
+            last.Unload();
+        }
+
+        Unloading?.Invoke(this);
+        await Tasks.CancelAllAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await UnloadAsync().ConfigureAwait(false);
+        await Tasks.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Raised by <see cref="UnloadAsync"/> after the bootstrappers and before the tasks: the node stops routing packets here.</summary>
+    internal event Action<Community>? Unloading;
+
+    /// <summary>Logs a deprecated message (py-ipv8 <c>on_deprecated_message</c>); it is otherwise ignored.</summary>
+    protected virtual void OnDeprecatedMessage(UdpAddress source, ReadOnlySpan<byte> datagram)
+    {
+        Counters.Drop(DropReason.Deprecated);
+        Logger.LogWarning("Received deprecated message {MessageId} from {Source}", datagram[Packet.PrefixLength], source);
+    }
+
+    /// <summary>The verified peer for a signed message's key (gaining <paramref name="source"/>), or a new peer there.</summary>
+    internal Peer? ResolvePeer(ReadOnlySpan<byte> publicKeyBin, UdpAddress source, ulong globalTime)
+    {
+        var peer = Network.GetVerifiedByPublicKeyBin(publicKeyBin);
+        if (peer is null)
+        {
+            if (!LibNaClPublicKey.TryParse(publicKeyBin, out var key, out _))
+            {
+                Counters.Drop(DropReason.UnsupportedKey);
+                return null;
+            }
+
+            peer = new Peer(key, source, introduced: false, TimeProvider);
+        }
+        else if (peer.GetAddress(source.IsIPv6) != source)
+        {
+            Network.UpdateAddress(peer, source);
+        }
+
+        peer.UpdateClock(globalTime);
+        return peer;
+    }
+
+    internal void CountDecodeFailure(byte messageId, WireError error)
+    {
+        Counters.Drop(error switch
+        {
+            WireError.BadSignature => DropReason.BadSignature,
+            WireError.UnsupportedKey or WireError.PrivateKeyMaterial => DropReason.UnsupportedKey,
+            _ => DropReason.Malformed,
+        });
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            Logger.LogDebug("Dropped message {MessageId}: {Reason}", messageId, error.Describe());
+        }
+    }
+
+    private void SetHandler(byte messageId, HandlerEntry entry)
+    {
+        if (_handlers[messageId] is { } existing)
+        {
+            throw new InvalidOperationException($"Attempted to add a handler for message number {messageId}, already mapped to {existing.Name}.");
+        }
+
+        _handlers[messageId] = entry;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LogUnknown(byte messageId, UdpAddress source)
+    {
+        var now = TimeProvider.GetTimestamp();
+        var last = Volatile.Read(ref _lastUnknownLog);
+        if (now - last >= _unknownLogIntervalTicks && Interlocked.CompareExchange(ref _lastUnknownLog, now, last) == last)
+        {
+            Logger.LogWarning("Received unknown message {MessageId} from {Source} (logged at most once per {Interval})", messageId, source, Settings.UnknownMessageLogInterval);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Ipv8.Engine.Communities;
+using Ipv8.Wire;
+
+namespace Ipv8.Engine.Discovery;
+
+/// <summary>
+/// Walks to random walkable addresses (py-ipv8 <c>RandomWalk</c>). Every step: forget in-flight walks that got no
+/// answer within <see cref="Timeout"/> (removing their addresses unless they became verified); if
+/// <see cref="WindowSize"/> walks are in flight, wait; otherwise walk to a random walkable address not already in
+/// flight, or, with probability <see cref="ResetChance"/>/256 or when none is left, ask for a new introduction.
+/// </summary>
+public sealed class RandomWalk : IDiscoveryStrategy
+{
+    private readonly Community _community;
+    private readonly Dictionary<UdpAddress, long> _inFlight = [];
+    private readonly Lock _lock = new();
+    private readonly Random _random;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a walker for one community.</summary>
+    /// <param name="community">The community to walk for.</param>
+    /// <param name="timeout">How long to wait for an answer (py-ipv8 <c>timeout</c>, 3 s).</param>
+    /// <param name="windowSize">How many walks may be in flight (py-ipv8 <c>window_size</c>, 5).</param>
+    /// <param name="resetChance">Out of 256, the chance of asking for a new introduction instead (py-ipv8 <c>reset_chance</c>, 50).</param>
+    /// <param name="randomSeed">A seed for the walk's random choices; random when null.</param>
+    public RandomWalk(Community community, TimeSpan? timeout = null, int windowSize = 5, int resetChance = 50, int? randomSeed = null)
+    {
+        ArgumentNullException.ThrowIfNull(community);
+        ArgumentOutOfRangeException.ThrowIfNegative(windowSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(resetChance);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(resetChance, 256);
+        _community = community;
+        Timeout = timeout ?? TimeSpan.FromSeconds(3);
+        WindowSize = windowSize;
+        ResetChance = resetChance;
+        _random = randomSeed is { } seed ? new Random(seed) : new Random();
+        _time = community.TimeProvider;
+    }
+
+    /// <summary>How long a walk waits for an answer.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>How many walks may be in flight; 0 is unlimited.</summary>
+    public int WindowSize { get; }
+
+    /// <summary>Out of 256, the chance of a new introduction instead of a walk.</summary>
+    public int ResetChance { get; }
+
+    /// <summary>The number of walks in flight.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void TakeStep()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            List<UdpAddress>? done = null;
+            foreach (var (address, started) in _inFlight)
+            {
+                var verified = _community.Network.GetVerifiedByAddress(address) is not null;
+                if (verified)
+                {
+                    (done ??= []).Add(address);
+                }
+                else if (_time.GetElapsedTime(started, now) > Timeout)
+                {
+                    _community.Network.RemoveByAddress(address);
+                    (done ??= []).Add(address);
+                }
+            }
+
+            if (done is not null)
+            {
+                foreach (var address in done)
+                {
+                    _inFlight.Remove(address);
+                }
+            }
+
+            if (WindowSize > 0 && _inFlight.Count >= WindowSize)
+            {
+                return;
+            }
+
+            var available = _community.GetWalkableAddresses();
+            available.RemoveAll(_inFlight.ContainsKey);
+            if (available.Count > 0 && _random.Next(256) >= ResetChance)
+            {
+                var address = available[_random.Next(available.Count)];
+                _community.WalkTo(address);
+                _inFlight[address] = now;
+            }
+            else
+            {
+                _community.GetNewIntroduction();
+            }
+        }
+    }
+}

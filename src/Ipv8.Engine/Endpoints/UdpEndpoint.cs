@@ -1,0 +1,435 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Engine.Endpoints;
+
+/// <summary>
+/// UDP sockets for IPv4 and IPv6 (py-ipv8 <c>UDPEndpoint</c>/<c>DispatcherEndpoint</c>). Each socket has a receive
+/// loop that writes datagrams, behind a small frame header (length and source address), into pooled pipe memory and
+/// flushes in batches, and a dispatch loop that reads the frames in place and hands them to the sink. The pipe's
+/// pause/resume thresholds give back-pressure: when the node cannot keep up, the receive loop stops reading and the
+/// kernel drops datagrams, so nothing queues without bound. Sends are synchronous, from the caller's span.
+/// </summary>
+public sealed class UdpEndpoint : IEndpoint
+{
+    private const int MaxDatagram = 65_535;
+
+    // Frame: int length, then the source address, then the datagram.
+    private static readonly int s_addressSize = Marshal.SizeOf<UdpAddress>();
+    private static readonly int s_headerSize = 4 + s_addressSize;
+
+    [ThreadStatic]
+    private static SocketAddress? t_send4;
+
+    [ThreadStatic]
+    private static SocketAddress? t_send6;
+
+    private readonly UdpEndpointOptions _options;
+    private readonly ILogger _logger;
+    private readonly List<Channel> _channels = [];
+    private readonly CancellationTokenSource _closing = new();
+    private Socket? _socket4;
+    private Socket? _socket6;
+    private IPacketSink? _sink;
+    private int _state; // 0 new, 1 open, 2 closed
+
+    /// <summary>Creates an endpoint; nothing is bound until <see cref="Open"/>.</summary>
+    public UdpEndpoint(UdpEndpointOptions options, ILogger<UdpEndpoint>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public UdpAddress? Ipv4Address { get; private set; }
+
+    /// <inheritdoc/>
+    public UdpAddress? Ipv6Address { get; private set; }
+
+    /// <inheritdoc/>
+    public bool IsOpen => Volatile.Read(ref _state) == 1;
+
+    /// <inheritdoc/>
+    public EndpointCounters Counters { get; } = new();
+
+    /// <inheritdoc/>
+    public string Kind => "udp";
+
+    /// <summary>
+    /// Binds the sockets and starts the loops. A port in use throws <see cref="SocketException"/> with a clear message,
+    /// unless <see cref="UdpEndpointOptions.PortRetries"/> allows trying the next ports.
+    /// </summary>
+    public void Open(IPacketSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The endpoint was already opened.");
+        }
+
+        _sink = sink;
+        try
+        {
+            Bind();
+        }
+        catch
+        {
+            Volatile.Write(ref _state, 2);
+            _socket4?.Dispose();
+            _socket6?.Dispose();
+            throw;
+        }
+
+        if (_socket4 is not null)
+        {
+            StartChannel(_socket4);
+        }
+
+        if (_socket6 is not null)
+        {
+            StartChannel(_socket6);
+        }
+
+        _logger.LogInformation("UDP endpoint open on {Ipv4} {Ipv6}", Ipv4Address, Ipv6Address);
+    }
+
+    /// <inheritdoc/>
+    public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
+    {
+        var socket = destination.IsIPv6 ? _socket6 : _socket4;
+        if (socket is null || !IsOpen || (_options.LoopbackOnly && !destination.IsLoopback))
+        {
+            Counters.SendFailed();
+            return false;
+        }
+
+        SocketAddress socketAddress;
+        if (destination.IsIPv6)
+        {
+            socketAddress = t_send6 ??= new SocketAddress(AddressFamily.InterNetworkV6);
+        }
+        else
+        {
+            socketAddress = t_send4 ??= new SocketAddress(AddressFamily.InterNetwork);
+        }
+
+        destination.CopyTo(socketAddress);
+        try
+        {
+            socket.SendTo(datagram, SocketFlags.None, socketAddress);
+            Counters.Sent(datagram.Length);
+            return true;
+        }
+        catch (SocketException)
+        {
+            Counters.SendFailed();
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            Counters.SendFailed();
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1)
+        {
+            return;
+        }
+
+        await _closing.CancelAsync().ConfigureAwait(false);
+        _socket4?.Dispose();
+        _socket6?.Dispose();
+        foreach (var channel in _channels)
+        {
+            await channel.Completion.ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("UDP endpoint closed ({Received} packets in, {Sent} out)", Counters.PacketsReceived, Counters.PacketsSent);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        _closing.Dispose();
+    }
+
+    private void Bind()
+    {
+        var port = _options.Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (_options.Ipv4Host is { } v4)
+                {
+                    _socket4 = CreateSocket(v4, port);
+                    Ipv4Address = UdpAddress.FromIPEndPoint((IPEndPoint)_socket4.LocalEndPoint!);
+                    port = Ipv4Address.Value.Port;
+                }
+
+                if (_options.Ipv6Host is { } v6)
+                {
+                    _socket6 = CreateSocket(v6, port);
+                    Ipv6Address = UdpAddress.FromIPEndPoint((IPEndPoint)_socket6.LocalEndPoint!);
+                }
+
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                _socket4?.Dispose();
+                _socket6?.Dispose();
+                _socket4 = _socket6 = null;
+                if (attempt >= _options.PortRetries || _options.Port == 0 || port >= 65535)
+                {
+                    throw new SocketException((int)SocketError.AddressAlreadyInUse,
+                        $"UDP port {port} is already in use{(_options.PortRetries > 0 ? $" (tried {attempt + 1} ports from {_options.Port})" : string.Empty)}.");
+                }
+
+                port = _options.Port + attempt + 1;
+            }
+        }
+    }
+
+    private Socket CreateSocket(IPAddress host, int port)
+    {
+        var socket = new Socket(host.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (host.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false; // IPV6_V6ONLY: IPv4 has its own socket
+            }
+
+            socket.ReceiveBufferSize = _options.ReceiveBufferSize;
+            socket.SendBufferSize = _options.SendBufferSize;
+            if (_options.ReceiveMode == ReceiveMode.DedicatedThread)
+            {
+                // Lets the blocking receive loop notice a close even where closing does not wake it.
+                socket.ReceiveTimeout = 250;
+            }
+
+            socket.Bind(new IPEndPoint(host, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private void StartChannel(Socket socket)
+    {
+        var pipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: _options.PauseWriterThreshold,
+            resumeWriterThreshold: _options.ResumeWriterThreshold,
+            minimumSegmentSize: 256 * 1024,
+            useSynchronizationContext: false));
+        var dispatch = Task.Run(() => DispatchLoopAsync(pipe.Reader));
+        Task receive;
+        if (_options.ReceiveMode == ReceiveMode.DedicatedThread)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    ReceiveLoopBlocking(socket, pipe.Writer);
+                }
+                finally
+                {
+                    done.SetResult();
+                }
+            })
+            {
+                IsBackground = true,
+                Name = $"ipv8-recv-{socket.AddressFamily}",
+            };
+            thread.Start();
+            receive = done.Task;
+        }
+        else
+        {
+            receive = Task.Run(() => ReceiveLoopAsync(socket, pipe.Writer));
+        }
+
+        _channels.Add(new Channel(Task.WhenAll(receive, dispatch)));
+    }
+
+    private void ReceiveLoopBlocking(Socket socket, PipeWriter writer)
+    {
+        var socketAddress = new SocketAddress(socket.AddressFamily);
+        var pending = 0;
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                var span = writer.GetSpan(s_headerSize + MaxDatagram);
+                int received;
+                try
+                {
+                    received = socket.ReceiveFrom(span[s_headerSize..], SocketFlags.None, socketAddress);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+                {
+                    if (pending > 0)
+                    {
+                        Flush(writer);
+                        pending = 0;
+                    }
+
+                    continue;
+                }
+                catch (SocketException) when (!_closing.IsCancellationRequested)
+                {
+                    Counters.ReceiveFailed();
+                    continue;
+                }
+
+                if (!WriteFrame(span, received, socketAddress, writer))
+                {
+                    continue;
+                }
+
+                if (++pending >= _options.FlushBatch || socket.Available == 0)
+                {
+                    Flush(writer);
+                    pending = 0;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+            // Closed.
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, PipeWriter writer)
+    {
+        var socketAddress = new SocketAddress(socket.AddressFamily);
+        var token = _closing.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var memory = writer.GetMemory(s_headerSize + MaxDatagram);
+                int received;
+                try
+                {
+                    received = await socket.ReceiveFromAsync(memory[s_headerSize..], SocketFlags.None, socketAddress, token).ConfigureAwait(false);
+                }
+                catch (SocketException) when (!token.IsCancellationRequested)
+                {
+                    Counters.ReceiveFailed();
+                    continue;
+                }
+
+                if (WriteFrame(memory.Span, received, socketAddress, writer) && socket.Available == 0)
+                {
+                    await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // Closed.
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private bool WriteFrame(Span<byte> frame, int received, SocketAddress socketAddress, PipeWriter writer)
+    {
+        if (!UdpAddress.TryFromSocketAddress(socketAddress, out var source))
+        {
+            Counters.ReceiveFailed();
+            return false;
+        }
+
+        MemoryMarshal.Write(frame, received);
+        MemoryMarshal.Write(frame[4..], in source);
+        writer.Advance(s_headerSize + received);
+        Counters.Received(received);
+        return true;
+    }
+
+    private static void Flush(PipeWriter writer)
+    {
+        var flush = writer.FlushAsync();
+        if (!flush.IsCompleted)
+        {
+            // Back-pressure: the dispatch loop is behind. Block this receive thread (the kernel buffers, then drops).
+            flush.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private async Task DispatchLoopAsync(PipeReader reader)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                foreach (var segment in buffer)
+                {
+                    DispatchFrames(segment.Span);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void DispatchFrames(ReadOnlySpan<byte> frames)
+    {
+        // Each segment holds whole frames: every frame is written into one contiguous GetSpan/GetMemory block.
+        var sink = _sink!;
+        while (frames.Length >= s_headerSize)
+        {
+            var length = MemoryMarshal.Read<int>(frames);
+            var source = MemoryMarshal.Read<UdpAddress>(frames[4..]);
+            var datagram = frames.Slice(s_headerSize, length);
+            try
+            {
+                sink.OnPacket(source, datagram);
+            }
+            catch (Exception ex)
+            {
+                // A sink must not throw; if one does, the endpoint keeps running.
+                _logger.LogError(ex, "Packet sink threw for a datagram from {Source}", source);
+            }
+
+            frames = frames[(s_headerSize + length)..];
+        }
+    }
+
+    private sealed record Channel(Task Completion);
+}

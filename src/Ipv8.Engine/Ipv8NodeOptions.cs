@@ -1,0 +1,26 @@
+using Ipv8.Engine.Peers;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Engine;
+
+/// <summary>Settings of an <see cref="Ipv8Node"/>.</summary>
+public sealed class Ipv8NodeOptions
+{
+    /// <summary>How often the discovery strategies step (py-ipv8's walk interval, 0.5 s).</summary>
+    public TimeSpan WalkInterval { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Caps of the peer table.</summary>
+    public NetworkOptions Network { get; set; } = new();
+
+    /// <summary>Logging. Default: none.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>The clock. Default: the system clock.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Publish the node's counters as System.Diagnostics.Metrics instruments (meter "Ipv8"). Default true.</summary>
+    public bool EnableMetrics { get; set; } = true;
+
+    /// <summary>A name for this node in metrics tags and logs. Default: the start of its mid in hex.</summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,313 @@
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+
+namespace Ipv8.Engine.Peers;
+
+/// <summary>
+/// Another node, known by its public key (py-ipv8 <c>Peer</c>). It has an address per interface (IPv6 preferred over
+/// IPv4), a LAN address it reported, a Lamport clock, the time it last answered, whether it speaks the new-style
+/// messages, and its last five ping times. Peers are equal when their public key bins are equal. Thread-safe.
+/// </summary>
+public sealed class Peer : IEquatable<Peer>
+{
+    private const int PingHistory = 5;
+
+    private readonly Lock _sync = new();
+    private readonly double[] _pings = new double[PingHistory];
+    private UdpAddress _ipv4;
+    private UdpAddress _ipv6;
+    private UdpAddress _lan;
+    private bool _hasIpv4;
+    private bool _hasIpv6;
+    private bool _hasLan;
+    private ulong _lamport;
+    private long _lastResponseTicks;
+    private int _pingCount;
+    private int _pingNext;
+
+    /// <summary>Creates a peer for a public key at an address.</summary>
+    /// <param name="key">The peer's public key. Private key material cannot reach here: <see cref="LibNaClPublicKey"/> refuses it.</param>
+    /// <param name="address">Its address, or <see cref="UdpAddress.Any"/> when unknown.</param>
+    /// <param name="introduced">
+    /// True for a peer we were introduced to (<see cref="LastResponseTimestamp"/> starts at zero); false for one that contacted us
+    /// (it starts now). py-ipv8 <c>intro</c>.
+    /// </param>
+    /// <param name="timeProvider">The clock for <see cref="LastResponseTimestamp"/>; the system clock by default.</param>
+    public Peer(LibNaClPublicKey key, UdpAddress address, bool introduced = false, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Key = key;
+        Clock = timeProvider ?? TimeProvider.System;
+        if (!address.IsAny)
+        {
+            SetAddress(address);
+        }
+
+        _lastResponseTicks = introduced ? 0 : Clock.GetTimestamp();
+    }
+
+    /// <summary>The public key.</summary>
+    public LibNaClPublicKey Key { get; }
+
+    /// <summary>The public key bin.</summary>
+    public ReadOnlySpan<byte> PublicKeyBin => Key.Bin;
+
+    /// <summary>The mid: SHA-1 of the public key bin.</summary>
+    public ReadOnlySpan<byte> Mid => Key.Mid;
+
+    internal TimeProvider Clock { get; }
+
+    /// <summary>
+    /// The preferred address: IPv6 if known, else IPv4, else <c>0.0.0.0:0</c>. Setting it records the address for its
+    /// family (py-ipv8 <c>Peer.address</c>).
+    /// </summary>
+    public UdpAddress Address
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _hasIpv6 ? _ipv6 : _hasIpv4 ? _ipv4 : UdpAddress.Any;
+            }
+        }
+
+        set => SetAddress(value);
+    }
+
+    /// <summary>The LAN address the peer reported in an introduction request, if any (py-ipv8 <c>UDPv4LANAddress</c>).</summary>
+    public UdpAddress? LanAddress
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _hasLan ? _lan : null;
+            }
+        }
+
+        set
+        {
+            lock (_sync)
+            {
+                _hasLan = value.HasValue;
+                _lan = value ?? default;
+            }
+        }
+    }
+
+    /// <summary>True when the peer speaks the new-style discovery messages (py-ipv8 <c>new_style_intro</c>).</summary>
+    public bool NewStyleIntro { get; set; }
+
+    /// <summary>The peer's Lamport clock: the highest global time it sent us.</summary>
+    public ulong LamportTimestamp
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _lamport;
+            }
+        }
+    }
+
+    /// <summary>When the peer last answered, as a <see cref="TimeProvider"/> timestamp; 0 for never.</summary>
+    public long LastResponseTimestamp => Volatile.Read(ref _lastResponseTicks);
+
+    /// <summary>Seconds since the peer last answered, or <see cref="double.PositiveInfinity"/> for never.</summary>
+    public double SecondsSinceLastResponse
+    {
+        get
+        {
+            var last = LastResponseTimestamp;
+            return last == 0 ? double.PositiveInfinity : Clock.GetElapsedTime(last).TotalSeconds;
+        }
+    }
+
+    /// <summary>Records that the peer answered now (py-ipv8 <c>last_response = time()</c>).</summary>
+    public void Touch() => Volatile.Write(ref _lastResponseTicks, Clock.GetTimestamp());
+
+    /// <summary>Every address of this peer: IPv4, IPv6 and the LAN address, when known. Allocates; not for hot paths.</summary>
+    public IReadOnlyList<UdpAddress> Addresses
+    {
+        get
+        {
+            lock (_sync)
+            {
+                var list = new List<UdpAddress>(3);
+                if (_hasIpv4)
+                {
+                    list.Add(_ipv4);
+                }
+
+                if (_hasIpv6)
+                {
+                    list.Add(_ipv6);
+                }
+
+                if (_hasLan)
+                {
+                    list.Add(_lan);
+                }
+
+                return list;
+            }
+        }
+    }
+
+    /// <summary>The address of one family, if known.</summary>
+    public UdpAddress? GetAddress(bool ipv6)
+    {
+        lock (_sync)
+        {
+            return ipv6 ? (_hasIpv6 ? _ipv6 : null) : (_hasIpv4 ? _ipv4 : null);
+        }
+    }
+
+    /// <summary>True when <paramref name="address"/> is one of this peer's addresses (interface or LAN).</summary>
+    public bool HasAddress(UdpAddress address)
+    {
+        lock (_sync)
+        {
+            return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address) || (_hasLan && _lan == address);
+        }
+    }
+
+    /// <summary>Copies the interface addresses of <paramref name="other"/> into this peer (py-ipv8 <c>addresses.update</c>).</summary>
+    public void MergeAddresses(Peer other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this))
+        {
+            return;
+        }
+
+        UdpAddress v4, v6, lan;
+        bool has4, has6, hasLan;
+        lock (other._sync)
+        {
+            (v4, v6, lan, has4, has6, hasLan) = (other._ipv4, other._ipv6, other._lan, other._hasIpv4, other._hasIpv6, other._hasLan);
+        }
+
+        lock (_sync)
+        {
+            if (has4)
+            {
+                _ipv4 = v4;
+                _hasIpv4 = true;
+            }
+
+            if (has6)
+            {
+                _ipv6 = v6;
+                _hasIpv6 = true;
+            }
+
+            if (hasLan)
+            {
+                _lan = lan;
+                _hasLan = true;
+            }
+        }
+    }
+
+    /// <summary>Raises the Lamport clock to <paramref name="timestamp"/> if that is higher, and records a response now.</summary>
+    public void UpdateClock(ulong timestamp)
+    {
+        lock (_sync)
+        {
+            if (timestamp > _lamport)
+            {
+                _lamport = timestamp;
+            }
+        }
+
+        Touch();
+    }
+
+    /// <summary>Increments the clock by one and returns the new value (py-ipv8 <c>claim_global_time</c> on our own peer).</summary>
+    internal ulong ClaimClock()
+    {
+        lock (_sync)
+        {
+            return ++_lamport;
+        }
+    }
+
+    /// <summary>Records a ping round-trip time in seconds; the last five are kept.</summary>
+    public void AddPing(double seconds)
+    {
+        lock (_sync)
+        {
+            _pings[_pingNext] = seconds;
+            _pingNext = (_pingNext + 1) % PingHistory;
+            _pingCount = Math.Min(_pingCount + 1, PingHistory);
+        }
+    }
+
+    /// <summary>The median of the recorded pings, or null.</summary>
+    public double? GetMedianPing()
+    {
+        lock (_sync)
+        {
+            if (_pingCount == 0)
+            {
+                return null;
+            }
+
+            Span<double> sorted = stackalloc double[PingHistory];
+            _pings.AsSpan(0, _pingCount).CopyTo(sorted);
+            sorted = sorted[.._pingCount];
+            sorted.Sort();
+            return _pingCount % 2 == 1 ? sorted[_pingCount / 2] : (sorted[(_pingCount / 2) - 1] + sorted[_pingCount / 2]) / 2;
+        }
+    }
+
+    /// <summary>The mean of the recorded pings, or null.</summary>
+    public double? GetAveragePing()
+    {
+        lock (_sync)
+        {
+            if (_pingCount == 0)
+            {
+                return null;
+            }
+
+            double sum = 0;
+            for (var i = 0; i < _pingCount; i++)
+            {
+                sum += _pings[i];
+            }
+
+            return sum / _pingCount;
+        }
+    }
+
+    private void SetAddress(UdpAddress address)
+    {
+        lock (_sync)
+        {
+            if (address.IsIPv6)
+            {
+                _ipv6 = address;
+                _hasIpv6 = true;
+            }
+            else
+            {
+                _ipv4 = address;
+                _hasIpv4 = true;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(Peer? other) => other is not null && (ReferenceEquals(this, other) || Key.Equals(other.Key));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Peer);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Key.GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Peer<{Address}, {Convert.ToBase64String(Mid)}>";
+}
