@@ -1,0 +1,113 @@
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Peers;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
+
+namespace Ipv8.Engine.Tests;
+
+public class EngineAllocationTests
+{
+    private static readonly CommunityId s_id = CommunityId.Parse("4444444444444444444444444444444444444444");
+
+    [Fact]
+    public void Handling_a_known_peers_messages_allocates_nothing_in_steady_state()
+    {
+        using var ourKey = LibNaClPrivateKey.Generate();
+        using var peerKey = LibNaClPrivateKey.Generate();
+        using var thirdKey = LibNaClPrivateKey.Generate();
+        var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
+        var community = new PlainCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1 });
+        var peerAddress = UdpAddress.Parse("127.0.0.1:40001");
+        var thirdAddress = UdpAddress.Parse("127.0.0.1:40002");
+        var prefix = s_id.ToPrefix();
+
+        // A third peer is known, so every request is answered with an introduction and a puncture request.
+        community.OnPacket(thirdAddress, Request(prefix, thirdKey, thirdAddress, 1));
+
+        // Pre-built packets from the known peer: new- and old-style requests, punctures and puncture requests.
+        var packets = new List<byte[]>();
+        for (ulong t = 2; t < 66; t++)
+        {
+            packets.Add(Request(prefix, peerKey, peerAddress, t));
+            packets.Add(Build(prefix, peerKey, t, new IntroductionRequestPayload
+            {
+                DestinationAddress = endpoint.Address, SourceLanAddress = peerAddress, SourceWanAddress = peerAddress,
+                Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, true, true), Identifier = (ushort)t,
+            }));
+            packets.Add(Build(prefix, peerKey, t, new NewPuncturePayload { SourceLanAddress = peerAddress, SourceWanAddress = peerAddress, Identifier = (ushort)t }));
+            packets.Add(Build(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var packet in packets)
+            {
+                community.OnPacket(peerAddress, packet);
+            }
+        }
+
+        Assert.Equal(2, community.GetPeers().Length);
+        var sentBefore = endpoint.Count;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var packet in packets)
+            {
+                community.OnPacket(peerAddress, packet);
+            }
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, community.Counters.TotalDrops);
+        Assert.True(endpoint.Count - sentBefore >= 4 * packets.Count, "every message should have caused at least one reply");
+        Assert.Equal(0, allocated);
+    }
+
+    private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>
+        Build(prefix, key, time, new NewIntroductionRequestPayload
+        {
+            DestinationAddress = UdpAddress.Parse("127.0.0.1:40000"), SourceLanAddress = from, SourceWanAddress = from, Identifier = (ushort)time,
+        });
+
+    private static byte[] Build<T>(byte[] prefix, LibNaClPrivateKey? key, ulong time, in T payload) where T : IMessagePayload<T>, allows ref struct
+    {
+        var buffer = new byte[Packet.GetSize(payload)];
+        Packet.Write(buffer, prefix, key, time, payload);
+        return buffer;
+    }
+
+    private sealed class PlainCommunity(CommunitySettings settings) : Community(s_id, settings);
+
+    private sealed class CountingEndpoint(UdpAddress address) : IEndpoint
+    {
+        public long Count;
+
+        public UdpAddress Address => address;
+
+        public UdpAddress? Ipv4Address => address;
+
+        public UdpAddress? Ipv6Address => null;
+
+        public bool IsOpen => true;
+
+        public EndpointCounters Counters { get; } = new();
+
+        public string Kind => "counting";
+
+        public void Open(IPacketSink sink)
+        {
+        }
+
+        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
+        {
+            Count++;
+            return true;
+        }
+
+        public ValueTask CloseAsync() => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
