@@ -10,7 +10,8 @@ internal static class Program
 {
     public static int Main(string[] args) => args switch
     {
-        ["throughput", .. var rest] => ThroughputHarness.Run(rest),
+        ["throughput", .. var rest] => Throughput.ThroughputHarness.Run(rest),
+        ["throughput-sender", .. var rest] => Throughput.UdpScenarios.RunSender(rest),
         _ => RunBenchmarks(args),
     };
 

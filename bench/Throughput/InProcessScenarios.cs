@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Peers;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
+
+namespace Ipv8.Bench.Throughput;
+
+/// <summary>Scenarios that run the real code path in process, without sockets: replies go to a counting sink.</summary>
+internal static class InProcessScenarios
+{
+    private static readonly CommunityId s_id = CommunityId.Parse("7777777777777777777777777777777777777777");
+
+    /// <summary>The py-ipv8 vector mix, decoded without signature checks.</summary>
+    public static ScenarioResult Decode(ThroughputOptions options)
+    {
+        using var vectors = VectorSet.Load();
+        var packets = vectors.Packets.Select(p => p.Packet).ToArray();
+        var sink = 0UL;
+        var result = WorkerPool.Run(options, worker =>
+        {
+            var local = 0UL;
+            return () =>
+            {
+                foreach (var packet in packets)
+                {
+                    local += Decoders.Any(packet);
+                }
+
+                Volatile.Write(ref sink, local);
+                return packets.Length;
+            };
+        });
+        GC.KeepAlive(sink);
+        return result;
+    }
+
+    /// <summary>
+    /// Distinct signed new-style introduction requests from many peers: each is verified, answered with a signed
+    /// introduction response, and the response goes to the sink. Peers are sharded over the workers by source, so each
+    /// peer's messages stay in order.
+    /// </summary>
+    public static ScenarioResult IntroductionRequests(ThroughputOptions options)
+    {
+        const int peers = 256;
+        const int perPeer = 16;
+        using var key = LibNaClPrivateKey.Generate();
+        var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
+        var community = new BenchCommunity(new CommunitySettings
+        {
+            Key = key,
+            Endpoint = sink,
+            Network = new Network(new NetworkOptions { MaxVerifiedPeers = 10 * peers, MaxWalkableAddresses = 20 * peers }),
+            MaxPeers = -1,
+            RandomSeed = 3,
+        });
+
+        var prefix = s_id.ToPrefix();
+        var shards = Enumerable.Range(0, options.Workers).Select(_ => new List<(UdpAddress, byte[])>()).ToArray();
+        for (var p = 0; p < peers; p++)
+        {
+            using var peerKey = LibNaClPrivateKey.Generate();
+            var source = UdpAddress.Parse("127.0.0.1:0").WithPort((ushort)(31000 + p));
+            for (ulong t = 1; t <= perPeer; t++)
+            {
+                var payload = new NewIntroductionRequestPayload
+                {
+                    DestinationAddress = sink.Address, SourceLanAddress = source, SourceWanAddress = source, Identifier = (ushort)t,
+                };
+                var packet = new byte[Packet.GetSize(payload)];
+                Packet.Write(packet, prefix, peerKey, t, payload);
+                shards[p % options.Workers].Add((source, packet));
+            }
+        }
+
+        // Every peer becomes known once, as in a running node; the timed part is steady-state handling.
+        foreach (var shard in shards)
+        {
+            foreach (var (source, packet) in shard)
+            {
+                community.OnPacket(source, packet);
+            }
+        }
+
+        long before = 0, punctureRequestsBefore = 0;
+        var result = WorkerPool.Run(options, worker => WorkerPool.Chunked(shards[worker], community), () =>
+        {
+            before = sink.Count(233);
+            punctureRequestsBefore = sink.Count(232);
+        });
+
+        var answered = sink.Count(233) - before;
+        return result with
+        {
+            Extra = new Dictionary<string, object>
+            {
+                ["responses_sent"] = answered,
+                ["puncture_requests_sent"] = sink.Count(232) - punctureRequestsBefore,
+                ["drops"] = community.Counters.TotalDrops,
+            },
+        };
+    }
+
+    /// <summary>Unsigned new-style puncture requests: each is parsed and answered with a signed puncture sent to the sink.</summary>
+    public static ScenarioResult PunctureRequests(ThroughputOptions options)
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
+        var community = new BenchCommunity(new CommunitySettings { Key = key, Endpoint = sink, Network = new Network(), RandomSeed = 4 });
+        var prefix = s_id.ToPrefix();
+        var shards = Enumerable.Range(0, options.Workers).Select(_ => new List<(UdpAddress, byte[])>()).ToArray();
+        for (var i = 0; i < 1024; i++)
+        {
+            var source = UdpAddress.Parse("127.0.0.1:0").WithPort((ushort)(32000 + (i % 64)));
+            var walker = UdpAddress.Parse("127.0.0.2:0").WithPort((ushort)(33000 + i));
+            var payload = new NewPunctureRequestPayload { LanWalkerAddress = walker, WanWalkerAddress = walker, Identifier = (ushort)i };
+            var packet = new byte[Packet.GetSize(payload)];
+            Packet.Write(packet, prefix, null, (ulong)i + 1, payload);
+            shards[i % options.Workers].Add((source, packet));
+        }
+
+        long before = 0;
+        var result = WorkerPool.Run(options, worker => WorkerPool.Chunked(shards[worker], community), () => before = sink.Count(231));
+
+        return result with
+        {
+            Extra = new Dictionary<string, object> { ["punctures_sent"] = sink.Count(231) - before, ["drops"] = community.Counters.TotalDrops },
+        };
+    }
+
+    private sealed class BenchCommunity(CommunitySettings settings) : Community(s_id, settings);
+}
+
+/// <summary>
+/// Runs the same step on W threads until the time is up. Allocations are measured on each worker thread over its timed
+/// loop only (GC.GetAllocatedBytesForCurrentThread), so harness set-up does not count against the packet path.
+/// </summary>
+internal static class WorkerPool
+{
+    public static ScenarioResult Run(ThroughputOptions options, Func<int, Func<long>> createStep, Action? onTimedStart = null)
+    {
+        var steps = Enumerable.Range(0, options.Workers).Select(createStep).ToArray();
+
+        // Warm-up: JIT, tiering, caches.
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed < TimeSpan.FromSeconds(Math.Min(1, options.Seconds / 4)))
+        {
+            foreach (var step in steps)
+            {
+                step();
+            }
+        }
+
+        var counts = new long[options.Workers];
+        var allocations = new long[options.Workers];
+        using var start = new Barrier(options.Workers + 1);
+        var duration = Stopwatch.Frequency * options.Seconds;
+        var threads = Enumerable.Range(0, options.Workers).Select(w => new Thread(() =>
+        {
+            var step = steps[w];
+            start.SignalAndWait();
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var begin = Stopwatch.GetTimestamp();
+            long count = 0;
+            while (Stopwatch.GetTimestamp() - begin < duration)
+            {
+                count += step();
+            }
+
+            allocations[w] = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            counts[w] = count;
+        })
+        { IsBackground = true, Name = $"worker-{w}" }).ToArray();
+
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        onTimedStart?.Invoke();
+        var clock = Stopwatch.StartNew();
+        start.SignalAndWait();
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        return new ScenarioResult(counts.Sum(), clock.Elapsed.TotalSeconds, allocations.Sum(), new Dictionary<string, object>());
+    }
+
+    /// <summary>A step that handles the next <paramref name="chunk"/> packets of a shard, round and round.</summary>
+    public static Func<long> Chunked(List<(UdpAddress Source, byte[] Packet)> shard, IPacketSink sink, int chunk = 32)
+    {
+        var next = 0;
+        return () =>
+        {
+            for (var i = 0; i < chunk; i++)
+            {
+                var (source, packet) = shard[next];
+                sink.OnPacket(source, packet);
+                next = next + 1 == shard.Count ? 0 : next + 1;
+            }
+
+            return chunk;
+        };
+    }
+}
+
+/// <summary>An endpoint that only counts what it is asked to send, per message id. Thread-safe, allocation-free.</summary>
+internal sealed class SinkEndpoint(UdpAddress address) : IEndpoint
+{
+    private readonly long[] _byMessage = new long[256];
+
+    public UdpAddress Address => address;
+
+    public UdpAddress? Ipv4Address => address;
+
+    public UdpAddress? Ipv6Address => null;
+
+    public bool IsOpen => true;
+
+    public EndpointCounters Counters { get; } = new();
+
+    public string Kind => "sink";
+
+    public long Count(byte messageId) => Volatile.Read(ref _byMessage[messageId]);
+
+    public void Open(IPacketSink sink)
+    {
+    }
+
+    public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
+    {
+        Interlocked.Increment(ref _byMessage[datagram[Packet.PrefixLength]]);
+        return true;
+    }
+
+    public ValueTask CloseAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
