@@ -27,6 +27,7 @@ internal static class ThroughputHarness
         var (verifyRate, signRate) = RateProbe.Measure(TimeSpan.FromSeconds(Math.Min(2, options.Seconds)));
 
         Console.Error.WriteLine($"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
+        using var tracer = AllocationTracer.StartIfRequested();
         var result = options.Scenario switch
         {
             "decode" => InProcessScenarios.Decode(options),
@@ -54,6 +55,7 @@ internal static class ThroughputHarness
         }
 
         PrintTable(report, verifyRate, signRate);
+        tracer?.Report();
         var json = JsonSerializer.Serialize(report);
         if (options.JsonPath is { } path)
         {

@@ -18,6 +18,7 @@ namespace Ipv8.Engine.Endpoints;
 public sealed class UdpEndpoint : IEndpoint
 {
     private const int MaxDatagram = 65_535;
+    private const int SegmentSize = 256 * 1024;
 
     // Frame: int length, then the source address, then the datagram.
     private static readonly int s_addressSize = Marshal.SizeOf<UdpAddress>();
@@ -233,43 +234,58 @@ public sealed class UdpEndpoint : IEndpoint
 
     private void StartChannel(Socket socket)
     {
-        var pipe = new Pipe(new PipeOptions(
-            pauseWriterThreshold: _options.PauseWriterThreshold,
-            resumeWriterThreshold: _options.ResumeWriterThreshold,
-            minimumSegmentSize: 256 * 1024,
-            useSynchronizationContext: false));
-        var dispatch = Task.Run(() => DispatchLoopAsync(pipe.Reader));
-        Task receive;
+        // Each segment holds at least (SegmentSize - one maximal frame) bytes of frames, so this many cover a full pipe.
+        var pool = new SegmentPool(SegmentSize, (int)(_options.PauseWriterThreshold / (SegmentSize - s_headerSize - MaxDatagram)) + 4);
         if (_options.ReceiveMode == ReceiveMode.DedicatedThread)
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    ReceiveLoopBlocking(socket, pipe.Writer);
-                }
-                finally
-                {
-                    done.SetResult();
-                }
-            })
-            {
-                IsBackground = true,
-                Name = $"ipv8-recv-{socket.AddressFamily}",
-            };
-            thread.Start();
-            receive = done.Task;
+            pool.Preallocate();
+        }
+
+        var pipe = new Pipe(new PipeOptions(
+            pool: pool,
+            pauseWriterThreshold: _options.PauseWriterThreshold,
+            resumeWriterThreshold: _options.ResumeWriterThreshold,
+            minimumSegmentSize: SegmentSize,
+            useSynchronizationContext: false));
+        if (_options.ReceiveMode == ReceiveMode.DedicatedThread)
+        {
+            // Two dedicated threads and an event: no thread-pool work items, so the path allocates nothing.
+            var signal = new ManualResetEventSlim(false, spinCount: 0);
+            var receive = StartThread($"ipv8-recv-{socket.AddressFamily}", () => ReceiveLoopBlocking(socket, pipe.Writer, signal));
+            var dispatch = StartThread($"ipv8-dispatch-{socket.AddressFamily}", () => DispatchLoopBlocking(pipe.Reader, signal));
+            _channels.Add(new Channel(Task.WhenAll(receive, dispatch).ContinueWith(_ => signal.Dispose(), TaskScheduler.Default)));
         }
         else
         {
-            receive = Task.Run(() => ReceiveLoopAsync(socket, pipe.Writer));
+            var dispatch = Task.Run(() => DispatchLoopAsync(pipe.Reader));
+            var receive = Task.Run(() => ReceiveLoopAsync(socket, pipe.Writer));
+            _channels.Add(new Channel(Task.WhenAll(receive, dispatch)));
         }
-
-        _channels.Add(new Channel(Task.WhenAll(receive, dispatch)));
     }
 
-    private void ReceiveLoopBlocking(Socket socket, PipeWriter writer)
+    private static Task StartThread(string name, Action loop)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop();
+            }
+            finally
+            {
+                done.SetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoopBlocking(Socket socket, PipeWriter writer, ManualResetEventSlim signal)
     {
         var socketAddress = new SocketAddress(socket.AddressFamily);
         var pending = 0;
@@ -287,7 +303,7 @@ public sealed class UdpEndpoint : IEndpoint
                 {
                     if (pending > 0)
                     {
-                        Flush(writer);
+                        FlushAndSignal(writer, signal);
                         pending = 0;
                     }
 
@@ -306,7 +322,7 @@ public sealed class UdpEndpoint : IEndpoint
 
                 if (++pending >= _options.FlushBatch || socket.Available == 0)
                 {
-                    Flush(writer);
+                    FlushAndSignal(writer, signal);
                     pending = 0;
                 }
             }
@@ -318,6 +334,60 @@ public sealed class UdpEndpoint : IEndpoint
         finally
         {
             writer.Complete();
+            signal.Set();
+        }
+    }
+
+    private static void FlushAndSignal(PipeWriter writer, ManualResetEventSlim signal)
+    {
+        var flush = writer.FlushAsync();
+        signal.Set();
+        if (!flush.IsCompleted)
+        {
+            // Back-pressure: the dispatch loop is behind. Hold this thread (the kernel buffers, then drops) until it
+            // catches up; polling keeps the wait allocation-free.
+            var spinner = default(SpinWait);
+            while (!flush.IsCompleted)
+            {
+                spinner.SpinOnce(sleep1Threshold: 10);
+            }
+        }
+
+        flush.GetAwaiter().GetResult();
+    }
+
+    private void DispatchLoopBlocking(PipeReader reader, ManualResetEventSlim signal)
+    {
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var result))
+                {
+                    signal.Reset();
+                    if (!reader.TryRead(out result))
+                    {
+                        signal.Wait(250);
+                        continue;
+                    }
+                }
+
+                var buffer = result.Buffer;
+                foreach (var segment in buffer)
+                {
+                    DispatchFrames(segment.Span);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            reader.Complete();
         }
     }
 
@@ -370,16 +440,6 @@ public sealed class UdpEndpoint : IEndpoint
         writer.Advance(s_headerSize + received);
         Counters.Received(received);
         return true;
-    }
-
-    private static void Flush(PipeWriter writer)
-    {
-        var flush = writer.FlushAsync();
-        if (!flush.IsCompleted)
-        {
-            // Back-pressure: the dispatch loop is behind. Block this receive thread (the kernel buffers, then drops).
-            flush.AsTask().GetAwaiter().GetResult();
-        }
     }
 
     private async Task DispatchLoopAsync(PipeReader reader)

@@ -47,12 +47,14 @@ public sealed class UdpEndpointOptions
 
     /// <summary>
     /// Bytes waiting in the pipe between the receive and dispatch loops before the receive loop stops reading (and the
-    /// kernel drops what arrives). Default 4 MiB.
+    /// kernel drops what arrives). Default 1 MiB (about 4,700 discovery-sized datagrams, on top of the kernel's
+    /// receive buffer). In <see cref="ReceiveMode.DedicatedThread"/> mode the segments for this much are allocated when the
+    /// endpoint opens (about 4 MiB per socket), so that bursts allocate nothing.
     /// </summary>
-    public long PauseWriterThreshold { get; set; } = 4 << 20;
+    public long PauseWriterThreshold { get; set; } = 1 << 20;
 
-    /// <summary>Bytes waiting below which receiving resumes. Default 2 MiB.</summary>
-    public long ResumeWriterThreshold { get; set; } = 2 << 20;
+    /// <summary>Bytes waiting below which receiving resumes. Default 512 KiB.</summary>
+    public long ResumeWriterThreshold { get; set; } = 512 << 10;
 
     /// <summary>Datagrams received before the receive loop flushes to the dispatch loop even if more are waiting. Default 64.</summary>
     public int FlushBatch { get; set; } = 64;
