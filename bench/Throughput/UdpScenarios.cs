@@ -41,6 +41,7 @@ internal static unsafe partial class UdpScenarios
             Port = 0,
             LoopbackOnly = true,
             ReceiveMode = ReceiveMode.DedicatedThread,
+            Workers = options.Workers,
         });
         var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { EnableMetrics = false });
         var community = node.AddCommunity(new IngestCommunity(node.CreateSettings()));

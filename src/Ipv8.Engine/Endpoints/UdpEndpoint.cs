@@ -34,6 +34,7 @@ public sealed class UdpEndpoint : IEndpoint
     private readonly ILogger _logger;
     private readonly List<Channel> _channels = [];
     private readonly CancellationTokenSource _closing = new();
+    private readonly List<Socket> _workerSockets = [];
     private Socket? _socket4;
     private Socket? _socket6;
     private IPacketSink? _sink;
@@ -83,22 +84,16 @@ public sealed class UdpEndpoint : IEndpoint
         catch
         {
             Volatile.Write(ref _state, 2);
-            _socket4?.Dispose();
-            _socket6?.Dispose();
+            DisposeSockets();
             throw;
         }
 
-        if (_socket4 is not null)
+        foreach (var socket in AllSockets())
         {
-            StartChannel(_socket4);
+            StartChannel(socket);
         }
 
-        if (_socket6 is not null)
-        {
-            StartChannel(_socket6);
-        }
-
-        _logger.LogInformation("UDP endpoint open on {Ipv4} {Ipv6}", Ipv4Address, Ipv6Address);
+        _logger.LogInformation("UDP endpoint open on {Ipv4} {Ipv6} with {Workers} worker(s) per socket", Ipv4Address, Ipv6Address, Workers);
     }
 
     /// <inheritdoc/>
@@ -149,8 +144,7 @@ public sealed class UdpEndpoint : IEndpoint
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
-        _socket4?.Dispose();
-        _socket6?.Dispose();
+        DisposeSockets();
         foreach (var channel in _channels)
         {
             await channel.Completion.ConfigureAwait(false);
@@ -166,7 +160,59 @@ public sealed class UdpEndpoint : IEndpoint
         _closing.Dispose();
     }
 
+    /// <summary>
+    /// Receive loops per address family: <see cref="UdpEndpointOptions.Workers"/> in dedicated-thread mode on Linux, where
+    /// each is its own SO_REUSEPORT socket (the kernel spreads sources over them, keeping each source on one socket, so
+    /// per-peer order holds); otherwise 1.
+    /// </summary>
+    public int Workers => _options.ReceiveMode == ReceiveMode.DedicatedThread && OperatingSystem.IsLinux() ? Math.Max(1, _options.Workers) : 1;
+
+    private IEnumerable<Socket> AllSockets()
+    {
+        if (_socket4 is not null)
+        {
+            yield return _socket4;
+        }
+
+        if (_socket6 is not null)
+        {
+            yield return _socket6;
+        }
+
+        foreach (var socket in _workerSockets)
+        {
+            yield return socket;
+        }
+    }
+
+    private void DisposeSockets()
+    {
+        _socket4?.Dispose();
+        _socket6?.Dispose();
+        foreach (var socket in _workerSockets)
+        {
+            socket.Dispose();
+        }
+    }
+
     private void Bind()
+    {
+        BindPrimary();
+        for (var worker = 1; worker < Workers; worker++)
+        {
+            if (Ipv4Address is { } v4)
+            {
+                _workerSockets.Add(CreateSocket(_options.Ipv4Host!, v4.Port));
+            }
+
+            if (Ipv6Address is { } v6)
+            {
+                _workerSockets.Add(CreateSocket(_options.Ipv6Host!, v6.Port));
+            }
+        }
+    }
+
+    private void BindPrimary()
     {
         var port = _options.Port;
         for (var attempt = 0; ; attempt++)
@@ -212,6 +258,12 @@ public sealed class UdpEndpoint : IEndpoint
             if (host.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = false; // IPV6_V6ONLY: IPv4 has its own socket
+            }
+
+            if (Workers > 1)
+            {
+                // SO_REUSEPORT (Linux: SOL_SOCKET 1, option 15): every worker socket binds the same port.
+                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
             }
 
             socket.ReceiveBufferSize = _options.ReceiveBufferSize;

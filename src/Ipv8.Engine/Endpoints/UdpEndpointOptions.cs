@@ -39,6 +39,14 @@ public sealed class UdpEndpointOptions
     /// <summary>How datagrams are received.</summary>
     public ReceiveMode ReceiveMode { get; set; } = ReceiveMode.DedicatedThread;
 
+    /// <summary>
+    /// Receive workers per address family in <see cref="ReceiveMode.DedicatedThread"/> mode on Linux: that many
+    /// SO_REUSEPORT sockets on the same port, each with its own receive thread, pipe and dispatch thread, so verification
+    /// and signing use every core. The kernel keeps each source on one socket, so a peer's messages stay in order.
+    /// Default: all cores. Note that SO_REUSEPORT also lets another process of the same user bind the port.
+    /// </summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
     /// <summary>The kernel receive buffer (SO_RCVBUF) to ask for, in bytes. Default 4 MiB.</summary>
     public int ReceiveBufferSize { get; set; } = 4 << 20;
 
@@ -85,6 +93,11 @@ public sealed class UdpEndpointOptions
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "A port is 0-65535.");
+        }
+
+        if (Workers < 1 || Workers > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers is 1-256.");
         }
 
         if (PortRetries < 0 || FlushBatch < 1 || ResumeWriterThreshold > PauseWriterThreshold)
