@@ -161,6 +161,12 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
         }
 
         Endpoint.Open(this);
+        foreach (var community in Communities)
+        {
+            // A UDP endpoint knows its bound address (and the real port for port 0) only once it is open.
+            community.RefreshAddressEstimates();
+        }
+
         _walker = Task.Run(WalkLoopAsync);
         _logger.LogInformation("Node {Name} started on {Ipv4} {Ipv6} with {Count} communities", Name, Endpoint.Ipv4Address, Endpoint.Ipv6Address, Communities.Count);
     }

@@ -180,6 +180,25 @@ public abstract partial class Community
         Logger.LogDebug("Bootstrapped {Community} from {Bootstrapper}: {Count} addresses", GetType().Name, bootstrapper, addresses.Count);
     }
 
+    /// <summary>
+    /// Guesses the address estimates again once the endpoint is open (the node calls it from <c>Start</c>): the
+    /// community is built before a UDP endpoint is bound, when the endpoint has no address yet. A WAN estimate learned
+    /// from an introduction response in the meantime is kept.
+    /// </summary>
+    internal void RefreshAddressEstimates()
+    {
+        lock (_addressLock)
+        {
+            var lan = _myEstimatedLan;
+            var wan = _myEstimatedWan;
+            InitializeAddressEstimates();
+            if (wan != lan)
+            {
+                _myEstimatedWan = wan;
+            }
+        }
+    }
+
     private void InitializeAddressEstimates()
     {
         UdpAddress lan;

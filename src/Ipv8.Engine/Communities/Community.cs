@@ -420,7 +420,8 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     {
         var now = TimeProvider.GetTimestamp();
         var last = Volatile.Read(ref _lastUnknownLog);
-        if (now - last >= _unknownLogIntervalTicks && Interlocked.CompareExchange(ref _lastUnknownLog, now, last) == last)
+        // last == 0: nothing logged yet (the clock's timestamps may still be smaller than the interval).
+        if ((last == 0 || now - last >= _unknownLogIntervalTicks) && Interlocked.CompareExchange(ref _lastUnknownLog, now, last) == last)
         {
             Logger.LogWarning("Received unknown message {MessageId} from {Source} (logged at most once per {Interval})", messageId, source, Settings.UnknownMessageLogInterval);
         }

@@ -221,14 +221,14 @@ public sealed class UdpEndpoint : IEndpoint
             {
                 if (_options.Ipv4Host is { } v4)
                 {
-                    _socket4 = CreateSocket(v4, port);
+                    _socket4 = CreateSocket(v4, ReservePort(v4, port));
                     Ipv4Address = UdpAddress.FromIPEndPoint((IPEndPoint)_socket4.LocalEndPoint!);
                     port = Ipv4Address.Value.Port;
                 }
 
                 if (_options.Ipv6Host is { } v6)
                 {
-                    _socket6 = CreateSocket(v6, port);
+                    _socket6 = CreateSocket(v6, ReservePort(v6, port));
                     Ipv6Address = UdpAddress.FromIPEndPoint((IPEndPoint)_socket6.LocalEndPoint!);
                 }
 
@@ -248,6 +248,28 @@ public sealed class UdpEndpoint : IEndpoint
                 port = _options.Port + attempt + 1;
             }
         }
+    }
+
+    /// <summary>
+    /// With SO_REUSEPORT a bind succeeds on a port that another SO_REUSEPORT socket of this user holds (and Linux even
+    /// hands such a port out for port 0), so two endpoints could silently share a port. A plain bind first finds a port
+    /// that is really free (or throws AddressAlreadyInUse); the workers then bind it.
+    /// </summary>
+    private int ReservePort(IPAddress host, int port)
+    {
+        if (Workers <= 1)
+        {
+            return port;
+        }
+
+        using var probe = new Socket(host.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (host.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            probe.DualMode = false;
+        }
+
+        probe.Bind(new IPEndPoint(host, port));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private Socket CreateSocket(IPAddress host, int port)

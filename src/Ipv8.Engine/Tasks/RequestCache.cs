@@ -35,6 +35,7 @@ public sealed class RequestCache
     private readonly Dictionary<(string, long), (NumberCache Cache, CancellationTokenSource Timer)> _entries = [];
     private readonly TaskGroup _tasks;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _shutdown;
 
     /// <summary>Creates a cache whose timeouts run in <paramref name="tasks"/>.</summary>
     public RequestCache(TaskGroup tasks, TimeProvider? timeProvider = null)
@@ -42,6 +43,7 @@ public sealed class RequestCache
         ArgumentNullException.ThrowIfNull(tasks);
         _tasks = tasks;
         _time = timeProvider ?? TimeProvider.System;
+        _shutdown = tasks.ShutdownToken;
     }
 
     /// <summary>The most requests that may wait at once. Default 10,000.</summary>
@@ -66,29 +68,44 @@ public sealed class RequestCache
         lock (_lock)
         {
             var key = (cache.Prefix, cache.Number);
-            if (_entries.Count >= MaxEntries || _entries.ContainsKey(key))
+            // After shutdown nothing is added, as py-ipv8's RequestCache.add returns None then.
+            if (_shutdown.IsCancellationRequested || _entries.Count >= MaxEntries || _entries.ContainsKey(key))
             {
                 return false;
             }
 
-            var timer = CancellationTokenSource.CreateLinkedTokenSource(_tasks.ShutdownToken);
-            _entries[key] = (cache, timer);
-            _tasks.RegisterAnonymousTask($"request-cache {cache.Prefix}:{cache.Number}", async _ =>
+            var timer = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
+            try
             {
-                try
+                _tasks.RegisterAnonymousTask($"request-cache {cache.Prefix}:{cache.Number}", async _ =>
                 {
-                    await Task.Delay(cache.Timeout, _time, timer.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                    try
+                    {
+                        await Task.Delay(cache.Timeout, _time, timer.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        if (_shutdown.IsCancellationRequested)
+                        {
+                            Remove(key); // shutdown clears the cache (py-ipv8 RequestCache.shutdown)
+                        }
 
-                if (Remove(key) is { } expired)
-                {
-                    expired.OnTimeout();
-                }
-            });
+                        return;
+                    }
+
+                    if (Remove(key) is { } expired)
+                    {
+                        expired.OnTimeout();
+                    }
+                });
+            }
+            catch (InvalidOperationException)
+            {
+                timer.Dispose(); // the task group shut down meanwhile
+                return false;
+            }
+
+            _entries[key] = (cache, timer);
             return true;
         }
     }

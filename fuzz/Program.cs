@@ -1,0 +1,1 @@
+return Ipv8.Fuzz.FuzzProgram.Run(args);

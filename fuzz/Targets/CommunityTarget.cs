@@ -1,0 +1,132 @@
+using System.Buffers.Binary;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Peers;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using static Ipv8.Fuzz.Targets.FuzzTargets;
+
+namespace Ipv8.Fuzz.Targets;
+
+/// <summary>
+/// A community's <c>OnPacket</c> with a live <see cref="Network"/> and no sockets. The input is a list of records, so
+/// one input is a conversation: <c>[kind][source][length H][body]</c>. Kind 0: the body is a whole datagram. Kind 1: a
+/// signed message built and signed here with one of four fixed keys — body = [msg id][key index][payload] — so that
+/// fuzzed payloads get past signature checks. Kind 2: an unsigned message, body = [msg id][payload].
+/// Invariants: nothing escapes, no handler throws (the community would count it), and every network table stays
+/// under its cap.
+/// </summary>
+internal sealed class CommunityTarget : IFuzzTarget
+{
+    private static readonly CommunityId s_id = CommunityId.Parse("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0");
+    private static readonly NetworkOptions s_caps = new() { MaxVerifiedPeers = 6, MaxWalkableAddresses = 12, MaxBlacklistedAddresses = 4, MaxBlacklistedMids = 4 };
+    private static readonly UdpAddress[] s_sources =
+    [
+        UdpAddress.Parse("127.0.0.1:1000"), UdpAddress.Parse("127.0.0.2:1001"), UdpAddress.Parse("10.0.0.1:1002"), UdpAddress.Parse("8.8.8.8:1003"),
+        UdpAddress.Parse("[::1]:1004"), UdpAddress.Parse("[2001:db8::1]:1005"), UdpAddress.Parse("0.0.0.0:0"), UdpAddress.Parse("127.0.0.1:1007"),
+    ];
+
+    private readonly LibNaClPrivateKey _ourKey = Key(0xA0);
+    private readonly LibNaClPrivateKey[] _keys = [Key(1), Key(2), Key(3), Key(4)];
+    private readonly byte[] _packet = new byte[70_000];
+
+    public string Name => "community";
+
+    public void Run(ReadOnlySpan<byte> input)
+    {
+        var network = new Network(s_caps);
+        var endpoint = new NullEndpoint(UdpAddress.Parse("127.0.0.1:999"), UdpAddress.Parse("[::1]:999"));
+        var community = new FuzzCommunity(new CommunitySettings { Key = _ourKey, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3 });
+        var prefix = s_id.ToPrefix();
+        var time = 1UL;
+        while (input.Length >= 4)
+        {
+            var kind = input[0] % 3;
+            var source = s_sources[input[1] % s_sources.Length];
+            var length = Math.Min(BinaryPrimitives.ReadUInt16BigEndian(input[2..]), input.Length - 4);
+            var body = input.Slice(4, length);
+            input = input[(4 + length)..];
+
+            var datagram = kind switch
+            {
+                1 => BuildSigned(prefix, body, time++),
+                2 => BuildUnsigned(prefix, body, time++),
+                _ => body,
+            };
+            community.OnPacket(source, datagram);
+
+            Check(community.Counters.Drops(DropReason.HandlerError) == 0, "a handler threw");
+            Check(network.VerifiedPeerCount <= s_caps.MaxVerifiedPeers, $"verified peers {network.VerifiedPeerCount} over the cap");
+            Check(network.KnownAddressCount <= s_caps.MaxWalkableAddresses, $"known addresses {network.KnownAddressCount} over the cap");
+            Check(network.BlacklistedAddressCount <= s_caps.MaxBlacklistedAddresses, "blacklist over the cap");
+            Check(community.GetPeers().Length <= network.VerifiedPeerCount, "more community peers than verified peers");
+        }
+    }
+
+    private ReadOnlySpan<byte> BuildSigned(byte[] prefix, ReadOnlySpan<byte> body, ulong time)
+    {
+        if (body.Length < 2)
+        {
+            return body;
+        }
+
+        var key = _keys[body[1] % _keys.Length];
+        var writer = new WireWriter(_packet);
+        writer.WriteRaw(prefix);
+        writer.WriteUInt8(body[0]);
+        writer.WriteVarLenH(key.PublicKey.Bin);
+        writer.WriteUInt64(time);
+        writer.WriteRaw(body[2..]);
+        var signed = writer.Position;
+        key.Sign(_packet.AsSpan(0, signed), _packet.AsSpan(signed, Ed25519.SignatureLength));
+        return _packet.AsSpan(0, signed + Ed25519.SignatureLength);
+    }
+
+    private ReadOnlySpan<byte> BuildUnsigned(byte[] prefix, ReadOnlySpan<byte> body, ulong time)
+    {
+        if (body.IsEmpty)
+        {
+            return body;
+        }
+
+        var writer = new WireWriter(_packet);
+        writer.WriteRaw(prefix);
+        writer.WriteUInt8(body[0]);
+        writer.WriteUInt64(time);
+        writer.WriteRaw(body[1..]);
+        return _packet.AsSpan(0, writer.Position);
+    }
+
+    private static LibNaClPrivateKey Key(byte seed)
+    {
+        var bin = new byte[LibNaClPrivateKey.BinLength];
+        LibNaClPrivateKey.BinPrefix.CopyTo(bin);
+        bin.AsSpan(10).Fill(seed);
+        return LibNaClPrivateKey.Parse(bin);
+    }
+
+    private sealed class FuzzCommunity(CommunitySettings settings) : Community(s_id, settings);
+
+    private sealed class NullEndpoint(UdpAddress v4, UdpAddress v6) : IEndpoint
+    {
+        public UdpAddress? Ipv4Address => v4;
+
+        public UdpAddress? Ipv6Address => v6;
+
+        public bool IsOpen => true;
+
+        public EndpointCounters Counters { get; } = new();
+
+        public string Kind => "fuzz";
+
+        public void Open(IPacketSink sink)
+        {
+        }
+
+        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => true;
+
+        public ValueTask CloseAsync() => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

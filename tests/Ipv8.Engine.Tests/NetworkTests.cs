@@ -1,0 +1,303 @@
+using Ipv8.Engine.Peers;
+using Ipv8.Engine.Tests.Support;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ipv8.Engine.Tests;
+
+/// <summary>The peer table's rules (PROTOCOL.md §5, Network).</summary>
+public sealed class NetworkTests : IDisposable
+{
+    private static readonly CommunityId s_service = TestIds.Discovery;
+    private static readonly CommunityId s_otherService = TestIds.Other;
+
+    private readonly List<LibNaClPrivateKey> _keys = [];
+
+    public void Dispose()
+    {
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Discovering_an_address_records_it_as_walkable_and_verifies_the_introducer()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        var introduced = Address("127.0.0.1:2000");
+
+        network.DiscoverAddress(introducer, introduced, s_service, newStyle: true);
+
+        Assert.Same(introducer, network.GetVerifiedByAddress(introducer.Address));
+        Assert.Equal([introduced], network.GetWalkableAddresses(s_service));
+        Assert.Equal([introduced], network.GetIntroductionsFrom(introducer));
+        Assert.True(network.IsNewStyle(introduced));
+        Assert.False(network.IsNewStyle(introducer.Address));
+        Assert.Empty(network.GetWalkableAddresses(s_service, oldStyleOnly: true));
+    }
+
+    [Fact]
+    public void Discovering_a_blacklisted_address_only_verifies_the_introducer()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        var tracker = Address("127.0.0.1:6421");
+        network.BlacklistAddress(tracker);
+
+        network.DiscoverAddress(introducer, tracker, s_service);
+
+        Assert.Equal(1, network.VerifiedPeerCount);
+        Assert.Same(introducer, network.GetVerifiedByAddress(introducer.Address));
+        Assert.Empty(network.GetWalkableAddresses());
+        Assert.Empty(network.GetWalkableAddresses(s_service));
+        Assert.Empty(network.GetIntroductionsFrom(introducer));
+        Assert.Equal(1, network.KnownAddressCount);
+    }
+
+    [Fact]
+    public void An_address_known_through_a_still_verified_introducer_is_not_taken_over()
+    {
+        var network = new Network();
+        var first = NewPeer("127.0.0.1:1000");
+        var second = NewPeer("127.0.0.1:1001");
+        var introduced = Address("127.0.0.1:2000");
+
+        network.DiscoverAddress(first, introduced, s_service);
+        network.DiscoverAddress(second, introduced, s_otherService, newStyle: true);
+
+        Assert.Equal([introduced], network.GetIntroductionsFrom(first));
+        Assert.Empty(network.GetIntroductionsFrom(second));
+        Assert.False(network.IsNewStyle(introduced));
+
+        // Once the first introducer is gone, the next introduction replaces it.
+        network.RemovePeer(first);
+        network.DiscoverAddress(second, introduced, s_otherService, newStyle: true);
+        Assert.Equal([introduced], network.GetIntroductionsFrom(second));
+        Assert.True(network.IsNewStyle(introduced));
+    }
+
+    [Fact]
+    public void Adding_a_known_key_again_only_merges_its_addresses()
+    {
+        var network = new Network();
+        var key = NewKey();
+        var v4 = Address("127.0.0.1:1000");
+        var v6 = Address("[::1]:1000");
+        var original = new Peer(key.PublicKey, v4);
+        Assert.Same(original, network.AddVerifiedPeer(original));
+        network.DiscoverServices(original, s_service);
+
+        var again = new Peer(key.PublicKey, v6);
+        var result = network.AddVerifiedPeer(again);
+
+        Assert.Same(original, result);
+        Assert.Equal(1, network.VerifiedPeerCount);
+        Assert.Equal(v6, original.Address); // IPv6 preferred
+        Assert.Equal(v4, original.GetAddress(ipv6: false));
+        Assert.Same(original, network.GetVerifiedByAddress(v6));
+        Assert.Same(original, network.GetVerifiedByAddress(v4));
+        Assert.Same(original, Assert.Single(network.GetPeersForService(s_service)));
+        Assert.Same(original, network.GetVerifiedByPublicKeyBin(key.PublicKey.Bin));
+    }
+
+    [Fact]
+    public void A_blacklisted_mid_is_never_verified()
+    {
+        var network = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        network.BlacklistMid(peer.Mid);
+
+        Assert.Null(network.AddVerifiedPeer(peer));
+        network.DiscoverAddress(peer, Address("127.0.0.1:2000"), s_service);
+
+        Assert.Equal(0, network.VerifiedPeerCount);
+        Assert.True(network.IsMidBlacklisted(peer.Mid));
+    }
+
+    [Fact]
+    public void A_new_peer_at_a_blacklisted_address_is_refused_unless_that_address_is_already_known()
+    {
+        // py-ipv8 add_verified_peer: "any address known" wins over "some address blacklisted".
+        var network = new Network();
+        var blacklisted = Address("127.0.0.1:6421");
+        network.BlacklistAddress(blacklisted);
+        Assert.True(network.IsBlacklisted(blacklisted));
+
+        Assert.Null(network.AddVerifiedPeer(NewPeer("127.0.0.1:6421")));
+        Assert.Equal(0, network.VerifiedPeerCount);
+        Assert.Equal(0, network.KnownAddressCount);
+
+        var walkedTo = Address("127.0.0.1:7000");
+        network.DiscoverAddress(NewPeer("127.0.0.1:1000"), walkedTo, s_service);
+        network.BlacklistAddress(walkedTo);
+        var peer = NewPeer("127.0.0.1:7000");
+        Assert.Same(peer, network.AddVerifiedPeer(peer));
+    }
+
+    [Fact]
+    public void Walkable_addresses_exclude_verified_peers_and_are_filtered_by_service()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        var forUs = Address("127.0.0.1:2000");
+        var forUsToo = Address("127.0.0.1:2001");
+        var forOthers = Address("127.0.0.1:3000");
+        network.DiscoverAddress(introducer, forUs, s_service);
+        network.DiscoverAddress(introducer, forUsToo, s_service);
+        network.DiscoverAddress(introducer, forOthers, s_otherService);
+
+        Assert.Equal([forUs, forUsToo], network.GetWalkableAddresses(s_service));
+        Assert.Equal([forOthers], network.GetWalkableAddresses(s_otherService));
+        Assert.Equal([forUs, forUsToo, forOthers], network.GetWalkableAddresses()); // the introducer is verified
+
+        // The address becomes a verified peer: it is no longer walkable.
+        network.AddVerifiedPeer(NewPeer("127.0.0.1:2000"));
+        Assert.Equal([forUsToo], network.GetWalkableAddresses(s_service));
+
+        // An introducer that offers a service makes every address it introduced walkable for that service.
+        network.DiscoverServices(introducer, s_otherService);
+        Assert.Equal([forUsToo, forOthers], network.GetWalkableAddresses(s_otherService));
+    }
+
+    [Fact]
+    public void Services_are_recorded_only_for_verified_peers()
+    {
+        var network = new Network();
+        var stranger = NewPeer("127.0.0.1:1000");
+        network.DiscoverServices(stranger, s_service);
+        Assert.Empty(network.GetPeersForService(s_service));
+
+        var peer = NewPeer("127.0.0.1:1001");
+        network.AddVerifiedPeer(peer);
+        network.DiscoverServices(peer, s_service);
+        network.DiscoverServices(peer, s_service);
+
+        Assert.Same(peer, Assert.Single(network.GetPeersForService(s_service)));
+        Assert.Equal(1, network.CountPeersForService(s_service));
+        Assert.Equal([s_service], network.GetServicesForPeer(peer));
+        Assert.Empty(network.GetPeersForService(s_otherService));
+    }
+
+    [Fact]
+    public void The_walkable_address_cap_evicts_the_oldest_unverified_address()
+    {
+        var network = new Network(new NetworkOptions { MaxWalkableAddresses = 3 });
+        var introducer = NewPeer("127.0.0.1:1000");
+        for (var port = 2001; port <= 2005; port++)
+        {
+            network.DiscoverAddress(introducer, Address($"127.0.0.1:{port}"), s_service);
+        }
+
+        Assert.Equal(3, network.KnownAddressCount);
+        Assert.Equal([Address("127.0.0.1:2004"), Address("127.0.0.1:2005")], network.GetWalkableAddresses(s_service));
+        Assert.Same(introducer, network.GetVerifiedByAddress(introducer.Address));
+    }
+
+    [Fact]
+    public void The_verified_peer_cap_evicts_the_peer_heard_from_longest_ago()
+    {
+        var time = new FakeTimeProvider();
+        var network = new Network(new NetworkOptions { MaxVerifiedPeers = 2 });
+        var removed = new List<Peer>();
+        var added = new List<Peer>();
+        network.PeerRemoved += removed.Add;
+        network.PeerAdded += added.Add;
+
+        var oldest = NewPeer("127.0.0.1:1000", time);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var middle = NewPeer("127.0.0.1:1001", time);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var newest = NewPeer("127.0.0.1:1002", time);
+        network.AddVerifiedPeer(middle);
+        network.AddVerifiedPeer(oldest);
+        network.DiscoverServices(oldest, s_service);
+
+        // The oldest peer answers again: now the middle one is the stalest.
+        time.Advance(TimeSpan.FromSeconds(1));
+        oldest.Touch();
+        network.AddVerifiedPeer(newest);
+
+        Assert.Equal(2, network.VerifiedPeerCount);
+        Assert.Equal([middle], removed);
+        Assert.Equal([middle, oldest, newest], added);
+        Assert.Null(network.GetVerifiedByAddress(middle.Address));
+        Assert.Same(oldest, Assert.Single(network.GetPeersForService(s_service)));
+    }
+
+    [Fact]
+    public void Blacklist_caps_forget_the_oldest_entries()
+    {
+        var network = new Network(new NetworkOptions { MaxBlacklistedAddresses = 2, MaxBlacklistedMids = 1 });
+        network.BlacklistAddress(Address("127.0.0.1:1"));
+        network.BlacklistAddress(Address("127.0.0.1:2"));
+        network.BlacklistAddress(Address("127.0.0.1:3"));
+
+        Assert.Equal(2, network.BlacklistedAddressCount);
+        Assert.False(network.IsBlacklisted(Address("127.0.0.1:1")));
+        Assert.True(network.IsBlacklisted(Address("127.0.0.1:3")));
+
+        var first = NewKey().PublicKey;
+        var second = NewKey().PublicKey;
+        network.BlacklistMid(first.Mid);
+        network.BlacklistMid(second.Mid);
+        Assert.False(network.IsMidBlacklisted(first.Mid));
+        Assert.True(network.IsMidBlacklisted(second.Mid));
+    }
+
+    [Fact]
+    public void Network_caps_must_be_positive()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Network(new NetworkOptions { MaxVerifiedPeers = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Network(new NetworkOptions { MaxWalkableAddresses = 0 }));
+    }
+
+    [Fact]
+    public void Removing_by_address_forgets_the_address_and_the_peers_using_it()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        var walkable = Address("127.0.0.1:2000");
+        network.DiscoverAddress(introducer, walkable, s_service);
+        network.DiscoverServices(introducer, s_service);
+        var removed = new List<Peer>();
+        network.PeerRemoved += removed.Add;
+
+        network.RemoveByAddress(walkable);
+        Assert.Empty(network.GetWalkableAddresses(s_service));
+        Assert.Equal(1, network.VerifiedPeerCount);
+
+        network.RemoveByAddress(introducer.Address);
+        Assert.Equal(0, network.VerifiedPeerCount);
+        Assert.Empty(network.GetPeersForService(s_service));
+        Assert.Equal([introducer], removed);
+    }
+
+    [Fact]
+    public void A_lan_address_reported_by_a_verified_peer_finds_that_peer()
+    {
+        var network = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        network.AddVerifiedPeer(peer);
+        var lan = Address("127.0.0.1:5555");
+
+        network.UpdateLanAddress(peer, lan);
+
+        Assert.Equal(lan, peer.LanAddress);
+        Assert.Same(peer, network.GetVerifiedByAddress(lan));
+        Assert.True(peer.HasAddress(lan));
+    }
+
+    private static UdpAddress Address(string text) => UdpAddress.Parse(text);
+
+    private LibNaClPrivateKey NewKey()
+    {
+        var key = LibNaClPrivateKey.Generate();
+        _keys.Add(key);
+        return key;
+    }
+
+    private Peer NewPeer(string address, TimeProvider? time = null) => new(NewKey().PublicKey, Address(address), timeProvider: time);
+}

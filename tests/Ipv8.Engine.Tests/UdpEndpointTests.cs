@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Tests.Support;
+using Ipv8.Tests.Shared;
+using Ipv8.Wire;
+
+namespace Ipv8.Engine.Tests;
+
+/// <summary>The UDP endpoint on loopback: binding, ports in use, delivery, counters, close.</summary>
+public class UdpEndpointTests
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_port_in_use_gives_a_clear_SocketException()
+    {
+        using var blocker = BindLoopback(0);
+        var port = ((IPEndPoint)blocker.LocalEndPoint!).Port;
+        var options = Loopback.Options();
+        options.Port = port;
+        await using var endpoint = new UdpEndpoint(options);
+
+        var ex = Assert.Throws<SocketException>(() => endpoint.Open(new RecordingSink()));
+
+        Assert.Equal(SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("in use", ex.Message, StringComparison.Ordinal);
+        Assert.False(endpoint.IsOpen);
+        Assert.Null(endpoint.Ipv4Address);
+    }
+
+    [Fact]
+    public async Task A_port_held_by_another_endpoint_gives_a_clear_SocketException_even_with_several_workers()
+    {
+        var first = Loopback.Options();
+        first.Workers = 2;
+        await using var holder = new UdpEndpoint(first);
+        holder.Open(new RecordingSink());
+        var port = holder.Ipv4Address!.Value.Port;
+
+        var second = Loopback.Options();
+        second.Workers = 2;
+        second.Port = port;
+        await using var intruder = new UdpEndpoint(second);
+
+        var ex = Assert.Throws<SocketException>(() => intruder.Open(new RecordingSink()));
+        Assert.Equal(SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+        Assert.False(intruder.IsOpen);
+    }
+
+    [Fact]
+    public async Task Endpoints_on_port_zero_never_share_a_port_with_other_reuseport_sockets()
+    {
+        // With SO_REUSEPORT, Linux may hand a port already bound by another SO_REUSEPORT socket of the same user to a
+        // port-0 bind. Surround the endpoints with many such sockets: none of them may share a port with an endpoint.
+        var others = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                others.Add(socket);
+                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1)); // SO_REUSEPORT
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            }
+
+            var taken = others.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToHashSet();
+            for (var i = 0; i < 8; i++)
+            {
+                var options = Loopback.Options(mode: ReceiveMode.DedicatedThread);
+                options.Workers = 2;
+                await using var endpoint = new UdpEndpoint(options);
+                endpoint.Open(new RecordingSink());
+                Assert.DoesNotContain(endpoint.Ipv4Address!.Value.Port, taken);
+            }
+        }
+        finally
+        {
+            foreach (var socket in others)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PortRetries_picks_the_next_free_port()
+    {
+        using var blocker = BindLoopback(0);
+        var port = ((IPEndPoint)blocker.LocalEndPoint!).Port;
+        var options = Loopback.Options();
+        options.Port = port;
+        options.PortRetries = 10;
+        await using var endpoint = new UdpEndpoint(options);
+
+        endpoint.Open(new RecordingSink());
+
+        var bound = endpoint.Ipv4Address!.Value;
+        Assert.True(bound.IsLoopback);
+        Assert.InRange(bound.Port, port + 1, port + 10);
+        Assert.True(endpoint.IsOpen);
+    }
+
+    [Fact]
+    public async Task PortRetries_that_run_out_name_the_ports_tried()
+    {
+        using var first = BindLoopback(0);
+        var port = ((IPEndPoint)first.LocalEndPoint!).Port;
+        using var second = TryBindLoopback(port + 1);
+        if (second is null)
+        {
+            return; // the next port is taken by someone else: nothing to learn here
+        }
+
+        var options = Loopback.Options();
+        options.Port = port;
+        options.PortRetries = 1;
+        await using var endpoint = new UdpEndpoint(options);
+
+        var ex = Assert.Throws<SocketException>(() => endpoint.Open(new RecordingSink()));
+        Assert.Equal(SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+        Assert.Contains("tried 2 ports", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ReceiveMode.DedicatedThread, false)]
+    [InlineData(ReceiveMode.Async, false)]
+    [InlineData(ReceiveMode.DedicatedThread, true)]
+    [InlineData(ReceiveMode.Async, true)]
+    public async Task Datagrams_are_delivered_with_their_source_and_counted(ReceiveMode mode, bool ipv6)
+    {
+        var sinkA = new RecordingSink();
+        var sinkB = new RecordingSink();
+        await using var a = new UdpEndpoint(Loopback.Options(ipv6, mode));
+        await using var b = new UdpEndpoint(Loopback.Options(ipv6, mode));
+        a.Open(sinkA);
+        b.Open(sinkB);
+        var addressA = (ipv6 ? a.Ipv6Address : a.Ipv4Address)!.Value;
+        var addressB = (ipv6 ? b.Ipv6Address : b.Ipv4Address)!.Value;
+        Assert.Equal(ipv6, addressA.IsIPv6);
+
+        var messages = Enumerable.Range(0, 50).Select(i => Enumerable.Repeat((byte)i, 1 + (i * 37)).ToArray()).ToList();
+        await Conversation.RepeatUntilAsync(
+            () =>
+            {
+                foreach (var message in messages)
+                {
+                    Assert.True(a.Send(addressB, message));
+                }
+            },
+            () => sinkB.Received.Select(r => r.Data.Length).Distinct().Count() == messages.Count,
+            "B to receive all 50 datagrams",
+            s_deadline);
+
+        Assert.All(sinkB.Received, r => Assert.Equal(addressA, r.Source));
+        foreach (var message in messages)
+        {
+            Assert.Contains(sinkB.Received, r => r.Data.AsSpan().SequenceEqual(message));
+        }
+
+        Assert.True(a.Counters.PacketsSent >= 50);
+        await Eventually.AssertAsync(
+            () => sinkB.Received.Count == b.Counters.PacketsReceived && sinkB.Received.Sum(r => (long)r.Data.Length) == b.Counters.BytesReceived,
+            "B's counters to match what it delivered",
+            s_deadline);
+        Assert.Empty(sinkA.Received);
+    }
+
+    [Fact]
+    public async Task A_closed_endpoint_refuses_to_send_and_to_reopen()
+    {
+        var sink = new RecordingSink();
+        var a = new UdpEndpoint(Loopback.Options());
+        a.Open(sink);
+        var address = a.Ipv4Address!.Value;
+        await a.CloseAsync();
+
+        Assert.False(a.IsOpen);
+        Assert.False(a.Send(address, [1, 2, 3]));
+        Assert.Equal(1, a.Counters.SendFailures);
+        Assert.Throws<InvalidOperationException>(() => a.Open(sink));
+        Assert.Empty(sink.Received);
+        await a.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_endpoint_without_a_socket_for_the_family_counts_a_send_failure()
+    {
+        await using var v4Only = new UdpEndpoint(Loopback.Options());
+        v4Only.Open(new RecordingSink());
+
+        Assert.False(v4Only.Send(UdpAddress.Parse("[::1]:9"), [1]));
+        Assert.Equal(1, v4Only.Counters.SendFailures);
+    }
+
+    [Fact]
+    public async Task A_throwing_sink_does_not_stop_the_endpoint()
+    {
+        var calls = 0;
+        var sink = new DelegateSink((_, data) =>
+        {
+            Interlocked.Increment(ref calls);
+            if (data[0] == 0xFF)
+            {
+                throw new InvalidOperationException("bad sink");
+            }
+        });
+        await using var endpoint = new UdpEndpoint(Loopback.Options());
+        endpoint.Open(sink);
+        using var raw = new RawUdp();
+
+        raw.Send(endpoint.Ipv4Address!.Value, [0xFF]);
+        await Eventually.AssertAsync(() => Volatile.Read(ref calls) == 1, "the throwing call", s_deadline);
+        await Conversation.RepeatUntilAsync(() => raw.Send(endpoint.Ipv4Address!.Value, [0x01]), () => Volatile.Read(ref calls) >= 2, "the next datagram to be delivered");
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_at_construction()
+    {
+        Assert.Throws<ArgumentException>(() => new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = null, Ipv6Host = null }));
+        Assert.Throws<ArgumentException>(() => new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = IPAddress.IPv6Loopback }));
+        Assert.Throws<ArgumentException>(() => new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = null, Ipv6Host = IPAddress.Loopback }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UdpEndpoint(new UdpEndpointOptions { Port = 70_000 }));
+        Assert.Throws<ArgumentException>(() => new UdpEndpoint(new UdpEndpointOptions { PortRetries = -1 }));
+    }
+
+    private static Socket BindLoopback(int port) =>
+        TryBindLoopback(port) ?? throw new InvalidOperationException($"could not bind 127.0.0.1:{port}");
+
+    private static Socket? TryBindLoopback(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return socket;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    private sealed class DelegateSink(Action<UdpAddress, byte[]> onPacket) : IPacketSink
+    {
+        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => onPacket(source, datagram.ToArray());
+    }
+}
