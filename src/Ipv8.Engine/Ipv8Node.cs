@@ -26,6 +26,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<(Community Community, IDiscoveryStrategy Strategy, int TargetPeers)> _strategies = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<Community> _communities = [];
     private FrozenDictionary<PrefixKey, Community> _routes = FrozenDictionary<PrefixKey, Community>.Empty;
     private IPacketSink? _fallback;
     private Task? _walker;
@@ -70,7 +71,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
         {
             lock (_registration)
             {
-                return [.. _routes.Values];
+                return [.. _communities];
             }
         }
     }
@@ -119,6 +120,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
 
             var routes = new Dictionary<PrefixKey, Community>(_routes) { [key] = community };
             Volatile.Write(ref _routes, routes.ToFrozenDictionary());
+            _communities.Add(community);
         }
 
         community.Unloading += Unregister;
@@ -264,6 +266,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
                 var routes = new Dictionary<PrefixKey, Community>(_routes);
                 routes.Remove(key);
                 Volatile.Write(ref _routes, routes.ToFrozenDictionary());
+                _communities.Remove(community);
             }
 
             _strategies.RemoveAll(s => ReferenceEquals(s.Community, community));

@@ -90,7 +90,6 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
             try
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 socket.EnableBroadcast = true;
                 socket.Bind(new IPEndPoint(BindAddress, 0));
                 _socket = socket;
@@ -145,6 +144,8 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
             _receiveStop?.Cancel();
             _socket?.Dispose();
             _socket = null;
+            _receiveStop?.Dispose();
+            _receiveStop = null;
         }
     }
 

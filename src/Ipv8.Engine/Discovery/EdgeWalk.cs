@@ -19,9 +19,10 @@ public sealed class EdgeWalk : IDiscoveryStrategy
     private readonly Dictionary<Peer, long> _lastEdgeResponse = [];
     private readonly List<List<Peer>> _completeEdges = [];
     private readonly TimeProvider _time;
+    private readonly Random _random;
 
     /// <summary>Creates an edge walker for one community.</summary>
-    public EdgeWalk(Community community, int edgeLength = 4, int neighborhoodSize = 6, TimeSpan? edgeTimeout = null)
+    public EdgeWalk(Community community, int edgeLength = 4, int neighborhoodSize = 6, TimeSpan? edgeTimeout = null, int? randomSeed = null)
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentOutOfRangeException.ThrowIfLessThan(edgeLength, 1);
@@ -31,7 +32,11 @@ public sealed class EdgeWalk : IDiscoveryStrategy
         NeighborhoodSize = neighborhoodSize;
         EdgeTimeout = edgeTimeout ?? TimeSpan.FromSeconds(3);
         _time = community.TimeProvider;
+        _random = randomSeed is { } seed ? new Random(seed) : new Random();
     }
+
+    /// <summary>Completed edges kept at most (oldest dropped first).</summary>
+    public const int MaxCompleteEdges = 256;
 
     /// <summary>Peers per edge, the root included.</summary>
     public int EdgeLength { get; }
@@ -79,7 +84,7 @@ public sealed class EdgeWalk : IDiscoveryStrategy
                     var walkable = _community.GetWalkableAddresses();
                     if (walkable.Count > 0)
                     {
-                        _community.WalkTo(walkable[Random.Shared.Next(walkable.Count)]);
+                        _community.WalkTo(walkable[_random.Next(walkable.Count)]);
                     }
                     else
                     {
@@ -108,6 +113,11 @@ public sealed class EdgeWalk : IDiscoveryStrategy
                     _lastEdgeResponse[root] = now;
                     if (edge.Count >= EdgeLength)
                     {
+                        if (_completeEdges.Count >= MaxCompleteEdges)
+                        {
+                            _completeEdges.RemoveAt(0);
+                        }
+
                         _completeEdges.Add([.. edge]);
                         _underConstruction.Remove(root);
                         continue;

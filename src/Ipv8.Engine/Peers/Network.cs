@@ -241,6 +241,7 @@ public sealed class Network
                 }
 
                 _byAddress[address] = peer;
+                PruneAddressIndex();
                 if (!_addresses.ContainsKey(address))
                 {
                     SetAddressEntry(address, new WalkableAddress(address, null, null, false));
@@ -255,9 +256,15 @@ public sealed class Network
         ArgumentNullException.ThrowIfNull(peer);
         lock (_lock)
         {
+            var old = peer.LanAddress;
             peer.LanAddress = lanAddress;
             if (_verified.TryGetValue(peer.Key, out var entry) && ReferenceEquals(entry.Peer, peer))
             {
+                if (old is { } previous && previous != lanAddress && _byAddress.TryGetValue(previous, out var owner) && ReferenceEquals(owner, peer) && !peer.HasAddress(previous))
+                {
+                    _byAddress.Remove(previous);
+                }
+
                 _byAddress.TryAdd(lanAddress, peer);
             }
         }
@@ -485,6 +492,37 @@ public sealed class Network
         foreach (var address in peer.Addresses)
         {
             _byAddress[address] = peer;
+        }
+
+        PruneAddressIndex();
+    }
+
+    /// <summary>
+    /// Drops index entries whose peer left or changed address. Amortized: it sweeps only when the index has grown to
+    /// several times the addresses the verified peers can hold, so the index stays bounded.
+    /// </summary>
+    private void PruneAddressIndex()
+    {
+        if (_byAddress.Count <= (4 * _verified.Count) + 64)
+        {
+            return;
+        }
+
+        List<UdpAddress>? stale = null;
+        foreach (var (address, peer) in _byAddress)
+        {
+            if (!peer.HasAddress(address) || !_verified.TryGetValue(peer.Key, out var entry) || !ReferenceEquals(entry.Peer, peer))
+            {
+                (stale ??= []).Add(address);
+            }
+        }
+
+        if (stale is not null)
+        {
+            foreach (var address in stale)
+            {
+                _byAddress.Remove(address);
+            }
         }
     }
 

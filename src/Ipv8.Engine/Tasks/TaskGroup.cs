@@ -122,8 +122,9 @@ public sealed class TaskGroup : IAsyncDisposable
         {
             if (_named.Remove(name, out var entry))
             {
+                // Cancel only: the task may still be running, and its source is disposed when it ends.
                 entry.Cancel.Cancel();
-                entry.Cancel.Dispose();
+                _ = entry.Task.ContinueWith(_ => entry.Cancel.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
     }
