@@ -19,7 +19,7 @@ internal static class DecodeCommand
         {
             packets,
         };
-        command.SetAction(result => Run(result.GetValue(packets) ?? [], Console.In, Console.Out));
+        command.SetAction(result => Run(result.GetValue(packets) ?? [], Console.In, result.InvocationConfiguration.Output));
         return command;
     }
 

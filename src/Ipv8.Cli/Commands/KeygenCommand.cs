@@ -14,7 +14,7 @@ internal static class KeygenCommand
             Required = true,
         };
         var command = new Command("keygen", "Generate a new LibNaCL private key.") { output };
-        command.SetAction(result => Run(result.GetValue(output)!, Console.Out, Console.Error));
+        command.SetAction(result => Run(result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 

@@ -22,6 +22,7 @@ public sealed class AddressListBootstrapper : IBootstrapper
     private readonly Random _random = new();
     private long _lastBootstrap;
     private bool _hasBootstrapped;
+    private Task _initialization = Task.CompletedTask;
 
     /// <summary>Creates a bootstrapper; nothing is resolved or blacklisted until <see cref="InitializeAsync"/>.</summary>
     public AddressListBootstrapper(
@@ -73,15 +74,23 @@ public sealed class AddressListBootstrapper : IBootstrapper
     }
 
     /// <summary>Resolves the DNS names (IPv4) and blacklists every address in the community's network.</summary>
-    public async Task InitializeAsync(Community community, CancellationToken cancellationToken)
+    public Task InitializeAsync(Community community, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(community);
-        if (Initialized)
+        lock (_lock)
         {
-            return;
-        }
+            if (!Initialized)
+            {
+                Initialized = true;
+                _initialization = ResolveAsync(community, cancellationToken);
+            }
 
-        Initialized = true;
+            return _initialization;
+        }
+    }
+
+    private async Task ResolveAsync(Community community, CancellationToken cancellationToken)
+    {
         foreach (var address in Blacklist)
         {
             community.EnsureBlacklisted(address);
@@ -115,16 +124,29 @@ public sealed class AddressListBootstrapper : IBootstrapper
         }
     }
 
-    /// <summary>Walks to every address, at most once per <see cref="BootstrapInterval"/>. Returns no addresses: the walking is done.</summary>
-    public Task<IReadOnlyList<UdpAddress>> GetAddressesAsync(Community community, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks to every address, at most once per <see cref="BootstrapInterval"/>. Waits (up to <paramref name="timeout"/>)
+    /// for the DNS names to resolve first, so that the first bootstrap reaches them too (py-ipv8 misses them until its
+    /// next bootstrap, 30 s later). Returns no addresses: the walking is done.
+    /// </summary>
+    public async Task<IReadOnlyList<UdpAddress>> GetAddressesAsync(Community community, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(community);
+        try
+        {
+            await _initialization.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogInformation("Bootstrap DNS names still resolving after {Timeout}; walking to the addresses known so far", timeout);
+        }
+
         lock (_lock)
         {
             var now = _time.GetTimestamp();
             if (_hasBootstrapped && _time.GetElapsedTime(_lastBootstrap, now) < BootstrapInterval)
             {
-                return Task.FromResult<IReadOnlyList<UdpAddress>>([]);
+                return [];
             }
 
             _hasBootstrapped = true;
@@ -137,7 +159,7 @@ public sealed class AddressListBootstrapper : IBootstrapper
             community.WalkTo(address);
         }
 
-        return Task.FromResult<IReadOnlyList<UdpAddress>>([]);
+        return [];
     }
 
     /// <summary>Walks to one tracker at random.</summary>

@@ -1,0 +1,311 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Cli.Hosting;
+using Ipv8.Engine;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Discovery;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Cli.Commands;
+
+/// <summary>What <c>ipv8 node</c> runs.</summary>
+internal sealed record NodeConfig
+{
+    public IPAddress Host { get; init; } = IPAddress.Any;
+
+    public required int Port { get; init; }
+
+    public required CommunityId Community { get; init; }
+
+    public IReadOnlyList<BootstrapTarget> Bootstrap { get; init; } = [];
+
+    public FileInfo? KeyFile { get; init; }
+
+    public int MaxPeers { get; init; } = Engine.Communities.CommunitySettings.DefaultMaxPeers;
+
+    /// <summary>How long to run; null runs until cancelled.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    public FileInfo? Report { get; init; }
+
+    /// <summary>Refuse to send anywhere but 127.0.0.0/8 and ::1.</summary>
+    public bool LoopbackOnly { get; init; }
+
+    /// <summary>The walker pauses at this many verified peers (py-ipv8's <c>target_peers</c>); -1 walks always.</summary>
+    public int WalkTarget { get; init; } = SwarmConfig.DefaultWalkTarget;
+}
+
+/// <summary>
+/// <c>ipv8 node --port P [--host H] --community HEX [--bootstrap HOST:PORT]... [--key FILE] [--max-peers N]
+/// [--duration S] [--report FILE]</c>: one node (UDP), a community with the given id, RandomWalk and an address-list
+/// bootstrapper; at the end it writes the node report.
+/// </summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var port = CliArguments.Port("UDP port to bind (0: any free port).", required: true);
+        var host = CliArguments.Host("Address to bind. Default 0.0.0.0 (all IPv4 interfaces), as py-ipv8; an IPv6 address binds IPv6 only.");
+        var community = new Option<CommunityId>("--community")
+        {
+            Description = "The community id: 40 hex digits (20 bytes).",
+            Required = true,
+            HelpName = "hex",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (CommunityId.TryParse(text, out var id) && id != default)
+                {
+                    return id;
+                }
+
+                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
+                return default;
+            },
+        };
+        var bootstrap = new Option<string[]>("--bootstrap")
+        {
+            Description = "A bootstrap server, HOST:PORT (HOST may be a DNS name); repeatable. 'public' adds py-ipv8's public trackers. None is contacted unless given.",
+            HelpName = "host:port",
+            Arity = ArgumentArity.OneOrMore,
+            DefaultValueFactory = _ => [],
+        };
+        bootstrap.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!CliArguments.TryParseBootstrap(value, out _, out var error))
+                {
+                    result.AddError(error);
+                }
+            }
+        });
+        var key = new Option<FileInfo?>("--key")
+        {
+            Description = "A private key file (the LibNaCLSK: bin, as written by 'ipv8 keygen'). Default: a new key for this run.",
+            HelpName = "file",
+        };
+        key.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
+            {
+                result.AddError($"--key {file.FullName}: no such file.");
+            }
+        });
+        var maxPeers = CliArguments.MaxPeers();
+        var duration = CliArguments.Duration("Stop after this many seconds. Default: run until Ctrl+C.");
+        var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
+        var loopbackOnly = new Option<bool>("--loopback-only")
+        {
+            Description = "Send only to 127.0.0.0/8 and ::1 (for tests and demos).",
+        };
+        var walkTarget = new Option<int>("--walk-target")
+        {
+            Description = "The walker pauses while the community has this many verified peers (py-ipv8's target_peers); -1: always walk.",
+            DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
+        }.Check(value => value >= -1, _ => "--walk-target must be -1 (always walk) or at least 0.");
+        var logLevel = CliArguments.LogLevel(LogLevel.Information);
+
+        var command = new Command("node", "Run one IPv8 node: a community, RandomWalk and the bootstrap servers given; writes a report at the end.")
+        {
+            port, host, community, bootstrap, key, maxPeers, duration, report, loopbackOnly, walkTarget, logLevel,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            var config = new NodeConfig
+            {
+                Host = result.GetValue(host)!,
+                Port = result.GetValue(port),
+                Community = result.GetValue(community),
+                Bootstrap = [.. (result.GetValue(bootstrap) ?? []).Select(ParseBootstrap)],
+                KeyFile = result.GetValue(key),
+                MaxPeers = result.GetValue(maxPeers),
+                Duration = result.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                Report = result.GetValue(report),
+                LoopbackOnly = result.GetValue(loopbackOnly),
+                WalkTarget = result.GetValue(walkTarget),
+            };
+            using var shutdown = new Shutdown(token);
+            using var logs = Logs.ToStandardError(result.GetValue(logLevel));
+            var io = result.InvocationConfiguration;
+            return await RunAsync(config, io.Output, io.Error, logs, shutdown.Token).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Runs the node until <see cref="NodeConfig.Duration"/> passes or <paramref name="cancel"/> fires, then writes the
+    /// report. Returns the exit code: 0 done, 1 could not run (port in use, unreadable key), 2 bad key file.
+    /// </summary>
+    /// <remarks><paramref name="started"/> is called with the node and its community once they run (tests use it).</remarks>
+    public static async Task<int> RunAsync(NodeConfig config, TextWriter output, TextWriter error, ILoggerFactory logs, CancellationToken cancel, Action<Ipv8Node, Engine.Communities.Community>? started = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(logs);
+        var logger = logs.CreateLogger("ipv8.node");
+
+        LibNaClPrivateKey key;
+        if (config.KeyFile is { } keyFile)
+        {
+            byte[] bin;
+            try
+            {
+                bin = await File.ReadAllBytesAsync(keyFile.FullName, cancel).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot read --key {keyFile.FullName}: {ex.Message}");
+                return 1;
+            }
+
+            if (!LibNaClPrivateKey.TryParse(bin, out var loaded, out var keyError))
+            {
+                error.WriteLine($"error: --key {keyFile.FullName} is not a LibNaCLSK private key: {keyError.Describe()}");
+                return 2;
+            }
+
+            key = loaded;
+        }
+        else
+        {
+            key = LibNaClPrivateKey.Generate();
+        }
+
+        using var keyLifetime = key;
+        var bootstrapper = await CreateBootstrapperAsync(config.Bootstrap, logger, cancel).ConfigureAwait(false);
+        var ipv6 = config.Host.AddressFamily == AddressFamily.InterNetworkV6;
+        var endpoint = new UdpEndpoint(
+            new UdpEndpointOptions
+            {
+                Ipv4Host = ipv6 ? null : config.Host,
+                Ipv6Host = ipv6 ? config.Host : null,
+                Port = config.Port,
+                LoopbackOnly = config.LoopbackOnly,
+            },
+            logs.CreateLogger<UdpEndpoint>());
+        await using var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { LoggerFactory = logs });
+        var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s => s.MaxPeers = config.MaxPeers)));
+        if (bootstrapper is not null)
+        {
+            community.Bootstrappers.Add(bootstrapper);
+        }
+
+        node.AddStrategy(community, new RandomWalk(community), config.WalkTarget);
+        try
+        {
+            node.Start();
+        }
+        catch (SocketException ex)
+        {
+            error.WriteLine($"error: cannot bind UDP {config.Host}:{config.Port}: {ex.Message}");
+            return 1;
+        }
+
+        var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
+        logger.LogInformation(
+            "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}",
+            key.PublicKey,
+            Convert.ToHexStringLower(key.PublicKey.Mid),
+            bound,
+            config.Community,
+            config.Bootstrap.Count == 0 ? "none" : string.Join(", ", config.Bootstrap));
+        started?.Invoke(node, community);
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await Task.Delay(config.Duration ?? Timeout.InfiniteTimeSpan, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: stop and report.
+        }
+
+        // The address others see: the bound one, or our estimate when bound to every interface.
+        var address = bound.IsUnspecifiedHost && !community.MyEstimatedWan.IsAny ? community.MyEstimatedWan : bound;
+        var report = NodeReport.Build(node, community, address, clock.Elapsed);
+        await node.StopAsync().ConfigureAwait(false);
+        try
+        {
+            Json.Emit(report, config.Report, output);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write --report {config.Report?.FullName}: {ex.Message}");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private static BootstrapTarget ParseBootstrap(string text) =>
+        CliArguments.TryParseBootstrap(text, out var target, out var error) ? target : throw new ArgumentException(error, nameof(text));
+
+    /// <summary>
+    /// An address-list bootstrapper for the targets. DNS names (and the public trackers' names) are resolved here,
+    /// before the node starts, so that the first bootstrap already reaches them; a name that does not resolve now is
+    /// left to the bootstrapper, which tries again when it initializes.
+    /// </summary>
+    internal static async Task<AddressListBootstrapper?> CreateBootstrapperAsync(IReadOnlyList<BootstrapTarget> targets, ILogger logger, CancellationToken cancel)
+    {
+        if (targets.Count == 0)
+        {
+            return null;
+        }
+
+        var addresses = new List<UdpAddress>();
+        var names = new List<(string Host, ushort Port)>();
+        foreach (var target in targets)
+        {
+            if (target.IsPublic)
+            {
+                names.AddRange(AddressListBootstrapper.PublicTrackerNames);
+            }
+            else if (target.Address is { } address)
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                names.Add((target.Name!, target.Port));
+            }
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var lookups = names.Distinct().Select(async name =>
+        {
+            try
+            {
+                var resolved = await Dns.GetHostAddressesAsync(name.Host, AddressFamily.InterNetwork, timeout.Token).ConfigureAwait(false);
+                return (name, resolved.Length > 0 ? UdpAddress.FromIPAddress(resolved[0], name.Port) : (UdpAddress?)null);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                logger.LogWarning("Cannot resolve bootstrap server {Host}:{Port} now ({Error}); will retry when bootstrapping", name.Host, name.Port, ex.Message);
+                return (name, (UdpAddress?)null);
+            }
+        });
+        var unresolved = new List<(string Host, ushort Port)>();
+        foreach (var (name, address) in await Task.WhenAll(lookups).ConfigureAwait(false))
+        {
+            if (address is { } resolved)
+            {
+                addresses.Add(resolved);
+            }
+            else
+            {
+                unresolved.Add(name);
+            }
+        }
+
+        return new AddressListBootstrapper(addresses.Distinct(), unresolved, logger: logger);
+    }
+}

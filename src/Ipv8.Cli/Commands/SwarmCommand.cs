@@ -1,0 +1,520 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Cli.Hosting;
+using Ipv8.Engine;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Discovery;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Cli.Commands;
+
+/// <summary>What <c>ipv8 swarm</c> runs.</summary>
+internal sealed record SwarmConfig
+{
+    public const int MaxNodes = 10_000;
+
+    public int Nodes { get; init; } = 20;
+
+    /// <summary>The run's time limit.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public FileInfo? Report { get; init; }
+
+    /// <summary>Use the in-memory network instead of UDP sockets.</summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>The tracker's port; node i gets BasePort + 1 + i. 0: any free ports (UDP), 20000 (in-memory).</summary>
+    public int BasePort { get; init; }
+
+    public int MaxPeers { get; init; } = CommunitySettings.DefaultMaxPeers;
+
+    /// <summary>Seeds the walks' and communities' random choices (keys stay random).</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Keep running after convergence until the duration is over.</summary>
+    public bool RunFull { get; init; }
+
+    /// <summary>Nodes started together before a pause of <see cref="BatchDelay"/>.</summary>
+    public int BatchSize { get; init; } = 50;
+
+    public TimeSpan BatchDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The receive mode of the nodes' sockets; null picks Async above 16 nodes.</summary>
+    public ReceiveMode? ReceiveMode { get; init; }
+
+    /// <summary>
+    /// A node stops walking at this many peers (py-ipv8's walker <c>target_peers</c>, 20 in its default configurations);
+    /// -1 walks always.
+    /// </summary>
+    public int WalkTarget { get; init; } = DefaultWalkTarget;
+
+    public const int DefaultWalkTarget = 20;
+
+    /// <summary>
+    /// The least time between two bootstraps of a node (py-ipv8's <c>bootstrap_timeout</c>, 30 s). A node with no peer
+    /// at all asks the tracker again only after this; the demo's tracker is local, so the default is shorter.
+    /// </summary>
+    public TimeSpan BootstrapInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a progress line goes to standard error; null for none.</summary>
+    public TimeSpan? ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Verified peers every node needs for the swarm to have converged: min(N − 1, 20).</summary>
+    public int ConvergenceTarget => Math.Min(Nodes - 1, 20);
+}
+
+/// <summary>The outcome of a swarm run, as written in the report.</summary>
+internal sealed record SwarmResult(
+    int Nodes,
+    string Transport,
+    bool Converged,
+    double? SecondsToConverge,
+    int PeersMin,
+    double PeersMedian,
+    int PeersMax,
+    long PacketsSent,
+    long PacketsReceived,
+    int TargetPeers,
+    int MaxPeers,
+    int WalkTarget,
+    double StartupSeconds,
+    double SecondsRunning,
+    string Tracker)
+{
+    public string ToJson() => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("nodes", Nodes);
+        writer.WriteBoolean("converged", Converged);
+        if (SecondsToConverge is { } seconds)
+        {
+            writer.WriteNumber("seconds_to_converge", Math.Round(seconds, 3));
+        }
+        else
+        {
+            writer.WriteNull("seconds_to_converge");
+        }
+
+        writer.WriteStartObject("peers_per_node");
+        writer.WriteNumber("min", PeersMin);
+        writer.WriteNumber("median", PeersMedian);
+        writer.WriteNumber("max", PeersMax);
+        writer.WriteEndObject();
+        writer.WriteNumber("packets_sent", PacketsSent);
+        writer.WriteNumber("packets_received", PacketsReceived);
+        writer.WriteString("transport", Transport);
+        writer.WriteNumber("target_peers", TargetPeers);
+        writer.WriteNumber("max_peers", MaxPeers);
+        writer.WriteNumber("walk_target", WalkTarget);
+        writer.WriteNumber("startup_seconds", Math.Round(StartupSeconds, 3));
+        writer.WriteNumber("seconds_running", Math.Round(SecondsRunning, 3));
+        writer.WriteString("tracker", Tracker);
+        writer.WriteEndObject();
+    });
+}
+
+/// <summary>
+/// <c>ipv8 swarm [--nodes N] [--duration S] [--report FILE]</c>: N nodes and a tracker on 127.0.0.1 in one process,
+/// with live progress on standard error, then a summary and the report JSON.
+/// </summary>
+internal static class SwarmCommand
+{
+    private const int DefaultNodes = 20;
+
+    public static Command Create()
+    {
+        var nodes = new Option<int>("--nodes")
+        {
+            Description = $"Number of nodes (1-{SwarmConfig.MaxNodes}).",
+            DefaultValueFactory = _ => DefaultNodes,
+        }.Check(value => value is >= 1 and <= SwarmConfig.MaxNodes, _ => $"--nodes must be 1-{SwarmConfig.MaxNodes}.");
+        var duration = new Option<double>("--duration")
+        {
+            Description = "Time limit of the run, in seconds. The swarm stops earlier once it has converged, unless --run-full.",
+            DefaultValueFactory = _ => 30,
+            HelpName = "seconds",
+        }.Check(value => value is > 0 and <= 3600, _ => "--duration must be more than 0 and at most 3600 seconds.");
+        var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
+        var inMemory = new Option<bool>("--in-memory")
+        {
+            Description = "Use a simulated in-process network instead of UDP sockets (the report says \"transport\":\"in-memory\").",
+        };
+        var basePort = new Option<int>("--base-port")
+        {
+            Description = "The tracker's port on 127.0.0.1; node i gets base+1+i. Default 0: free ports chosen by the system.",
+            HelpName = "port",
+        };
+        var maxPeers = CliArguments.MaxPeers();
+        var seed = new Option<int?>("--seed") { Description = "Seed for the walks' random choices (keys stay random)." };
+        var runFull = new Option<bool>("--run-full") { Description = "Keep running until --duration even after convergence." };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Nodes started together before a pause of --batch-delay.",
+            DefaultValueFactory = _ => 50,
+        }.Check(value => value >= 1, _ => "--batch-size must be at least 1.");
+        var batchDelay = new Option<int>("--batch-delay")
+        {
+            Description = "Milliseconds between batches of started nodes.",
+            DefaultValueFactory = _ => 100,
+            HelpName = "ms",
+        }.Check(value => value is >= 0 and <= 10_000, _ => "--batch-delay must be 0-10000 ms.");
+        var walkTarget = new Option<int>("--walk-target")
+        {
+            Description = "A node stops walking once it has this many verified peers (py-ipv8's target_peers); -1: always walk.",
+            DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
+        }.Check(value => value >= -1, _ => "--walk-target must be -1 (always walk) or at least 0.");
+        var receiveMode = new Option<ReceiveMode?>("--receive-mode")
+        {
+            Description = "UDP receive mode of the nodes: Async or DedicatedThread. Default: Async above 16 nodes.",
+        };
+        var bootstrapInterval = new Option<double>("--bootstrap-interval")
+        {
+            Description = "Least seconds between two bootstraps of a node (py-ipv8: 30); a node without peers asks the tracker again after this.",
+            DefaultValueFactory = _ => 5,
+            HelpName = "seconds",
+        }.Check(value => value is >= 0.1 and <= 3600, _ => "--bootstrap-interval must be 0.1-3600 seconds.");
+        var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
+        var logLevel = CliArguments.LogLevel(LogLevel.Warning);
+
+        var command = new Command("swarm", "Run N nodes and a tracker on 127.0.0.1 in this process until every node has min(N-1, 20) verified peers.")
+        {
+            nodes, duration, report, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, quiet, logLevel,
+        };
+        command.Validators.Add(result =>
+        {
+            int port, count;
+            try
+            {
+                port = result.GetValue(basePort);
+                count = result.GetResult(nodes) is null ? DefaultNodes : result.GetValue(nodes);
+            }
+            catch (InvalidOperationException)
+            {
+                return; // a value that does not convert is its own parse error
+            }
+
+            if (port != 0 && (port < 1024 || port + count > 65535))
+            {
+                result.AddError($"--base-port must be 0, or 1024-{65535 - count} for {count} nodes.");
+            }
+        });
+        command.SetAction(async (result, token) =>
+        {
+            var config = new SwarmConfig
+            {
+                Nodes = result.GetValue(nodes),
+                Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
+                Report = result.GetValue(report),
+                InMemory = result.GetValue(inMemory),
+                BasePort = result.GetValue(basePort),
+                MaxPeers = result.GetValue(maxPeers),
+                Seed = result.GetValue(seed),
+                RunFull = result.GetValue(runFull),
+                BatchSize = result.GetValue(batchSize),
+                BatchDelay = TimeSpan.FromMilliseconds(result.GetValue(batchDelay)),
+                WalkTarget = result.GetValue(walkTarget),
+                BootstrapInterval = TimeSpan.FromSeconds(result.GetValue(bootstrapInterval)),
+                ReceiveMode = result.GetValue(receiveMode),
+                ProgressInterval = result.GetValue(quiet) ? null : TimeSpan.FromSeconds(1),
+            };
+            using var shutdown = new Shutdown(token);
+            using var logs = Logs.ToStandardError(result.GetValue(logLevel));
+            var io = result.InvocationConfiguration;
+            return await RunAsync(config, io.Output, io.Error, logs, shutdown.Token).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Runs the swarm, prints progress and the summary to <paramref name="error"/> and the report to the report file or
+    /// <paramref name="output"/>. Returns 0 when it converged, 1 when it did not (or could not start).
+    /// </summary>
+    public static async Task<int> RunAsync(SwarmConfig config, TextWriter output, TextWriter error, ILoggerFactory logs, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        await using var swarm = new Swarm(config, logs);
+        SwarmResult result;
+        try
+        {
+            result = await swarm.RunAsync(error, cancel).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            error.WriteLine($"error: cannot bind a UDP socket on 127.0.0.1: {ex.Message}");
+            return 1;
+        }
+
+        WriteSummary(result, error);
+        try
+        {
+            Json.Emit(result.ToJson(), config.Report, output);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write --report {config.Report?.FullName}: {ex.Message}");
+            return 1;
+        }
+
+        return result.Converged ? 0 : 1;
+    }
+
+    private static void WriteSummary(SwarmResult result, TextWriter error)
+    {
+        var process = Process.GetCurrentProcess();
+        var c = CultureInfo.InvariantCulture;
+        error.WriteLine(string.Create(c, $"swarm: {result.Nodes} nodes and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
+        error.WriteLine(result.Converged
+            ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {result.TargetPeers} verified peers")
+            : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {result.TargetPeers} verified peers per node)"));
+        error.WriteLine(string.Create(c, $"peers per node: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
+        error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
+        error.WriteLine(string.Create(c, $"process: {process.TotalProcessorTime.TotalSeconds:F1} s CPU (user+sys), peak working set {process.PeakWorkingSet64 / (1024 * 1024)} MiB, {result.SecondsRunning:F1} s running"));
+        error.Flush();
+    }
+
+    /// <summary>The nodes and the tracker of one run.</summary>
+    private sealed class Swarm(SwarmConfig config, ILoggerFactory logs) : IAsyncDisposable
+    {
+        private readonly List<(Ipv8Node Node, Community Community)> _nodes = new(config.Nodes);
+        private readonly Lock _nodesLock = new();
+        private readonly InMemoryNetwork? _network = config.InMemory ? new InMemoryNetwork(config.BasePort == 0 ? 20_000 : config.BasePort) : null;
+        private Tracker? _tracker;
+
+        private string Transport => config.InMemory ? "in-memory" : "udp";
+
+        public async Task<SwarmResult> RunAsync(TextWriter error, CancellationToken cancel)
+        {
+            var clock = Stopwatch.StartNew();
+            using var until = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            until.CancelAfter(config.Duration);
+
+            _tracker = Tracker.Create(CreateEndpoint(config.BasePort, isTracker: true), logs, Math.Max(2_000, 2 * config.Nodes), enableMetrics: false);
+            _tracker.Start();
+            var trackerAddress = _tracker.Address;
+            if (config.ProgressInterval is not null)
+            {
+                error.WriteLine($"swarm: {config.Nodes} nodes over {Transport}, tracker on {trackerAddress}; converged when every node has {config.ConvergenceTarget} verified peers");
+            }
+
+            double? startupSeconds = null;
+            var startup = StartNodesAsync(trackerAddress, until.Token);
+            double? converged = null;
+            var lastProgress = TimeSpan.Zero;
+            var target = config.ConvergenceTarget;
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(until.Token).ConfigureAwait(false))
+                {
+                    if (startup.IsCompleted)
+                    {
+                        await startup.ConfigureAwait(false); // surfaces bind errors
+                        startupSeconds ??= clock.Elapsed.TotalSeconds;
+                    }
+
+                    var (started, counts) = PeerCounts();
+                    var done = counts.Count(c => c >= target);
+                    if (converged is null && started == config.Nodes && done == config.Nodes)
+                    {
+                        converged = clock.Elapsed.TotalSeconds;
+                    }
+
+                    if (config.ProgressInterval is { } interval && (clock.Elapsed - lastProgress >= interval || converged is not null))
+                    {
+                        lastProgress = clock.Elapsed;
+                        error.WriteLine(Progress(clock.Elapsed, started, counts, done));
+                    }
+
+                    if (converged is not null && !config.RunFull)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The time limit, Ctrl+C or SIGTERM.
+            }
+
+            await until.CancelAsync().ConfigureAwait(false); // stops a startup still in progress
+            await startup.ConfigureAwait(false);
+
+            var running = clock.Elapsed.TotalSeconds;
+            var (_, final) = PeerCounts();
+            Array.Sort(final);
+            var (sent, received) = PacketTotals();
+            return new SwarmResult(
+                config.Nodes,
+                Transport,
+                converged is not null,
+                converged,
+                final.Length == 0 ? 0 : final[0],
+                Median(final),
+                final.Length == 0 ? 0 : final[^1],
+                sent,
+                received,
+                target,
+                config.MaxPeers,
+                config.WalkTarget,
+                startupSeconds ?? running,
+                running,
+                trackerAddress.ToString());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            (Ipv8Node Node, Community Community)[] nodes;
+            lock (_nodesLock)
+            {
+                nodes = [.. _nodes];
+            }
+
+            await Task.WhenAll(nodes.Select(n => n.Node.DisposeAsync().AsTask())).ConfigureAwait(false);
+            foreach (var (node, _) in nodes)
+            {
+                node.Key.Dispose();
+            }
+
+            if (_tracker is not null)
+            {
+                await _tracker.DisposeAsync().ConfigureAwait(false);
+                _tracker.Node.Key.Dispose();
+            }
+        }
+
+        private async Task StartNodesAsync(UdpAddress tracker, CancellationToken cancel)
+        {
+            try
+            {
+                for (var i = 0; i < config.Nodes; i++)
+                {
+                    if (i > 0 && i % config.BatchSize == 0 && config.BatchDelay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(config.BatchDelay, cancel).ConfigureAwait(false);
+                    }
+
+                    cancel.ThrowIfCancellationRequested();
+                    StartNode(i, tracker);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped before every node was up.
+            }
+        }
+
+        private void StartNode(int index, UdpAddress tracker)
+        {
+            var port = config.BasePort == 0 ? 0 : config.BasePort + 1 + index;
+            var endpoint = CreateEndpoint(port, isTracker: false);
+            var node = new Ipv8Node(LibNaClPrivateKey.Generate(), endpoint, new Ipv8NodeOptions
+            {
+                LoggerFactory = logs,
+                EnableMetrics = false,
+                Name = string.Create(CultureInfo.InvariantCulture, $"node{index}"),
+            });
+            int? seed = config.Seed is { } s ? unchecked((s * 7919) + index) : null;
+            var community = node.AddCommunity(new CliCommunity(CliCommunity.SwarmDemoId, node.CreateSettings(settings =>
+            {
+                settings.MaxPeers = config.MaxPeers;
+                settings.RandomSeed = seed;
+            })));
+            community.Bootstrappers.Add(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
+            node.AddStrategy(community, new RandomWalk(community, randomSeed: seed), config.WalkTarget);
+            lock (_nodesLock)
+            {
+                _nodes.Add((node, community)); // added before Start, so that a failed start is still disposed
+            }
+
+            node.Start();
+        }
+
+        private IEndpoint CreateEndpoint(int port, bool isTracker)
+        {
+            if (_network is not null)
+            {
+                return port == 0 ? _network.CreateEndpoint() : _network.CreateEndpoint(UdpAddress.FromIPAddress(IPAddress.Loopback, (ushort)port));
+            }
+
+            var mode = isTracker
+                ? Engine.Endpoints.ReceiveMode.DedicatedThread
+                : config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
+            return new UdpEndpoint(
+                new UdpEndpointOptions
+                {
+                    Ipv4Host = IPAddress.Loopback,
+                    Port = port,
+                    LoopbackOnly = true,
+                    ReceiveMode = mode,
+                },
+                logs.CreateLogger<UdpEndpoint>());
+        }
+
+        private (int Started, int[] Counts) PeerCounts()
+        {
+            (Ipv8Node Node, Community Community)[] nodes;
+            lock (_nodesLock)
+            {
+                nodes = [.. _nodes];
+            }
+
+            var counts = new int[nodes.Length];
+            var started = 0;
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                counts[i] = nodes[i].Community.GetPeers().Length;
+                if (nodes[i].Node.IsRunning)
+                {
+                    started++;
+                }
+            }
+
+            return (started, counts);
+        }
+
+        private (long Sent, long Received) PacketTotals()
+        {
+            long sent = 0;
+            long received = 0;
+            lock (_nodesLock)
+            {
+                foreach (var (node, _) in _nodes)
+                {
+                    sent += node.Endpoint.Counters.PacketsSent;
+                    received += node.Endpoint.Counters.PacketsReceived;
+                }
+            }
+
+            if (_tracker is not null)
+            {
+                sent += _tracker.Node.Endpoint.Counters.PacketsSent;
+                received += _tracker.Node.Endpoint.Counters.PacketsReceived;
+            }
+
+            return (sent, received);
+        }
+
+        private string Progress(TimeSpan elapsed, int started, int[] counts, int done)
+        {
+            var sorted = counts.ToArray();
+            Array.Sort(sorted);
+            var (sent, received) = PacketTotals();
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"[{elapsed.TotalSeconds,6:F1}s] {started}/{config.Nodes} up; verified peers min {(sorted.Length == 0 ? 0 : sorted[0])} / median {Median(sorted)} / max {(sorted.Length == 0 ? 0 : sorted[^1])}; converged {done}/{config.Nodes}; packets {sent} sent, {received} received");
+        }
+
+        private static double Median(int[] sorted) => sorted.Length == 0
+            ? 0
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2.0;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Ipv8.Cli.Hosting;
+
+/// <summary>Builds compact one-line JSON documents.</summary>
+internal static class Json
+{
+    public static string Write(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes <paramref name="json"/> and a newline to <paramref name="file"/>, or to <paramref name="output"/> when no file is given.</summary>
+    public static void Emit(string json, FileInfo? file, TextWriter output)
+    {
+        if (file is null)
+        {
+            output.WriteLine(json);
+            output.Flush();
+            return;
+        }
+
+        if (file.DirectoryName is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(file.FullName, json + "\n");
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Ipv8.Engine;
+using Ipv8.Engine.Communities;
+using Ipv8.Wire;
+using Ipv8.Wire.Discovery;
+
+namespace Ipv8.Cli.Hosting;
+
+/// <summary>
+/// The report of <c>ipv8 node</c>:
+/// <c>{"public_key":hex,"mid":hex,"address":"host:port","peers":[{"public_key":hex,"mid":hex,"host":…,"port":…}],"walkable":["host:port",…],"stats":{…}}</c>.
+/// </summary>
+internal static class NodeReport
+{
+    public static string Build(Ipv8Node node, Community community, UdpAddress address, TimeSpan uptime) => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("public_key", node.Key.PublicKey.ToString());
+        writer.WriteString("mid", Convert.ToHexStringLower(node.Key.PublicKey.Mid));
+        writer.WriteString("address", address.ToString());
+
+        writer.WriteStartArray("peers");
+        foreach (var peer in community.GetPeers())
+        {
+            var peerAddress = peer.Address;
+            writer.WriteStartObject();
+            writer.WriteString("public_key", peer.Key.ToString());
+            writer.WriteString("mid", Convert.ToHexStringLower(peer.Mid));
+            writer.WriteString("host", peerAddress.HostToString());
+            writer.WriteNumber("port", peerAddress.Port);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+
+        writer.WriteStartArray("walkable");
+        foreach (var walkable in community.GetWalkableAddresses())
+        {
+            writer.WriteStringValue(walkable.ToString());
+        }
+
+        writer.WriteEndArray();
+
+        writer.WritePropertyName("stats");
+        WriteStats(writer, node, community, uptime);
+        writer.WriteEndObject();
+    });
+
+    /// <summary>
+    /// Endpoint counters (what crossed the socket), community counters per message (what reached the community), and
+    /// drops by reason (the node's dispatcher and the community together).
+    /// </summary>
+    private static void WriteStats(Utf8JsonWriter writer, Ipv8Node node, Community community, TimeSpan uptime)
+    {
+        var endpoint = node.Endpoint.Counters;
+        var counters = community.Counters;
+        writer.WriteStartObject();
+        writer.WriteString("transport", node.Endpoint.Kind);
+        writer.WriteString("community_id", community.CommunityId.ToString());
+        writer.WriteNumber("uptime_seconds", Math.Round(uptime.TotalSeconds, 3));
+        writer.WriteNumber("packets_in", endpoint.PacketsReceived);
+        writer.WriteNumber("bytes_in", endpoint.BytesReceived);
+        writer.WriteNumber("packets_out", endpoint.PacketsSent);
+        writer.WriteNumber("bytes_out", endpoint.BytesSent);
+        writer.WriteNumber("send_failures", endpoint.SendFailures);
+        writer.WriteNumber("receive_errors", endpoint.ReceiveErrors);
+        writer.WriteNumber("verified_peers", community.GetPeers().Length);
+        writer.WriteNumber("walkable_addresses", community.GetWalkableAddresses().Count);
+        writer.WriteNumber("max_peers", community.MaxPeers);
+
+        WriteMessages(writer, "messages_in", counters.PacketsIn, counters.BytesIn);
+        WriteMessages(writer, "messages_out", counters.PacketsOut, counters.BytesOut);
+
+        writer.WriteStartObject("drops");
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            var count = counters.Drops(reason) + reason switch
+            {
+                DropReason.BadPrefix => node.DroppedUnknownPrefix,
+                DropReason.TooShort => node.DroppedTooShort,
+                _ => 0,
+            };
+            writer.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), count);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMessages(Utf8JsonWriter writer, string name, Func<byte, long> packets, Func<byte, long> bytes)
+    {
+        writer.WriteStartObject(name);
+        for (var id = 0; id < 256; id++)
+        {
+            var count = packets((byte)id);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            writer.WriteStartObject(DiscoveryMessages.GetName((byte)id) ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumber("msg_id", id);
+            writer.WriteNumber("packets", count);
+            writer.WriteNumber("bytes", bytes((byte)id));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using Ipv8.Cli;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>Runs the ipv8 command line in-process, capturing standard output and standard error.</summary>
+internal static class CliHarness
+{
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static JsonObject ParseObject(string json) => JsonNode.Parse(json)?.AsObject() ?? throw new Xunit.Sdk.XunitException($"not a JSON object: {json}");
+
+    public static void AssertKeys(JsonObject json, IEnumerable<string> expected) =>
+        Assert.Equal(expected.Order(StringComparer.Ordinal), json.Select(p => p.Key).Order(StringComparer.Ordinal));
+
+    public static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"ipv8-cli-tests-{Guid.NewGuid():N}-{name}");
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ipv8.Cli.Commands;
+using Ipv8.Cli.Hosting;
+using Ipv8.Engine;
+using Ipv8.Engine.Communities;
+using Ipv8.Tests.Shared;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary><c>ipv8 node</c> and <c>ipv8 tracker</c>, on 127.0.0.1 only.</summary>
+public class NodeCommandTests
+{
+    private const string CommunityHex = "5ad767b05ae592a02488272ca2a86b847d4562e1";
+
+    private static readonly string[] s_reportKeys = ["public_key", "mid", "address", "peers", "walkable", "stats"];
+    private static readonly string[] s_peerKeys = ["public_key", "mid", "host", "port"];
+
+    [Fact]
+    public void Node_with_a_duration_writes_a_report_with_exactly_the_required_fields()
+    {
+        var report = CliHarness.TempPath("node-report.json");
+        try
+        {
+            var (code, output, error) = CliHarness.Run(
+                "node", "--port", "0", "--host", "127.0.0.1", "--community", CommunityHex, "--duration", "2", "--report", report, "--loopback-only", "--log-level", "None");
+
+            Assert.True(code == 0, error);
+            Assert.Equal(string.Empty, output);
+            var json = CliHarness.ParseObject(File.ReadAllText(report));
+            CliHarness.AssertKeys(json, s_reportKeys);
+            Assert.Matches("^[0-9a-f]+$", (string)json["public_key"]!);
+            Assert.StartsWith(Convert.ToHexStringLower("LibNaCLPK:"u8), (string)json["public_key"]!, StringComparison.Ordinal);
+            Assert.Matches("^[0-9a-f]{40}$", (string)json["mid"]!);
+            Assert.Matches(@"^127\.0\.0\.1:[1-9][0-9]*$", (string)json["address"]!);
+            Assert.Empty(json["peers"]!.AsArray()); // no bootstrap server given: nobody is contacted
+            Assert.Empty(json["walkable"]!.AsArray());
+            var stats = json["stats"]!.AsObject();
+            Assert.Equal("udp", (string)stats["transport"]!);
+            Assert.Equal(0, (long)stats["packets_out"]!);
+            Assert.True(stats["drops"]!.AsObject().ContainsKey("peer_limit"));
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    [Fact]
+    public async Task Node_uses_the_key_file_and_prints_the_report_on_standard_output()
+    {
+        var keyFile = CliHarness.TempPath("node.key");
+        var (keygen, _, keygenError) = CliHarness.Run("keygen", "--out", keyFile);
+        Assert.True(keygen == 0, keygenError);
+        try
+        {
+            using var key = LibNaClPrivateKey.Parse(await File.ReadAllBytesAsync(keyFile));
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var config = new NodeConfig
+            {
+                Host = IPAddress.Loopback,
+                Port = 0,
+                Community = CommunityId.Parse(CommunityHex),
+                KeyFile = new FileInfo(keyFile),
+                Duration = TimeSpan.FromSeconds(0.5),
+                LoopbackOnly = true,
+            };
+
+            Assert.Equal(0, await NodeCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, CancellationToken.None));
+
+            var json = CliHarness.ParseObject(output.ToString());
+            Assert.Equal(key.PublicKey.ToString(), (string)json["public_key"]!);
+            Assert.Equal(Convert.ToHexStringLower(key.PublicKey.Mid), (string)json["mid"]!);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    [Fact]
+    public async Task A_tracker_introduces_two_nodes_that_then_find_each_other()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var trackerStarted = new TaskCompletionSource<Tracker>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var trackerLog = new StringWriter();
+        var trackerRun = TrackerCommand.RunAsync(
+            new TrackerConfig { Host = IPAddress.Loopback, Port = 0, LoopbackOnly = true, StatusInterval = TimeSpan.FromSeconds(1) },
+            TextWriter.Synchronized(trackerLog),
+            NullLoggerFactory.Instance,
+            stop.Token,
+            trackerStarted.SetResult);
+        var tracker = await trackerStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var config = new NodeConfig
+        {
+            Host = IPAddress.Loopback,
+            Port = 0,
+            Community = CommunityId.Parse(CommunityHex),
+            Bootstrap = [new BootstrapTarget(tracker.Address, null, tracker.Address.Port, IsPublic: false)],
+            LoopbackOnly = true,
+        };
+        using var outputA = new StringWriter();
+        using var outputB = new StringWriter();
+        using var stopNodes = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var startedA = new TaskCompletionSource<Community>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedB = new TaskCompletionSource<Community>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runA = NodeCommand.RunAsync(config, outputA, TextWriter.Null, NullLoggerFactory.Instance, stopNodes.Token, (_, c) => startedA.SetResult(c));
+        var a = await startedA.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The tracker can only introduce A to B once it knows A.
+        await Eventually.AssertAsync(() => tracker.Node.Network.VerifiedPeerCount >= 1, "the tracker knows the first node");
+        var runB = NodeCommand.RunAsync(config, outputB, TextWriter.Null, NullLoggerFactory.Instance, stopNodes.Token, (_, c) => startedB.SetResult(c));
+        var b = await startedB.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Eventually.AssertAsync(
+            () => a.GetPeers().Any(p => p.Key.Equals(b.MyPeer.Key)) && b.GetPeers().Any(p => p.Key.Equals(a.MyPeer.Key)),
+            "both nodes have each other as verified peers",
+            TimeSpan.FromSeconds(30));
+        await stopNodes.CancelAsync();
+        Assert.Equal(0, await runA);
+        Assert.Equal(0, await runB);
+        await stop.CancelAsync();
+        Assert.Equal(0, await trackerRun);
+
+        var reportA = CliHarness.ParseObject(outputA.ToString());
+        var reportB = CliHarness.ParseObject(outputB.ToString());
+        CliHarness.AssertKeys(reportA, s_reportKeys);
+        CliHarness.AssertKeys(reportB, s_reportKeys);
+        AssertListsPeer(reportA, reportB);
+        AssertListsPeer(reportB, reportA);
+        Assert.Contains("tracker", trackerLog.ToString(), StringComparison.Ordinal);
+    }
+
+    private static void AssertListsPeer(JsonObject report, JsonObject other)
+    {
+        var peer = Assert.Single(report["peers"]!.AsArray(), p => (string)p!["public_key"]! == (string)other["public_key"]!)!.AsObject();
+        CliHarness.AssertKeys(peer, s_peerKeys);
+        Assert.Equal((string)other["mid"]!, (string)peer["mid"]!);
+        Assert.Equal("127.0.0.1", (string)peer["host"]!);
+        Assert.Equal((string)other["address"]!, $"{(string)peer["host"]!}:{(int)peer["port"]!}");
+    }
+}
