@@ -70,14 +70,47 @@ public sealed partial class PayloadGenerator
             w.Line("{");
             w.Indent();
             w.Line("value = default;");
-            for (var i = 0; i < model.Fields.Count; i++)
+            var block = 0;
+            for (var i = 0; i < model.Fields.Count;)
             {
-                var field = model.Fields[i];
-                w.Line($"if (!{string.Format(CultureInfo.InvariantCulture, field.ReadCall, Local(i))})");
+                // A run of two or more fixed-size fields is taken as one block: one bounds check for the run.
+                var run = 0;
+                var runSize = 0;
+                while (i + run < model.Fields.Count && BlockReader(model.Fields[i + run].FormatName) is not null)
+                {
+                    runSize += FixedSize(model.Fields[i + run]);
+                    run++;
+                }
+
+                if (run >= 2)
+                {
+                    var name = "b" + block.ToString(CultureInfo.InvariantCulture);
+                    block++;
+                    w.Line($"if (!reader.TryReadFixed({runSize.ToString(CultureInfo.InvariantCulture)}, out global::System.ReadOnlySpan<byte> {name}))");
+                    w.Line("{");
+                    w.Line("    return false;");
+                    w.Line("}");
+                    w.Line();
+                    var offset = 0;
+                    for (var k = 0; k < run; k++, i++)
+                    {
+                        var field = model.Fields[i];
+                        var at = offset.ToString(CultureInfo.InvariantCulture);
+                        w.Line($"{field.TypeName} {Local(i)} = global::Ipv8.Wire.WireRead.{BlockReader(field.FormatName)}({name}, {at});");
+                        offset += FixedSize(field);
+                    }
+
+                    w.Line();
+                    continue;
+                }
+
+                var single = model.Fields[i];
+                w.Line($"if (!{string.Format(CultureInfo.InvariantCulture, single.ReadCall, Local(i))})");
                 w.Line("{");
                 w.Line("    return false;");
                 w.Line("}");
                 w.Line();
+                i++;
             }
 
             if (model.Fields.Count == 0)
@@ -174,6 +207,24 @@ public sealed partial class PayloadGenerator
         }
 
         private static string Local(int index) => "f" + index.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>The <c>WireRead</c> method for a field that can be read from a block, or null.</summary>
+        private static string? BlockReader(string formatName) => formatName switch
+        {
+            "UInt8" => "UInt8",
+            "UInt16" => "UInt16",
+            "UInt32" => "UInt32",
+            "UInt64" => "UInt64",
+            "Int64" => "Int64",
+            "Bool" => "Bool",
+            "Float" => "Single",
+            "Double" => "Double",
+            "Bits" => "Bits",
+            "Ipv4" => "Ipv4",
+            _ => null,
+        };
+
+        private static int FixedSize(FieldModel field) => int.Parse(field.Size, NumberStyles.None, CultureInfo.InvariantCulture);
 
         private sealed class CodeWriter
         {

@@ -7,15 +7,13 @@ readonly partial struct GlobalHeader : global::Ipv8.Wire.IPayload<global::Global
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::GlobalHeader value)
     {
         value = default;
-        if (!reader.TryReadUInt8(out byte f0))
+        if (!reader.TryReadFixed(9, out global::System.ReadOnlySpan<byte> b0))
         {
             return false;
         }
 
-        if (!reader.TryReadInt64(out long f1))
-        {
-            return false;
-        }
+        byte f0 = global::Ipv8.Wire.WireRead.UInt8(b0, 0);
+        long f1 = global::Ipv8.Wire.WireRead.Int64(b0, 1);
 
         if (!reader.TryReadIpAddress(out global::Ipv8.Wire.UdpAddress f2))
         {

@@ -19,15 +19,13 @@ partial class Outer
             public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Containers.Outer.Middle.Ping value)
             {
                 value = default;
-                if (!reader.TryReadUInt64(out ulong f0))
+                if (!reader.TryReadFixed(16, out global::System.ReadOnlySpan<byte> b0))
                 {
                     return false;
                 }
 
-                if (!reader.TryReadDouble(out double f1))
-                {
-                    return false;
-                }
+                ulong f0 = global::Ipv8.Wire.WireRead.UInt64(b0, 0);
+                double f1 = global::Ipv8.Wire.WireRead.Double(b0, 8);
 
                 value = new global::Samples.Containers.Outer.Middle.Ping
                 {

@@ -15,25 +15,15 @@ readonly ref partial struct IntroductionLike : global::Ipv8.Wire.IMessagePayload
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.RefStructMessage.IntroductionLike value)
     {
         value = default;
-        if (!reader.TryReadIpv4(out global::Ipv8.Wire.UdpAddress f0))
+        if (!reader.TryReadFixed(15, out global::System.ReadOnlySpan<byte> b0))
         {
             return false;
         }
 
-        if (!reader.TryReadIpv4(out global::Ipv8.Wire.UdpAddress f1))
-        {
-            return false;
-        }
-
-        if (!reader.TryReadBits(out byte f2))
-        {
-            return false;
-        }
-
-        if (!reader.TryReadUInt16(out ushort f3))
-        {
-            return false;
-        }
+        global::Ipv8.Wire.UdpAddress f0 = global::Ipv8.Wire.WireRead.Ipv4(b0, 0);
+        global::Ipv8.Wire.UdpAddress f1 = global::Ipv8.Wire.WireRead.Ipv4(b0, 6);
+        byte f2 = global::Ipv8.Wire.WireRead.Bits(b0, 12);
+        ushort f3 = global::Ipv8.Wire.WireRead.UInt16(b0, 13);
 
         if (!reader.TryReadRaw(out global::System.ReadOnlySpan<byte> f4))
         {
