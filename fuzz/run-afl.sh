@@ -18,16 +18,18 @@ if ! command -v sharpfuzz >/dev/null; then
   dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 fi
 
-out=fuzz/bin/afl
+out=fuzz/bin/afl-$target
 rm -rf "$out"
 dotnet publish fuzz/Ipv8.Fuzz.csproj -c Release -o "$out" --nologo -v quiet
+
+# The seed corpus comes from the uninstrumented build: instrumented code only runs under afl-fuzz.
+corpus=fuzz/bin/corpus-$target
+rm -rf "$corpus"
+dotnet "$out/Ipv8.Fuzz.dll" corpus "$corpus"
+
 # Instrument the libraries under test only (instrumenting the harness crashes it at start-up).
 sharpfuzz "$out/Ipv8.Wire.dll"
 sharpfuzz "$out/Ipv8.Engine.dll"
-
-corpus=fuzz/bin/corpus
-rm -rf "$corpus"
-dotnet "$out/Ipv8.Fuzz.dll" corpus "$corpus"
 seeds="$corpus/$target"
 if [ -d "fuzz/regression/$target" ]; then
   cp fuzz/regression/"$target"/* "$seeds"/ 2>/dev/null || true

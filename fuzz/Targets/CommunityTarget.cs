@@ -18,31 +18,39 @@ namespace Ipv8.Fuzz.Targets;
 /// </summary>
 internal sealed class CommunityTarget : IFuzzTarget
 {
-    private static readonly CommunityId s_id = CommunityId.Parse("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0");
-    private static readonly NetworkOptions s_caps = new() { MaxVerifiedPeers = 6, MaxWalkableAddresses = 12, MaxBlacklistedAddresses = 4, MaxBlacklistedMids = 4 };
-    private static readonly UdpAddress[] s_sources =
+    private const int MaxVerifiedPeers = 6;
+    private const int MaxWalkableAddresses = 12;
+    private const int MaxBlacklistedAddresses = 4;
+    private static readonly string[] s_sourceTexts =
     [
-        UdpAddress.Parse("127.0.0.1:1000"), UdpAddress.Parse("127.0.0.2:1001"), UdpAddress.Parse("10.0.0.1:1002"), UdpAddress.Parse("8.8.8.8:1003"),
-        UdpAddress.Parse("[::1]:1004"), UdpAddress.Parse("[2001:db8::1]:1005"), UdpAddress.Parse("0.0.0.0:0"), UdpAddress.Parse("127.0.0.1:1007"),
+        "127.0.0.1:1000", "127.0.0.2:1001", "10.0.0.1:1002", "8.8.8.8:1003", "[::1]:1004", "[2001:db8::1]:1005", "0.0.0.0:0", "127.0.0.1:1007",
     ];
 
-    private readonly LibNaClPrivateKey _ourKey = Key(0xA0);
-    private readonly LibNaClPrivateKey[] _keys = [Key(1), Key(2), Key(3), Key(4)];
+    private readonly Lazy<UdpAddress[]> _sources = new(() => [.. s_sourceTexts.Select(UdpAddress.Parse)]);
+    private readonly Lazy<CommunityId> _id = new(() => CommunityId.Parse("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0"));
+
+    // Created on first use: under AFL, instrumented code must not run before the fuzzer's entry point starts.
+    private readonly Lazy<LibNaClPrivateKey> _ourKey = new(() => Key(0xA0));
+    private readonly Lazy<LibNaClPrivateKey[]> _keys = new(() => [Key(1), Key(2), Key(3), Key(4)]);
     private readonly byte[] _packet = new byte[70_000];
 
     public string Name => "community";
 
     public void Run(ReadOnlySpan<byte> input)
     {
-        var network = new Network(s_caps);
+        var network = new Network(new NetworkOptions
+        {
+            MaxVerifiedPeers = MaxVerifiedPeers, MaxWalkableAddresses = MaxWalkableAddresses, MaxBlacklistedAddresses = MaxBlacklistedAddresses, MaxBlacklistedMids = 4,
+        });
         var endpoint = new NullEndpoint(UdpAddress.Parse("127.0.0.1:999"), UdpAddress.Parse("[::1]:999"));
-        var community = new FuzzCommunity(new CommunitySettings { Key = _ourKey, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3 });
-        var prefix = s_id.ToPrefix();
+        var community = new FuzzCommunity(_id.Value, new CommunitySettings { Key = _ourKey.Value, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3 });
+        var prefix = _id.Value.ToPrefix();
+        var sources = _sources.Value;
         var time = 1UL;
         while (input.Length >= 4)
         {
             var kind = input[0] % 3;
-            var source = s_sources[input[1] % s_sources.Length];
+            var source = sources[input[1] % sources.Length];
             var length = Math.Min(BinaryPrimitives.ReadUInt16BigEndian(input[2..]), input.Length - 4);
             var body = input.Slice(4, length);
             input = input[(4 + length)..];
@@ -56,9 +64,9 @@ internal sealed class CommunityTarget : IFuzzTarget
             community.OnPacket(source, datagram);
 
             Check(community.Counters.Drops(DropReason.HandlerError) == 0, "a handler threw");
-            Check(network.VerifiedPeerCount <= s_caps.MaxVerifiedPeers, $"verified peers {network.VerifiedPeerCount} over the cap");
-            Check(network.KnownAddressCount <= s_caps.MaxWalkableAddresses, $"known addresses {network.KnownAddressCount} over the cap");
-            Check(network.BlacklistedAddressCount <= s_caps.MaxBlacklistedAddresses, "blacklist over the cap");
+            Check(network.VerifiedPeerCount <= MaxVerifiedPeers, $"verified peers {network.VerifiedPeerCount} over the cap");
+            Check(network.KnownAddressCount <= MaxWalkableAddresses, $"known addresses {network.KnownAddressCount} over the cap");
+            Check(network.BlacklistedAddressCount <= MaxBlacklistedAddresses, "blacklist over the cap");
             Check(community.GetPeers().Length <= network.VerifiedPeerCount, "more community peers than verified peers");
         }
     }
@@ -70,7 +78,8 @@ internal sealed class CommunityTarget : IFuzzTarget
             return body;
         }
 
-        var key = _keys[body[1] % _keys.Length];
+        var keys = _keys.Value;
+        var key = keys[body[1] % keys.Length];
         var writer = new WireWriter(_packet);
         writer.WriteRaw(prefix);
         writer.WriteUInt8(body[0]);
@@ -105,7 +114,7 @@ internal sealed class CommunityTarget : IFuzzTarget
         return LibNaClPrivateKey.Parse(bin);
     }
 
-    private sealed class FuzzCommunity(CommunitySettings settings) : Community(s_id, settings);
+    private sealed class FuzzCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings);
 
     private sealed class NullEndpoint(UdpAddress v4, UdpAddress v6) : IEndpoint
     {
