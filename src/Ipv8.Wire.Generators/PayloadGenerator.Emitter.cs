@@ -69,7 +69,6 @@ public sealed partial class PayloadGenerator
             w.Line($"public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out {self} value)");
             w.Line("{");
             w.Indent();
-            w.Line("value = default;");
             var block = 0;
             for (var i = 0; i < model.Fields.Count;)
             {
@@ -87,9 +86,7 @@ public sealed partial class PayloadGenerator
                     var name = "b" + block.ToString(CultureInfo.InvariantCulture);
                     block++;
                     w.Line($"if (!reader.TryReadFixed({runSize.ToString(CultureInfo.InvariantCulture)}, out global::System.ReadOnlySpan<byte> {name}))");
-                    w.Line("{");
-                    w.Line("    return false;");
-                    w.Line("}");
+                    EmitFail(w);
                     w.Line();
                     var offset = 0;
                     for (var k = 0; k < run; k++, i++)
@@ -106,9 +103,7 @@ public sealed partial class PayloadGenerator
 
                 var single = model.Fields[i];
                 w.Line($"if (!{string.Format(CultureInfo.InvariantCulture, single.ReadCall, Local(i))})");
-                w.Line("{");
-                w.Line("    return false;");
-                w.Line("}");
+                EmitFail(w);
                 w.Line();
                 i++;
             }
@@ -203,6 +198,16 @@ public sealed partial class PayloadGenerator
             w.Line("    var writer = new global::Ipv8.Wire.WireWriter(destination);");
             w.Line("    Write(ref writer);");
             w.Line("    return writer.Position;");
+            w.Line("}");
+        }
+
+        // The value is assigned on each path rather than cleared up front: zeroing a large payload struct first costs
+        // as much as reading a field.
+        private static void EmitFail(CodeWriter w)
+        {
+            w.Line("{");
+            w.Line("    value = default;");
+            w.Line("    return false;");
             w.Line("}");
         }
 

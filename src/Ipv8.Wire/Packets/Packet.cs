@@ -178,12 +178,12 @@ public readonly ref struct Packet
     public static bool TryDecode<T>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T payload, out WireError error)
         where T : IMessagePayload<T>, allows ref struct
     {
-        payload = default!;
         var framed = T.IsSigned
             ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
             : TryReadUnsigned(datagram, out packet, out error);
         if (!framed)
         {
+            payload = default!;
             return false;
         }
 
@@ -193,6 +193,7 @@ public readonly ref struct Packet
             return true;
         }
 
+        payload = default!;
         error = reader.Error;
         return false;
     }

@@ -6,9 +6,9 @@ readonly partial struct GlobalHeader : global::Ipv8.Wire.IPayload<global::Global
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::GlobalHeader value)
     {
-        value = default;
         if (!reader.TryReadFixed(9, out global::System.ReadOnlySpan<byte> b0))
         {
+            value = default;
             return false;
         }
 
@@ -17,16 +17,19 @@ readonly partial struct GlobalHeader : global::Ipv8.Wire.IPayload<global::Global
 
         if (!reader.TryReadIpAddress(out global::Ipv8.Wire.UdpAddress f2))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadAddress(out global::Ipv8.Wire.HostAddress f3))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadFixed(21, out byte[] f4))
         {
+            value = default;
             return false;
         }
 

@@ -18,9 +18,9 @@ partial class Outer
             /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
             public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Containers.Outer.Middle.Ping value)
             {
-                value = default;
                 if (!reader.TryReadFixed(16, out global::System.ReadOnlySpan<byte> b0))
                 {
+                    value = default;
                     return false;
                 }
 

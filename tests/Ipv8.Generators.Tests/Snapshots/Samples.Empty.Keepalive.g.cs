@@ -14,7 +14,6 @@ partial struct Keepalive : global::Ipv8.Wire.IMessagePayload<global::Samples.Emp
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Empty.Keepalive value)
     {
-        value = default;
         value = new global::Samples.Empty.Keepalive();
         return true;
     }

@@ -14,49 +14,57 @@ partial struct Catalog : global::Ipv8.Wire.IMessagePayload<global::Samples.Neste
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Nested.Catalog value)
     {
-        value = default;
         if (!reader.TryReadVarLenH(out byte[] f0))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadVarLenIUtf8(out string f1))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadFixed(20, out byte[] f2))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadVarLenHList(out byte[][] f3))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadArrayHBool(out bool[] f4))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadArrayHInt64(out long[] f5))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadArrayHDouble(out double[] f6))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadPayload<global::Samples.Nested.Entry>(out global::Samples.Nested.Entry f7))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadPayloadList<global::Samples.Nested.Entry>(out global::Samples.Nested.Entry[] f8))
         {
+            value = default;
             return false;
         }
 

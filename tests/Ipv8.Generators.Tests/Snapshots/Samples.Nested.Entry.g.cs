@@ -8,14 +8,15 @@ partial struct Entry : global::Ipv8.Wire.IPayload<global::Samples.Nested.Entry>
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Nested.Entry value)
     {
-        value = default;
         if (!reader.TryReadUInt16(out ushort f0))
         {
+            value = default;
             return false;
         }
 
         if (!reader.TryReadVarLenHUtf8(out string f1))
         {
+            value = default;
             return false;
         }
 

@@ -14,9 +14,9 @@ readonly ref partial struct IntroductionLike : global::Ipv8.Wire.IMessagePayload
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.RefStructMessage.IntroductionLike value)
     {
-        value = default;
         if (!reader.TryReadFixed(15, out global::System.ReadOnlySpan<byte> b0))
         {
+            value = default;
             return false;
         }
 
@@ -27,6 +27,7 @@ readonly ref partial struct IntroductionLike : global::Ipv8.Wire.IMessagePayload
 
         if (!reader.TryReadRaw(out global::System.ReadOnlySpan<byte> f4))
         {
+            value = default;
             return false;
         }
 

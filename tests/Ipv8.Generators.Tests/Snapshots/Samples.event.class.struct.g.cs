@@ -16,14 +16,15 @@ partial class @class
         /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
         public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.@event.@class.@struct value)
         {
-            value = default;
             if (!reader.TryReadUInt8(out byte f0))
             {
+                value = default;
                 return false;
             }
 
             if (!reader.TryReadVarLenHUtf8(out string f1))
             {
+                value = default;
                 return false;
             }
 
