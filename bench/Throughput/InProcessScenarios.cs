@@ -55,6 +55,7 @@ internal static class InProcessScenarios
             Network = new Network(new NetworkOptions { MaxVerifiedPeers = 10 * peers, MaxWalkableAddresses = 20 * peers }),
             MaxPeers = -1,
             RandomSeed = 3,
+            RateLimits = Engine.Limits.RateLimitOptions.Unlimited, // raw handling, as py-ipv8: no limits
         });
 
         var prefix = s_id.ToPrefix();
@@ -108,7 +109,7 @@ internal static class InProcessScenarios
     {
         using var key = LibNaClPrivateKey.Generate();
         var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
-        var community = new BenchCommunity(new CommunitySettings { Key = key, Endpoint = sink, Network = new Network(), RandomSeed = 4 });
+        var community = new BenchCommunity(new CommunitySettings { Key = key, Endpoint = sink, Network = new Network(), RandomSeed = 4, RateLimits = Engine.Limits.RateLimitOptions.Unlimited });
         var prefix = s_id.ToPrefix();
         var shards = Enumerable.Range(0, options.Workers).Select(_ => new List<(UdpAddress, byte[])>()).ToArray();
         for (var i = 0; i < 1024; i++)

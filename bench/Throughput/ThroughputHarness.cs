@@ -23,8 +23,11 @@ internal static class ThroughputHarness
             return 2;
         }
 
+        // libsodium's rates are measured before and after the scenario and averaged: on a shared machine the load can
+        // change during a run, and the ratios should compare like with like.
+        var probe = TimeSpan.FromSeconds(Math.Min(2, options.Seconds));
         Console.Error.WriteLine($"measuring libsodium on one core ({RateProbe.MessageSize}-byte messages)...");
-        var (verifyRate, signRate) = RateProbe.Measure(TimeSpan.FromSeconds(Math.Min(2, options.Seconds)));
+        var (verifyBefore, signBefore) = RateProbe.Measure(probe);
 
         Console.Error.WriteLine($"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
         using var tracer = AllocationTracer.StartIfRequested();
@@ -38,6 +41,9 @@ internal static class ThroughputHarness
             _ => throw new UnreachableException(),
         };
 
+        var (verifyAfter, signAfter) = RateProbe.Measure(probe);
+        var verifyRate = (verifyBefore + verifyAfter) / 2;
+        var signRate = (signBefore + signAfter) / 2;
         var report = new Dictionary<string, object>
         {
             ["scenario"] = options.Scenario,
@@ -49,6 +55,8 @@ internal static class ThroughputHarness
             ["libsodium_verify_per_second"] = Math.Round(verifyRate, 1),
             ["libsodium_sign_per_second"] = Math.Round(signRate, 1),
         };
+        report["libsodium_verify_per_second_before_after"] = new[] { Math.Round(verifyBefore), Math.Round(verifyAfter) };
+        report["libsodium_sign_per_second_before_after"] = new[] { Math.Round(signBefore), Math.Round(signAfter) };
         foreach (var (key, value) in result.Extra)
         {
             report[key] = value;
@@ -76,7 +84,8 @@ internal static class ThroughputHarness
         Console.Error.WriteLine();
         foreach (var (key, value) in report)
         {
-            Console.Error.WriteLine($"  {key,-30} {Convert.ToString(value, CultureInfo.InvariantCulture)}");
+            var text = value is double[] pair ? string.Join(" / ", pair.Select(v => v.ToString(CultureInfo.InvariantCulture))) : Convert.ToString(value, CultureInfo.InvariantCulture);
+            Console.Error.WriteLine($"  {key,-30} {text}");
         }
 
         Console.Error.WriteLine($"  {"ratio to verify+sign bound",-30} {rate / bound:0.000}  (bound {bound:0} /s per core)");

@@ -13,8 +13,8 @@ namespace Ipv8.Fuzz.Targets;
 /// one input is a conversation: <c>[kind][source][length H][body]</c>. Kind 0: the body is a whole datagram. Kind 1: a
 /// signed message built and signed here with one of four fixed keys — body = [msg id][key index][payload] — so that
 /// fuzzed payloads get past signature checks. Kind 2: an unsigned message, body = [msg id][payload].
-/// Invariants: nothing escapes, no handler throws (the community would count it), and every network table stays
-/// under its cap.
+/// Invariants: nothing escapes, no handler throws (the community would count it), and every network table and rate
+/// limiter stays under its cap.
 /// </summary>
 internal sealed class CommunityTarget : IFuzzTarget
 {
@@ -43,7 +43,7 @@ internal sealed class CommunityTarget : IFuzzTarget
             MaxVerifiedPeers = MaxVerifiedPeers, MaxWalkableAddresses = MaxWalkableAddresses, MaxBlacklistedAddresses = MaxBlacklistedAddresses, MaxBlacklistedMids = 4,
         });
         var endpoint = new NullEndpoint(UdpAddress.Parse("127.0.0.1:999"), UdpAddress.Parse("[::1]:999"));
-        var community = new FuzzCommunity(_id.Value, new CommunitySettings { Key = _ourKey.Value, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3 });
+        var community = new FuzzCommunity(_id.Value, new CommunitySettings { Key = _ourKey.Value, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3, RateLimits = new Engine.Limits.RateLimitOptions { TrackedAddresses = 4, VerificationBurst = 8, ReplyBurst = 4 } });
         var prefix = _id.Value.ToPrefix();
         var sources = _sources.Value;
         var time = 1UL;
@@ -68,6 +68,7 @@ internal sealed class CommunityTarget : IFuzzTarget
             Check(network.KnownAddressCount <= MaxWalkableAddresses, $"known addresses {network.KnownAddressCount} over the cap");
             Check(network.BlacklistedAddressCount <= MaxBlacklistedAddresses, "blacklist over the cap");
             Check(community.GetPeers().Length <= network.VerifiedPeerCount, "more community peers than verified peers");
+            Check(community.RateLimiterTrackedAddresses <= 4, "a rate limiter tracks more addresses than its cap");
         }
     }
 

@@ -18,7 +18,9 @@ public class EngineAllocationTests
         using var peerKey = LibNaClPrivateKey.Generate();
         using var thirdKey = LibNaClPrivateKey.Generate();
         var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
-        var community = new PlainCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1 });
+        // Limits high enough never to refuse, so that the limiters run on every packet without dropping any.
+        var limits = new Limits.RateLimitOptions { VerificationsPerSource = 1e9, VerificationBurst = 1e9, PuncturesTotal = 1e9, PunctureBurst = 1e9, PuncturesPerTarget = 1e9, PunctureTargetBurst = 1e9 };
+        var community = new PlainCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1, RateLimits = limits });
         var peerAddress = UdpAddress.Parse("127.0.0.1:40001");
         var thirdAddress = UdpAddress.Parse("127.0.0.1:40002");
         var prefix = s_id.ToPrefix();

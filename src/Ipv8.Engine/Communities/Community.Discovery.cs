@@ -52,6 +52,13 @@ public abstract partial class Community
             return;
         }
 
+        var destination = peer.Address;
+        if (Network.GetVerifiedByAddress(destination) is null && !Limits.AllowUnverifiedReply(destination))
+        {
+            Counters.Drop(DropReason.RateLimited);
+            return;
+        }
+
         if (request.SourceLanAddress.IsIPv4)
         {
             Network.UpdateLanAddress(peer, request.SourceLanAddress);
@@ -68,7 +75,7 @@ public abstract partial class Community
             Network.DiscoverServices(peer, CommunityId);
         }
 
-        var destination = peer.Address;
+        destination = peer.Address;
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
         var n = CreateIntroductionResponse(buffer, request.DestinationAddress, destination, request.Identifier, newStyle: peer.NewStyleIntro);
         SendPacket(destination, buffer[..n]);
@@ -195,6 +202,12 @@ public abstract partial class Community
     protected virtual void OnPunctureRequest(UdpAddress source, GlobalTime time, UdpAddress lanWalker, UdpAddress wanWalker, ushort identifier, bool newStyle)
     {
         var target = wanWalker.HostEquals(MyEstimatedWan) ? lanWalker : wanWalker;
+        if (!Limits.AllowPuncture(target))
+        {
+            Counters.Drop(DropReason.RateLimited);
+            return;
+        }
+
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
         var n = CreatePuncture(buffer, MyEstimatedLan, wanWalker, identifier, newStyle);
         SendPacket(target, buffer[..n]);

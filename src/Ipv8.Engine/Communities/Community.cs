@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Limits;
 using Ipv8.Engine.Peers;
 using Ipv8.Engine.Tasks;
 using Ipv8.Wire;
@@ -31,6 +32,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     private readonly Lock _addressLock = new();
     private readonly LocalNetworks _localNetworks;
     private readonly Random _random;
+    private readonly CommunityLimits _limits;
     private readonly long _unknownLogIntervalTicks;
     private UdpAddress _myEstimatedLan;
     private UdpAddress _myEstimatedWan;
@@ -65,6 +67,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Logger = settings.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
         Tasks = new TaskGroup(Logger, TimeProvider);
         _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
+        _limits = new CommunityLimits(settings.RateLimits ?? throw new ArgumentException("CommunitySettings.RateLimits must not be null.", nameof(settings)), TimeProvider);
         _prefix = communityId.ToPrefix(Version);
         _localNetworks = LocalNetworks.Discover();
         _unknownLogIntervalTicks = (long)(settings.UnknownMessageLogInterval.TotalSeconds * TimeProvider.TimestampFrequency);
@@ -390,6 +393,11 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         peer.UpdateClock(globalTime);
         return peer;
     }
+
+    internal CommunityLimits Limits => _limits;
+
+    /// <summary>The most addresses any of the community's rate limiters tracks (bounded by <see cref="RateLimitOptions.TrackedAddresses"/>).</summary>
+    public int RateLimiterTrackedAddresses => _limits.TrackedAddresses;
 
     internal void CountDecodeFailure(byte messageId, WireError error)
     {

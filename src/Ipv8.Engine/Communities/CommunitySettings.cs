@@ -1,4 +1,5 @@
 using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Limits;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,9 @@ public sealed class CommunitySettings
 
     /// <summary>Route this community through an anonymizing endpoint when there is one (py-ipv8 <c>anonymize</c>). Default false.</summary>
     public bool Anonymize { get; set; }
+
+    /// <summary>Per-source limits applied before expensive work (see docs/security.md). Default: <see cref="RateLimitOptions"/>'s defaults.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>This node's private key. Required.</summary>
     public LibNaClPrivateKey? Key { get; set; }

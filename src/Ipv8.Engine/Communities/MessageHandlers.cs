@@ -32,9 +32,29 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : Handler
 
     public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode(datagram, verify: true, out var packet, out T payload, out var error))
+        // Cheap checks first (frame, key type), then the per-source limit, then the signature, then the payload.
+        if (!Packet.TryParseSigned(datagram, out var packet, out var error))
         {
             community.CountDecodeFailure(T.MessageId, error);
+            return;
+        }
+
+        if (!community.Limits.AllowVerification(source))
+        {
+            community.Counters.Drop(DropReason.RateLimited);
+            return;
+        }
+
+        if (!packet.VerifySignature())
+        {
+            community.CountDecodeFailure(T.MessageId, WireError.BadSignature);
+            return;
+        }
+
+        var reader = new WireReader(packet.Payload);
+        if (!T.TryRead(ref reader, out var payload) || !reader.TryReadEnd())
+        {
+            community.CountDecodeFailure(T.MessageId, reader.Error);
             return;
         }
 

@@ -1,0 +1,35 @@
+using Ipv8.Wire;
+
+namespace Ipv8.Engine.Limits;
+
+/// <summary>The limiters of one community, built from <see cref="RateLimitOptions"/>; an infinite rate means no limiter.</summary>
+internal sealed class CommunityLimits
+{
+    private readonly RateLimiter? _verifications;
+    private readonly RateLimiter? _unverifiedReplies;
+    private readonly TokenBucket? _puncturesTotal;
+    private readonly RateLimiter? _puncturesPerTarget;
+
+    public CommunityLimits(RateLimitOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _verifications = PerAddress(options.VerificationsPerSource, options.VerificationBurst, options.TrackedAddresses, time);
+        _unverifiedReplies = PerAddress(options.RepliesPerUnverifiedDestination, options.ReplyBurst, options.TrackedAddresses, time);
+        _puncturesPerTarget = PerAddress(options.PuncturesPerTarget, options.PunctureTargetBurst, options.TrackedAddresses, time);
+        _puncturesTotal = double.IsPositiveInfinity(options.PuncturesTotal) ? null : new TokenBucket(options.PuncturesTotal, options.PunctureBurst, time);
+    }
+
+    /// <summary>The largest number of addresses any limiter tracks now (for tests and fuzzing).</summary>
+    public int TrackedAddresses => Math.Max(_verifications?.Count ?? 0, Math.Max(_unverifiedReplies?.Count ?? 0, _puncturesPerTarget?.Count ?? 0));
+
+    public bool AllowVerification(UdpAddress source) => _verifications?.TryAcquire(source) ?? true;
+
+    public bool AllowUnverifiedReply(UdpAddress destination) => _unverifiedReplies?.TryAcquire(destination) ?? true;
+
+    // Per target first, so that one hammered target does not drain the total for everyone else.
+    public bool AllowPuncture(UdpAddress target) =>
+        (_puncturesPerTarget?.TryAcquire(target) ?? true) && (_puncturesTotal?.TryAcquire() ?? true);
+
+    private static RateLimiter? PerAddress(double perSecond, double burst, int capacity, TimeProvider time) =>
+        double.IsPositiveInfinity(perSecond) ? null : new RateLimiter(perSecond, burst, capacity, time);
+}

@@ -1,0 +1,153 @@
+using Ipv8.Wire;
+
+namespace Ipv8.Engine.Limits;
+
+/// <summary>
+/// Token buckets per address, in a table of fixed capacity. A full table forgets the least recently used address
+/// (clock / second-chance eviction), so the limiter's own state is bounded however many sources a flood spoofs.
+/// Thread-safe; allocation-free once the table has been created.
+/// </summary>
+public sealed class RateLimiter
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<UdpAddress, int> _index;
+    private readonly Entry[] _entries;
+    private readonly TimeProvider _time;
+    private readonly double _tokensPerTick;
+    private readonly double _burst;
+    private int _count;
+    private int _hand;
+
+    /// <summary>Creates a limiter.</summary>
+    /// <param name="perSecond">Tokens added per second to each address's bucket.</param>
+    /// <param name="burst">The bucket size: how many may pass at once after a quiet period.</param>
+    /// <param name="capacity">Addresses tracked at most.</param>
+    /// <param name="timeProvider">The clock.</param>
+    public RateLimiter(double perSecond, double burst, int capacity, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _time = timeProvider ?? TimeProvider.System;
+        _tokensPerTick = perSecond / _time.TimestampFrequency;
+        _burst = burst;
+        PerSecond = perSecond;
+        Capacity = capacity;
+        _entries = new Entry[capacity];
+        _index = new Dictionary<UdpAddress, int>(capacity);
+    }
+
+    /// <summary>Tokens per second per address.</summary>
+    public double PerSecond { get; }
+
+    /// <summary>Addresses tracked at most.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Addresses tracked now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Takes one token for <paramref name="address"/>; false when its bucket is empty.</summary>
+    public bool TryAcquire(UdpAddress address)
+    {
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            if (_index.TryGetValue(address, out var slot))
+            {
+                ref var entry = ref _entries[slot];
+                entry.Tokens = Math.Min(_burst, entry.Tokens + ((now - entry.Updated) * _tokensPerTick));
+                entry.Updated = now;
+                entry.Referenced = true;
+                if (entry.Tokens < 1)
+                {
+                    return false;
+                }
+
+                entry.Tokens--;
+                return true;
+            }
+
+            slot = _count < _entries.Length ? _count++ : Evict();
+            // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
+            _entries[slot] = new Entry { Address = address, Tokens = _burst - 1, Updated = now, Referenced = false };
+            _index[address] = slot;
+            return true;
+        }
+    }
+
+    private int Evict()
+    {
+        while (true)
+        {
+            ref var entry = ref _entries[_hand];
+            var slot = _hand;
+            _hand = (_hand + 1) % _entries.Length;
+            if (entry.Referenced)
+            {
+                entry.Referenced = false;
+                continue;
+            }
+
+            _index.Remove(entry.Address);
+            return slot;
+        }
+    }
+
+    private struct Entry
+    {
+        public UdpAddress Address;
+        public double Tokens;
+        public long Updated;
+        public bool Referenced;
+    }
+}
+
+/// <summary>One token bucket for everything (a global rate).</summary>
+public sealed class TokenBucket
+{
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly double _tokensPerTick;
+    private readonly double _burst;
+    private double _tokens;
+    private long _updated;
+
+    /// <summary>Creates a full bucket.</summary>
+    public TokenBucket(double perSecond, double burst, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        _time = timeProvider ?? TimeProvider.System;
+        _tokensPerTick = perSecond / _time.TimestampFrequency;
+        _burst = burst;
+        _tokens = burst;
+        _updated = _time.GetTimestamp();
+    }
+
+    /// <summary>Takes one token; false when the bucket is empty.</summary>
+    public bool TryAcquire()
+    {
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            _tokens = Math.Min(_burst, _tokens + ((now - _updated) * _tokensPerTick));
+            _updated = now;
+            if (_tokens < 1)
+            {
+                return false;
+            }
+
+            _tokens--;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Limits;
+using Ipv8.Engine.Peers;
+using Ipv8.Engine.Tests.Support;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ipv8.Engine.Tests;
+
+public class RateLimitTests
+{
+    private static readonly UdpAddress s_us = UdpAddress.Parse("127.0.0.1:40100");
+    private static readonly UdpAddress s_victim = UdpAddress.Parse("127.0.0.9:9999");
+
+    [Fact]
+    public void A_bucket_lets_its_burst_through_then_refills_at_its_rate()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RateLimiter(perSecond: 5, burst: 10, capacity: 16, time);
+        var source = UdpAddress.Parse("1.2.3.4:5");
+
+        Assert.Equal(10, Enumerable.Range(0, 100).Count(_ => limiter.TryAcquire(source)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(5, Enumerable.Range(0, 100).Count(_ => limiter.TryAcquire(source)));
+        Assert.True(limiter.TryAcquire(UdpAddress.Parse("1.2.3.4:6")), "another address has its own bucket");
+    }
+
+    [Fact]
+    public void The_limiter_tracks_at_most_its_capacity_and_forgets_the_least_recently_used()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RateLimiter(perSecond: 1, burst: 1, capacity: 8, time);
+        var hot = UdpAddress.Parse("10.0.0.1:1");
+        Assert.True(limiter.TryAcquire(hot));
+        for (var i = 0; i < 10_000; i++)
+        {
+            limiter.TryAcquire(UdpAddress.FromIPv4((uint)(0x0B000000 + i), 1));
+            Assert.False(limiter.TryAcquire(hot), "the address used on every step stays tracked, with its empty bucket");
+        }
+
+        Assert.Equal(8, limiter.Count);
+    }
+
+    [Fact]
+    public void Acquiring_allocates_nothing_once_the_table_is_full()
+    {
+        var limiter = new RateLimiter(perSecond: 1e6, burst: 1e6, capacity: 64);
+        var addresses = Enumerable.Range(0, 256).Select(i => UdpAddress.FromIPv4((uint)i, 7)).ToArray();
+        foreach (var address in addresses)
+        {
+            limiter.TryAcquire(address);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 50; round++)
+        {
+            foreach (var address in addresses)
+            {
+                limiter.TryAcquire(address);
+            }
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [Fact]
+    public void A_puncture_request_flood_sends_the_victim_no_more_than_the_per_target_limit()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions());
+        var prefix = community.GetPrefix().ToArray();
+        for (var i = 0; i < 5_000; i++)
+        {
+            var source = UdpAddress.FromIPv4((uint)(0x7F000100 + (i % 200)), (ushort)(1000 + i));
+            community.OnPacket(source, PunctureRequest(prefix, s_victim, (ulong)i + 1));
+        }
+
+        Assert.Equal(10, endpoint.Count(DiscoveryMessages.NewPuncture, s_victim));
+        time.Advance(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 5_000; i++)
+        {
+            community.OnPacket(UdpAddress.Parse("127.0.0.5:5"), PunctureRequest(prefix, s_victim, (ulong)i + 10_000));
+        }
+
+        Assert.Equal(20, endpoint.Count(DiscoveryMessages.NewPuncture, s_victim)); // 10 burst + 2 s × 5/s
+        Assert.True(community.Counters.Drops(DropReason.RateLimited) >= 9_980);
+
+        // Another target is not starved by the flood on the victim.
+        community.OnPacket(UdpAddress.Parse("127.0.0.5:5"), PunctureRequest(prefix, UdpAddress.Parse("127.0.0.7:7"), 99_999));
+        Assert.Equal(1, endpoint.Count(DiscoveryMessages.NewPuncture, UdpAddress.Parse("127.0.0.7:7")));
+    }
+
+    [Fact]
+    public void Punctures_to_many_targets_are_capped_in_total()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions { PuncturesTotal = 100, PunctureBurst = 200 });
+        var prefix = community.GetPrefix().ToArray();
+        for (var i = 0; i < 3_000; i++)
+        {
+            community.OnPacket(UdpAddress.Parse("127.0.0.5:5"), PunctureRequest(prefix, UdpAddress.FromIPv4((uint)(0x7F010000 + i), 9), (ulong)i + 1));
+        }
+
+        Assert.Equal(200, endpoint.Count(DiscoveryMessages.NewPuncture));
+    }
+
+    [Fact]
+    public void A_bad_signature_flood_from_one_source_stops_being_verified_after_the_burst()
+    {
+        var time = new FakeTimeProvider();
+        var (community, _) = Create(time, new RateLimitOptions());
+        using var key = LibNaClPrivateKey.Generate();
+        var packet = Request(community.GetPrefix().ToArray(), key, UdpAddress.Parse("127.0.0.3:3"), 1);
+        packet[^1] ^= 1; // break the signature
+        for (var i = 0; i < 1_000; i++)
+        {
+            community.OnPacket(UdpAddress.Parse("127.0.0.3:3"), packet);
+        }
+
+        Assert.Equal(200, community.Counters.Drops(DropReason.BadSignature));
+        Assert.Equal(800, community.Counters.Drops(DropReason.RateLimited));
+    }
+
+    [Fact]
+    public void Normal_discovery_is_never_rate_limited()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions());
+        var prefix = community.GetPrefix().ToArray();
+        var keys = Enumerable.Range(0, 5).Select(_ => LibNaClPrivateKey.Generate()).ToArray();
+        try
+        {
+            // Five walkers, each sending 2 introduction requests per second for a minute, plus the puncture requests
+            // a busy node gets when it is introduced.
+            for (var step = 0; step < 120; step++)
+            {
+                for (var k = 0; k < keys.Length; k++)
+                {
+                    var source = UdpAddress.FromIPv4((uint)(0x7F000200 + k), 5000);
+                    community.OnPacket(source, Request(prefix, keys[k], source, (ulong)step + 1));
+                    community.OnPacket(source, PunctureRequest(prefix, UdpAddress.FromIPv4((uint)(0x7F000300 + k), 6000), (ulong)step + 1));
+                }
+
+                time.Advance(TimeSpan.FromSeconds(0.5));
+            }
+
+            Assert.Equal(0, community.Counters.Drops(DropReason.RateLimited));
+            Assert.Equal(600, endpoint.Count(DiscoveryMessages.NewIntroductionResponse));
+            Assert.Equal(600, endpoint.Count(DiscoveryMessages.NewPuncture));
+        }
+        finally
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void Replies_to_an_address_that_never_becomes_a_peer_are_capped()
+    {
+        var time = new FakeTimeProvider();
+        using var ourKey = LibNaClPrivateKey.Generate();
+        var endpoint = new RecordingEndpoint(s_us);
+        var network = new Network();
+        var community = new DiscoveryCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = network, TimeProvider = time, RandomSeed = 1 });
+        using var blacklisted = LibNaClPrivateKey.Generate();
+        network.BlacklistMid(blacklisted.PublicKey.Mid);
+        var source = UdpAddress.Parse("127.0.0.4:4");
+        for (var i = 0; i < 100; i++)
+        {
+            community.OnPacket(source, Request(community.GetPrefix().ToArray(), blacklisted, source, (ulong)i + 1));
+        }
+
+        Assert.Equal(10, endpoint.Count(DiscoveryMessages.NewIntroductionResponse, source));
+        Assert.Equal(90, community.Counters.Drops(DropReason.RateLimited));
+    }
+
+    [Fact]
+    public void The_limiters_state_stays_bounded_under_spoofed_sources()
+    {
+        var time = new FakeTimeProvider();
+        var (community, _) = Create(time, new RateLimitOptions { TrackedAddresses = 32 });
+        var prefix = community.GetPrefix().ToArray();
+        for (var i = 0; i < 2_000; i++)
+        {
+            community.OnPacket(UdpAddress.FromIPv4((uint)(0x7F100000 + i), 1), PunctureRequest(prefix, UdpAddress.FromIPv4((uint)(0x7F200000 + i), 2), (ulong)i + 1));
+        }
+
+        Assert.True(community.RateLimiterTrackedAddresses <= 32);
+    }
+
+    private static (DiscoveryCommunity Community, RecordingEndpoint Endpoint) Create(FakeTimeProvider time, RateLimitOptions limits)
+    {
+        var key = LibNaClPrivateKey.Generate();
+        var endpoint = new RecordingEndpoint(s_us);
+        var community = new DiscoveryCommunity(new CommunitySettings
+        {
+            Key = key, Endpoint = endpoint, Network = new Network(), TimeProvider = time, RandomSeed = 1, RateLimits = limits, MaxPeers = -1,
+        });
+        return (community, endpoint);
+    }
+
+    private static byte[] PunctureRequest(byte[] prefix, UdpAddress walker, ulong time)
+    {
+        var payload = new NewPunctureRequestPayload { LanWalkerAddress = walker, WanWalkerAddress = walker, Identifier = (ushort)time };
+        var packet = new byte[Packet.GetSize(payload)];
+        Packet.Write(packet, prefix, null, time, payload);
+        return packet;
+    }
+
+    private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time)
+    {
+        var payload = new NewIntroductionRequestPayload { DestinationAddress = s_us, SourceLanAddress = from, SourceWanAddress = from, Identifier = (ushort)time };
+        var packet = new byte[Packet.GetSize(payload)];
+        Packet.Write(packet, prefix, key, time, payload);
+        return packet;
+    }
+}
