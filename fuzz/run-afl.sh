@@ -37,7 +37,8 @@ fi
 
 findings=fuzz/findings/$target
 mkdir -p "$findings"
-export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+# AFL_NO_AFFINITY: let several campaigns share the cores instead of refusing to start.
+export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 # A campaign that was stopped resumes from its findings.
 input="$seeds"
 if [ -f "$findings/default/fuzzer_stats" ]; then

@@ -118,9 +118,7 @@ internal static unsafe partial class UdpScenarios
             return 2;
         }
 
-        var payload = new IngestMessage { Sequence = 1, Body = new byte[150] };
-        var packet = new byte[Packet.GetSize(payload)];
-        Packet.Write(packet, s_id.ToPrefix(), null, 1, payload);
+        var packet = IngestPacket();
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.SendBufferSize = 4 << 20;
@@ -161,10 +159,25 @@ internal static unsafe partial class UdpScenarios
         return 0;
     }
 
+    /// <summary>The 185-byte datagram every sender sends.</summary>
+    public static byte[] IngestPacket()
+    {
+        var payload = new IngestMessage { Sequence = 1, Body = new byte[150] };
+        var packet = new byte[Packet.GetSize(payload)];
+        Packet.Write(packet, s_id.ToPrefix(), null, 1, payload);
+        return packet;
+    }
+
     private static ScenarioResult Measure(ThroughputOptions options, UdpAddress target, Func<long> handled, Func<long> received)
     {
         var warmup = 1.0;
-        var sender = StartSender(target, warmup + options.Seconds + 1);
+        // The same-run C baseline first (a C sender into a C recvmmsg loop), then the scenario with the C sender.
+        var baseline = NativeTool.MeasureBaseline(options.Seconds);
+        var packetFile = Path.GetTempFileName();
+        File.WriteAllBytes(packetFile, IngestPacket());
+        var sender = NativeTool.Path is not null
+            ? NativeTool.Start("send", "127.0.0.1", target.Port.ToString(CultureInfo.InvariantCulture), (warmup + options.Seconds + 1).ToString(CultureInfo.InvariantCulture), packetFile)
+            : StartSender(target, warmup + options.Seconds + 1);
         try
         {
             Thread.Sleep(TimeSpan.FromSeconds(warmup));
@@ -179,15 +192,24 @@ internal static unsafe partial class UdpScenarios
             var datagrams = received() - receivedBefore;
             sender.WaitForExit(TimeSpan.FromSeconds(options.Seconds + 30));
             var sentText = sender.StandardOutput.ReadToEnd().Trim();
-            return new ScenarioResult(packets, seconds, allocated, new Dictionary<string, object>
+            var extra = new Dictionary<string, object>
             {
+                ["sender"] = NativeTool.Path is not null ? "c-sendmmsg" : "csharp-sendmmsg",
                 ["datagrams_received"] = datagrams,
                 ["sender_sent_total"] = long.TryParse(sentText, NumberStyles.None, CultureInfo.InvariantCulture, out var total) ? total : -1,
                 ["sender_seconds"] = warmup + options.Seconds + 1,
-            });
+            };
+            if (baseline is { } rate)
+            {
+                extra["c_recvmmsg_baseline_per_second"] = Math.Round(rate, 1);
+                extra["ratio_to_c_recvmmsg"] = Math.Round(packets / seconds / rate, 3);
+            }
+
+            return new ScenarioResult(packets, seconds, allocated, extra);
         }
         finally
         {
+            File.Delete(packetFile);
             if (!sender.HasExited)
             {
                 sender.Kill();

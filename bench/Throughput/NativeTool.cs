@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ipv8.Tests.Shared;
+
+namespace Ipv8.Bench.Throughput;
+
+/// <summary>
+/// The C reference loops (bench/native/udp_tool.c: a sendmmsg sender and a recvmmsg receiver), compiled on first use
+/// when a C compiler is on the PATH. Without one the harness falls back to its C# sender and reports no C baseline.
+/// </summary>
+internal static class NativeTool
+{
+    private static readonly Lazy<string?> s_path = new(Build);
+
+    public static string? Path => s_path.Value;
+
+    /// <summary>Starts <c>udp_tool</c> with the given arguments, standard output redirected.</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path ?? throw new InvalidOperationException("no C compiler: udp_tool is not built"))
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start udp_tool");
+    }
+
+    /// <summary>The C recvmmsg loop's rate over <paramref name="seconds"/>, fed by the C sender: the same-run baseline.</summary>
+    public static double? MeasureBaseline(double seconds)
+    {
+        if (Path is null)
+        {
+            return null;
+        }
+
+        using var receiver = Start("recv", "0", seconds.ToString(CultureInfo.InvariantCulture));
+        var portLine = receiver.StandardOutput.ReadLine() ?? string.Empty;
+        var port = portLine.Split(' ')[1];
+        var packet = System.IO.Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(packet, UdpScenarios.IngestPacket());
+            using var sender = Start("send", "127.0.0.1", port, (seconds + 2).ToString(CultureInfo.InvariantCulture), packet);
+            var result = receiver.StandardOutput.ReadLine()!.Split(' ');
+            sender.WaitForExit();
+            var count = long.Parse(result[0], CultureInfo.InvariantCulture);
+            var elapsed = double.Parse(result[1], CultureInfo.InvariantCulture);
+            return elapsed > 0 ? count / elapsed : null;
+        }
+        finally
+        {
+            File.Delete(packet);
+        }
+    }
+
+    private static string? Build()
+    {
+        var source = System.IO.Path.Combine(RepoPaths.Root, "bench", "native", "udp_tool.c");
+        var output = System.IO.Path.Combine(AppContext.BaseDirectory, "udp_tool");
+        foreach (var compiler in new[] { "cc", "gcc", "clang" })
+        {
+            try
+            {
+                using var build = Process.Start(new ProcessStartInfo(compiler, ["-O2", "-o", output, source]) { UseShellExecute = false, RedirectStandardError = true });
+                if (build is null)
+                {
+                    continue;
+                }
+
+                build.WaitForExit();
+                if (build.ExitCode == 0)
+                {
+                    return output;
+                }
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // This compiler is not installed; try the next.
+            }
+        }
+
+        Console.Error.WriteLine("no C compiler found: using the C# sender, and no C baseline");
+        return null;
+    }
+}
