@@ -12,12 +12,18 @@ namespace Ipv8.Fuzz.Targets;
 /// </summary>
 internal sealed class PacketCodecTarget : IFuzzTarget
 {
-    private readonly byte[] _buffer = new byte[70_000];
+    // Grown to the input's size: the fuzzer feeds inputs larger than any UDP datagram (campaign finding, 2026-11-26).
+    private byte[] _buffer = new byte[70_000];
 
     public string Name => "packet";
 
     public void Run(ReadOnlySpan<byte> input)
     {
+        if (_buffer.Length < input.Length)
+        {
+            _buffer = new byte[input.Length];
+        }
+
         using (var stream = new MemoryStream())
         using (var writer = new Utf8JsonWriter(stream))
         {

@@ -10,8 +10,8 @@ namespace Ipv8.Fuzz.Targets;
 /// </summary>
 internal sealed class PayloadReaderTarget : IFuzzTarget
 {
-    private readonly byte[] _first = new byte[1 << 20];
-    private readonly byte[] _second = new byte[1 << 20];
+    private byte[] _first = new byte[1 << 20];
+    private byte[] _second = new byte[1 << 20];
 
     public string Name => "payload";
 
@@ -20,6 +20,12 @@ internal sealed class PayloadReaderTarget : IFuzzTarget
         if (input.IsEmpty)
         {
             return;
+        }
+
+        if (_first.Length < input.Length)
+        {
+            _first = new byte[input.Length];
+            _second = new byte[input.Length];
         }
 
         var body = input[1..];

@@ -446,14 +446,7 @@ public sealed class UdpEndpoint : IEndpoint
                     }
                 }
 
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    DispatchFrames(segment.Span);
-                }
-
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+                if (Consume(reader, result))
                 {
                     break;
                 }
@@ -523,14 +516,7 @@ public sealed class UdpEndpoint : IEndpoint
             while (true)
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    DispatchFrames(segment.Span);
-                }
-
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+                if (Consume(reader, result))
                 {
                     break;
                 }
@@ -540,6 +526,19 @@ public sealed class UdpEndpoint : IEndpoint
         {
             await reader.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Dispatches every frame of a read and releases it; true when the pipe is finished.</summary>
+    private bool Consume(PipeReader reader, ReadResult result)
+    {
+        var buffer = result.Buffer;
+        foreach (var segment in buffer)
+        {
+            DispatchFrames(segment.Span);
+        }
+
+        reader.AdvanceTo(buffer.End);
+        return result.IsCompleted || result.IsCanceled;
     }
 
     private void DispatchFrames(ReadOnlySpan<byte> frames)
