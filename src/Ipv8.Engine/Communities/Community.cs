@@ -19,8 +19,10 @@ namespace Ipv8.Engine.Communities;
 /// <see cref="Wire.CommunityId"/>, and register handlers for your own <c>[Payload]</c> types.
 /// </summary>
 /// <remarks>
-/// Handlers run on the endpoint's dispatch loop. A handler that keeps packet data must copy it: payload spans point
-/// into the datagram. Steady-state handling of a known peer's messages allocates nothing.
+/// Handlers run on the endpoint's dispatch loops. With several receive workers
+/// (<see cref="Endpoints.UdpEndpointOptions.Workers"/>) handlers run concurrently for different sources, while the
+/// messages of one source stay in order: keep handler state thread-safe. A handler that keeps packet data must copy
+/// it: payload spans point into the datagram. Steady-state handling of a known peer's messages allocates nothing.
 /// </remarks>
 public abstract partial class Community : IPacketSink, IAsyncDisposable
 {
