@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Ipv8.Generators.Tests;
 
 /// <summary>
@@ -198,6 +196,7 @@ public sealed class SnapshotTests
             """;
     }
 
-    private static string SnapshotDirectory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "Snapshots");
+    // Found from the project root, not [CallerFilePath]: CI builds map source paths to "/_/" (deterministic builds).
+    private static string SnapshotDirectory() =>
+        Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "tests", "Ipv8.Generators.Tests", "Snapshots");
 }
