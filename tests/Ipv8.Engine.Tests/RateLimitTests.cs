@@ -167,16 +167,32 @@ public class RateLimitTests
         var endpoint = new RecordingEndpoint(s_us);
         var network = new Network();
         var community = new DiscoveryCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = network, TimeProvider = time, RandomSeed = 1 });
-        using var blacklisted = LibNaClPrivateKey.Generate();
-        network.BlacklistMid(blacklisted.PublicKey.Mid);
+        using var stranger = LibNaClPrivateKey.Generate();
         var source = UdpAddress.Parse("127.0.0.4:4");
+        network.BlacklistAddress(source); // it is answered (as py-ipv8 does) but never becomes a peer
         for (var i = 0; i < 100; i++)
         {
-            community.OnPacket(source, Request(community.GetPrefix().ToArray(), blacklisted, source, (ulong)i + 1));
+            community.OnPacket(source, Request(community.GetPrefix().ToArray(), stranger, source, (ulong)i + 1));
         }
 
         Assert.Equal(10, endpoint.Count(DiscoveryMessages.NewIntroductionResponse, source));
         Assert.Equal(90, community.Counters.Drops(DropReason.RateLimited));
+    }
+
+    [Fact]
+    public void A_blacklisted_mid_is_dropped_before_its_signature_is_checked()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions());
+        using var refused = LibNaClPrivateKey.Generate();
+        community.Network.BlacklistMid(refused.PublicKey.Mid);
+        var packet = Request(community.GetPrefix().ToArray(), refused, UdpAddress.Parse("127.0.0.6:6"), 1);
+        packet[^1] ^= 1; // a bad signature would be counted as such if it were checked
+        community.OnPacket(UdpAddress.Parse("127.0.0.6:6"), packet);
+
+        Assert.Equal(1, community.Counters.Drops(DropReason.Blacklisted));
+        Assert.Equal(0, community.Counters.Drops(DropReason.BadSignature));
+        Assert.Empty(endpoint.Sent);
     }
 
     [Fact]

@@ -78,28 +78,48 @@ public abstract partial class Community
     /// </summary>
     public Peer? GetPeerForIntroduction(Peer? exclude = null, bool newStyle = false)
     {
-        var peers = GetPeers();
-        Peer? chosen = null;
-        var seen = 0;
         lock (_random)
         {
-            // Reservoir sampling: a uniform choice among the eligible peers in one pass.
-            foreach (var peer in peers)
-            {
-                if (peer.Equals(exclude) || (!newStyle && !peer.Address.IsIPv4))
-                {
-                    continue;
-                }
+            return PickIntroduction(GetPeers(), _random, exclude, newStyle);
+        }
+    }
 
-                if (_random.Next(++seen) == 0)
-                {
-                    chosen = peer;
-                }
+    /// <summary>
+    /// A uniformly random peer of <paramref name="peers"/> that is not <paramref name="exclude"/> and, unless
+    /// <paramref name="newStyle"/>, has an IPv4 address. A few random draws first (rejection sampling keeps the choice
+    /// uniform, in O(1) for the usual case); a full pass only when they all miss.
+    /// </summary>
+    internal static Peer? PickIntroduction(Peer[] peers, Random random, Peer? exclude, bool newStyle)
+    {
+        if (peers.Length == 0)
+        {
+            return null;
+        }
+
+        for (var attempt = 0; attempt < 16; attempt++)
+        {
+            var candidate = peers[random.Next(peers.Length)];
+            if (IsIntroducible(candidate, exclude, newStyle))
+            {
+                return candidate;
+            }
+        }
+
+        Peer? chosen = null;
+        var seen = 0;
+        foreach (var peer in peers)
+        {
+            if (IsIntroducible(peer, exclude, newStyle) && random.Next(++seen) == 0)
+            {
+                chosen = peer;
             }
         }
 
         return chosen;
     }
+
+    private static bool IsIntroducible(Peer peer, Peer? exclude, bool newStyle) =>
+        !peer.Equals(exclude) && (newStyle || peer.Address.IsIPv4);
 
     /// <summary>
     /// Contacts every bootstrapper for addresses and walks to at most <see cref="MaxPeers"/> of them (py-ipv8

@@ -32,10 +32,19 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : Handler
 
     public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
     {
-        // Cheap checks first (frame, key type), then the per-source limit, then the signature, then the payload.
+        // Cheap checks first (frame, key type, mid blacklist), then the per-source limit, then the signature, then the
+        // payload.
         if (!Packet.TryParseSigned(datagram, out var packet, out var error))
         {
             community.CountDecodeFailure(T.MessageId, error);
+            return;
+        }
+
+        // A blacklisted mid (our own, reflected back, or one the user refused) never becomes a peer: skip its signature.
+        // A verified peer's key was checked when it was added, so only unknown keys pay for the SHA-1.
+        if (community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin) is null && community.Network.IsKeyBlacklisted(packet.PublicKeyBin))
+        {
+            community.Counters.Drop(DropReason.Blacklisted);
             return;
         }
 

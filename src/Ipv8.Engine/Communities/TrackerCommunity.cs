@@ -127,26 +127,10 @@ public sealed class TrackerCommunity : Community
 
     private Peer? PickIntroduction(CommunityId service, Peer exclude, bool newStyle)
     {
-        var peers = Network.GetPeersForService(service);
-        Peer? chosen = null;
-        var seen = 0;
         lock (Random)
         {
-            foreach (var candidate in peers)
-            {
-                if (candidate.Equals(exclude) || (!newStyle && !candidate.Address.IsIPv4))
-                {
-                    continue;
-                }
-
-                if (Random.Next(++seen) == 0)
-                {
-                    chosen = candidate;
-                }
-            }
+            return PickIntroduction(Network.GetPeersForService(service), Random, exclude, newStyle);
         }
-
-        return chosen;
     }
 
     private sealed class AnyPrefixSink(TrackerCommunity tracker) : IPacketSink
