@@ -30,7 +30,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
     private FrozenDictionary<PrefixKey, Community> _routes = FrozenDictionary<PrefixKey, Community>.Empty;
     private IPacketSink? _fallback;
     private Task? _walker;
-    private Ipv8Metrics? _metrics;
+    private readonly Ipv8Metrics? _metrics;
     private long _unknownPrefix;
     private long _tooShort;
     private int _state; // 0 new, 1 started, 2 stopped
@@ -47,7 +47,11 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
         MyPeer = new Peer(key.PublicKey, UdpAddress.Any, timeProvider: _options.TimeProvider);
         Name = _options.Name ?? Convert.ToHexStringLower(key.PublicKey.Mid[..4]);
         _logger = _options.LoggerFactory?.CreateLogger<Ipv8Node>() ?? NullLogger<Ipv8Node>.Instance;
+        _metrics = _options.EnableMetrics ? new Ipv8Metrics(this, _options.MeterFactory) : null;
     }
+
+    /// <summary>The node's metrics (meter <c>Ipv8</c>); null when <see cref="Ipv8NodeOptions.EnableMetrics"/> is off.</summary>
+    public Ipv8Metrics? Metrics => _metrics;
 
     /// <summary>The node's private key.</summary>
     public LibNaClPrivateKey Key { get; }
@@ -72,6 +76,18 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             lock (_registration)
             {
                 return [.. _communities];
+            }
+        }
+    }
+
+    /// <summary>The discovery strategies in the order they were added, with their community and target peer count.</summary>
+    public IReadOnlyList<(Community Community, IDiscoveryStrategy Strategy, int TargetPeers)> Strategies
+    {
+        get
+        {
+            lock (_registration)
+            {
+                return [.. _strategies];
             }
         }
     }
@@ -153,15 +169,6 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             throw new InvalidOperationException("The node was already started.");
         }
 
-        if (_options.EnableMetrics)
-        {
-            _metrics = new Ipv8Metrics(this);
-            foreach (var community in Communities)
-            {
-                _metrics.Add(community);
-            }
-        }
-
         Endpoint.Open(this);
         foreach (var community in Communities)
         {
@@ -229,6 +236,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await Endpoint.DisposeAsync().ConfigureAwait(false);
+        _metrics?.Dispose();
         _stop.Dispose();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Ipv8.Engine.Peers;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,12 @@ public sealed class Ipv8NodeOptions
 
     /// <summary>Publish the node's counters as System.Diagnostics.Metrics instruments (meter "Ipv8"). Default true.</summary>
     public bool EnableMetrics { get; set; } = true;
+
+    /// <summary>
+    /// Where the meter comes from when <see cref="EnableMetrics"/> is set (a generic host registers one). Default: the
+    /// node creates its own <see cref="Meter"/> and disposes it when it stops.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>A name for this node in metrics tags and logs. Default: the start of its mid in hex.</summary>
     public string? Name { get; set; }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
@@ -11,8 +12,10 @@ public class EngineAllocationTests
 {
     private static readonly CommunityId s_id = CommunityId.Parse("4444444444444444444444444444444444444444");
 
-    [Fact]
-    public void Handling_a_known_peers_messages_allocates_nothing_in_steady_state()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a node's meter with a listener on every instrument: the histograms record on the packet path
+    public void Handling_a_known_peers_messages_allocates_nothing_in_steady_state(bool withMetricsListener)
     {
         using var ourKey = LibNaClPrivateKey.Generate();
         using var peerKey = LibNaClPrivateKey.Generate();
@@ -20,7 +23,34 @@ public class EngineAllocationTests
         var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
         // Limits high enough never to refuse, so that the limiters run on every packet without dropping any.
         var limits = new Limits.RateLimitOptions { VerificationsPerSource = 1e9, VerificationBurst = 1e9, PuncturesTotal = 1e9, PunctureBurst = 1e9, PuncturesPerTarget = 1e9, PunctureTargetBurst = 1e9 };
-        var community = new PlainCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1, RateLimits = limits });
+        Ipv8Node? node = null;
+        using var listener = new MeterListener();
+        long histogramMeasurements = 0;
+        PlainCommunity community;
+        if (withMetricsListener)
+        {
+            node = new Ipv8Node(ourKey, endpoint, new Ipv8NodeOptions { Name = "allocation" });
+            community = node.AddCommunity(new PlainCommunity(node.CreateSettings(s =>
+            {
+                s.RandomSeed = 1;
+                s.RateLimits = limits;
+            })));
+            var meter = node.Metrics!.Meter;
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<double>((_, _, _, _) => histogramMeasurements++);
+            listener.Start();
+        }
+        else
+        {
+            community = new PlainCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1, RateLimits = limits });
+        }
+
         var peerAddress = UdpAddress.Parse("127.0.0.1:40001");
         var thirdAddress = UdpAddress.Parse("127.0.0.1:40002");
         var prefix = s_id.ToPrefix();
@@ -65,6 +95,12 @@ public class EngineAllocationTests
         Assert.Equal(0, community.Counters.TotalDrops);
         Assert.True(endpoint.Count - sentBefore >= 4 * packets.Count, "every message should have caused at least one reply");
         Assert.Equal(0, allocated);
+        if (withMetricsListener)
+        {
+            // One signature-check measurement per signed packet (three of the four kinds), in every round.
+            Assert.True(histogramMeasurements >= 7 * 3 * (packets.Count / 4), $"{histogramMeasurements} histogram measurements");
+            node!.Metrics!.Dispose();
+        }
     }
 
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>

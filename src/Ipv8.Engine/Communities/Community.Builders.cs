@@ -23,6 +23,11 @@ public abstract partial class Community
         var identifier = (ushort)globalTime;
         var lan = MyEstimatedLan;
         var packetPrefix = prefix.IsEmpty ? _prefix : prefix;
+        if (prefix.IsEmpty)
+        {
+            NoteIntroductionRequest(identifier);
+        }
+
         if (newStyle || destination.IsIPv6 || !lan.IsIPv4 || !MyEstimatedWan.IsIPv4)
         {
             return Packet.Write(buffer, packetPrefix, Key, globalTime, new NewIntroductionRequestPayload

@@ -136,6 +136,7 @@ public abstract partial class Community
             }
         }
 
+        RecordWalkRoundTrip(response.Identifier);
         var verified = Network.AddVerifiedPeer(peer);
         if (verified is null)
         {

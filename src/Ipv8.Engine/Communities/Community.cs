@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Diagnostics;
 using Ipv8.Engine.Limits;
 using Ipv8.Engine.Peers;
 using Ipv8.Engine.Tasks;
@@ -40,6 +41,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     private UdpAddress _myEstimatedWan;
     private long _lastUnknownLog;
     private int _unloaded;
+    private CommunityInstruments? _instruments;
 
     /// <summary>Creates the community. Fails with a clear error when the settings lack a key, endpoint or network.</summary>
     /// <param name="communityId">The 20-byte community id (py-ipv8 <c>community_id</c>).</param>
@@ -65,6 +67,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         MaxPeers = settings.MaxPeers;
         Anonymize = settings.Anonymize;
         TimeProvider = settings.TimeProvider;
+        _roundTripEpoch = TimeProvider.GetTimestamp();
         MyPeer = settings.MyPeer ?? new Peer(Key.PublicKey, UdpAddress.Any, timeProvider: TimeProvider);
         Logger = settings.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
         Tasks = new TaskGroup(Logger, TimeProvider);
@@ -397,6 +400,13 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     }
 
     internal CommunityLimits Limits => _limits;
+
+    /// <summary>The node's histograms for this community; set when a node with metrics adds it.</summary>
+    internal CommunityInstruments? Instruments
+    {
+        get => Volatile.Read(ref _instruments);
+        set => Volatile.Write(ref _instruments, value);
+    }
 
     /// <summary>The most addresses any of the community's rate limiters tracks (bounded by <see cref="RateLimitOptions.TrackedAddresses"/>).</summary>
     public int RateLimiterTrackedAddresses => _limits.TrackedAddresses;

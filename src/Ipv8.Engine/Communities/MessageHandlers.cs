@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
 
@@ -54,7 +55,15 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : Handler
             return;
         }
 
-        if (!packet.VerifySignature())
+        var instruments = community.Instruments;
+        var started = instruments is { VerifyDurationEnabled: true } ? Stopwatch.GetTimestamp() : 0;
+        var valid = packet.VerifySignature();
+        if (started != 0)
+        {
+            instruments!.RecordVerifyDuration(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+
+        if (!valid)
         {
             community.CountDecodeFailure(T.MessageId, WireError.BadSignature);
             return;

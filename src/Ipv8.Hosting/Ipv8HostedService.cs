@@ -1,0 +1,37 @@
+using Ipv8.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Hosting;
+
+/// <summary>
+/// Starts the node with the host and stops it when the host stops, in py-ipv8's unload order: the walkers stop, then
+/// each community unloads (bootstrappers, routing, tasks), then the endpoint closes.
+/// </summary>
+internal sealed class Ipv8HostedService(Ipv8Node node, ILogger<Ipv8HostedService> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        node.Start();
+        logger.LogInformation(
+            "Ipv8 node {Name} ({PublicKey}) listening on {Ipv4} {Ipv6}",
+            node.Name,
+            node.Key.PublicKey,
+            node.Endpoint.Ipv4Address?.ToString() ?? "-",
+            node.Endpoint.Ipv6Address?.ToString() ?? "-");
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await node.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The host's shutdown timeout passed before Ipv8 node {Name} finished stopping", node.Name);
+        }
+    }
+}

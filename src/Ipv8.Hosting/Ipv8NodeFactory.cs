@@ -1,0 +1,240 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Engine;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Discovery;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Ipv8.Hosting;
+
+/// <summary>Builds the hosted node's parts from <see cref="Ipv8Options"/>.</summary>
+internal static class Ipv8NodeFactory
+{
+    public static LibNaClPrivateKey LoadKey(Ipv8Options options, IServiceProvider services)
+    {
+        var logger = Logger(services);
+        if (string.IsNullOrWhiteSpace(options.KeyFile))
+        {
+            logger.LogInformation("No Ipv8:KeyFile set: this run uses a new key, so the node's identity changes on restart");
+            return LibNaClPrivateKey.Generate();
+        }
+
+        var path = Path.GetFullPath(options.KeyFile);
+        if (!File.Exists(path))
+        {
+            if (!options.CreateKeyFile)
+            {
+                throw new InvalidOperationException($"Ipv8:KeyFile {path} does not exist (and Ipv8:CreateKeyFile is false).");
+            }
+
+            var created = LibNaClPrivateKey.Generate();
+            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(path, fileOptions))
+            {
+                stream.Write(created.ToBin());
+            }
+
+            logger.LogInformation("Wrote a new private key to {KeyFile}", path);
+            return created;
+        }
+
+        var bin = File.ReadAllBytes(path);
+        if (!LibNaClPrivateKey.TryParse(bin, out var key, out var error))
+        {
+            throw new InvalidOperationException($"Ipv8:KeyFile {path} is not a LibNaCLSK private key: {error.Describe()}.");
+        }
+
+        return key;
+    }
+
+    public static IEndpoint CreateEndpoint(Ipv8Options options)
+    {
+        var endpointOptions = new UdpEndpointOptions
+        {
+            Port = options.Port,
+            PortRetries = options.PortRetries,
+            LoopbackOnly = options.LoopbackOnly,
+            Ipv4Host = null,
+            Ipv6Host = null,
+        };
+        if (options.Workers > 0)
+        {
+            endpointOptions.Workers = options.Workers;
+        }
+
+        if (options.Interfaces.Count == 0)
+        {
+            endpointOptions.Ipv4Host = IPAddress.Any;
+        }
+
+        foreach (var text in options.Interfaces)
+        {
+            var ip = IPAddress.Parse(text); // checked by the validator
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                endpointOptions.Ipv6Host = ip;
+            }
+            else
+            {
+                endpointOptions.Ipv4Host = ip;
+            }
+        }
+
+        return new UdpEndpoint(endpointOptions);
+    }
+
+    public static Ipv8Node CreateNode(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<Ipv8Options>>().Value;
+        var loggerFactory = services.GetService<ILoggerFactory>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var node = new Ipv8Node(
+            services.GetRequiredService<LibNaClPrivateKey>(),
+            services.GetRequiredService<IEndpoint>(),
+            new Ipv8NodeOptions
+            {
+                WalkInterval = options.WalkInterval,
+                Network = options.Network,
+                LoggerFactory = loggerFactory,
+                TimeProvider = time,
+                MeterFactory = services.GetService<IMeterFactory>(),
+                Name = options.Name,
+            });
+
+        var instances = services.GetRequiredService<Ipv8CommunityInstances>();
+        foreach (var registration in services.GetServices<Ipv8CommunityRegistration>())
+        {
+            options.Communities.TryGetValue(registration.Name, out var own);
+            var settings = node.CreateSettings(s =>
+            {
+                s.MaxPeers = own?.MaxPeers ?? options.MaxPeers;
+                s.RateLimits = options.RateLimits;
+            });
+            var community = registration.Create(services, settings)
+                ?? throw new InvalidOperationException($"The factory of community '{registration.Name}' returned null.");
+            if (!registration.Type.IsInstanceOfType(community))
+            {
+                throw new InvalidOperationException($"The factory of community '{registration.Name}' returned a {community.GetType().Name}, not a {registration.Type.Name}.");
+            }
+
+            node.AddCommunity(community);
+            instances.Add(registration, community);
+
+            if (own is not { NoBootstrap: true })
+            {
+                AddBootstrappers(community, options.Bootstrap, time, loggerFactory);
+            }
+
+            var walkers = own is { Walkers.Count: > 0 } ? own.Walkers : options.Walkers.Count > 0 ? options.Walkers : [new Ipv8WalkerOptions()];
+            foreach (var walker in walkers)
+            {
+                node.AddStrategy(community, CreateStrategy(community, walker), walker.TargetPeers);
+            }
+        }
+
+        return node;
+    }
+
+    public static Community CommunityOf(IServiceProvider services, Ipv8CommunityRegistration registration)
+    {
+        _ = services.GetRequiredService<Ipv8Node>(); // builds the communities
+        return services.GetRequiredService<Ipv8CommunityInstances>().Get(registration);
+    }
+
+    /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or <c>name:port</c>; null with a reason when it is none of them.</summary>
+    public static string? TryParseBootstrap(string text, out UdpAddress address, out (string Host, ushort Port) dnsName)
+    {
+        address = default;
+        dnsName = default;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0)
+        {
+            return "is not HOST:PORT with a port from 1 to 65535";
+        }
+
+        var host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        if (UdpAddress.TryParseHost(host, port, out address))
+        {
+            return null;
+        }
+
+        if (Uri.CheckHostName(host) != UriHostNameType.Dns)
+        {
+            return "does not name a host";
+        }
+
+        dnsName = (host, port);
+        return null;
+    }
+
+    public static IDiscoveryStrategy CreateStrategy(Community community, Ipv8WalkerOptions walker) => walker.Strategy.ToUpperInvariant() switch
+    {
+        "RANDOMWALK" => new RandomWalk(community, walker.Timeout, walker.WindowSize, walker.ResetChance),
+        "EDGEWALK" => new EdgeWalk(community, walker.EdgeLength, walker.NeighborhoodSize, walker.Timeout),
+        _ => throw new InvalidOperationException($"Unknown walker strategy '{walker.Strategy}'."),
+    };
+
+    private static void AddBootstrappers(Community community, Ipv8BootstrapOptions bootstrap, TimeProvider time, ILoggerFactory? loggerFactory)
+    {
+        var addresses = new List<UdpAddress>();
+        var names = new List<(string Host, ushort Port)>();
+        foreach (var text in bootstrap.Addresses)
+        {
+            if (TryParseBootstrap(text, out var address, out var name) is not null)
+            {
+                continue; // refused by the validator before the host started
+            }
+
+            if (name.Host is null)
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        if (bootstrap.PublicTrackers)
+        {
+            names.AddRange(AddressListBootstrapper.PublicTrackerNames);
+        }
+
+        if (addresses.Count > 0 || names.Count > 0)
+        {
+            community.Bootstrappers.Add(new AddressListBootstrapper(addresses, names, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
+        }
+    }
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger("Ipv8.Hosting") ?? NullLogger.Instance;
+}
+
+/// <summary>The communities the node factory built, by registration.</summary>
+internal sealed class Ipv8CommunityInstances
+{
+    private readonly Dictionary<Ipv8CommunityRegistration, Community> _instances = new(ReferenceEqualityComparer.Instance);
+
+    public void Add(Ipv8CommunityRegistration registration, Community community) => _instances.Add(registration, community);
+
+    public Community Get(Ipv8CommunityRegistration registration) => _instances[registration];
+}

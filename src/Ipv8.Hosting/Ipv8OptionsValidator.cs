@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Ipv8.Hosting;
+
+/// <summary>Checks <see cref="Ipv8Options"/> when the host starts; every problem is named with its configuration key.</summary>
+internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
+{
+    public ValidateOptionsResult Validate(string? name, Ipv8Options options)
+    {
+        var errors = new List<string>();
+        if (options.Port is < 0 or > 65535)
+        {
+            errors.Add($"Ipv8:Port {options.Port} is not from 0 to 65535.");
+        }
+
+        if (options.PortRetries is < 0 or > 1000)
+        {
+            errors.Add($"Ipv8:PortRetries {options.PortRetries} is not from 0 to 1000.");
+        }
+
+        if (options.Workers is < 0 or > 256)
+        {
+            errors.Add($"Ipv8:Workers {options.Workers} is not from 0 (one per core) to 256.");
+        }
+
+        var families = new HashSet<AddressFamily>();
+        for (var i = 0; i < options.Interfaces.Count; i++)
+        {
+            var text = options.Interfaces[i];
+            if (!IPAddress.TryParse(text, out var ip) || ip.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            {
+                errors.Add($"Ipv8:Interfaces:{i} '{text}' is not an IPv4 or IPv6 address.");
+            }
+            else if (!families.Add(ip.AddressFamily))
+            {
+                errors.Add($"Ipv8:Interfaces:{i} '{text}': only one {(ip.AddressFamily == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} interface can be bound.");
+            }
+        }
+
+        if (options.KeyFile is { Length: > 0 } keyFile && !File.Exists(keyFile) && options.CreateKeyFile)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(keyFile));
+            if (directory is not null && !Directory.Exists(directory))
+            {
+                errors.Add($"Ipv8:KeyFile {keyFile}: the directory {directory} does not exist, so the key cannot be created.");
+            }
+        }
+
+        for (var i = 0; i < options.Bootstrap.Addresses.Count; i++)
+        {
+            var text = options.Bootstrap.Addresses[i];
+            if (Ipv8NodeFactory.TryParseBootstrap(text ?? string.Empty, out _, out _) is { } reason)
+            {
+                errors.Add($"Ipv8:Bootstrap:Addresses:{i} '{text}' {reason}.");
+            }
+        }
+
+        if (options.Bootstrap.Interval < TimeSpan.Zero)
+        {
+            errors.Add($"Ipv8:Bootstrap:Interval {options.Bootstrap.Interval} is negative.");
+        }
+
+        if (options.WalkInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Ipv8:WalkInterval {options.WalkInterval} is not positive.");
+        }
+
+        CheckMaxPeers(errors, "Ipv8:MaxPeers", options.MaxPeers);
+        CheckWalkers(errors, "Ipv8:Walkers", options.Walkers);
+        foreach (var (communityName, community) in options.Communities)
+        {
+            if (community.MaxPeers is { } maxPeers)
+            {
+                CheckMaxPeers(errors, $"Ipv8:Communities:{communityName}:MaxPeers", maxPeers);
+            }
+
+            CheckWalkers(errors, $"Ipv8:Communities:{communityName}:Walkers", community.Walkers);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckMaxPeers(List<string> errors, string key, int value)
+    {
+        if (value < -1)
+        {
+            errors.Add($"{key} {value} is not -1 (unlimited) or at least 0.");
+        }
+    }
+
+    private static void CheckWalkers(List<string> errors, string key, IList<Ipv8WalkerOptions> walkers)
+    {
+        for (var i = 0; i < walkers.Count; i++)
+        {
+            var walker = walkers[i];
+            if (!string.Equals(walker.Strategy, "RandomWalk", StringComparison.OrdinalIgnoreCase) && !string.Equals(walker.Strategy, "EdgeWalk", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:{i}:Strategy '{walker.Strategy}' is not RandomWalk or EdgeWalk.");
+            }
+
+            if (walker.TargetPeers < -1)
+            {
+                errors.Add($"{key}:{i}:TargetPeers {walker.TargetPeers} is not -1 (always walk) or at least 0.");
+            }
+
+            if (walker.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{key}:{i}:Timeout {walker.Timeout} is not positive.");
+            }
+
+            if (walker.WindowSize < 1 || walker.ResetChance is < 0 or > 255 || walker.EdgeLength < 1 || walker.NeighborhoodSize < 1)
+            {
+                errors.Add($"{key}:{i}: WindowSize, EdgeLength and NeighborhoodSize must be at least 1 and ResetChance from 0 to 255.");
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using Ipv8.Engine;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Endpoints;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Ipv8.Hosting;
+
+/// <summary>Registers an Ipv8 node in a service collection.</summary>
+public static class Ipv8ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a node configured in code: an <see cref="Ipv8Node"/> singleton, its key, its UDP endpoint and a hosted
+    /// service that starts it with the host and stops it (in py-ipv8's unload order) when the host stops. Add
+    /// communities with <see cref="Ipv8Builder.AddCommunity{T}(string?, Func{IServiceProvider, CommunitySettings, T}?)"/>.
+    /// </summary>
+    /// <remarks>
+    /// Services registered before this call replace the defaults: an <see cref="Wire.Crypto.LibNaClPrivateKey"/>
+    /// replaces <see cref="Ipv8Options.KeyFile"/>, an <see cref="IEndpoint"/> replaces the UDP endpoint. The node uses the
+    /// container's <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/>, <see cref="System.Diagnostics.Metrics.IMeterFactory"/>
+    /// and <see cref="TimeProvider"/> when there are any. Options are validated when the host starts.
+    /// </remarks>
+    public static Ipv8Builder AddIpv8(this IServiceCollection services, Action<Ipv8Options>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<Ipv8Options>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Adds a node configured from a configuration section (for example <c>builder.Configuration.GetSection("Ipv8")</c>),
+    /// then from <paramref name="configure"/>. See <see cref="AddIpv8(IServiceCollection, Action{Ipv8Options}?)"/>.
+    /// </summary>
+    public static Ipv8Builder AddIpv8(this IServiceCollection services, IConfiguration configuration, Action<Ipv8Options>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = services.AddOptions<Ipv8Options>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    private static Ipv8Builder AddCore(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(Ipv8Marker)))
+        {
+            throw new InvalidOperationException("AddIpv8 was already called on this service collection: one hosted node per container.");
+        }
+
+        services.AddSingleton<Ipv8Marker>();
+        services.AddSingleton<Ipv8CommunityInstances>();
+        services.AddOptions<Ipv8Options>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ipv8Options>, Ipv8OptionsValidator>());
+        services.TryAddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));
+        services.TryAddSingleton(sp => Ipv8NodeFactory.CreateEndpoint(sp.GetRequiredService<IOptions<Ipv8Options>>().Value));
+        services.TryAddSingleton(Ipv8NodeFactory.CreateNode);
+        services.AddHostedService<Ipv8HostedService>();
+        return new Ipv8Builder(services);
+    }
+
+    /// <summary>Marks a collection that already has a node.</summary>
+    private sealed class Ipv8Marker;
+}

@@ -1,0 +1,376 @@
+using System.Diagnostics.Metrics;
+using Ipv8.Engine;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Discovery;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Tests.Shared;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ipv8.Hosting.Tests;
+
+/// <summary>services.AddIpv8: options from appsettings.json, communities from DI, the hosted node's lifetime.</summary>
+public sealed class HostingTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("ipv8-hosting-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public async Task Configuration_binds_port_interfaces_key_file_bootstrap_max_peers_and_walkers_from_appsettings_json()
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        var keyFile = Path.Combine(_directory.FullName, "node.key");
+        await File.WriteAllBytesAsync(keyFile, key.ToBin());
+        WriteAppSettings($$"""
+            {
+              "Ipv8": {
+                "Port": 0,
+                "Interfaces": [ "127.0.0.1" ],
+                "LoopbackOnly": true,
+                "KeyFile": "{{keyFile}}",
+                "Bootstrap": { "Addresses": [ "127.0.0.1:6421", "[::1]:6422" ], "Interval": "00:00:05" },
+                "MaxPeers": 25,
+                "WalkInterval": "00:00:00.2",
+                "Walkers": [ { "Strategy": "RandomWalk", "TargetPeers": 15, "Timeout": "00:00:02", "WindowSize": 3 } ],
+                "Communities": {
+                  "Other": { "MaxPeers": 7, "NoBootstrap": true, "Walkers": [ { "Strategy": "EdgeWalk", "TargetPeers": -1, "NeighborhoodSize": 2 } ] }
+                }
+              }
+            }
+            """);
+
+        using var host = BuildHost(ipv8 => ipv8
+            .AddCommunity<ChatCommunity>()
+            .AddCommunity("Other", (_, settings) => new ChatCommunity(TestIds.Other, settings)));
+        await host.StartAsync();
+
+        var node = host.Services.GetRequiredService<Ipv8Node>();
+        Assert.True(node.IsRunning);
+        Assert.Equal(key.PublicKey, node.Key.PublicKey);
+        Assert.Equal("127.0.0.1", node.Endpoint.Ipv4Address!.Value.HostToString());
+        Assert.NotEqual(0, node.Endpoint.Ipv4Address!.Value.Port);
+        Assert.Null(node.Endpoint.Ipv6Address);
+
+        var chat = node.Communities.Single(c => c.CommunityId == TestIds.Chat);
+        var other = node.Communities.Single(c => c.CommunityId == TestIds.Other);
+        Assert.Equal(25, chat.MaxPeers);
+        Assert.Equal(7, other.MaxPeers);
+        var bootstrapper = Assert.IsType<AddressListBootstrapper>(Assert.Single(chat.Bootstrappers));
+        Assert.Equal(TimeSpan.FromSeconds(5), bootstrapper.BootstrapInterval);
+        Assert.Contains("2 addresses", bootstrapper.ToString(), StringComparison.Ordinal);
+        Assert.Empty(other.Bootstrappers);
+
+        var strategies = node.Strategies;
+        var random = Assert.IsType<RandomWalk>(strategies.Single(s => s.Community == chat).Strategy);
+        Assert.Equal((TimeSpan.FromSeconds(2), 3), (random.Timeout, random.WindowSize));
+        Assert.Equal(15, strategies.Single(s => s.Community == chat).TargetPeers);
+        var edge = Assert.IsType<EdgeWalk>(strategies.Single(s => s.Community == other).Strategy);
+        Assert.Equal(2, edge.NeighborhoodSize);
+        Assert.Equal(-1, strategies.Single(s => s.Community == other).TargetPeers);
+
+        // Each community is also a singleton service of its type (the last registered one for GetRequiredService).
+        Assert.Equal([chat, other], host.Services.GetServices<ChatCommunity>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Defaults_give_one_random_walk_to_20_peers_max_peers_30_and_a_new_key()
+    {
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            options.Port = 0;
+            options.Interfaces = ["127.0.0.1"];
+        });
+        var node = host.Services.GetRequiredService<Ipv8Node>();
+        var community = host.Services.GetRequiredService<ChatCommunity>();
+        Assert.Equal(30, community.MaxPeers);
+        var (_, strategy, target) = Assert.Single(node.Strategies);
+        Assert.IsType<RandomWalk>(strategy);
+        Assert.Equal(20, target);
+        Assert.Empty(community.Bootstrappers);
+        var options = host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value;
+        Assert.Null(options.KeyFile);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), options.WalkInterval);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Two_hosted_nodes_find_each_other_through_a_tracker_in_the_bootstrap_list_on_loopback()
+    {
+        // Bootstrap servers are trackers: a node blacklists their addresses as peers (py-ipv8), so two nodes meet
+        // through a third party.
+        using var trackerKey = LibNaClPrivateKey.Generate();
+        await using var tracker = new Ipv8Node(trackerKey, new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
+        var trackerCommunity = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
+        tracker.SetFallback(trackerCommunity.AnyPrefix);
+        tracker.Start();
+        var trackerAddress = tracker.Endpoint.Ipv4Address!.Value.ToString();
+
+        void ViaTracker(Ipv8Options options)
+        {
+            Loopback(options);
+            options.Bootstrap.Addresses = [trackerAddress];
+            options.Bootstrap.Interval = TimeSpan.FromSeconds(1);
+        }
+
+        using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
+        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
+        await first.StartAsync();
+        await second.StartAsync();
+        var firstNode = first.Services.GetRequiredService<Ipv8Node>();
+        var secondNode = second.Services.GetRequiredService<Ipv8Node>();
+
+        var a = first.Services.GetRequiredService<ChatCommunity>();
+        var b = second.Services.GetRequiredService<ChatCommunity>();
+        await Eventually.AssertAsync(
+            () => a.GetPeers().Any(p => p.Key.Equals(secondNode.Key.PublicKey)) && b.GetPeers().Any(p => p.Key.Equals(firstNode.Key.PublicKey)),
+            "the two hosted nodes to verify each other",
+            TimeSpan.FromSeconds(60));
+
+        await second.StopAsync();
+        await first.StopAsync();
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_stops_walking_then_unloads_bootstrappers_and_tasks_then_closes_the_endpoint()
+    {
+        var seen = new List<string>();
+        IEndpoint? endpoint = null;
+        Ipv8Node? node = null;
+        using var host = BuildHost(
+            ipv8 => ipv8.AddCommunity<ChatCommunity>(factory: (sp, settings) =>
+            {
+                var community = new ChatCommunity(settings);
+                community.Bootstrappers.Add(new RecordingBootstrapper(() =>
+                    seen.Add($"bootstrapper unloaded: running={node!.IsRunning}, endpoint open={endpoint!.IsOpen}")));
+                community.Tasks.RegisterAnonymousTask("wait for shutdown", async token =>
+                {
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        lock (seen)
+                        {
+                            seen.Add($"task cancelled: endpoint open={endpoint!.IsOpen}");
+                        }
+                    }
+                });
+                return community;
+            }),
+            Loopback);
+        node = host.Services.GetRequiredService<Ipv8Node>();
+        endpoint = node.Endpoint;
+        await host.StartAsync();
+        Assert.True(endpoint.IsOpen);
+
+        await host.StopAsync();
+
+        Assert.Equal(
+            ["bootstrapper unloaded: running=False, endpoint open=True", "task cancelled: endpoint open=True"],
+            seen);
+        Assert.False(endpoint.IsOpen);
+        Assert.False(node.IsRunning);
+        Assert.Empty(node.Communities); // unloaded communities are unrouted
+    }
+
+    [Fact]
+    public async Task The_node_takes_its_meter_from_the_hosts_meter_factory()
+    {
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.Name = "hosted";
+        });
+        var node = host.Services.GetRequiredService<Ipv8Node>();
+        Assert.Same(host.Services.GetRequiredService<IMeterFactory>(), node.Metrics!.Meter.Scope);
+
+        var names = new List<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (ReferenceEquals(instrument.Meter, node.Metrics.Meter))
+                {
+                    names.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        Assert.Contains("ipv8.walk.rtt", names);
+        Assert.Contains("ipv8.signature.verify.duration", names);
+        Assert.Contains("ipv8.community.packets.received", names);
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_missing_key_file_is_created_owner_only_and_reused_on_the_next_start()
+    {
+        var keyFile = Path.Combine(_directory.FullName, "new.key");
+        LibNaClPublicKey firstKey;
+        using (var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.KeyFile = keyFile;
+        }))
+        {
+            await host.StartAsync();
+            firstKey = host.Services.GetRequiredService<Ipv8Node>().Key.PublicKey;
+            await host.StopAsync();
+        }
+
+        Assert.Equal(LibNaClPrivateKey.BinLength, new FileInfo(keyFile).Length);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        using var again = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.KeyFile = keyFile;
+        });
+        Assert.Equal(firstKey, again.Services.GetRequiredService<Ipv8Node>().Key.PublicKey);
+    }
+
+    [Fact]
+    public async Task A_key_file_that_is_not_a_private_key_fails_the_start_with_its_path_and_reason()
+    {
+        var keyFile = Path.Combine(_directory.FullName, "bad.key");
+        await File.WriteAllTextAsync(keyFile, "not a key");
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.KeyFile = keyFile;
+        });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains(keyFile, error.Message, StringComparison.Ordinal);
+        Assert.Contains("LibNaCLSK", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_settings_fail_the_start_naming_every_bad_key()
+    {
+        WriteAppSettings("""
+            {
+              "Ipv8": {
+                "Port": 70000,
+                "Interfaces": [ "localhost", "127.0.0.1", "127.0.0.2" ],
+                "Bootstrap": { "Addresses": [ "127.0.0.1", "bad host:80" ] },
+                "MaxPeers": -5,
+                "Walkers": [ { "Strategy": "Teleport" } ]
+              }
+            }
+            """);
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Ipv8:Port 70000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Interfaces:0 'localhost'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Interfaces:2 '127.0.0.2': only one IPv4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Bootstrap:Addresses:0 '127.0.0.1' is not HOST:PORT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Bootstrap:Addresses:1 'bad host:80' does not name a host", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:MaxPeers -5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Walkers:0:Strategy 'Teleport'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_setting_is_an_error_rather_than_silently_ignored()
+    {
+        WriteAppSettings("""{ "Ipv8": { "Prot": 8090 } }""");
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
+        Assert.Contains("Prot", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Registering_twice_is_refused_with_a_clear_error()
+    {
+        var services = new ServiceCollection();
+        var ipv8 = services.AddIpv8().AddCommunity<ChatCommunity>();
+        Assert.Contains("already added", Assert.Throws<InvalidOperationException>(() => ipv8.AddCommunity<ChatCommunity>()).Message, StringComparison.Ordinal);
+        Assert.Contains("already called", Assert.Throws<InvalidOperationException>(() => services.AddIpv8()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_endpoint_registered_before_AddIpv8_replaces_the_udp_endpoint()
+    {
+        var network = new InMemoryNetwork(24_000);
+        using var host = BuildHost(
+            ipv8 => ipv8.AddCommunity<ChatCommunity>(),
+            configureServices: services => services.AddSingleton<IEndpoint>(network.CreateEndpoint()));
+        var node = host.Services.GetRequiredService<Ipv8Node>();
+        Assert.Equal("in-memory", node.Endpoint.Kind);
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    private static void Loopback(Ipv8Options options)
+    {
+        options.Port = 0;
+        options.Interfaces = ["127.0.0.1"];
+        options.LoopbackOnly = true;
+        options.Workers = 1;
+        options.WalkInterval = TimeSpan.FromMilliseconds(100);
+    }
+
+    private void WriteAppSettings(string json) => File.WriteAllText(Path.Combine(_directory.FullName, "appsettings.json"), json);
+
+    private IHost BuildHost(Action<Ipv8Builder> communities, Action<Ipv8Options>? configure = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = _directory.FullName,
+            DisableDefaults = false,
+            Args = [],
+            EnvironmentName = "Testing",
+        });
+        builder.Logging.ClearProviders();
+        configureServices?.Invoke(builder.Services);
+        communities(builder.Services.AddIpv8(builder.Configuration.GetSection(Ipv8Options.SectionName), configure));
+        return builder.Build();
+    }
+}
+
+internal static class TestIds
+{
+    public static readonly CommunityId Chat = CommunityId.Parse("c4a7c4a7c4a7c4a7c4a7c4a7c4a7c4a7c4a7c4a7");
+
+    public static readonly CommunityId Other = CommunityId.Parse("0123456789abcdef0123456789abcdef01234567");
+}
+
+/// <summary>A community with only discovery, built by the host.</summary>
+public sealed class ChatCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings)
+{
+    public ChatCommunity(CommunitySettings settings)
+        : this(TestIds.Chat, settings)
+    {
+    }
+}
+
+/// <summary>A bootstrapper with no addresses that reports its unload.</summary>
+internal sealed class RecordingBootstrapper(Action unloaded) : IBootstrapper
+{
+    public bool Initialized => true;
+
+    public IReadOnlyList<UdpAddress> Blacklist => [];
+
+    public Task InitializeAsync(Community community, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<UdpAddress>> GetAddressesAsync(Community community, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UdpAddress>>([]);
+
+    public void KeepAlive(Community community)
+    {
+    }
+
+    public void Unload() => unloaded();
+}
