@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Cli.Hosting;
+using Ipv8.Cli.Plotting;
 using Ipv8.Engine;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
@@ -26,6 +27,9 @@ internal sealed record SwarmConfig
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
 
     public FileInfo? Report { get; init; }
+
+    /// <summary>Draw verified peers per node over time into this SVG file (<c>--plot</c>); null for no picture.</summary>
+    public FileInfo? Plot { get; init; }
 
     /// <summary>Use the in-memory network instead of UDP sockets.</summary>
     public bool InMemory { get; init; }
@@ -142,6 +146,11 @@ internal static class SwarmCommand
             HelpName = "seconds",
         }.Check(value => value is > 0 and <= 3600, _ => "--duration must be more than 0 and at most 3600 seconds.");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
+        var plot = new Option<FileInfo?>("--plot")
+        {
+            Description = "Draw verified peers per node over time, the target and the moment of convergence into this SVG file.",
+            HelpName = "file.svg",
+        }.Check(file => file is null || SwarmPlot.CheckPath(file) is null, file => SwarmPlot.CheckPath(file!)!);
         var inMemory = new Option<bool>("--in-memory")
         {
             Description = "Use a simulated in-process network instead of UDP sockets (the report says \"transport\":\"in-memory\").",
@@ -185,7 +194,7 @@ internal static class SwarmCommand
 
         var command = new Command("swarm", "Run N nodes and a tracker on 127.0.0.1 in this process until every node has min(N-1, 20) verified peers.")
         {
-            nodes, duration, report, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, quiet, logLevel,
+            nodes, duration, report, plot, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, quiet, logLevel,
         };
         command.Validators.Add(result =>
         {
@@ -212,6 +221,7 @@ internal static class SwarmCommand
                 Nodes = result.GetValue(nodes),
                 Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
                 Report = result.GetValue(report),
+                Plot = result.GetValue(plot),
                 InMemory = result.GetValue(inMemory),
                 BasePort = result.GetValue(basePort),
                 MaxPeers = result.GetValue(maxPeers),
@@ -264,6 +274,20 @@ internal static class SwarmCommand
             return 1;
         }
 
+        if (config.Plot is not null && swarm.Series is not null)
+        {
+            try
+            {
+                SwarmPlot.Save(swarm.Series, config.Plot);
+                error.WriteLine($"swarm: plot written to {config.Plot.FullName}");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot write --plot {config.Plot.FullName}: {ex.Message}");
+                return 1;
+            }
+        }
+
         return result.Converged ? 0 : 1;
     }
 
@@ -289,11 +313,19 @@ internal static class SwarmCommand
         private readonly InMemoryNetwork? _network = config.InMemory ? new InMemoryNetwork(config.BasePort == 0 ? 20_000 : config.BasePort) : null;
         private Tracker? _tracker;
 
+        /// <summary>The samples for <c>--plot</c>; null without it.</summary>
+        public SwarmSeries? Series { get; private set; }
+
         private string Transport => config.InMemory ? "in-memory" : "udp";
 
         public async Task<SwarmResult> RunAsync(TextWriter error, CancellationToken cancel)
         {
             var clock = Stopwatch.StartNew();
+            if (config.Plot is not null)
+            {
+                Series = new SwarmSeries(config.Nodes, Transport, config.ConvergenceTarget, SwarmSeries.IntervalFor(config.Duration));
+            }
+
             using var until = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             until.CancelAfter(config.Duration);
 
@@ -323,9 +355,16 @@ internal static class SwarmCommand
 
                     var (started, counts) = PeerCounts();
                     var done = counts.Count(c => c >= target);
-                    if (converged is null && started == config.Nodes && done == config.Nodes)
+                    var convergedNow = converged is null && started == config.Nodes && done == config.Nodes;
+                    if (convergedNow)
                     {
                         converged = clock.Elapsed.TotalSeconds;
+                    }
+
+                    if (Series is not null && (convergedNow || Series.IsDue(clock.Elapsed.TotalSeconds)))
+                    {
+                        Series.Add(clock.Elapsed.TotalSeconds, counts); // the moment of convergence is always a sample
+                        Series.ConvergedSeconds = converged;
                     }
 
                     if (config.ProgressInterval is { } interval && (clock.Elapsed - lastProgress >= interval || converged is not null))
@@ -350,6 +389,11 @@ internal static class SwarmCommand
 
             var running = clock.Elapsed.TotalSeconds;
             var (_, final) = PeerCounts();
+            if (Series is not null && (converged is null || config.RunFull) && (Series.Samples.Count == 0 || Series.Samples[^1].Seconds < running))
+            {
+                Series.Add(running, final); // the end of a run that did not converge, or of --run-full
+            }
+
             Array.Sort(final);
             var (sent, received) = PacketTotals();
             return new SwarmResult(
@@ -513,8 +557,6 @@ internal static class SwarmCommand
                 $"[{elapsed.TotalSeconds,6:F1}s] {started}/{config.Nodes} up; verified peers min {(sorted.Length == 0 ? 0 : sorted[0])} / median {Median(sorted)} / max {(sorted.Length == 0 ? 0 : sorted[^1])}; converged {done}/{config.Nodes}; packets {sent} sent, {received} received");
         }
 
-        private static double Median(int[] sorted) => sorted.Length == 0
-            ? 0
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2.0;
+        private static double Median(int[] sorted) => SwarmSeries.Median(sorted);
     }
 }
