@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 
 namespace Ipv8.Hosting.Tests;
 
@@ -106,11 +108,7 @@ public sealed class HostingTests : IDisposable
     {
         // Bootstrap servers are trackers: a node blacklists their addresses as peers (py-ipv8), so two nodes meet
         // through a third party.
-        using var trackerKey = LibNaClPrivateKey.Generate();
-        await using var tracker = new Ipv8Node(trackerKey, new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
-        var trackerCommunity = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
-        tracker.SetFallback(trackerCommunity.AnyPrefix);
-        tracker.Start();
+        await using var tracker = StartTracker();
         var trackerAddress = tracker.Endpoint.Ipv4Address!.Value.ToString();
 
         void ViaTracker(Ipv8Options options)
@@ -311,6 +309,71 @@ public sealed class HostingTests : IDisposable
         Assert.Equal("in-memory", node.Endpoint.Kind);
         await host.StartAsync();
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task OpenTelemetry_exports_the_walk_round_trip_signature_checks_and_per_message_counters()
+    {
+        await using var tracker = StartTracker();
+        var trackerAddress = tracker.Endpoint.Ipv4Address!.Value.ToString();
+        void ViaTracker(Ipv8Options options)
+        {
+            Loopback(options);
+            options.Bootstrap.Addresses = [trackerAddress];
+            options.Bootstrap.Interval = TimeSpan.FromSeconds(1);
+            options.Name = "otel";
+        }
+
+        var exported = new List<Metric>();
+        using var first = BuildHost(
+            ipv8 => ipv8.AddCommunity<ChatCommunity>(),
+            ViaTracker,
+            services => services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Ipv8.Engine.Diagnostics.Ipv8Metrics.MeterName).AddInMemoryExporter(exported)));
+        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
+        await first.StartAsync();
+        await second.StartAsync();
+        var a = first.Services.GetRequiredService<ChatCommunity>();
+        await Eventually.AssertAsync(() => a.GetPeers().Length >= 1, "the OpenTelemetry node to verify a peer", TimeSpan.FromSeconds(60));
+
+        Assert.True(first.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
+        var byName = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
+        long HistogramCount(string name)
+        {
+            long count = 0;
+            foreach (ref readonly var point in byName[name].GetMetricPoints())
+            {
+                count += point.GetHistogramCount();
+            }
+
+            return count;
+        }
+
+        Assert.True(HistogramCount("ipv8.walk.rtt") >= 1);
+        Assert.True(HistogramCount("ipv8.signature.verify.duration") >= 1);
+        var messageIds = new List<object?>();
+        foreach (ref readonly var point in byName["ipv8.community.packets.received"].GetMetricPoints())
+        {
+            foreach (var tag in point.Tags)
+            {
+                if (tag.Key == "msg_id")
+                {
+                    messageIds.Add(tag.Value);
+                }
+            }
+        }
+
+        Assert.Contains(245, messageIds.Select(Convert.ToInt32)); // introduction responses (old-style; the tracker answers old-style requests so)
+        await second.StopAsync();
+        await first.StopAsync();
+    }
+
+    private static Ipv8Node StartTracker()
+    {
+        var tracker = new Ipv8Node(LibNaClPrivateKey.Generate(), new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
+        var community = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
+        tracker.SetFallback(community.AnyPrefix);
+        tracker.Start();
+        return tracker;
     }
 
     private static void Loopback(Ipv8Options options)
