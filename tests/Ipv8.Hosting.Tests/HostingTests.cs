@@ -109,17 +109,9 @@ public sealed class HostingTests : IDisposable
         // Bootstrap servers are trackers: a node blacklists their addresses as peers (py-ipv8), so two nodes meet
         // through a third party.
         await using var tracker = StartTracker();
-        var trackerAddress = tracker.Endpoint.Ipv4Address!.Value.ToString();
-
-        void ViaTracker(Ipv8Options options)
-        {
-            Loopback(options);
-            options.Bootstrap.Addresses = [trackerAddress];
-            options.Bootstrap.Interval = TimeSpan.FromSeconds(1);
-        }
-
-        using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
-        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
+        var viaTracker = ViaTracker(tracker);
+        using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
+        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
         await first.StartAsync();
         await second.StartAsync();
         var firstNode = first.Services.GetRequiredService<Ipv8Node>();
@@ -315,21 +307,13 @@ public sealed class HostingTests : IDisposable
     public async Task OpenTelemetry_exports_the_walk_round_trip_signature_checks_and_per_message_counters()
     {
         await using var tracker = StartTracker();
-        var trackerAddress = tracker.Endpoint.Ipv4Address!.Value.ToString();
-        void ViaTracker(Ipv8Options options)
-        {
-            Loopback(options);
-            options.Bootstrap.Addresses = [trackerAddress];
-            options.Bootstrap.Interval = TimeSpan.FromSeconds(1);
-            options.Name = "otel";
-        }
-
+        var viaTracker = ViaTracker(tracker);
         var exported = new List<Metric>();
         using var first = BuildHost(
             ipv8 => ipv8.AddCommunity<ChatCommunity>(),
-            ViaTracker,
+            viaTracker,
             services => services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Ipv8.Engine.Diagnostics.Ipv8Metrics.MeterName).AddInMemoryExporter(exported)));
-        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), ViaTracker);
+        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
         await first.StartAsync();
         await second.StartAsync();
         var a = first.Services.GetRequiredService<ChatCommunity>();
@@ -374,6 +358,17 @@ public sealed class HostingTests : IDisposable
         tracker.SetFallback(community.AnyPrefix);
         tracker.Start();
         return tracker;
+    }
+
+    private static Action<Ipv8Options> ViaTracker(Ipv8Node tracker)
+    {
+        var address = tracker.Endpoint.Ipv4Address!.Value.ToString();
+        return options =>
+        {
+            Loopback(options);
+            options.Bootstrap.Addresses = [address];
+            options.Bootstrap.Interval = TimeSpan.FromSeconds(1);
+        };
     }
 
     private static void Loopback(Ipv8Options options)
