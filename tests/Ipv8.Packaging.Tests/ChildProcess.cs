@@ -26,7 +26,8 @@ internal static class ChildProcess
     public static Task<ProcessResult> DotNetAsync(string workingDirectory, params string[] arguments) =>
         RunAsync(DotNet, arguments, workingDirectory);
 
-    public static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan? timeout = null)
+    /// <summary>Runs a child; <paramref name="onOutputLine"/> sees each line of its standard output as it comes.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan? timeout = null, Action<Process, string>? onOutputLine = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -45,7 +46,14 @@ internal static class ChildProcess
         var output = new StringBuilder();
         var error = new StringBuilder();
         using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            Append(output, e.Data);
+            if (e.Data is not null)
+            {
+                onOutputLine?.Invoke(process, e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => Append(error, e.Data);
         var clock = Stopwatch.StartNew();
         process.Start();

@@ -15,16 +15,8 @@ public sealed class ConsumerPackageTests(PackagesFixture packages, ITestOutputHe
         File.WriteAllText(
             Path.Combine(project, "Consumer.csproj"),
             File.ReadAllText(Path.Combine(template, "Consumer.csproj.template")).Replace("$IPV8_VERSION$", packages.Version, StringComparison.Ordinal));
-        LocalFeed.WriteNuGetConfig(project, packages.PackageDirectory, Path.Combine(project, "nuget-packages"));
-        LocalFeed.IsolateFromParentFolders(project);
-
-        var build = await ChildProcess.DotNetAsync(project, "build", "-c", "Release", "--disable-build-servers");
-        Assert.True(build.Succeeded, build.ToString());
-        Assert.Contains(" 0 Warning(s)", build.Output, StringComparison.Ordinal);
-
-        // The Ipv8 packages came from the packed folder, into this consumer's own package folder.
-        Assert.True(Directory.Exists(Path.Combine(project, "nuget-packages", "ipv8.wire", packages.Version)), build.ToString());
-        Assert.True(Directory.Exists(Path.Combine(project, "nuget-packages", "ipv8.engine", packages.Version)), build.ToString());
+        // The Ipv8 packages come from the packed folder, into this consumer's own package folder.
+        await LocalFeed.BuildAgainstPackagesAsync(project, packages, "Ipv8.Wire", "Ipv8.Engine");
 
         var run = await ChildProcess.DotNetAsync(project, Path.Combine(project, "bin", "Release", "net10.0", "Consumer.dll"));
         Assert.True(run.Succeeded, run.ToString());

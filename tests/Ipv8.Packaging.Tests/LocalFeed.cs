@@ -65,5 +65,25 @@ internal static class LocalFeed
         }
     }
 
+    /// <summary>
+    /// Restores and builds a project written into <paramref name="project"/> against the packed folder (warnings are
+    /// errors there), and checks the Ipv8 packages <paramref name="expected"/> came from it into the project's own
+    /// package folder.
+    /// </summary>
+    public static async Task<ProcessResult> BuildAgainstPackagesAsync(string project, PackagesFixture packages, params string[] expected)
+    {
+        WriteNuGetConfig(project, packages.PackageDirectory, Path.Combine(project, "nuget-packages"));
+        IsolateFromParentFolders(project);
+        var build = await ChildProcess.DotNetAsync(project, "build", "-c", "Release", "--disable-build-servers");
+        Assert.True(build.Succeeded, build.ToString());
+        Assert.Contains(" 0 Warning(s)", build.Output, StringComparison.Ordinal);
+        foreach (var id in expected)
+        {
+            Assert.True(Directory.Exists(Path.Combine(project, "nuget-packages", id.ToLowerInvariant(), packages.Version)), $"{id} was not restored from the packed folder{Environment.NewLine}{build}");
+        }
+
+        return build;
+    }
+
     private static string Escape(string value) => SecurityElement.Escape(value);
 }

@@ -23,6 +23,7 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
         Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Wire");
         Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Engine");
         Assert.Contains(packages.Packages, p => p.Id == "ipv8");
+        Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Hosting");
         Assert.DoesNotContain(packages.Packages, p => p.Id.Contains("Generators", StringComparison.OrdinalIgnoreCase) || p.Id.Contains("Tests", StringComparison.OrdinalIgnoreCase));
         Assert.All(packages.Packages, p => Assert.Equal(packages.Version, p.Version));
         Assert.Matches(@"^\d+\.\d+\.\d+$", packages.Version); // stable: `dotnet tool install` finds it without --prerelease
@@ -64,6 +65,20 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
         var wire = Assert.Single(engine.Dependencies, d => (string?)d.Attribute("id") == "Ipv8.Wire");
         Assert.Equal(packages.Version, (string?)wire.Attribute("version"));
         Assert.DoesNotContain("Analyzers", (string?)wire.Attribute("exclude") ?? "", StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Ipv8_Hosting_depends_on_the_same_Engine_and_Wire_and_passes_the_generator_on()
+    {
+        var hosting = packages.Get("Ipv8.Hosting");
+        foreach (var id in new[] { "Ipv8.Engine", "Ipv8.Wire" })
+        {
+            var dependency = Assert.Single(hosting.Dependencies, d => (string?)d.Attribute("id") == id);
+            Assert.Equal(packages.Version, (string?)dependency.Attribute("version"));
+            Assert.DoesNotContain("Analyzers", (string?)dependency.Attribute("exclude") ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Contains(hosting.Dependencies, d => (string?)d.Attribute("id") == "Microsoft.Extensions.Hosting.Abstractions");
     }
 
     [Fact]
