@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
@@ -48,15 +49,39 @@ internal static class InProcessScenarios
         const int perPeer = 16;
         using var key = LibNaClPrivateKey.Generate();
         var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
-        var community = new BenchCommunity(new CommunitySettings
+        var networkOptions = new NetworkOptions { MaxVerifiedPeers = 10 * peers, MaxWalkableAddresses = 20 * peers };
+        void Configure(CommunitySettings settings)
         {
-            Key = key,
-            Endpoint = sink,
-            Network = new Network(new NetworkOptions { MaxVerifiedPeers = 10 * peers, MaxWalkableAddresses = 20 * peers }),
-            MaxPeers = -1,
-            RandomSeed = 3,
-            RateLimits = Engine.Limits.RateLimitOptions.Unlimited, // raw handling, as py-ipv8: no limits
-        });
+            settings.MaxPeers = -1;
+            settings.RandomSeed = 3;
+            settings.RateLimits = Engine.Limits.RateLimitOptions.Unlimited; // raw handling, as py-ipv8: no limits
+        }
+
+        BenchCommunity community;
+        using var listener = new MeterListener();
+        long histogramMeasurements = 0;
+        if (options.Metrics)
+        {
+            // The community inside a node with its meter, every instrument listened to: signature checks are timed.
+            var node = new Engine.Ipv8Node(key, sink, new Engine.Ipv8NodeOptions { Network = networkOptions, Name = "bench" });
+            community = node.AddCommunity(new BenchCommunity(node.CreateSettings(Configure)));
+            var meter = node.Metrics!.Meter;
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref histogramMeasurements));
+            listener.Start();
+        }
+        else
+        {
+            var settings = new CommunitySettings { Key = key, Endpoint = sink, Network = new Network(networkOptions) };
+            Configure(settings);
+            community = new BenchCommunity(settings);
+        }
 
         var prefix = s_id.ToPrefix();
         var shards = Enumerable.Range(0, options.Workers).Select(_ => new List<(UdpAddress, byte[])>()).ToArray();
@@ -100,6 +125,8 @@ internal static class InProcessScenarios
                 ["responses_sent"] = answered,
                 ["puncture_requests_sent"] = sink.Count(232) - punctureRequestsBefore,
                 ["drops"] = community.Counters.TotalDrops,
+                ["metrics"] = options.Metrics,
+                ["histogram_measurements"] = Interlocked.Read(ref histogramMeasurements),
             },
         };
     }

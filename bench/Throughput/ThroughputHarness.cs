@@ -124,6 +124,9 @@ internal static class ThroughputHarness
                 case "--no-interleave":
                     options.Interleave = false;
                     break;
+                case "--metrics":
+                    options.Metrics = true;
+                    break;
                 case "--json" when value is not null:
                     options.JsonPath = value;
                     i++;
@@ -157,6 +160,12 @@ internal sealed class ThroughputOptions
 
     /// <summary>With one worker, measure libsodium in slices between the scenario's own (default on).</summary>
     public bool Interleave { get; set; } = true;
+
+    /// <summary>
+    /// introduction-request: run the community inside a node with its "Ipv8" meter and a listener on every
+    /// instrument, so the histograms record on the packet path (default off: no meter).
+    /// </summary>
+    public bool Metrics { get; set; }
 }
 
 /// <summary>What a scenario measured.</summary>
