@@ -1,6 +1,8 @@
+using System.Net.Sockets;
 using Ipv8.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ipv8.Hosting;
 
@@ -8,12 +10,24 @@ namespace Ipv8.Hosting;
 /// Starts the node with the host and stops it when the host stops, in py-ipv8's unload order: the walkers stop, then
 /// each community unloads (bootstrappers, routing, tasks), then the endpoint closes.
 /// </summary>
-internal sealed class Ipv8HostedService(Ipv8Node node, ILogger<Ipv8HostedService> logger) : IHostedService
+internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> options, ILogger<Ipv8HostedService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        node.Start();
+        try
+        {
+            node.Start();
+        }
+        catch (SocketException ex)
+        {
+            var settings = options.Value;
+            var interfaces = settings.Interfaces.Count == 0 ? "0.0.0.0" : string.Join(", ", settings.Interfaces);
+            throw new InvalidOperationException(
+                $"Ipv8: cannot bind UDP port {settings.Port} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message}",
+                ex);
+        }
+
         logger.LogInformation(
             "Ipv8 node {Name} ({PublicKey}) listening on {Ipv4} {Ipv6}",
             node.Name,

@@ -273,6 +273,22 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_port_in_use_fails_the_start_naming_the_port_and_the_settings_to_change()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.Port = port;
+        });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains($"cannot bind UDP port {port} on 127.0.0.1", error.Message, StringComparison.Ordinal);
+        Assert.IsType<System.Net.Sockets.SocketException>(error.InnerException);
+    }
+
+    [Fact]
     public void An_unknown_setting_is_an_error_rather_than_silently_ignored()
     {
         WriteAppSettings("""{ "Ipv8": { "Prot": 8090 } }""");
