@@ -14,86 +14,86 @@ internal static class Decoders
 {
     public static ulong IntroductionRequest(ReadOnlySpan<byte> datagram, bool verify)
     {
-        if (!Packet.TryDecode<IntroductionRequestPayload>(datagram, verify, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(datagram, verify, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
+        return time.Value + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
             + Fold(p.Flags, p.Identifier, p.ExtraBytes);
     }
 
     public static ulong IntroductionResponse(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<IntroductionResponsePayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
+        return time.Value + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
             + Fold(p.LanIntroductionAddress) + Fold(p.WanIntroductionAddress) + Fold(p.Flags, p.Identifier, p.ExtraBytes);
     }
 
     public static ulong PunctureRequest(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<PunctureRequestPayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, PunctureRequestPayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.LanWalkerAddress) + Fold(p.WanWalkerAddress) + p.Identifier;
+        return time.Value + Fold(p.LanWalkerAddress) + Fold(p.WanWalkerAddress) + p.Identifier;
     }
 
     public static ulong Puncture(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<PuncturePayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, PuncturePayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress) + p.Identifier;
+        return time.Value + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress) + p.Identifier;
     }
 
     public static ulong NewIntroductionRequest(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<NewIntroductionRequestPayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
+        return time.Value + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
             + Fold(p.Flags, p.Identifier, p.ExtraBytes);
     }
 
     public static ulong NewIntroductionResponse(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<NewIntroductionResponsePayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
+        return time.Value + Fold(p.DestinationAddress) + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress)
             + Fold(p.LanIntroductionAddress) + Fold(p.WanIntroductionAddress) + Fold(p.Flags, p.Identifier, p.ExtraBytes);
     }
 
     public static ulong NewPunctureRequest(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<NewPunctureRequestPayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, NewPunctureRequestPayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.LanWalkerAddress) + Fold(p.WanWalkerAddress) + p.Identifier;
+        return time.Value + Fold(p.LanWalkerAddress) + Fold(p.WanWalkerAddress) + p.Identifier;
     }
 
     public static ulong NewPuncture(ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode<NewPuncturePayload>(datagram, verify: false, out var packet, out var p, out var error))
+        if (!Packet.TryDecode<GlobalTime, NewPuncturePayload>(datagram, verify: false, out _, out var time, out var p, out var error))
         {
             return Failed(error);
         }
 
-        return packet.GlobalTime + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress) + p.Identifier;
+        return time.Value + Fold(p.SourceLanAddress) + Fold(p.SourceWanAddress) + p.Identifier;
     }
 
     /// <summary>Decodes any of the eight discovery messages, choosing the payload type by the message id byte.</summary>

@@ -33,43 +33,43 @@ public class EncodeBenchmarks
 
         _introductionRequest = Capture(DiscoveryMessages.IntroductionRequest, bytes =>
         {
-            Packet.TryDecode<IntroductionRequestPayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, default, default, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
+            Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, default, default, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
         });
         _introductionResponse = Capture(DiscoveryMessages.IntroductionResponse, bytes =>
         {
-            Packet.TryDecode<IntroductionResponsePayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
+            Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
         });
         _punctureRequest = Capture(DiscoveryMessages.PunctureRequest, bytes =>
         {
-            Packet.TryDecode<PunctureRequestPayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, p);
+            Packet.TryDecode<GlobalTime, PunctureRequestPayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, p);
         });
         _puncture = Capture(DiscoveryMessages.Puncture, bytes =>
         {
-            Packet.TryDecode<PuncturePayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, p);
+            Packet.TryDecode<GlobalTime, PuncturePayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, p);
         });
         _newIntroductionRequest = Capture(DiscoveryMessages.NewIntroductionRequest, bytes =>
         {
-            Packet.TryDecode<NewIntroductionRequestPayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, default, default, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
+            Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, default, default, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
         });
         _newIntroductionResponse = Capture(DiscoveryMessages.NewIntroductionResponse, bytes =>
         {
-            Packet.TryDecode<NewIntroductionResponsePayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
+            Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, new IntroductionFields(p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Flags, p.Identifier, p.ExtraBytes.ToArray()));
         });
         _newPunctureRequest = Capture(DiscoveryMessages.NewPunctureRequest, bytes =>
         {
-            Packet.TryDecode<NewPunctureRequestPayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, p);
+            Packet.TryDecode<GlobalTime, NewPunctureRequestPayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, p);
         });
         _newPuncture = Capture(DiscoveryMessages.NewPuncture, bytes =>
         {
-            Packet.TryDecode<NewPuncturePayload>(bytes, false, out var packet, out var p, out _);
-            return (packet.GlobalTime, p);
+            Packet.TryDecode<GlobalTime, NewPuncturePayload>(bytes, false, out _, out var time, out var p, out _);
+            return (time.Value, p);
         });
 
         // Rebuilding py-ipv8's packets must give back its exact bytes (Ed25519 is deterministic); otherwise the rows
@@ -101,7 +101,7 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), payload);
     }
 
     [Benchmark]
@@ -120,21 +120,21 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), payload);
     }
 
     [Benchmark]
     public int PunctureRequest()
     {
         var m = _punctureRequest;
-        return Packet.Write(_buffer, _prefix, null, m.GlobalTime, m.Payload);
+        return Packet.Write(_buffer, _prefix, null, new GlobalTime(m.GlobalTime), m.Payload);
     }
 
     [Benchmark]
     public int Puncture()
     {
         var m = _puncture;
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, m.Payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), m.Payload);
     }
 
     [Benchmark]
@@ -151,7 +151,7 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), payload);
     }
 
     [Benchmark]
@@ -170,21 +170,21 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), payload);
     }
 
     [Benchmark]
     public int NewPunctureRequest()
     {
         var m = _newPunctureRequest;
-        return Packet.Write(_buffer, _prefix, null, m.GlobalTime, m.Payload);
+        return Packet.Write(_buffer, _prefix, null, new GlobalTime(m.GlobalTime), m.Payload);
     }
 
     [Benchmark]
     public int NewPuncture()
     {
         var m = _newPuncture;
-        return Packet.Write(_buffer, _prefix, m.Key, m.GlobalTime, m.Payload);
+        return Packet.Write(_buffer, _prefix, m.Key, new GlobalTime(m.GlobalTime), m.Payload);
     }
 
     [Benchmark]
@@ -201,7 +201,7 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, payload);
     }
 
     [Benchmark]
@@ -220,14 +220,14 @@ public class EncodeBenchmarks
             Identifier = f.Identifier,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, payload);
     }
 
     [Benchmark]
     public int PunctureFraming()
     {
         var m = _puncture;
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, m.Payload);
     }
 
     [Benchmark]
@@ -244,7 +244,7 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, payload);
     }
 
     [Benchmark]
@@ -263,14 +263,14 @@ public class EncodeBenchmarks
             Flags = f.Flags,
             ExtraBytes = f.ExtraBytes,
         };
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, payload);
     }
 
     [Benchmark]
     public int NewPunctureFraming()
     {
         var m = _newPuncture;
-        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key.PublicKey, m.GlobalTime, m.Payload);
+        return Framing.WriteWithoutSignature(_buffer, _prefix, m.Key, m.GlobalTime, m.Payload);
     }
 
     private Message<T> Capture<T>(byte messageId, Func<byte[], (ulong GlobalTime, T Payload)> decode)

@@ -102,21 +102,22 @@ public static class FuzzProgram
         // Payload seeds: the payload bytes of each vector, behind the type selector byte.
         for (var i = 0; i < packets.Count; i++)
         {
-            if (Ipv8.Wire.Packet.TryParseSigned(packets[i], out var signed, out _))
+            // The discovery messages are [GlobalTime, payload]: the payload starts after the 8-byte time.
+            if (Ipv8.Wire.Packet.TryParseSigned(packets[i], out var signed, out _) && signed.Body.Length >= 8)
             {
-                File.WriteAllBytes(Path.Combine(payloadDir, $"vector-{i:D3}"), [0, .. signed.Payload]);
-                File.WriteAllBytes(Path.Combine(payloadDir, $"vector-{i:D3}-arrays"), [1, .. signed.Payload]);
+                File.WriteAllBytes(Path.Combine(payloadDir, $"vector-{i:D3}"), [0, .. signed.Body[8..]]);
+                File.WriteAllBytes(Path.Combine(payloadDir, $"vector-{i:D3}-arrays"), [1, .. signed.Body[8..]]);
             }
         }
 
-        // Community seeds: each signed vector's payload re-signed (kind 1), and raw vectors under our prefix (kind 0).
+        // Community seeds: each signed vector's payloads re-signed (kind 1), and raw vectors under our prefix (kind 0).
         var id = 0;
         foreach (var packet in packets.Where(p => p.Length > 23))
         {
             var record = new List<byte>();
             if (Ipv8.Wire.Packet.TryParseSigned(packet, out var signed, out _))
             {
-                byte[] body = [packet[22], (byte)id, .. signed.Payload];
+                byte[] body = [packet[22], (byte)id, .. signed.Body];
                 record.AddRange([1, (byte)id, (byte)(body.Length >> 8), (byte)body.Length, .. body]);
             }
 

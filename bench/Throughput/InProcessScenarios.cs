@@ -95,8 +95,8 @@ internal static class InProcessScenarios
                 {
                     DestinationAddress = sink.Address, SourceLanAddress = source, SourceWanAddress = source, Identifier = (ushort)t,
                 };
-                var packet = new byte[Packet.GetSize(payload)];
-                Packet.Write(packet, prefix, peerKey, t, payload);
+                var packet = new byte[Packet.GetSize(default(GlobalTime), payload)];
+                Packet.Write(packet, prefix, peerKey, new GlobalTime(t), payload);
                 shards[p % options.Workers].Add((source, packet));
             }
         }
@@ -144,8 +144,8 @@ internal static class InProcessScenarios
             var source = UdpAddress.Parse("127.0.0.1:0").WithPort((ushort)(32000 + (i % 64)));
             var walker = UdpAddress.Parse("127.0.0.2:0").WithPort((ushort)(33000 + i));
             var payload = new NewPunctureRequestPayload { LanWalkerAddress = walker, WanWalkerAddress = walker, Identifier = (ushort)i };
-            var packet = new byte[Packet.GetSize(payload)];
-            Packet.Write(packet, prefix, null, (ulong)i + 1, payload);
+            var packet = new byte[Packet.GetSize(default(GlobalTime), payload)];
+            Packet.Write(packet, prefix, null, new GlobalTime((ulong)i + 1), payload);
             shards[i % options.Workers].Add((source, packet));
         }
 

@@ -12,7 +12,7 @@ using Ipv8.Wire.Crypto;
 
 namespace Ipv8.Bench.Throughput;
 
-/// <summary>The 185-byte unsigned user message of the udp-ingest scenario: global time, H, and a 150-byte varlenH.</summary>
+/// <summary>The 185-byte unsigned user message of the udp-ingest scenario: header, H, and a 158-byte varlenH.</summary>
 [Payload(MessageId = 1, Signed = false)]
 internal readonly ref partial struct IngestMessage
 {
@@ -162,9 +162,9 @@ internal static unsafe partial class UdpScenarios
     /// <summary>The 185-byte datagram every sender sends.</summary>
     public static byte[] IngestPacket()
     {
-        var payload = new IngestMessage { Sequence = 1, Body = new byte[150] };
+        var payload = new IngestMessage { Sequence = 1, Body = new byte[158] };
         var packet = new byte[Packet.GetSize(payload)];
-        Packet.Write(packet, s_id.ToPrefix(), null, 1, payload);
+        Packet.Write(packet, s_id.ToPrefix(), null, payload);
         return packet;
     }
 
@@ -282,6 +282,6 @@ internal static unsafe partial class UdpScenarios
 
         public long Received => Volatile.Read(ref _received);
 
-        private void OnIngest(UdpAddress source, GlobalTime time, in IngestMessage message) => Interlocked.Increment(ref _received);
+        private void OnIngest(UdpAddress source, in IngestMessage message) => Interlocked.Increment(ref _received);
     }
 }

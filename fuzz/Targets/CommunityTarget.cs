@@ -46,7 +46,6 @@ internal sealed class CommunityTarget : IFuzzTarget
         var community = new FuzzCommunity(_id.Value, new CommunitySettings { Key = _ourKey.Value, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3, RateLimits = new Engine.Limits.RateLimitOptions { TrackedAddresses = 4, VerificationBurst = 8, ReplyBurst = 4 } });
         var prefix = _id.Value.ToPrefix();
         var sources = _sources.Value;
-        var time = 1UL;
         while (input.Length >= 4)
         {
             var kind = input[0] % 3;
@@ -57,8 +56,8 @@ internal sealed class CommunityTarget : IFuzzTarget
 
             var datagram = kind switch
             {
-                1 => BuildSigned(prefix, body, time++),
-                2 => BuildUnsigned(prefix, body, time++),
+                1 => BuildSigned(prefix, body),
+                2 => BuildUnsigned(prefix, body),
                 _ => body,
             };
             community.OnPacket(source, datagram);
@@ -72,7 +71,7 @@ internal sealed class CommunityTarget : IFuzzTarget
         }
     }
 
-    private ReadOnlySpan<byte> BuildSigned(byte[] prefix, ReadOnlySpan<byte> body, ulong time)
+    private ReadOnlySpan<byte> BuildSigned(byte[] prefix, ReadOnlySpan<byte> body)
     {
         if (body.Length < 2)
         {
@@ -81,30 +80,21 @@ internal sealed class CommunityTarget : IFuzzTarget
 
         var keys = _keys.Value;
         var key = keys[body[1] % keys.Length];
-        var writer = new WireWriter(_packet);
-        writer.WriteRaw(prefix);
-        writer.WriteUInt8(body[0]);
-        writer.WriteVarLenH(key.PublicKey.Bin);
-        writer.WriteUInt64(time);
-        writer.WriteRaw(body[2..]);
-        var signed = writer.Position;
-        key.Sign(_packet.AsSpan(0, signed), _packet.AsSpan(signed, Ed25519.SignatureLength));
-        return _packet.AsSpan(0, signed + Ed25519.SignatureLength);
+        var offset = Packet.WriteHeader(_packet, prefix, body[0], key);
+        body[2..].CopyTo(_packet.AsSpan(offset));
+        return _packet.AsSpan(0, Packet.WriteSignature(_packet, offset + body.Length - 2, key));
     }
 
-    private ReadOnlySpan<byte> BuildUnsigned(byte[] prefix, ReadOnlySpan<byte> body, ulong time)
+    private ReadOnlySpan<byte> BuildUnsigned(byte[] prefix, ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty)
         {
             return body;
         }
 
-        var writer = new WireWriter(_packet);
-        writer.WriteRaw(prefix);
-        writer.WriteUInt8(body[0]);
-        writer.WriteUInt64(time);
-        writer.WriteRaw(body[1..]);
-        return _packet.AsSpan(0, writer.Position);
+        var offset = Packet.WriteHeader(_packet, prefix, body[0], null);
+        body[1..].CopyTo(_packet.AsSpan(offset));
+        return _packet.AsSpan(0, offset + body.Length - 1);
     }
 
     private static LibNaClPrivateKey Key(byte seed)

@@ -53,26 +53,27 @@ internal sealed class PacketCodecTarget : IFuzzTarget
     private void Signed<T>(ReadOnlySpan<byte> input) where T : IMessagePayload<T>, allows ref struct
     {
         // Random bytes never carry a valid signature, so decode without verifying to reach the payload parser.
-        if (!Packet.TryDecode(input, verify: false, out var packet, out T payload, out _))
+        if (!Packet.TryDecode(input, verify: false, out var packet, out GlobalTime time, out T payload, out _))
         {
             return;
         }
 
-        var size = payload.GetSize();
-        Check(size == packet.Payload.Length, $"{typeof(T).Name}: GetSize {size} != payload length {packet.Payload.Length}");
+        var size = time.GetSize() + payload.GetSize();
+        Check(size == packet.Body.Length, $"{typeof(T).Name}: GetSize {size} != body length {packet.Body.Length}");
         var writer = new WireWriter(_buffer);
+        time.Write(ref writer);
         payload.Write(ref writer);
-        Check(writer.Written.SequenceEqual(packet.Payload), $"{typeof(T).Name}: payload did not re-encode byte-exact");
+        Check(writer.Written.SequenceEqual(packet.Body), $"{typeof(T).Name}: payloads did not re-encode byte-exact");
     }
 
     private void Unsigned<T>(ReadOnlySpan<byte> input) where T : IMessagePayload<T>, allows ref struct
     {
-        if (!Packet.TryDecode(input, verify: false, out var packet, out T payload, out _))
+        if (!Packet.TryDecode(input, verify: false, out var packet, out GlobalTime time, out T payload, out _))
         {
             return;
         }
 
-        var written = Packet.Write(_buffer, packet.Prefix, null, packet.GlobalTime, payload);
+        var written = Packet.Write(_buffer, packet.Prefix, null, time, payload);
         Check(_buffer.AsSpan(0, written).SequenceEqual(input), $"{typeof(T).Name}: packet did not rebuild byte-exact");
     }
 }

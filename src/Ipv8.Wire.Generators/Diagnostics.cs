@@ -2,7 +2,11 @@ using Microsoft.CodeAnalysis;
 
 namespace Ipv8.Wire.Generators;
 
-/// <summary>The generator's diagnostics. Ids are stable: tests and users refer to them.</summary>
+/// <summary>
+/// The generator's diagnostics. Ids are stable: tests and users refer to them. IPV8W004 (duplicate message id) was
+/// removed: message ids are per community, and two communities of one assembly may use the same ids, as py-ipv8's
+/// DiscoveryCommunity and most user communities both use 1–4.
+/// </summary>
 internal static class Diagnostics
 {
     private const string Category = "Ipv8.Wire.Generators";
@@ -27,14 +31,6 @@ internal static class Diagnostics
         "IPV8W003",
         "A raw field must be the last field",
         "The raw field '{0}' takes the rest of the packet, so it must be the last field of '{1}'",
-        Category,
-        DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
-
-    public static readonly DiagnosticDescriptor DuplicateMessageId = new(
-        "IPV8W004",
-        "Duplicate message id",
-        "The message id {0} of '{1}' is also used by '{2}' in this assembly",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -76,7 +72,6 @@ internal static class Diagnostics
         "IPV8W001" => NotPartial,
         "IPV8W002" => UnsupportedMemberType,
         "IPV8W003" => RawNotLast,
-        "IPV8W004" => DuplicateMessageId,
         "IPV8W005" => MemberNotSettable,
         "IPV8W006" => GenericPayload,
         "IPV8W007" => MessageIdOutOfRange,

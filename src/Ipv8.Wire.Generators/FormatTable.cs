@@ -25,6 +25,8 @@ internal enum MemberKind
     DoubleArray,
     NestedPayload,
     NestedPayloadArray,
+    Int32,
+    Tuple,
 }
 
 /// <summary>How one format reads, writes and sizes a member.</summary>
@@ -33,7 +35,8 @@ internal enum MemberKind
 /// <param name="FixedSize">The size in bytes when constant, else -1.</param>
 /// <param name="Kinds">The member kinds the format accepts.</param>
 /// <param name="Expected">What to tell the user when the member kind does not fit.</param>
-internal sealed record FormatInfo(string Name, string Method, int FixedSize, MemberKind[] Kinds, string Expected);
+/// <param name="TupleShape">For a multi-value struct format, the tuple's element types (<c>byte,ushort</c>); else null.</param>
+internal sealed record FormatInfo(string Name, string Method, int FixedSize, MemberKind[] Kinds, string Expected, string? TupleShape = null);
 
 /// <summary>
 /// The formats, in the order of the <c>Ipv8.Wire.Format</c> enum (a test checks that the two agree).
@@ -75,5 +78,20 @@ internal static class FormatTable
         new FormatInfo("ArrayHBool", "ArrayHBool", -1, new[] { MemberKind.BoolArray }, "bool[]"),
         new FormatInfo("ArrayHInt64", "ArrayHInt64", -1, new[] { MemberKind.Int64Array }, "long[]"),
         new FormatInfo("ArrayHDouble", "ArrayHDouble", -1, new[] { MemberKind.DoubleArray }, "double[]"),
+        new FormatInfo("Char", "Char", 1, new[] { MemberKind.Byte }, "byte"),
+        new FormatInfo("Int32", "Int32", 4, new[] { MemberKind.Int32 }, "int"),
+        new FormatInfo("DoubleVarLenH", "DoubleVarLenH", -1, s_bytes, "ReadOnlySpan<byte> or byte[]"),
+        Tuple("StructBH", 3, "byte,ushort"),
+        Tuple("StructBBH", 4, "byte,byte,ushort"),
+        Tuple("StructHH", 4, "ushort,ushort"),
+        Tuple("StructLL", 8, "uint,uint"),
+        Tuple("StructQH", 10, "ulong,ushort"),
+        Tuple("StructQL", 12, "ulong,uint"),
+        Tuple("StructQQHHBH", 23, "ulong,ulong,ushort,ushort,byte,ushort"),
+        Tuple("StructCcB", 3, "byte,byte,byte"),
+        new FormatInfo("Struct4SH", "Struct4SH", 6, new[] { MemberKind.UdpAddress }, "Ipv8.Wire.UdpAddress"),
     };
+
+    private static FormatInfo Tuple(string name, int size, string shape) =>
+        new(name, name, size, new[] { MemberKind.Tuple }, "(" + shape.Replace(",", ", ") + ")", shape);
 }

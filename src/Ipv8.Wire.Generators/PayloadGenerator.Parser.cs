@@ -101,7 +101,7 @@ public sealed partial class PayloadGenerator
 
                 var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
                 var kind = Classify(memberType, out var elementType);
-                if (System.Array.IndexOf(format.Kinds, kind) < 0)
+                if (System.Array.IndexOf(format.Kinds, kind) < 0 || (kind == MemberKind.Tuple && TupleShape(memberType) != format.TupleShape))
                 {
                     diagnostics.Add(Diag(Diagnostics.UnsupportedMemberType.Id, memberLocation, member.Name, memberType.ToDisplayString(), format.Name, format.Expected));
                     continue;
@@ -188,6 +188,12 @@ public sealed partial class PayloadGenerator
                 case SpecialType.System_Single: return MemberKind.Single;
                 case SpecialType.System_Double: return MemberKind.Double;
                 case SpecialType.System_String: return MemberKind.String;
+                case SpecialType.System_Int32: return MemberKind.Int32;
+            }
+
+            if (type is INamedTypeSymbol { IsTupleType: true })
+            {
+                return MemberKind.Tuple;
             }
 
             if (type is IArrayTypeSymbol { Rank: 1 } array)
@@ -224,6 +230,12 @@ public sealed partial class PayloadGenerator
 
             return IsPayload(type) ? MemberKind.NestedPayload : MemberKind.Unsupported;
         }
+
+        /// <summary>The element types of a tuple as <c>byte,ushort</c>, to compare with a struct format's shape.</summary>
+        private static string TupleShape(ITypeSymbol type) =>
+            type is INamedTypeSymbol { IsTupleType: true } tuple
+                ? string.Join(",", tuple.TupleElements.Select(e => e.Type.ToDisplayString()))
+                : string.Empty;
 
         private static bool IsPayload(ITypeSymbol type) =>
             type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == PayloadAttributeName);

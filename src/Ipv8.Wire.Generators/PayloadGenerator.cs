@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -19,7 +18,6 @@ public sealed partial class PayloadGenerator : IIncrementalGenerator
     internal static class TrackingNames
     {
         public const string Models = nameof(Models);
-        public const string AllModels = nameof(AllModels);
     }
 
     /// <inheritdoc/>
@@ -46,26 +44,6 @@ public sealed partial class PayloadGenerator : IIncrementalGenerator
                 spc.AddSource(model.HintName, Emitter.Emit(model));
             }
         });
-
-        var all = models.Collect().WithTrackingName(TrackingNames.AllModels);
-        context.RegisterSourceOutput(all, static (spc, list) => ReportDuplicates(spc, list));
-    }
-
-    private static void ReportDuplicates(SourceProductionContext context, ImmutableArray<PayloadModel> models)
-    {
-        foreach (var group in models.Where(m => m.MessageId >= 0).GroupBy(m => m.MessageId))
-        {
-            var ordered = group.OrderBy(m => m.FullyQualifiedName, System.StringComparer.Ordinal).ToList();
-            for (var i = 1; i < ordered.Count; i++)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Diagnostics.DuplicateMessageId,
-                    ordered[i].Location?.ToLocation(),
-                    group.Key,
-                    ordered[i].FullyQualifiedName,
-                    ordered[0].FullyQualifiedName));
-            }
-        }
     }
 
     private static void Report(SourceProductionContext context, DiagnosticInfo info)

@@ -65,7 +65,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
 
         var punctureRequest = Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.PunctureRequest);
         Assert.Equal(otherAddress, punctureRequest.Destination);
-        Assert.True(Packet.TryDecode(punctureRequest.Data, false, out _, out PunctureRequestPayload puncture, out _));
+        Assert.True(Packet.TryDecode(punctureRequest.Data, false, out _, out GlobalTime time1, out PunctureRequestPayload puncture, out _));
         Assert.Equal(seenAs, puncture.LanWalkerAddress); // quirk: our own address as the requester saw it
         Assert.Equal(requesterAddress, puncture.WanWalkerAddress);
         Assert.Equal(77, puncture.Identifier);
@@ -118,12 +118,12 @@ public sealed class CommunityDiscoveryTests : IDisposable
         community.Network.RemovePeer(community.Network.GetVerifiedByAddress(requesterAddress)!);
         _endpoint.Clear();
         var newStyleAddress = UdpAddress.Parse("127.0.0.1:10003");
-        community.OnPacket(newStyleAddress, Packets.Build(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
+        community.OnPacket(newStyleAddress, Packets.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = newStyleAddress, SourceWanAddress = newStyleAddress, Identifier = 6,
         }));
         var newResponse = Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.NewIntroductionResponse);
-        Assert.True(Packet.TryDecode(newResponse.Data, true, out _, out NewIntroductionResponsePayload payload, out _));
+        Assert.True(Packet.TryDecode(newResponse.Data, true, out _, out GlobalTime time2, out NewIntroductionResponsePayload payload, out _));
         Assert.Equal(ipv6Peer.Address, payload.WanIntroductionAddress);
         Assert.Equal(1, _endpoint.Count(DiscoveryMessages.NewPunctureRequest, ipv6Peer.Address));
     }
@@ -172,11 +172,11 @@ public sealed class CommunityDiscoveryTests : IDisposable
         var lanWalker = Parse("127.0.0.7:7000");
         var farWalker = Parse("127.0.0.8:8000");
 
-        community.OnPacket(Parse("127.0.0.1:1"), Packets.Build(community.GetPrefix(), null, 100, new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = farWalker, Identifier = 3 }));
+        community.OnPacket(Parse("127.0.0.1:1"), Packets.Discovery(community.GetPrefix(), null, 100, new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = farWalker, Identifier = 3 }));
         var puncture = Assert.Single(_endpoint.Sent);
         Assert.Equal(DiscoveryMessages.Puncture, puncture.MessageId);
         Assert.Equal(farWalker, puncture.Destination);
-        Assert.True(Packet.TryDecode(puncture.Data, true, out _, out PuncturePayload payload, out _));
+        Assert.True(Packet.TryDecode(puncture.Data, true, out _, out GlobalTime time3, out PuncturePayload payload, out _));
         Assert.Equal(community.MyEstimatedLan, payload.SourceLanAddress);
         Assert.Equal(farWalker, payload.SourceWanAddress);
         Assert.Equal(3, payload.Identifier);
@@ -184,7 +184,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         // The walker shares our WAN IP: puncture its LAN address instead (new-style in, new-style out).
         _endpoint.Clear();
         var nearWalker = community.MyEstimatedWan.WithPort(9000);
-        community.OnPacket(Parse("127.0.0.1:1"), Packets.Build(community.GetPrefix(), null, 101, new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = nearWalker, Identifier = 4 }));
+        community.OnPacket(Parse("127.0.0.1:1"), Packets.Discovery(community.GetPrefix(), null, 101, new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = nearWalker, Identifier = 4 }));
         var newPuncture = Assert.Single(_endpoint.Sent);
         Assert.Equal(DiscoveryMessages.NewPuncture, newPuncture.MessageId);
         Assert.Equal(lanWalker, newPuncture.Destination);
@@ -203,11 +203,11 @@ public sealed class CommunityDiscoveryTests : IDisposable
         community.WalkTo(Parse("[::1]:10004"));
 
         Assert.Equal([DiscoveryMessages.NewIntroductionRequest, DiscoveryMessages.IntroductionRequest, DiscoveryMessages.NewIntroductionRequest], _endpoint.Sent.Select(s => s.MessageId));
-        Assert.True(Packet.TryDecode(_endpoint.Sent[1].Data, true, out var packet, out IntroductionRequestPayload old, out _));
+        Assert.True(Packet.TryDecode(_endpoint.Sent[1].Data, true, out _, out GlobalTime time, out IntroductionRequestPayload old, out _));
         Assert.Equal(Parse("127.0.0.1:10003"), old.DestinationAddress);
         Assert.Equal(s_here, old.SourceLanAddress);
         Assert.Equal(0x01, old.Flags); // advice written as 1, as py-ipv8 does
-        Assert.Equal(packet.GlobalTime % 65536, old.Identifier);
+        Assert.Equal(time.Value % 65536, old.Identifier);
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         Assert.Equal(2, tracker.Network.GetPeersForService(TestIds.Discovery).Length);
 
         // Anything but an introduction request is dropped.
-        sink.OnPacket(late, Packets.Build(TestIds.Discovery.ToPrefix(), null, 4, new PunctureRequestPayload { LanWalkerAddress = early, WanWalkerAddress = early, Identifier = 4 }));
+        sink.OnPacket(late, Packets.Discovery(TestIds.Discovery.ToPrefix(), null, 4, new PunctureRequestPayload { LanWalkerAddress = early, WanWalkerAddress = early, Identifier = 4 }));
         sink.OnPacket(late, TestIds.Discovery.ToPrefix());
         Assert.Equal(1, tracker.Counters.Drops(DropReason.UnknownMessage));
         Assert.Equal(1, tracker.Counters.Drops(DropReason.TooShort));
@@ -245,12 +245,12 @@ public sealed class CommunityDiscoveryTests : IDisposable
     private static IntroductionResponsePayload Decode245(SentPacket sent)
     {
         Assert.Equal(DiscoveryMessages.IntroductionResponse, sent.MessageId);
-        Assert.True(Packet.TryDecode(sent.Data, true, out _, out IntroductionResponsePayload payload, out var error), error.ToString());
+        Assert.True(Packet.TryDecode(sent.Data, true, out _, out GlobalTime time4, out IntroductionResponsePayload payload, out var error), error.ToString());
         return payload;
     }
 
     private static void Respond(Community community, LibNaClPrivateKey responder, UdpAddress from, UdpAddress destination, string lan, string wan) =>
-        community.OnPacket(from, Packets.Build(community.GetPrefix(), responder, 50, new IntroductionResponsePayload
+        community.OnPacket(from, Packets.Discovery(community.GetPrefix(), responder, 50, new IntroductionResponsePayload
         {
             DestinationAddress = destination,
             SourceLanAddress = from,

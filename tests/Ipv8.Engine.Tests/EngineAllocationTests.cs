@@ -1,3 +1,4 @@
+using Ipv8.Engine.Tests.Support;
 using System.Diagnostics.Metrics;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
@@ -63,13 +64,13 @@ public class EngineAllocationTests
         for (ulong t = 2; t < 66; t++)
         {
             packets.Add(Request(prefix, peerKey, peerAddress, t));
-            packets.Add(Build(prefix, peerKey, t, new IntroductionRequestPayload
+            packets.Add(Packets.Discovery(prefix, peerKey, t, new IntroductionRequestPayload
             {
                 DestinationAddress = endpoint.Address, SourceLanAddress = peerAddress, SourceWanAddress = peerAddress,
                 Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, true, true), Identifier = (ushort)t,
             }));
-            packets.Add(Build(prefix, peerKey, t, new NewPuncturePayload { SourceLanAddress = peerAddress, SourceWanAddress = peerAddress, Identifier = (ushort)t }));
-            packets.Add(Build(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
+            packets.Add(Packets.Discovery(prefix, peerKey, t, new NewPuncturePayload { SourceLanAddress = peerAddress, SourceWanAddress = peerAddress, Identifier = (ushort)t }));
+            packets.Add(Packets.Discovery(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
         }
 
         for (var round = 0; round < 3; round++)
@@ -104,17 +105,10 @@ public class EngineAllocationTests
     }
 
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>
-        Build(prefix, key, time, new NewIntroductionRequestPayload
+        Packets.Discovery(prefix, key, time, new NewIntroductionRequestPayload
         {
             DestinationAddress = UdpAddress.Parse("127.0.0.1:40000"), SourceLanAddress = from, SourceWanAddress = from, Identifier = (ushort)time,
         });
-
-    private static byte[] Build<T>(byte[] prefix, LibNaClPrivateKey? key, ulong time, in T payload) where T : IMessagePayload<T>, allows ref struct
-    {
-        var buffer = new byte[Packet.GetSize(payload)];
-        Packet.Write(buffer, prefix, key, time, payload);
-        return buffer;
-    }
 
     private sealed class PlainCommunity(CommunitySettings settings) : Community(s_id, settings);
 

@@ -63,10 +63,10 @@ public class FloodTests(ITestOutputHelper output)
             DestinationAddress = hub.Address, SourceLanAddress = victimAddress, SourceWanAddress = victimAddress,
             Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, false, true), Identifier = 1,
         };
-        var badLength = Packet.Write(badRequest, prefix, floodKey, 1, request);
+        var badLength = Packet.Write(badRequest, prefix, floodKey, new GlobalTime(1), request);
         badRequest[badLength - 1] ^= 0x55;
         var punctureRequest = new byte[64];
-        var punctureLength = Packet.Write(punctureRequest, prefix, null, 2, new PunctureRequestPayload { LanWalkerAddress = victimAddress, WanWalkerAddress = victimAddress, Identifier = 2 });
+        var punctureLength = Packet.Write(punctureRequest, prefix, null, new GlobalTime(2), new PunctureRequestPayload { LanWalkerAddress = victimAddress, WanWalkerAddress = victimAddress, Identifier = 2 });
 
         var floodClock = Stopwatch.StartNew();
         long floodSent = 0;

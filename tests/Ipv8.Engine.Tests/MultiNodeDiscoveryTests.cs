@@ -236,7 +236,7 @@ public class MultiNodeDiscoveryTests
 
         Assert.NotNull(request);
         Assert.Equal(a.Address, request.Value.Source);
-        Assert.True(Wire.Packet.TryDecode(request.Value.Data, true, out _, out IntroductionRequestPayload payload, out _));
+        Assert.True(Wire.Packet.TryDecode(request.Value.Data, true, out _, out Wire.GlobalTime time1, out IntroductionRequestPayload payload, out _));
         Assert.Equal(raw.Address, payload.DestinationAddress);
         Assert.Equal(a.Address, payload.SourceLanAddress);
         Assert.Equal(a.Address, a.Community.MyEstimatedLan);

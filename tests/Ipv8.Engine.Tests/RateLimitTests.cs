@@ -223,16 +223,16 @@ public class RateLimitTests
     private static byte[] PunctureRequest(byte[] prefix, UdpAddress walker, ulong time)
     {
         var payload = new NewPunctureRequestPayload { LanWalkerAddress = walker, WanWalkerAddress = walker, Identifier = (ushort)time };
-        var packet = new byte[Packet.GetSize(payload)];
-        Packet.Write(packet, prefix, null, time, payload);
+        var packet = new byte[Packet.GetSize(default(GlobalTime), payload)];
+        Packet.Write(packet, prefix, null, new GlobalTime(time), payload);
         return packet;
     }
 
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time)
     {
         var payload = new NewIntroductionRequestPayload { DestinationAddress = s_us, SourceLanAddress = from, SourceWanAddress = from, Identifier = (ushort)time };
-        var packet = new byte[Packet.GetSize(payload)];
-        Packet.Write(packet, prefix, key, time, payload);
+        var packet = new byte[Packet.GetSize(default(GlobalTime), payload)];
+        Packet.Write(packet, prefix, key, new GlobalTime(time), payload);
         return packet;
     }
 }

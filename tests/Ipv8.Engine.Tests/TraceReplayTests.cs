@@ -116,7 +116,7 @@ public class TraceReplayTests
                 continue;
             }
 
-            Assert.True(Packet.TryDecode(punctureRequest.Packet, true, out _, out Wire.Discovery.PunctureRequestPayload payload, out _));
+            Assert.True(Packet.TryDecode(punctureRequest.Packet, true, out _, out GlobalTime time1, out Wire.Discovery.PunctureRequestPayload payload, out _));
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39101"), payload.LanWalkerAddress);
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39103"), payload.WanWalkerAddress);
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39102"), punctureRequest.Destination);

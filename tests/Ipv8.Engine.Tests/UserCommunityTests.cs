@@ -24,17 +24,15 @@ public class UserCommunityTests
             () => a.Community.Chats.Count >= 1,
             "A's chat handler to get B's message");
 
-        var (peer, globalTime, text, number) = a.Community.Chats[0];
+        var (peer, text, number) = a.Community.Chats[0];
         Assert.Equal("héllo, wörld", text);
         Assert.Equal(ulong.MaxValue, number);
         Assert.Equal(b.PublicKey, peer.Key);
         Assert.Equal(b.Address, peer.Address);
-        Assert.True(globalTime >= 1);
-        Assert.Equal(globalTime, peer.LamportTimestamp);
         Assert.True(a.Community.Counters.PacketsIn(1) >= 1);
         Assert.True(b.Community.Counters.PacketsOut(1) >= 1);
 
-        // A message to a peer object goes to its address, and the clock moves on.
+        // A message to a peer object goes to its address.
         await Conversation.RepeatUntilAsync(
             () => a.Community.Send(peer, new ChatMessage { Text = "reply", Number = 1 }),
             () => b.Community.Chats.Count >= 1,
@@ -78,9 +76,6 @@ public class UserCommunityTests
         Assert.False(unsigned.IsSigned);
         Assert.Equal(1, ping.Nonce);
         Assert.Equal(Packet.UnsignedOverhead + 2, sent[1].Data.Length);
-
-        // Every send claims a new global time.
-        Assert.Equal(signed.GlobalTime + 1, unsigned.GlobalTime);
     }
 
     [Fact]
@@ -104,7 +99,7 @@ public class UserCommunityTests
         using var key = LibNaClPrivateKey.Generate();
         using var senderKey = LibNaClPrivateKey.Generate();
         var community = new ChatCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
-        var good = Packets.Build(community.GetPrefix(), senderKey, 5, new ChatMessage { Text = "ok", Number = 2 });
+        var good = Packets.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "ok", Number = 2 });
 
         var tampered = (byte[])good.Clone();
         tampered[^70] ^= 0x01; // inside the payload: the signature no longer matches
@@ -112,7 +107,7 @@ public class UserCommunityTests
         Assert.Equal(1, community.Counters.Drops(DropReason.BadSignature));
 
         // A correctly signed packet with a byte after the payload: the payload must fill the packet exactly.
-        var unsignedPing = Packets.Build(community.GetPrefix(), null, 5, new PingMessage { Nonce = 1 });
+        var unsignedPing = Packets.Build(community.GetPrefix(), null, new PingMessage { Nonce = 1 });
         community.OnPacket(s_there, [.. unsignedPing, 0xEE]);
         Assert.Equal(1, community.Counters.Drops(DropReason.Malformed));
 
@@ -134,13 +129,12 @@ public class UserCommunityTests
         Assert.NotNull(known);
         var moved = UdpAddress.Parse("127.0.0.1:30002");
 
-        community.OnPacket(moved, Packets.Build(community.GetPrefix(), senderKey, 9, new ChatMessage { Text = "moved", Number = 3 }));
+        community.OnPacket(moved, Packets.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "moved", Number = 3 }));
 
         var chat = Assert.Single(community.Chats);
         Assert.Same(known, chat.Peer);
         Assert.Equal(moved, known.Address);
         Assert.Same(known, community.Network.GetVerifiedByAddress(moved));
-        Assert.Equal(9UL, known.LamportTimestamp);
     }
 
     [Fact]
@@ -149,7 +143,7 @@ public class UserCommunityTests
         using var key = LibNaClPrivateKey.Generate();
         var community = new ChatCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
 
-        Assert.Throws<InvalidOperationException>(() => community.AddMessageHandler<ChatMessage>((Peer p, GlobalTime t, in ChatMessage m) => { }));
+        Assert.Throws<InvalidOperationException>(() => community.AddMessageHandler<ChatMessage>((Peer p, in ChatMessage m) => { }));
         Assert.Throws<InvalidOperationException>(() => community.AddMessageHandler(1, (source, data) => { }));
 
         // The discovery and deprecated ids are taken by the base class.
@@ -180,12 +174,12 @@ public class UserCommunityTests
         using var key = LibNaClPrivateKey.Generate();
         var community = new DiscoveryCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
 
-        Assert.Throws<ArgumentException>(() => community.AddMessageHandler<ChatMessage>((UnsignedMessageHandler<ChatMessage>)((UdpAddress s, GlobalTime t, in ChatMessage m) => { })));
-        Assert.Throws<ArgumentException>(() => community.AddMessageHandler<PingMessage>((MessageHandler<PingMessage>)((Peer p, GlobalTime t, in PingMessage m) => { })));
+        Assert.Throws<ArgumentException>(() => community.AddMessageHandler<ChatMessage>((UnsignedMessageHandler<ChatMessage>)((UdpAddress s, in ChatMessage m) => { })));
+        Assert.Throws<ArgumentException>(() => community.AddMessageHandler<PingMessage>((MessageHandler<PingMessage>)((Peer p, in PingMessage m) => { })));
 
         // Nothing was registered by the failed calls.
-        community.AddMessageHandler<ChatMessage>((Peer p, GlobalTime t, in ChatMessage m) => { });
-        community.AddMessageHandler<PingMessage>((UdpAddress s, GlobalTime t, in PingMessage m) => { });
+        community.AddMessageHandler<ChatMessage>((Peer p, in ChatMessage m) => { });
+        community.AddMessageHandler<PingMessage>((UdpAddress s, in PingMessage m) => { });
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void IPV8W004_TwoMessagesWithOneId_IsReportedOnTheSecondByName()
+    public void TwoMessagesWithOneId_AreAllowed_BecauseIdsArePerCommunity()
     {
         var run = GeneratorHarness.Run(Usings + """
             namespace Samples.Duplicates;
@@ -131,21 +131,14 @@ public sealed class DiagnosticTests
             public partial struct Alpha
             {
             }
-
-            [Payload(MessageId = 43)]
-            public partial struct Gamma
-            {
-            }
             """);
 
-        var diagnostic = AssertSingle(run, "IPV8W004", "Beta");
-        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains("42", message, StringComparison.Ordinal);
-        Assert.Contains("Samples.Duplicates.Alpha", message, StringComparison.Ordinal);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(2, run.Result.GeneratedSources.Length);
     }
 
     [Fact]
-    public void IPV8W004_PayloadsWithoutMessageId_NeverCollide()
+    public void PayloadsWithoutMessageId_NeverCollide()
     {
         var run = GeneratorHarness.Run(Usings + """
             [Payload]
@@ -250,7 +243,8 @@ public sealed class DiagnosticTests
     [Fact]
     public void EveryDiagnosticId_IsAnErrorWithADescriptorAndATestHere()
     {
-        var ids = Enumerable.Range(1, 8).Select(i => $"IPV8W{i:000}").ToList();
+        // IPV8W004 (duplicate message id) was removed: ids are per community.
+        var ids = Enumerable.Range(1, 8).Where(i => i != 4).Select(i => $"IPV8W{i:000}").ToList();
         foreach (var id in ids)
         {
             var descriptor = Ipv8.Wire.Generators.Diagnostics.Find(id);
@@ -260,6 +254,7 @@ public sealed class DiagnosticTests
             Assert.Contains(typeof(DiagnosticTests).GetMethods(), m => m.Name.StartsWith(id + "_", StringComparison.Ordinal));
         }
 
+        Assert.Null(Ipv8.Wire.Generators.Diagnostics.Find("IPV8W004"));
         Assert.Null(Ipv8.Wire.Generators.Diagnostics.Find("IPV8W009"));
     }
 

@@ -32,14 +32,14 @@ public class AllocationTests
 
     private static bool DecodeAndVerify(byte[] datagram) => datagram[Packet.PrefixLength] switch
     {
-        246 => Packet.TryDecode<IntroductionRequestPayload>(datagram, true, out _, out _, out _),
-        245 => Packet.TryDecode<IntroductionResponsePayload>(datagram, true, out _, out _, out _),
-        250 => Packet.TryDecode<PunctureRequestPayload>(datagram, true, out _, out _, out _),
-        249 => Packet.TryDecode<PuncturePayload>(datagram, true, out _, out _, out _),
-        234 => Packet.TryDecode<NewIntroductionRequestPayload>(datagram, true, out _, out _, out _),
-        233 => Packet.TryDecode<NewIntroductionResponsePayload>(datagram, true, out _, out _, out _),
-        232 => Packet.TryDecode<NewPunctureRequestPayload>(datagram, true, out _, out _, out _),
-        231 => Packet.TryDecode<NewPuncturePayload>(datagram, true, out _, out _, out _),
+        246 => Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(datagram, true, out _, out _, out _, out _),
+        245 => Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(datagram, true, out _, out _, out _, out _),
+        250 => Packet.TryDecode<GlobalTime, PunctureRequestPayload>(datagram, true, out _, out _, out _, out _),
+        249 => Packet.TryDecode<GlobalTime, PuncturePayload>(datagram, true, out _, out _, out _, out _),
+        234 => Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(datagram, true, out _, out _, out _, out _),
+        233 => Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(datagram, true, out _, out _, out _, out _),
+        232 => Packet.TryDecode<GlobalTime, NewPunctureRequestPayload>(datagram, true, out _, out _, out _, out _),
+        231 => Packet.TryDecode<GlobalTime, NewPuncturePayload>(datagram, true, out _, out _, out _, out _),
         _ => false,
     };
 }

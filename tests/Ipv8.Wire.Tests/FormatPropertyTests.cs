@@ -229,6 +229,66 @@ public class FormatPropertyTests
                 writer.WriteArrayHDouble(doubles);
                 check = doubles;
                 break;
+            case Format.Char:
+                var c = (byte)random.Next(256);
+                writer.WriteChar(c);
+                check = c;
+                break;
+            case Format.Int32:
+                var l = random.Next(int.MinValue, int.MaxValue);
+                writer.WriteInt32(l);
+                check = l;
+                break;
+            case Format.DoubleVarLenH:
+                var dv = RandomBytes(random, random.Next(300));
+                writer.WriteDoubleVarLenH(dv);
+                check = dv;
+                break;
+            case Format.StructBH:
+                var bh = ((byte)random.Next(256), (ushort)random.Next(65536));
+                writer.WriteStructBH(bh);
+                check = bh;
+                break;
+            case Format.StructBBH:
+                var bbh = ((byte)random.Next(256), (byte)random.Next(256), (ushort)random.Next(65536));
+                writer.WriteStructBBH(bbh);
+                check = bbh;
+                break;
+            case Format.StructHH:
+                var hh = ((ushort)random.Next(65536), (ushort)random.Next(65536));
+                writer.WriteStructHH(hh);
+                check = hh;
+                break;
+            case Format.StructLL:
+                var ll = ((uint)random.NextInt64(0, 1L << 32), (uint)random.NextInt64(0, 1L << 32));
+                writer.WriteStructLL(ll);
+                check = ll;
+                break;
+            case Format.StructQH:
+                var qh = ((ulong)random.NextInt64(), (ushort)random.Next(65536));
+                writer.WriteStructQH(qh);
+                check = qh;
+                break;
+            case Format.StructQL:
+                var ql = ((ulong)random.NextInt64(), (uint)random.NextInt64(0, 1L << 32));
+                writer.WriteStructQL(ql);
+                check = ql;
+                break;
+            case Format.StructQQHHBH:
+                var qqhhbh = ((ulong)random.NextInt64(), ulong.MaxValue - (ulong)random.NextInt64(), (ushort)random.Next(65536), (ushort)random.Next(65536), (byte)random.Next(256), (ushort)random.Next(65536));
+                writer.WriteStructQQHHBH(qqhhbh);
+                check = qqhhbh;
+                break;
+            case Format.StructCcB:
+                var ccb = ((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+                writer.WriteStructCcB(ccb);
+                check = ccb;
+                break;
+            case Format.Struct4SH:
+                var sh = RandomAddress(random, ipv6: false);
+                writer.WriteStruct4SH(sh);
+                check = sh;
+                break;
             case Format.Payload:
             case Format.PayloadList:
                 // Nested payloads need a [Payload] type: Ipv8.Generators.Tests round-trips them through generated code.
@@ -291,6 +351,18 @@ public class FormatPropertyTests
             case Format.ArrayHDouble: ok = reader.TryReadArrayHDouble(out var doubles); value = doubles; break;
             case Format.Payload: ok = reader.TryReadPayload(out GlobalTime header); value = header; break;
             case Format.PayloadList: ok = reader.TryReadPayloadList(out GlobalTime[] headers); value = headers; break;
+            case Format.Char: ok = reader.TryReadChar(out var c); value = c; break;
+            case Format.Int32: ok = reader.TryReadInt32(out var l); value = l; break;
+            case Format.DoubleVarLenH: ok = reader.TryReadDoubleVarLenH(out byte[] dv); value = dv; break;
+            case Format.StructBH: ok = reader.TryReadStructBH(out var bh); value = bh; break;
+            case Format.StructBBH: ok = reader.TryReadStructBBH(out var bbh); value = bbh; break;
+            case Format.StructHH: ok = reader.TryReadStructHH(out var hh); value = hh; break;
+            case Format.StructLL: ok = reader.TryReadStructLL(out var ll); value = ll; break;
+            case Format.StructQH: ok = reader.TryReadStructQH(out var qh); value = qh; break;
+            case Format.StructQL: ok = reader.TryReadStructQL(out var ql); value = ql; break;
+            case Format.StructQQHHBH: ok = reader.TryReadStructQQHHBH(out var qqhhbh); value = qqhhbh; break;
+            case Format.StructCcB: ok = reader.TryReadStructCcB(out var ccb); value = ccb; break;
+            case Format.Struct4SH: ok = reader.TryReadStruct4SH(out var sh); value = sh; break;
             case Format.Raw: ok = reader.TryReadRaw(out byte[] raw); value = raw; break;
             case Format.VarLenH: ok = reader.TryReadVarLenH(out byte[] vh); value = vh; break;
             case Format.VarLenI: ok = reader.TryReadVarLenI(out byte[] vi); value = vi; break;

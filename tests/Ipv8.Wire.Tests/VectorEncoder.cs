@@ -17,7 +17,7 @@ internal static class VectorEncoder
         switch ((int)vector["msg_id"]!)
         {
             case 246:
-                n = Packet.Write(buffer, prefix, key, time, new IntroductionRequestPayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new IntroductionRequestPayload
                 {
                     DestinationAddress = Address(p["destination_address"]),
                     SourceLanAddress = Address(p["source_lan_address"]),
@@ -28,7 +28,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 245:
-                n = Packet.Write(buffer, prefix, key, time, new IntroductionResponsePayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new IntroductionResponsePayload
                 {
                     DestinationAddress = Address(p["destination_address"]),
                     SourceLanAddress = Address(p["source_lan_address"]),
@@ -41,7 +41,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 234:
-                n = Packet.Write(buffer, prefix, key, time, new NewIntroductionRequestPayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new NewIntroductionRequestPayload
                 {
                     DestinationAddress = Address(p["destination_address"]),
                     SourceLanAddress = Address(p["source_lan_address"]),
@@ -52,7 +52,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 233:
-                n = Packet.Write(buffer, prefix, key, time, new NewIntroductionResponsePayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new NewIntroductionResponsePayload
                 {
                     DestinationAddress = Address(p["destination_address"]),
                     SourceLanAddress = Address(p["source_lan_address"]),
@@ -65,7 +65,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 250:
-                n = Packet.Write(buffer, prefix, null, time, new PunctureRequestPayload
+                n = Packet.Write(buffer, prefix, null, new GlobalTime(time), new PunctureRequestPayload
                 {
                     LanWalkerAddress = Address(p["lan_walker_address"]),
                     WanWalkerAddress = Address(p["wan_walker_address"]),
@@ -73,7 +73,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 232:
-                n = Packet.Write(buffer, prefix, null, time, new NewPunctureRequestPayload
+                n = Packet.Write(buffer, prefix, null, new GlobalTime(time), new NewPunctureRequestPayload
                 {
                     LanWalkerAddress = Address(p["lan_walker_address"]),
                     WanWalkerAddress = Address(p["wan_walker_address"]),
@@ -81,7 +81,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 249:
-                n = Packet.Write(buffer, prefix, key, time, new PuncturePayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new PuncturePayload
                 {
                     SourceLanAddress = Address(p["source_lan_address"]),
                     SourceWanAddress = Address(p["source_wan_address"]),
@@ -89,7 +89,7 @@ internal static class VectorEncoder
                 });
                 break;
             case 231:
-                n = Packet.Write(buffer, prefix, key, time, new NewPuncturePayload
+                n = Packet.Write(buffer, prefix, key, new GlobalTime(time), new NewPuncturePayload
                 {
                     SourceLanAddress = Address(p["source_lan_address"]),
                     SourceWanAddress = Address(p["source_wan_address"]),

@@ -74,14 +74,14 @@ public class VectorTests
         var packet = Vectors.Bytes(entry, "packet");
         var ok = (string)entry["name"]! switch
         {
-            "introduction-request" => Wire.Packet.TryDecode<IntroductionRequestPayload>(packet, true, out _, out _, out _),
-            "introduction-response" => Wire.Packet.TryDecode<IntroductionResponsePayload>(packet, true, out _, out _, out _),
-            "puncture-request" => Wire.Packet.TryDecode<PunctureRequestPayload>(packet, true, out _, out _, out _),
-            "puncture" => Wire.Packet.TryDecode<PuncturePayload>(packet, true, out _, out _, out _),
-            "new-introduction-request" => Wire.Packet.TryDecode<NewIntroductionRequestPayload>(packet, true, out _, out _, out _),
-            "new-introduction-response" => Wire.Packet.TryDecode<NewIntroductionResponsePayload>(packet, true, out _, out _, out _),
-            "new-puncture-request" => Wire.Packet.TryDecode<NewPunctureRequestPayload>(packet, true, out _, out _, out _),
-            "new-puncture" => Wire.Packet.TryDecode<NewPuncturePayload>(packet, true, out _, out _, out _),
+            "introduction-request" => Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(packet, true, out _, out _, out _, out _),
+            "introduction-response" => Wire.Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(packet, true, out _, out _, out _, out _),
+            "puncture-request" => Wire.Packet.TryDecode<GlobalTime, PunctureRequestPayload>(packet, true, out _, out _, out _, out _),
+            "puncture" => Wire.Packet.TryDecode<GlobalTime, PuncturePayload>(packet, true, out _, out _, out _, out _),
+            "new-introduction-request" => Wire.Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(packet, true, out _, out _, out _, out _),
+            "new-introduction-response" => Wire.Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(packet, true, out _, out _, out _, out _),
+            "new-puncture-request" => Wire.Packet.TryDecode<GlobalTime, NewPunctureRequestPayload>(packet, true, out _, out _, out _, out _),
+            "new-puncture" => Wire.Packet.TryDecode<GlobalTime, NewPuncturePayload>(packet, true, out _, out _, out _, out _),
             var other => throw new InvalidOperationException("unexpected vector name " + other),
         };
         Assert.False(ok);
@@ -103,7 +103,7 @@ public class VectorTests
     public void The_advice_quirk_reads_a_set_advice_bit_as_false()
     {
         var vector = Vectors.Packets.Select(n => (JsonObject)n!).First(v => (int)v["msg_id"]! == 246);
-        Assert.True(Wire.Packet.TryDecode<IntroductionRequestPayload>(Vectors.Bytes(vector, "packet"), true, out _, out var payload, out _));
+        Assert.True(Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(Vectors.Bytes(vector, "packet"), true, out _, out _, out var payload, out _));
         Assert.Equal(1, payload.Flags & 0x01);
         Assert.False(payload.Advice);
         Assert.Equal(0x01, IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, supportsNewStyle: false, advice: true));

@@ -30,7 +30,7 @@ public abstract partial class Community
 
         if (newStyle || destination.IsIPv6 || !lan.IsIPv4 || !MyEstimatedWan.IsIPv4)
         {
-            return Packet.Write(buffer, packetPrefix, Key, globalTime, new NewIntroductionRequestPayload
+            return Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new NewIntroductionRequestPayload
             {
                 DestinationAddress = destination,
                 SourceLanAddress = lan,
@@ -41,7 +41,7 @@ public abstract partial class Community
             });
         }
 
-        return Packet.Write(buffer, packetPrefix, Key, globalTime, new IntroductionRequestPayload
+        return Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new IntroductionRequestPayload
         {
             DestinationAddress = destination,
             SourceLanAddress = lan,
@@ -94,7 +94,7 @@ public abstract partial class Community
         int length;
         if (newStyle || !AllIPv4(socketAddress, lan, wan, introductionLan, introductionWan))
         {
-            length = Packet.Write(buffer, packetPrefix, Key, globalTime, new NewIntroductionResponsePayload
+            length = Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new NewIntroductionResponsePayload
             {
                 DestinationAddress = socketAddress,
                 SourceLanAddress = lan,
@@ -109,7 +109,7 @@ public abstract partial class Community
         else
         {
             var peerLimitReached = MaxPeers >= 0 && MaxPeers <= Network.CountPeersForService(CommunityId);
-            length = Packet.Write(buffer, packetPrefix, Key, globalTime, new IntroductionResponsePayload
+            length = Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new IntroductionResponsePayload
             {
                 DestinationAddress = socketAddress,
                 SourceLanAddress = lan,
@@ -141,10 +141,10 @@ public abstract partial class Community
         var globalTime = ClaimGlobalTime();
         if (newStyle || !AllIPv4(lanWalker, wanWalker))
         {
-            return Packet.Write(buffer, _prefix, Key, globalTime, new NewPuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
+            return Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new NewPuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
         }
 
-        return Packet.Write(buffer, _prefix, Key, globalTime, new PuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
+        return Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new PuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
     }
 
     /// <summary>
@@ -157,10 +157,10 @@ public abstract partial class Community
         var packetPrefix = prefix.IsEmpty ? _prefix : prefix;
         if (newStyle || !AllIPv4(lanWalker, wanWalker))
         {
-            return Packet.Write(buffer, packetPrefix, null, globalTime, new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = wanWalker, Identifier = identifier });
+            return Packet.Write(buffer, packetPrefix, null, new GlobalTime(globalTime), new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = wanWalker, Identifier = identifier });
         }
 
-        return Packet.Write(buffer, packetPrefix, null, globalTime, new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = wanWalker, Identifier = identifier });
+        return Packet.Write(buffer, packetPrefix, null, new GlobalTime(globalTime), new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = wanWalker, Identifier = identifier });
     }
 
     private static bool AllIPv4(UdpAddress a, UdpAddress b) => a.IsIPv4 && b.IsIPv4;

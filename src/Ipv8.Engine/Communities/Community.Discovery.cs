@@ -18,7 +18,7 @@ public abstract partial class Community
     }
 
     /// <summary>Handles message 246 (py-ipv8 <c>on_old_introduction_request</c>).</summary>
-    protected virtual void OnOldIntroductionRequest(Peer peer, GlobalTime time, in IntroductionRequestPayload payload)
+    protected virtual void OnOldIntroductionRequest(Peer peer, in GlobalTime time, in IntroductionRequestPayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
         if (payload.SupportsNewStyle)
@@ -30,7 +30,7 @@ public abstract partial class Community
     }
 
     /// <summary>Handles message 234 (py-ipv8 <c>on_new_introduction_request</c>).</summary>
-    protected virtual void OnNewIntroductionRequest(Peer peer, GlobalTime time, in NewIntroductionRequestPayload payload)
+    protected virtual void OnNewIntroductionRequest(Peer peer, in GlobalTime time, in NewIntroductionRequestPayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
         peer.NewStyleIntro = true;
@@ -84,7 +84,7 @@ public abstract partial class Community
     }
 
     /// <summary>Handles message 245 (py-ipv8 <c>on_old_introduction_response</c>).</summary>
-    protected virtual void OnOldIntroductionResponse(Peer peer, GlobalTime time, in IntroductionResponsePayload payload)
+    protected virtual void OnOldIntroductionResponse(Peer peer, in GlobalTime time, in IntroductionResponsePayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
         if (payload.SupportsNewStyle)
@@ -96,7 +96,7 @@ public abstract partial class Community
     }
 
     /// <summary>Handles message 233 (py-ipv8 <c>on_new_introduction_response</c>).</summary>
-    protected virtual void OnNewIntroductionResponse(Peer peer, GlobalTime time, in NewIntroductionResponsePayload payload)
+    protected virtual void OnNewIntroductionResponse(Peer peer, in GlobalTime time, in NewIntroductionResponsePayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
         peer.NewStyleIntro = true;
@@ -179,21 +179,21 @@ public abstract partial class Community
     }
 
     /// <summary>Handles message 249: the signature was checked, nothing else happens (py-ipv8 <c>on_puncture</c>).</summary>
-    protected virtual void OnOldPuncture(Peer peer, GlobalTime time, in PuncturePayload payload)
+    protected virtual void OnOldPuncture(Peer peer, in GlobalTime time, in PuncturePayload payload)
     {
     }
 
     /// <summary>Handles message 231: the signature was checked, nothing else happens (py-ipv8 <c>on_new_puncture</c>).</summary>
-    protected virtual void OnNewPuncture(Peer peer, GlobalTime time, in NewPuncturePayload payload)
+    protected virtual void OnNewPuncture(Peer peer, in GlobalTime time, in NewPuncturePayload payload)
     {
     }
 
     /// <summary>Handles message 250 (py-ipv8 <c>on_old_puncture_request</c>).</summary>
-    protected virtual void OnOldPunctureRequest(UdpAddress source, GlobalTime time, in PunctureRequestPayload payload) =>
+    protected virtual void OnOldPunctureRequest(UdpAddress source, in GlobalTime time, in PunctureRequestPayload payload) =>
         OnPunctureRequest(source, time, payload.LanWalkerAddress, payload.WanWalkerAddress, payload.Identifier, newStyle: false);
 
     /// <summary>Handles message 232 (py-ipv8 <c>on_new_puncture_request</c>).</summary>
-    protected virtual void OnNewPunctureRequest(UdpAddress source, GlobalTime time, in NewPunctureRequestPayload payload) =>
+    protected virtual void OnNewPunctureRequest(UdpAddress source, in GlobalTime time, in NewPunctureRequestPayload payload) =>
         OnPunctureRequest(source, time, payload.LanWalkerAddress, payload.WanWalkerAddress, payload.Identifier, newStyle: true);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CommunityToolkit.HighPerformance.Buffers;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Diagnostics;
@@ -92,14 +93,14 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Network.BlacklistMid(MyPeer.Mid);
         InitializeAddressEstimates();
 
-        AddMessageHandler<PunctureRequestPayload>(OnOldPunctureRequest);
-        AddMessageHandler<PuncturePayload>(OnOldPuncture);
-        AddMessageHandler<NewPunctureRequestPayload>(OnNewPunctureRequest);
-        AddMessageHandler<NewPuncturePayload>(OnNewPuncture);
-        AddMessageHandler<IntroductionRequestPayload>(OnOldIntroductionRequest);
-        AddMessageHandler<IntroductionResponsePayload>(OnOldIntroductionResponse);
-        AddMessageHandler<NewIntroductionRequestPayload>(OnNewIntroductionRequest);
-        AddMessageHandler<NewIntroductionResponsePayload>(OnNewIntroductionResponse);
+        AddMessageHandler<GlobalTime, PunctureRequestPayload>(OnOldPunctureRequest);
+        AddMessageHandler<GlobalTime, PuncturePayload>(OnOldPuncture);
+        AddMessageHandler<GlobalTime, NewPunctureRequestPayload>(OnNewPunctureRequest);
+        AddMessageHandler<GlobalTime, NewPuncturePayload>(OnNewPuncture);
+        AddMessageHandler<GlobalTime, IntroductionRequestPayload>(OnOldIntroductionRequest);
+        AddMessageHandler<GlobalTime, IntroductionResponsePayload>(OnOldIntroductionResponse);
+        AddMessageHandler<GlobalTime, NewIntroductionRequestPayload>(OnNewIntroductionRequest);
+        AddMessageHandler<GlobalTime, NewIntroductionResponsePayload>(OnNewIntroductionResponse);
         for (var id = 0; id < 256; id++)
         {
             if (DiscoveryMessages.IsDeprecated((byte)id))
@@ -206,34 +207,55 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     public ulong ClaimGlobalTime() => MyPeer.ClaimClock();
 
     /// <summary>
-    /// Registers a handler for a signed <c>[Payload]</c> message (py-ipv8 <c>add_message_handler(Payload, …)</c> with
-    /// <c>@lazy_wrapper</c>). The signature is verified before the handler sees the payload.
+    /// Registers a handler for a signed message of one payload (py-ipv8 <c>add_message_handler(Payload, …)</c> with
+    /// <c>@lazy_wrapper(Payload)</c>), under <typeparamref name="T"/>'s message id. The signature is verified before the
+    /// handler sees the payload.
     /// </summary>
     /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
     /// <exception cref="ArgumentException">The payload type is unsigned.</exception>
     public void AddMessageHandler<T>(MessageHandler<T> handler) where T : IMessagePayload<T>, allows ref struct
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (!T.IsSigned)
-        {
-            throw new ArgumentException($"Message {T.MessageId} is unsigned: register an UnsignedMessageHandler<{typeof(T).Name}>.", nameof(handler));
-        }
-
+        RequireSigned(T.IsSigned, T.MessageId, typeof(T));
         SetHandler(T.MessageId, new SignedHandlerEntry<T>(handler));
     }
 
-    /// <summary>Registers a handler for an unsigned <c>[Payload]</c> message (py-ipv8 <c>@lazy_wrapper_unsigned</c>).</summary>
+    /// <summary>
+    /// Registers a handler for a signed message of two payloads (py-ipv8 <c>@lazy_wrapper(A, B)</c>), under the last
+    /// payload's message id, as py-ipv8's <c>ez_send</c> sends it. Use <c>&lt;GlobalTime, T&gt;</c> for a message that
+    /// carries a <c>GlobalTimeDistributionPayload</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The last payload type is unsigned.</exception>
+    public void AddMessageHandler<T1, T2>(MessageHandler<T1, T2> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RequireSigned(T2.IsSigned, T2.MessageId, typeof(T2));
+        SetHandler(T2.MessageId, new SignedHandlerEntry<T1, T2>(handler));
+    }
+
+    /// <summary>Registers a handler for an unsigned message of one payload (py-ipv8 <c>@lazy_wrapper_unsigned(Payload)</c>).</summary>
     /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
     /// <exception cref="ArgumentException">The payload type is signed.</exception>
     public void AddMessageHandler<T>(UnsignedMessageHandler<T> handler) where T : IMessagePayload<T>, allows ref struct
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (T.IsSigned)
-        {
-            throw new ArgumentException($"Message {T.MessageId} is signed: register a MessageHandler<{typeof(T).Name}>.", nameof(handler));
-        }
-
+        RequireUnsigned(T.IsSigned, T.MessageId, typeof(T));
         SetHandler(T.MessageId, new UnsignedHandlerEntry<T>(handler));
+    }
+
+    /// <summary>Registers a handler for an unsigned message of two payloads (py-ipv8 <c>@lazy_wrapper_unsigned(A, B)</c>), under the last payload's id.</summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The last payload type is signed.</exception>
+    public void AddMessageHandler<T1, T2>(UnsignedMessageHandler<T1, T2> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RequireUnsigned(T2.IsSigned, T2.MessageId, typeof(T2));
+        SetHandler(T2.MessageId, new UnsignedHandlerEntry<T1, T2>(handler));
     }
 
     /// <summary>Registers a handler for raw datagrams of one message id (py-ipv8 <c>add_message_handler(int, …)</c>).</summary>
@@ -293,8 +315,8 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a message to a peer (py-ipv8 <c>ez_send</c>): signed with our key when <typeparamref name="T"/> is signed,
-    /// stamped with a newly claimed global time. Allocates nothing for packets up to 1 KiB.
+    /// Sends a message of one payload to a peer (py-ipv8 <c>ez_send(peer, payload)</c>): signed with our key when
+    /// <typeparamref name="T"/> is signed. Allocates nothing for packets up to 1 KiB.
     /// </summary>
     public bool Send<T>(Peer peer, scoped in T payload) where T : IMessagePayload<T>, allows ref struct
     {
@@ -302,27 +324,47 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         return Send(peer.Address, payload);
     }
 
-    /// <summary>Sends a message to an address, as <see cref="Send{T}(Peer, in T)"/>.</summary>
+    /// <summary>Sends a message of one payload to an address (py-ipv8 <c>_ez_senda</c>), as <see cref="Send{T}(Peer, in T)"/>.</summary>
     public bool Send<T>(UdpAddress address, scoped in T payload) where T : IMessagePayload<T>, allows ref struct
     {
         var size = Packet.GetSize(payload);
-        if (size <= 1024)
+        if (size <= StackPacketSize)
         {
-            Span<byte> buffer = stackalloc byte[1024];
-            var n = Packet.Write(buffer, _prefix, Key, ClaimGlobalTime(), payload);
-            return SendPacket(address, buffer[..n]);
+            Span<byte> buffer = stackalloc byte[StackPacketSize];
+            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, payload)]);
         }
 
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
-        try
+        using var rented = SpanOwner<byte>.Allocate(size);
+        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, payload)]);
+    }
+
+    /// <summary>
+    /// Sends a message of two payloads to a peer (py-ipv8 <c>ez_send(peer, first, second)</c>): the message id and
+    /// signing come from the last payload. <c>Send(peer, new GlobalTime(ClaimGlobalTime()), payload)</c> sends a message
+    /// with a global time, as py-ipv8's <c>GlobalTimeDistributionPayload</c>.
+    /// </summary>
+    public bool Send<T1, T2>(Peer peer, scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return Send(peer.Address, first, second);
+    }
+
+    /// <summary>Sends a message of two payloads to an address, as <see cref="Send{T1, T2}(Peer, in T1, in T2)"/>.</summary>
+    public bool Send<T1, T2>(UdpAddress address, scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        var size = Packet.GetSize(first, second);
+        if (size <= StackPacketSize)
         {
-            var n = Packet.Write(rented, _prefix, Key, ClaimGlobalTime(), payload);
-            return SendPacket(address, rented.AsSpan(0, n));
+            Span<byte> buffer = stackalloc byte[StackPacketSize];
+            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, first, second)]);
         }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
+
+        using var rented = SpanOwner<byte>.Allocate(size);
+        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, first, second)]);
     }
 
     /// <summary>Sends a ready-made packet through the endpoint and counts it.</summary>
@@ -376,27 +418,29 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Logger.LogWarning("Received deprecated message {MessageId} from {Source}", datagram[Packet.PrefixLength], source);
     }
 
-    /// <summary>The verified peer for a signed message's key (gaining <paramref name="source"/>), or a new peer there.</summary>
-    internal Peer? ResolvePeer(ReadOnlySpan<byte> publicKeyBin, UdpAddress source, ulong globalTime)
+    /// <summary>
+    /// The peer of a verified signed message (py-ipv8 <c>lazy_wrapper</c>): the verified peer with that key, which gains
+    /// <paramref name="source"/>, or a new peer there. <paramref name="key"/> is the key already parsed, if any.
+    /// </summary>
+    internal Peer? ResolvePeer(Peer? known, PublicKey? key, ReadOnlySpan<byte> publicKeyBin, UdpAddress source)
     {
-        var peer = Network.GetVerifiedByPublicKeyBin(publicKeyBin);
-        if (peer is null)
+        if (known is null)
         {
-            if (!LibNaClPublicKey.TryParse(publicKeyBin, out var key, out _))
+            if (key is null && !PublicKey.TryParse(publicKeyBin, out key, out _))
             {
                 Counters.Drop(DropReason.UnsupportedKey);
                 return null;
             }
 
-            peer = new Peer(key, source, introduced: false, TimeProvider);
-        }
-        else if (peer.GetAddress(source.IsIPv6) != source)
-        {
-            Network.UpdateAddress(peer, source);
+            return new Peer(key, source, introduced: false, TimeProvider);
         }
 
-        peer.UpdateClock(globalTime);
-        return peer;
+        if (known.GetAddress(source.IsIPv6) != source)
+        {
+            Network.UpdateAddress(known, source);
+        }
+
+        return known;
     }
 
     internal CommunityLimits Limits => _limits;
@@ -422,6 +466,24 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         if (Logger.IsEnabled(LogLevel.Debug))
         {
             Logger.LogDebug("Dropped message {MessageId}: {Reason}", messageId, error.Describe());
+        }
+    }
+
+    private const int StackPacketSize = 1024;
+
+    private static void RequireSigned(bool signed, byte messageId, Type type)
+    {
+        if (!signed)
+        {
+            throw new ArgumentException($"Message {messageId} ({type.Name}) is unsigned: register an UnsignedMessageHandler.", "handler");
+        }
+    }
+
+    private static void RequireUnsigned(bool signed, byte messageId, Type type)
+    {
+        if (signed)
+        {
+            throw new ArgumentException($"Message {messageId} ({type.Name}) is signed: register a MessageHandler.", "handler");
         }
     }
 

@@ -1,19 +1,33 @@
 using System.Diagnostics;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
 
 namespace Ipv8.Engine.Communities;
 
 /// <summary>
-/// Handles a signed message whose signature has been verified (py-ipv8 <c>@lazy_wrapper</c>). The payload's spans point
-/// into the datagram and are valid only during the call.
+/// Handles a signed message of one payload whose signature has been verified (py-ipv8 <c>@lazy_wrapper(Payload)</c>).
+/// The payload's spans point into the datagram and are valid only during the call.
 /// </summary>
-public delegate void MessageHandler<T>(Peer peer, GlobalTime time, in T payload)
+public delegate void MessageHandler<T>(Peer peer, in T payload)
     where T : IMessagePayload<T>, allows ref struct;
 
-/// <summary>Handles an unsigned message (py-ipv8 <c>@lazy_wrapper_unsigned</c>). The payload is valid only during the call.</summary>
-public delegate void UnsignedMessageHandler<T>(UdpAddress source, GlobalTime time, in T payload)
+/// <summary>
+/// Handles a signed message of two payloads (py-ipv8 <c>@lazy_wrapper(A, B)</c>), such as
+/// <c>[GlobalTime, payload]</c>. The payloads are valid only during the call.
+/// </summary>
+public delegate void MessageHandler<T1, T2>(Peer peer, in T1 first, in T2 second)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct;
+
+/// <summary>Handles an unsigned message of one payload (py-ipv8 <c>@lazy_wrapper_unsigned(Payload)</c>). The payload is valid only during the call.</summary>
+public delegate void UnsignedMessageHandler<T>(UdpAddress source, in T payload)
     where T : IMessagePayload<T>, allows ref struct;
+
+/// <summary>Handles an unsigned message of two payloads (py-ipv8 <c>@lazy_wrapper_unsigned(A, B)</c>). The payloads are valid only during the call.</summary>
+public delegate void UnsignedMessageHandler<T1, T2>(UdpAddress source, in T1 first, in T2 second)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct;
 
 /// <summary>Handles a whole datagram, undecoded (py-ipv8's plain <c>(source_address, data)</c> handlers).</summary>
 public delegate void RawMessageHandler(UdpAddress source, ReadOnlySpan<byte> datagram);
@@ -26,30 +40,51 @@ internal abstract class HandlerEntry
     public abstract void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram);
 }
 
-internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : HandlerEntry
-    where T : IMessagePayload<T>, allows ref struct
+/// <summary>
+/// The one verify-and-dispatch path of signed messages: frame and key shape, the mid blacklist, the per-source
+/// verification budget (charged at the key's real cost), the signature, then the payloads, then the peer, then the
+/// handler. Each step is cheaper than the next, so a flood is turned away before it costs anything.
+/// </summary>
+internal abstract class SignedHandlerEntry : HandlerEntry
 {
-    public override string Name => handler.Method.Name;
+    protected abstract byte MessageId { get; }
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    public sealed override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
     {
-        // Cheap checks first (frame, key type, mid blacklist), then the per-source limit, then the signature, then the
-        // payload.
         if (!Packet.TryParseSigned(datagram, out var packet, out var error))
         {
-            community.CountDecodeFailure(T.MessageId, error);
+            community.CountDecodeFailure(MessageId, error);
             return;
         }
 
-        // A blacklisted mid (our own, reflected back, or one the user refused) never becomes a peer: skip its signature.
-        // A verified peer's key was checked when it was added, so only unknown keys pay for the SHA-1.
-        if (community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin) is null && community.Network.IsKeyBlacklisted(packet.PublicKeyBin))
+        // A verified peer's key was parsed and checked when it was added. A blacklisted mid (our own, reflected back, or
+        // one the user refused) never becomes a peer: skip its signature.
+        var known = community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin);
+        if (known is null && community.Network.IsKeyBlacklisted(packet.PublicKeyBin))
         {
             community.Counters.Drop(DropReason.Blacklisted);
             return;
         }
 
-        if (!community.Limits.AllowVerification(source))
+        PublicKey? key = known?.Key;
+        var libNaCl = packet.HasLibNaClKey;
+        if (key is null && !libNaCl)
+        {
+            // An unknown legacy EC key: parse it once (the point check), and charge the parse with the verification.
+            if (!community.Limits.AllowVerification(source, M2CryptoParseCost))
+            {
+                community.Counters.Drop(DropReason.RateLimited);
+                return;
+            }
+
+            if (!PublicKey.TryParse(packet.PublicKeyBin, out key, out _))
+            {
+                community.CountDecodeFailure(MessageId, WireError.UnsupportedKey);
+                return;
+            }
+        }
+
+        if (!community.Limits.AllowVerification(source, key?.VerificationCost ?? 1))
         {
             community.Counters.Drop(DropReason.RateLimited);
             return;
@@ -57,7 +92,7 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : Handler
 
         var instruments = community.Instruments;
         var started = instruments is { VerifyDurationEnabled: true } ? Stopwatch.GetTimestamp() : 0;
-        var valid = packet.VerifySignature();
+        var valid = key is null || libNaCl ? packet.VerifySignature() : packet.VerifySignature(key);
         if (started != 0)
         {
             instruments!.RecordVerifyDuration(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -65,24 +100,71 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : Handler
 
         if (!valid)
         {
-            community.CountDecodeFailure(T.MessageId, WireError.BadSignature);
+            community.CountDecodeFailure(MessageId, WireError.BadSignature);
             return;
         }
 
-        var reader = new WireReader(packet.Payload);
+        var reader = new WireReader(packet.Body);
+        if (!ReadAndInvoke(community, known, key, packet, source, ref reader))
+        {
+            community.CountDecodeFailure(MessageId, reader.Error);
+        }
+    }
+
+    /// <summary>
+    /// Reads the payloads (which must fill the body), resolves the peer and runs the handler. False, with the reader's
+    /// error set, when the payloads do not decode.
+    /// </summary>
+    protected abstract bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader);
+
+    // Parsing an EC key (DER and point decompression or check) costs about one more verification.
+    private const int M2CryptoParseCost = 1;
+}
+
+internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : SignedHandlerEntry
+    where T : IMessagePayload<T>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    protected override byte MessageId => T.MessageId;
+
+    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+    {
         if (!T.TryRead(ref reader, out var payload) || !reader.TryReadEnd())
         {
-            community.CountDecodeFailure(T.MessageId, reader.Error);
-            return;
+            return false;
         }
 
-        var peer = community.ResolvePeer(packet.PublicKeyBin, source, packet.GlobalTime);
-        if (peer is null)
+        if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
         {
-            return;
+            handler(peer, in payload);
         }
 
-        handler(peer, new GlobalTime(packet.GlobalTime), in payload);
+        return true;
+    }
+}
+
+internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler) : SignedHandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    protected override byte MessageId => T2.MessageId;
+
+    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+    {
+        if (!T1.TryRead(ref reader, out var first) || !T2.TryRead(ref reader, out var second) || !reader.TryReadEnd())
+        {
+            return false;
+        }
+
+        if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
+        {
+            handler(peer, in first, in second);
+        }
+
+        return true;
     }
 }
 
@@ -93,13 +175,31 @@ internal sealed class UnsignedHandlerEntry<T>(UnsignedMessageHandler<T> handler)
 
     public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
     {
-        if (!Packet.TryDecode(datagram, verify: false, out var packet, out T payload, out var error))
+        if (!Packet.TryDecode(datagram, verify: false, out _, out T payload, out var error))
         {
             community.CountDecodeFailure(T.MessageId, error);
             return;
         }
 
-        handler(source, new GlobalTime(packet.GlobalTime), in payload);
+        handler(source, in payload);
+    }
+}
+
+internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2> handler) : HandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    {
+        if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out var error))
+        {
+            community.CountDecodeFailure(T2.MessageId, error);
+            return;
+        }
+
+        handler(source, in first, in second);
     }
 }
 

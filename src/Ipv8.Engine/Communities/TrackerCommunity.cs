@@ -67,7 +67,7 @@ public sealed class TrackerCommunity : Community
             switch (datagram[Packet.PrefixLength])
             {
                 case DiscoveryMessages.IntroductionRequest:
-                    if (Packet.TryDecode(datagram, true, out var p246, out IntroductionRequestPayload m246, out var e246))
+                    if (Packet.TryDecode(datagram, true, out var p246, out GlobalTime _, out IntroductionRequestPayload m246, out var e246))
                     {
                         Answer(source, prefix, service, p246, IntroductionRequest.From(m246), newStyle: m246.SupportsNewStyle);
                     }
@@ -78,7 +78,7 @@ public sealed class TrackerCommunity : Community
 
                     break;
                 case DiscoveryMessages.NewIntroductionRequest:
-                    if (Packet.TryDecode(datagram, true, out var p234, out NewIntroductionRequestPayload m234, out var e234))
+                    if (Packet.TryDecode(datagram, true, out var p234, out GlobalTime _, out NewIntroductionRequestPayload m234, out var e234))
                     {
                         Answer(source, prefix, service, p234, IntroductionRequest.From(m234), newStyle: true);
                     }
@@ -102,7 +102,7 @@ public sealed class TrackerCommunity : Community
 
     private void Answer(UdpAddress source, ReadOnlySpan<byte> prefix, CommunityId service, Packet packet, in IntroductionRequest request, bool newStyle)
     {
-        var peer = ResolvePeer(packet.PublicKeyBin, source, packet.GlobalTime);
+        var peer = ResolvePeer(Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin), null, packet.PublicKeyBin, source);
         if (peer is null)
         {
             return;

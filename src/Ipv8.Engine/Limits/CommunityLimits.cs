@@ -22,7 +22,8 @@ internal sealed class CommunityLimits
     /// <summary>The largest number of addresses any limiter tracks now (for tests and fuzzing).</summary>
     public int TrackedAddresses => Math.Max(_verifications?.Count ?? 0, Math.Max(_unverifiedReplies?.Count ?? 0, _puncturesPerTarget?.Count ?? 0));
 
-    public bool AllowVerification(UdpAddress source) => _verifications?.TryAcquire(source) ?? true;
+    /// <summary>Charges one signature check of <paramref name="cost"/> Ed25519 verifications (<see cref="Wire.Crypto.PublicKey.VerificationCost"/>) to the source.</summary>
+    public bool AllowVerification(UdpAddress source, int cost = 1) => _verifications?.TryAcquire(source, cost) ?? true;
 
     public bool AllowUnverifiedReply(UdpAddress destination) => _unverifiedReplies?.TryAcquire(destination) ?? true;
 

@@ -56,8 +56,16 @@ public sealed class RateLimiter
     }
 
     /// <summary>Takes one token for <paramref name="address"/>; false when its bucket is empty.</summary>
-    public bool TryAcquire(UdpAddress address)
+    public bool TryAcquire(UdpAddress address) => TryAcquire(address, 1);
+
+    /// <summary>
+    /// Takes <paramref name="tokens"/> tokens for <paramref name="address"/>; false when its bucket holds fewer. A cost
+    /// above the burst is charged as the burst, so that a costly request still passes after a quiet period.
+    /// </summary>
+    public bool TryAcquire(UdpAddress address, int tokens)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        var cost = Math.Min(tokens, _burst);
         var now = _time.GetTimestamp();
         lock (_lock)
         {
@@ -67,18 +75,18 @@ public sealed class RateLimiter
                 entry.Tokens = Math.Min(_burst, entry.Tokens + ((now - entry.Updated) * _tokensPerTick));
                 entry.Updated = now;
                 entry.Referenced = true;
-                if (entry.Tokens < 1)
+                if (entry.Tokens < cost)
                 {
                     return false;
                 }
 
-                entry.Tokens--;
+                entry.Tokens -= cost;
                 return true;
             }
 
             slot = _count < _entries.Length ? _count++ : Evict();
             // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
-            _entries[slot] = new Entry { Address = address, Tokens = _burst - 1, Updated = now, Referenced = false };
+            _entries[slot] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Referenced = false };
             _index[address] = slot;
             return true;
         }

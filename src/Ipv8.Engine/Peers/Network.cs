@@ -18,8 +18,8 @@ public sealed class Network
     private readonly Dictionary<UdpAddress, LinkedListNode<WalkableAddress>> _addresses = [];
     private readonly LinkedList<WalkableAddress> _addressOrder = new();
 
-    private readonly Dictionary<LibNaClPublicKey, PeerEntry> _verified = new(KeyComparer.Instance);
-    private readonly Dictionary<LibNaClPublicKey, PeerEntry>.AlternateLookup<ReadOnlySpan<byte>> _verifiedByBin;
+    private readonly Dictionary<PublicKey, PeerEntry> _verified = new(KeyComparer.Instance);
+    private readonly Dictionary<PublicKey, PeerEntry>.AlternateLookup<ReadOnlySpan<byte>> _verifiedByBin;
     private readonly Dictionary<UdpAddress, Peer> _byAddress = [];
     private readonly Dictionary<CommunityId, ServicePeers> _servicePeers = [];
 
@@ -608,7 +608,7 @@ public sealed class Network
         }
     }
 
-    private sealed record WalkableAddress(UdpAddress Address, LibNaClPublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
+    private sealed record WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
 
     private sealed class PeerEntry(Peer peer)
     {

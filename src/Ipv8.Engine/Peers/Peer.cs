@@ -26,14 +26,14 @@ public sealed class Peer : IEquatable<Peer>
     private int _pingNext;
 
     /// <summary>Creates a peer for a public key at an address.</summary>
-    /// <param name="key">The peer's public key. Private key material cannot reach here: <see cref="LibNaClPublicKey"/> refuses it.</param>
+    /// <param name="key">The peer's public key. Private key material cannot reach here: <see cref="PublicKey.TryParse"/> refuses it.</param>
     /// <param name="address">Its address, or <see cref="UdpAddress.Any"/> when unknown.</param>
     /// <param name="introduced">
     /// True for a peer we were introduced to (<see cref="LastResponseTimestamp"/> starts at zero); false for one that contacted us
     /// (it starts now). py-ipv8 <c>intro</c>.
     /// </param>
     /// <param name="timeProvider">The clock for <see cref="LastResponseTimestamp"/>; the system clock by default.</param>
-    public Peer(LibNaClPublicKey key, UdpAddress address, bool introduced = false, TimeProvider? timeProvider = null)
+    public Peer(PublicKey key, UdpAddress address, bool introduced = false, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         Key = key;
@@ -47,7 +47,7 @@ public sealed class Peer : IEquatable<Peer>
     }
 
     /// <summary>The public key.</summary>
-    public LibNaClPublicKey Key { get; }
+    public PublicKey Key { get; }
 
     /// <summary>The public key bin.</summary>
     public ReadOnlySpan<byte> PublicKeyBin => Key.Bin;

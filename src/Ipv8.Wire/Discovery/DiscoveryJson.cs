@@ -25,12 +25,12 @@ public static class DiscoveryJson
         switch (id)
         {
             case DiscoveryMessages.IntroductionRequest:
-                if (!Packet.TryDecode(datagram, true, out var p246, out IntroductionRequestPayload m246, out error))
+                if (!Packet.TryDecode(datagram, true, out var p246, out GlobalTime t246, out IntroductionRequestPayload m246, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p246);
+                Begin(writer, p246, t246);
                 WriteAddress(writer, "destination_address", m246.DestinationAddress);
                 WriteAddress(writer, "source_lan_address", m246.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m246.SourceWanAddress);
@@ -42,12 +42,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.IntroductionResponse:
-                if (!Packet.TryDecode(datagram, true, out var p245, out IntroductionResponsePayload m245, out error))
+                if (!Packet.TryDecode(datagram, true, out var p245, out GlobalTime t245, out IntroductionResponsePayload m245, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p245);
+                Begin(writer, p245, t245);
                 WriteAddress(writer, "destination_address", m245.DestinationAddress);
                 WriteAddress(writer, "source_lan_address", m245.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m245.SourceWanAddress);
@@ -62,12 +62,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.NewIntroductionRequest:
-                if (!Packet.TryDecode(datagram, true, out var p234, out NewIntroductionRequestPayload m234, out error))
+                if (!Packet.TryDecode(datagram, true, out var p234, out GlobalTime t234, out NewIntroductionRequestPayload m234, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p234);
+                Begin(writer, p234, t234);
                 WriteAddress(writer, "destination_address", m234.DestinationAddress);
                 WriteAddress(writer, "source_lan_address", m234.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m234.SourceWanAddress);
@@ -84,12 +84,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.NewIntroductionResponse:
-                if (!Packet.TryDecode(datagram, true, out var p233, out NewIntroductionResponsePayload m233, out error))
+                if (!Packet.TryDecode(datagram, true, out var p233, out GlobalTime t233, out NewIntroductionResponsePayload m233, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p233);
+                Begin(writer, p233, t233);
                 WriteAddress(writer, "destination_address", m233.DestinationAddress);
                 WriteAddress(writer, "source_lan_address", m233.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m233.SourceWanAddress);
@@ -106,12 +106,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.PunctureRequest:
-                if (!Packet.TryDecode(datagram, true, out var p250, out PunctureRequestPayload m250, out error))
+                if (!Packet.TryDecode(datagram, true, out var p250, out GlobalTime t250, out PunctureRequestPayload m250, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p250);
+                Begin(writer, p250, t250);
                 WriteAddress(writer, "lan_walker_address", m250.LanWalkerAddress);
                 WriteAddress(writer, "wan_walker_address", m250.WanWalkerAddress);
                 writer.WriteNumber("identifier", m250.Identifier);
@@ -119,12 +119,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.NewPunctureRequest:
-                if (!Packet.TryDecode(datagram, true, out var p232, out NewPunctureRequestPayload m232, out error))
+                if (!Packet.TryDecode(datagram, true, out var p232, out GlobalTime t232, out NewPunctureRequestPayload m232, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p232);
+                Begin(writer, p232, t232);
                 WriteAddress(writer, "lan_walker_address", m232.LanWalkerAddress);
                 WriteAddress(writer, "wan_walker_address", m232.WanWalkerAddress);
                 writer.WriteNumber("identifier", m232.Identifier);
@@ -132,12 +132,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.Puncture:
-                if (!Packet.TryDecode(datagram, true, out var p249, out PuncturePayload m249, out error))
+                if (!Packet.TryDecode(datagram, true, out var p249, out GlobalTime t249, out PuncturePayload m249, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p249);
+                Begin(writer, p249, t249);
                 WriteAddress(writer, "source_lan_address", m249.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m249.SourceWanAddress);
                 writer.WriteNumber("identifier", m249.Identifier);
@@ -145,12 +145,12 @@ public static class DiscoveryJson
                 return true;
 
             case DiscoveryMessages.NewPuncture:
-                if (!Packet.TryDecode(datagram, true, out var p231, out NewPuncturePayload m231, out error))
+                if (!Packet.TryDecode(datagram, true, out var p231, out GlobalTime t231, out NewPuncturePayload m231, out error))
                 {
                     return false;
                 }
 
-                Begin(writer, p231);
+                Begin(writer, p231, t231);
                 WriteAddress(writer, "source_lan_address", m231.SourceLanAddress);
                 WriteAddress(writer, "source_wan_address", m231.SourceWanAddress);
                 writer.WriteNumber("identifier", m231.Identifier);
@@ -165,7 +165,7 @@ public static class DiscoveryJson
 
     private static readonly string[] s_flagNames = ["flag1", "flag2", "flag3", "flag4", "flag5", "flag6", "flag7"];
 
-    private static void Begin(Utf8JsonWriter writer, Packet packet)
+    private static void Begin(Utf8JsonWriter writer, Packet packet, GlobalTime time)
     {
         writer.WriteStartObject();
         writer.WriteString("name", DiscoveryMessages.GetName(packet.MessageId));
@@ -176,7 +176,7 @@ public static class DiscoveryJson
             writer.WriteString("public_key", Convert.ToHexStringLower(packet.PublicKeyBin));
         }
 
-        writer.WriteNumber("global_time", packet.GlobalTime);
+        writer.WriteNumber("global_time", time.Value);
         writer.WriteStartObject("payload");
     }
 

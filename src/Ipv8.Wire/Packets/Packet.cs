@@ -6,12 +6,22 @@ using Ipv8.Wire.Crypto;
 namespace Ipv8.Wire;
 
 /// <summary>
-/// A datagram parsed in place: prefix, message id, and for signed messages the sender's key and signature. Nothing is
-/// copied; the spans point into the datagram and are valid only as long as it is.
+/// A datagram parsed in place as py-ipv8 frames it: prefix, message id, and for signed messages the sender's key and
+/// signature around the payloads. Nothing is copied; the spans point into the datagram and are valid only as long as it is.
 /// </summary>
 /// <remarks>
-/// Layout (all big-endian): <c>prefix(22) | msg_id(1) | [key_len(H) | key] | global_time(Q) | payload | [signature(64)]</c>.
-/// The signature covers every byte before it.
+/// <para>
+/// Layout (py-ipv8 <c>ezr_pack</c>): <c>prefix(22) | msg_id(1) | [key_len(H) | key] | payload₁ … payloadₙ | [signature]</c>.
+/// A signed message starts with py-ipv8's <c>BinMemberAuthenticationPayload</c> (the key as <c>varlenH</c>) and ends with
+/// a signature over every byte before it; its length comes from the key (64 for LibNaCL, 42–144 for legacy EC keys).
+/// </para>
+/// <para>
+/// There is no implicit global time: a message carries one only when one of its payloads is a <see cref="GlobalTime"/>
+/// (py-ipv8 <c>GlobalTimeDistributionPayload</c>), as the discovery messages do (<c>[GlobalTime, payload]</c>). A message
+/// of two payloads is written by <see cref="Write{T1, T2}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2)"/>
+/// and read by <see cref="TryDecode{T1, T2}"/>; any other sequence is built with <see cref="WriteHeader"/>, the payloads'
+/// own <c>Write</c>, and <see cref="WriteSignature"/>.
+/// </para>
 /// </remarks>
 public readonly ref struct Packet
 {
@@ -24,22 +34,25 @@ public readonly ref struct Packet
     /// <summary>The protocol version byte that py-ipv8 communities use.</summary>
     public const byte Version = 2;
 
-    /// <summary>The size of everything a signed LibNaCL packet adds around its payload: header, key length, key, time, signature.</summary>
-    public const int SignedOverhead = HeaderLength + 2 + LibNaClPublicKey.BinLength + 8 + Ed25519.SignatureLength;
+    /// <summary>What a message signed with a LibNaCL key adds around its payloads: header, key length, key, signature (163 bytes).</summary>
+    public const int SignedOverhead = HeaderLength + 2 + LibNaClPublicKey.BinLength + Ed25519.SignatureLength;
 
-    /// <summary>The size of everything an unsigned packet adds around its payload: header and time.</summary>
-    public const int UnsignedOverhead = HeaderLength + 8;
+    /// <summary>What an unsigned message adds around its payloads: the header (23 bytes).</summary>
+    public const int UnsignedOverhead = HeaderLength;
 
-    private const int SignatureLength = Ed25519.SignatureLength;
-    private const int VerifyKeyOffset = 42;
+    private const int KeyOffset = HeaderLength + 2;
+    private const int VerifyKeyOffset = KeyOffset + 42;
 
-    private Packet(ReadOnlySpan<byte> datagram, bool isSigned, int keyLength, int payloadOffset, int payloadLength)
+    private readonly int _signatureLength;
+
+    private Packet(ReadOnlySpan<byte> datagram, int keyLength, int signatureLength)
     {
         Datagram = datagram;
-        IsSigned = isSigned;
-        PublicKeyBin = isSigned ? datagram.Slice(HeaderLength + 2, keyLength) : default;
-        GlobalTime = BinaryPrimitives.ReadUInt64BigEndian(datagram[(payloadOffset - 8)..]);
-        Payload = datagram.Slice(payloadOffset, payloadLength);
+        IsSigned = signatureLength > 0;
+        _signatureLength = signatureLength;
+        PublicKeyBin = IsSigned ? datagram.Slice(KeyOffset, keyLength) : default;
+        var bodyOffset = IsSigned ? KeyOffset + keyLength : HeaderLength;
+        Body = datagram[bodyOffset..^signatureLength];
     }
 
     /// <summary>The whole datagram.</summary>
@@ -54,24 +67,42 @@ public readonly ref struct Packet
     /// <summary>True for a signed packet.</summary>
     public bool IsSigned { get; }
 
-    /// <summary>The sender's public key bin (signed packets only).</summary>
+    /// <summary>The sender's public key bin (signed packets only): 74 bytes for LibNaCL, a DER SubjectPublicKeyInfo for an EC key.</summary>
     public ReadOnlySpan<byte> PublicKeyBin { get; }
 
-    /// <summary>The sender's global time.</summary>
-    public ulong GlobalTime { get; }
-
-    /// <summary>The payload bytes.</summary>
-    public ReadOnlySpan<byte> Payload { get; }
+    /// <summary>The payloads, one after the other: everything between the header (and key) and the signature.</summary>
+    public ReadOnlySpan<byte> Body { get; }
 
     /// <summary>The signature (signed packets only).</summary>
-    public ReadOnlySpan<byte> Signature => IsSigned ? Datagram[^SignatureLength..] : default;
+    public ReadOnlySpan<byte> Signature => IsSigned ? Datagram[^_signatureLength..] : default;
 
     /// <summary>The bytes the signature covers (signed packets only).</summary>
-    public ReadOnlySpan<byte> SignedBytes => IsSigned ? Datagram[..^SignatureLength] : default;
+    public ReadOnlySpan<byte> SignedBytes => IsSigned ? Datagram[..^_signatureLength] : default;
 
-    /// <summary>Verifies the Ed25519 signature. Allocates nothing. Always false for an unsigned packet.</summary>
-    public bool VerifySignature() =>
-        IsSigned && Ed25519.Verify(Signature, SignedBytes, PublicKeyBin.Slice(VerifyKeyOffset, Ed25519.PublicKeyLength));
+    /// <summary>True when the sender's key is a LibNaCL (Ed25519) key.</summary>
+    public bool HasLibNaClKey => IsSigned && PublicKeyBin.Length == LibNaClPublicKey.BinLength && PublicKeyBin.StartsWith(LibNaClPublicKey.BinPrefix);
+
+    /// <summary>
+    /// Verifies the signature with the key the packet carries. LibNaCL keys verify without allocating; an EC key is
+    /// parsed first (costly: prefer <see cref="VerifySignature(PublicKey)"/> with a key parsed once). False for an
+    /// unsigned packet or a key that does not parse.
+    /// </summary>
+    public bool VerifySignature()
+    {
+        if (HasLibNaClKey)
+        {
+            return Ed25519.Verify(Signature, SignedBytes, Datagram.Slice(VerifyKeyOffset, Ed25519.PublicKeyLength));
+        }
+
+        return IsSigned && PublicKey.TryParse(PublicKeyBin, out var key, out _) && key.Verify(SignedBytes, Signature);
+    }
+
+    /// <summary>Verifies the signature with <paramref name="key"/>, which must be the key the packet carries.</summary>
+    public bool VerifySignature(PublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return IsSigned && key.BinEquals(PublicKeyBin) && key.Verify(SignedBytes, Signature);
+    }
 
     /// <summary>Reads the message id after checking that the datagram holds a prefix and an id.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -88,9 +119,10 @@ public readonly ref struct Packet
     }
 
     /// <summary>
-    /// Parses the frame of a signed packet: key, time, payload and signature, with the key checked to be a LibNaCL
-    /// public key. The signature is <b>not</b> verified; call <see cref="VerifySignature"/> before trusting the
-    /// payload, or use <see cref="TryReadSigned"/>.
+    /// Parses the frame of a signed packet: key, payloads and signature, with the key checked to be a LibNaCL key or one
+    /// of py-ipv8's EC keys (its shape only: an EC point is validated when the key is parsed). The signature is
+    /// <b>not</b> verified; call <see cref="VerifySignature()"/> before trusting the payloads, or use
+    /// <see cref="TryReadSigned"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParseSigned(ReadOnlySpan<byte> datagram, out Packet packet, out WireError error)
@@ -102,29 +134,33 @@ public readonly ref struct Packet
             return false;
         }
 
-        if (datagram.Length < HeaderLength + 2)
+        if (datagram.Length < KeyOffset)
         {
             error = WireError.Truncated;
             return false;
         }
 
         var keyLength = BinaryPrimitives.ReadUInt16BigEndian(datagram[HeaderLength..]);
-        var payloadOffset = HeaderLength + 2 + keyLength + 8;
-        var payloadLength = datagram.Length - payloadOffset - SignatureLength;
-        if (payloadLength < 0)
+        if (keyLength > datagram.Length - KeyOffset)
         {
             error = WireError.Truncated;
             return false;
         }
 
-        var keyError = LibNaClPublicKey.Validate(datagram.Slice(HeaderLength + 2, keyLength));
+        var keyError = PublicKey.Validate(datagram.Slice(KeyOffset, keyLength), out var signatureLength);
         if (keyError != KeyError.None)
         {
             error = keyError == KeyError.PrivateKeyMaterial ? WireError.PrivateKeyMaterial : WireError.UnsupportedKey;
             return false;
         }
 
-        packet = new Packet(datagram, true, keyLength, payloadOffset, payloadLength);
+        if (datagram.Length - KeyOffset - keyLength < signatureLength)
+        {
+            error = WireError.Truncated;
+            return false;
+        }
+
+        packet = new Packet(datagram, keyLength, signatureLength);
         error = WireError.None;
         return true;
     }
@@ -147,7 +183,7 @@ public readonly ref struct Packet
         return true;
     }
 
-    /// <summary>Parses an unsigned packet: header, time, payload.</summary>
+    /// <summary>Parses an unsigned packet: the header, then the payloads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryReadUnsigned(ReadOnlySpan<byte> datagram, out Packet packet, out WireError error)
     {
@@ -158,106 +194,213 @@ public readonly ref struct Packet
             return false;
         }
 
-        if (datagram.Length < UnsignedOverhead)
-        {
-            packet = default;
-            error = WireError.Truncated;
-            return false;
-        }
-
-        packet = new Packet(datagram, false, 0, UnsignedOverhead, datagram.Length - UnsignedOverhead);
+        packet = new Packet(datagram, 0, 0);
         error = WireError.None;
         return true;
     }
 
     /// <summary>
-    /// Decodes a whole message of type <typeparamref name="T"/>: frame, signature (when <typeparamref name="T"/> is
-    /// signed and <paramref name="verify"/> is true) and then the payload, which must fill its bytes exactly. The
-    /// payload is read only after the signature has been checked. Does not check the prefix or the message id.
+    /// Decodes a message of one payload (py-ipv8 <c>lazy_wrapper(T)</c>): the frame, the signature (when
+    /// <typeparamref name="T"/> is signed and <paramref name="verify"/> is true), then the payload, which must fill the
+    /// body exactly. The payload is read only after the signature has been checked. Does not check the prefix or the
+    /// message id.
     /// </summary>
     public static bool TryDecode<T>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T payload, out WireError error)
         where T : IMessagePayload<T>, allows ref struct
     {
-        var framed = T.IsSigned
-            ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
-            : TryReadUnsigned(datagram, out packet, out error);
-        if (!framed)
+        if (TryFrame(datagram, T.IsSigned, verify, out packet, out error))
         {
-            payload = default!;
-            return false;
-        }
+            var reader = new WireReader(packet.Body);
+            if (T.TryRead(ref reader, out payload) && reader.TryReadEnd())
+            {
+                return true;
+            }
 
-        var reader = new WireReader(packet.Payload);
-        if (T.TryRead(ref reader, out payload) && reader.TryReadEnd())
-        {
-            return true;
+            error = reader.Error;
         }
 
         payload = default!;
-        error = reader.Error;
         return false;
     }
 
-    /// <summary>The exact size of the packet that <see cref="Write{T}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, ulong, in T)"/> builds.</summary>
+    /// <summary>
+    /// Decodes a message of two payloads (py-ipv8 <c>lazy_wrapper(T1, T2)</c>; the discovery messages are
+    /// <c>[GlobalTime, payload]</c>). Signed and unsigned as <typeparamref name="T2"/> says, as <see cref="TryDecode{T}"/>.
+    /// </summary>
+    public static bool TryDecode<T1, T2>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T1 first, out T2 second, out WireError error)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        if (TryFrame(datagram, T2.IsSigned, verify, out packet, out error))
+        {
+            var reader = new WireReader(packet.Body);
+            if (T1.TryRead(ref reader, out first))
+            {
+                if (T2.TryRead(ref reader, out second) && reader.TryReadEnd())
+                {
+                    return true;
+                }
+            }
+
+            error = reader.Error;
+        }
+
+        first = default!;
+        second = default!;
+        return false;
+    }
+
+    /// <summary>The exact size of the message <see cref="Write{T}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T)"/> builds (signed with a LibNaCL key).</summary>
     public static int GetSize<T>(scoped in T payload) where T : IMessagePayload<T>, allows ref struct =>
         (T.IsSigned ? SignedOverhead : UnsignedOverhead) + payload.GetSize();
 
+    /// <summary>The exact size of the message <see cref="Write{T1, T2}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2)"/> builds.</summary>
+    public static int GetSize<T1, T2>(scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct =>
+        (T2.IsSigned ? SignedOverhead : UnsignedOverhead) + first.GetSize() + second.GetSize();
+
     /// <summary>
-    /// Builds a packet into <paramref name="destination"/> and returns its length: signed with <paramref name="key"/>
-    /// when <typeparamref name="T"/> is a signed message, unsigned otherwise. Allocates nothing.
+    /// Builds a message of one payload into <paramref name="destination"/> and returns its length (py-ipv8
+    /// <c>ez_send(peer, payload)</c>): message id <typeparamref name="T"/>'s, signed with <paramref name="key"/> when
+    /// <typeparamref name="T"/> is a signed message. Allocates nothing.
     /// </summary>
     /// <param name="destination">At least <see cref="GetSize{T}"/> bytes.</param>
     /// <param name="prefix">The 22-byte community prefix.</param>
-    /// <param name="key">The signing key; required for signed messages.</param>
-    /// <param name="globalTime">The sender's global time.</param>
+    /// <param name="key">The signing key; required for signed messages, ignored otherwise.</param>
     /// <param name="payload">The payload.</param>
-    public static int Write<T>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, ulong globalTime, scoped in T payload)
+    /// <exception cref="ArgumentException">The prefix is not 22 bytes, the destination is too small, or a signed message has no key.</exception>
+    public static int Write<T>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T payload)
         where T : IMessagePayload<T>, allows ref struct
     {
-        if (prefix.Length != PrefixLength)
-        {
-            ThrowHelper.ThrowArgument("A community prefix has 22 bytes.", nameof(prefix));
-        }
-
         var size = GetSize(payload);
         if (destination.Length < size)
         {
             ThrowHelper.ThrowDestinationTooSmall(size, destination.Length);
         }
 
-        var writer = new WireWriter(destination);
-        writer.WriteRaw(prefix);
-        writer.WriteUInt8(T.MessageId);
-        if (T.IsSigned)
-        {
-            if (key is null)
-            {
-                ThrowHelper.ThrowArgument($"Message {T.MessageId} is signed, so it needs a key.", nameof(key));
-            }
-
-            writer.WriteVarLenH(key.PublicKey.Bin);
-        }
-
-        writer.WriteUInt64(globalTime);
+        var signing = SigningKey(T.IsSigned, T.MessageId, key);
+        var offset = WriteHeader(destination, prefix, T.MessageId, signing);
+        var writer = new WireWriter(destination[offset..]);
         payload.Write(ref writer);
-        if (T.IsSigned)
-        {
-            var signed = writer.Position;
-            key!.Sign(destination[..signed], destination.Slice(signed, Ed25519.SignatureLength));
-            return signed + Ed25519.SignatureLength;
-        }
-
-        return writer.Position;
+        return Finish(destination, offset + writer.Position, signing);
     }
 
-    /// <summary>Builds a packet into an <see cref="IBufferWriter{T}"/>, advancing it by the exact packet size.</summary>
-    public static int Write<T>(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, ulong globalTime, scoped in T payload)
+    /// <summary>
+    /// Builds a message of two payloads (py-ipv8 <c>ez_send(peer, first, second)</c>): the message id and whether it is
+    /// signed come from the last payload, <typeparamref name="T2"/>, as py-ipv8 takes the last payload's
+    /// <c>msg_id</c>. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix is not 22 bytes, the destination is too small, or a signed message has no key.</exception>
+    public static int Write<T1, T2>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        var size = GetSize(first, second);
+        if (destination.Length < size)
+        {
+            ThrowHelper.ThrowDestinationTooSmall(size, destination.Length);
+        }
+
+        var signing = SigningKey(T2.IsSigned, T2.MessageId, key);
+        var offset = WriteHeader(destination, prefix, T2.MessageId, signing);
+        var writer = new WireWriter(destination[offset..]);
+        first.Write(ref writer);
+        second.Write(ref writer);
+        return Finish(destination, offset + writer.Position, signing);
+    }
+
+    /// <summary>Builds a message of one payload into an <see cref="IBufferWriter{T}"/>, advancing it by the exact size.</summary>
+    public static int Write<T>(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T payload)
         where T : IMessagePayload<T>, allows ref struct
     {
         ArgumentNullException.ThrowIfNull(output);
-        var size = GetSize(payload);
-        var written = Write(output.GetSpan(size), prefix, key, globalTime, payload);
+        var written = Write(output.GetSpan(GetSize(payload)), prefix, key, payload);
         output.Advance(written);
         return written;
     }
+
+    /// <summary>Builds a message of two payloads into an <see cref="IBufferWriter{T}"/>, advancing it by the exact size.</summary>
+    public static int Write<T1, T2>(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var written = Write(output.GetSpan(GetSize(first, second)), prefix, key, first, second);
+        output.Advance(written);
+        return written;
+    }
+
+    /// <summary>
+    /// Writes the start of any message (py-ipv8 <c>_ez_pack</c>): the prefix, the message id and, when
+    /// <paramref name="key"/> is given, its public key as the <c>BinMemberAuthenticationPayload</c>. Returns where the
+    /// payloads start. Write the payloads from there, then call <see cref="WriteSignature"/> for a signed message.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix is not 22 bytes, or the destination is too small.</exception>
+    public static int WriteHeader(Span<byte> destination, ReadOnlySpan<byte> prefix, byte messageId, LibNaClPrivateKey? key)
+    {
+        if (prefix.Length != PrefixLength)
+        {
+            ThrowHelper.ThrowArgument("A community prefix has 22 bytes.", nameof(prefix));
+        }
+
+        var needed = key is null ? HeaderLength : KeyOffset + LibNaClPublicKey.BinLength;
+        if (destination.Length < needed)
+        {
+            ThrowHelper.ThrowDestinationTooSmall(needed, destination.Length);
+        }
+
+        prefix.CopyTo(destination);
+        destination[PrefixLength] = messageId;
+        if (key is null)
+        {
+            return HeaderLength;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(destination[HeaderLength..], LibNaClPublicKey.BinLength);
+        key.PublicKey.Bin.CopyTo(destination[KeyOffset..]);
+        return KeyOffset + LibNaClPublicKey.BinLength;
+    }
+
+    /// <summary>
+    /// Signs the first <paramref name="length"/> bytes of <paramref name="destination"/> (a message started by
+    /// <see cref="WriteHeader"/> with the same key) and appends the 64-byte signature. Returns the message length.
+    /// </summary>
+    /// <exception cref="ArgumentException">There is no room for the signature.</exception>
+    public static int WriteSignature(Span<byte> destination, int length, LibNaClPrivateKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if ((uint)length > (uint)destination.Length || destination.Length - length < Ed25519.SignatureLength)
+        {
+            ThrowHelper.ThrowDestinationTooSmall(Ed25519.SignatureLength, Math.Max(0, destination.Length - length));
+        }
+
+        key.Sign(destination[..length], destination.Slice(length, Ed25519.SignatureLength));
+        return length + Ed25519.SignatureLength;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryFrame(ReadOnlySpan<byte> datagram, bool signed, bool verify, out Packet packet, out WireError error) =>
+        signed
+            ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
+            : TryReadUnsigned(datagram, out packet, out error);
+
+    private static LibNaClPrivateKey? SigningKey(bool signed, byte messageId, LibNaClPrivateKey? key)
+    {
+        if (!signed)
+        {
+            return null;
+        }
+
+        if (key is null)
+        {
+            ThrowHelper.ThrowArgument($"Message {messageId} is signed, so it needs a key.", nameof(key));
+        }
+
+        return key;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Finish(Span<byte> destination, int length, LibNaClPrivateKey? key) =>
+        key is null ? length : WriteSignature(destination, length, key);
 }

@@ -1,8 +1,9 @@
 namespace Ipv8.Wire;
 
 /// <summary>
-/// The field formats of py-ipv8's serializer (<c>ipv8/messaging/serialization.py</c>). Every multi-byte
-/// integer is big-endian.
+/// The field formats of py-ipv8's serializer (<c>ipv8/messaging/serialization.py</c>, <c>Serializer._packers</c>), every
+/// one of them. Every multi-byte integer is big-endian, except inside the <c>arrayH-*</c> formats, which py-ipv8 writes
+/// with Python's <c>array</c> module in the machine's byte order (little-endian).
 /// </summary>
 public enum Format
 {
@@ -93,12 +94,48 @@ public enum Format
     /// <summary>py-ipv8 <c>payload-list</c>: an 8-bit count, then that many nested payloads (<c>T[]</c> of a <c>[Payload]</c> struct).</summary>
     PayloadList,
 
-    /// <summary>py-ipv8 <c>arrayH-?</c>: a 16-bit count, then that many bools (<c>bool[]</c>).</summary>
+    /// <summary>py-ipv8 <c>arrayH-?</c>: a 16-bit count, then that many bools (<c>bool[]</c>), count little-endian.</summary>
     ArrayHBool,
 
-    /// <summary>py-ipv8 <c>arrayH-q</c>: a 16-bit count, then that many signed 64-bit integers (<c>long[]</c>).</summary>
+    /// <summary>py-ipv8 <c>arrayH-q</c>: a 16-bit count, then that many signed 64-bit integers (<c>long[]</c>), all little-endian.</summary>
     ArrayHInt64,
 
-    /// <summary>py-ipv8 <c>arrayH-d</c>: a 16-bit count, then that many doubles (<c>double[]</c>).</summary>
+    /// <summary>py-ipv8 <c>arrayH-d</c>: a 16-bit count, then that many doubles (<c>double[]</c>), all little-endian.</summary>
     ArrayHDouble,
+
+    /// <summary>py-ipv8 <c>c</c>: one byte (a Python <c>bytes</c> of length 1; <see cref="byte"/>).</summary>
+    Char,
+
+    /// <summary>py-ipv8 <c>l</c>: signed 32-bit integer (<see cref="int"/>).</summary>
+    Int32,
+
+    /// <summary>py-ipv8 <c>doublevarlenH</c>: the same bytes as <see cref="VarLenH"/>.</summary>
+    DoubleVarLenH,
+
+    /// <summary>py-ipv8 <c>BH</c>: <c>(byte, ushort)</c>, 3 bytes.</summary>
+    StructBH,
+
+    /// <summary>py-ipv8 <c>BBH</c>: <c>(byte, byte, ushort)</c>, 4 bytes.</summary>
+    StructBBH,
+
+    /// <summary>py-ipv8 <c>HH</c>: <c>(ushort, ushort)</c>, 4 bytes.</summary>
+    StructHH,
+
+    /// <summary>py-ipv8 <c>LL</c>: <c>(uint, uint)</c>, 8 bytes.</summary>
+    StructLL,
+
+    /// <summary>py-ipv8 <c>QH</c>: <c>(ulong, ushort)</c>, 10 bytes.</summary>
+    StructQH,
+
+    /// <summary>py-ipv8 <c>QL</c>: <c>(ulong, uint)</c>, 12 bytes.</summary>
+    StructQL,
+
+    /// <summary>py-ipv8 <c>QQHHBH</c>: <c>(ulong, ulong, ushort, ushort, byte, ushort)</c>, 23 bytes.</summary>
+    StructQQHHBH,
+
+    /// <summary>py-ipv8 <c>ccB</c>: <c>(byte, byte, byte)</c>, two chars and an unsigned byte.</summary>
+    StructCcB,
+
+    /// <summary>py-ipv8 <c>4SH</c>: four address bytes and a port (<see cref="UdpAddress"/>, IPv4), the same bytes as <see cref="Ipv4"/>.</summary>
+    Struct4SH,
 }

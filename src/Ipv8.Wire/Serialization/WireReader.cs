@@ -6,7 +6,7 @@ using System.Text.Unicode;
 namespace Ipv8.Wire;
 
 /// <summary>
-/// A forward-only, bounds-checked, big-endian reader over a span, for every py-ipv8 field format. Bad wire data
+/// A forward-only, bounds-checked reader (big-endian, except inside the <c>arrayH-*</c> formats) over a span, for every py-ipv8 field format. Bad wire data
 /// makes a <c>TryRead…</c> call return false and sets <see cref="Error"/>; it never throws. Byte fields come back as
 /// slices of the input, not copies.
 /// </summary>
@@ -393,11 +393,14 @@ public ref partial struct WireReader
         return true;
     }
 
-    /// <summary>Reads <c>arrayH-?</c>.</summary>
+    /// <summary>
+    /// Reads <c>arrayH-?</c>: count and items little-endian, as py-ipv8's <c>array</c> module writes them. Any non-zero
+    /// byte is true.
+    /// </summary>
     public bool TryReadArrayHBool(out bool[] value)
     {
         value = [];
-        if (!TryReadUInt16(out var count) || !TryTake(count, out var bytes))
+        if (!TryReadArrayCount(1, out var count, out var bytes))
         {
             return false;
         }
@@ -412,11 +415,11 @@ public ref partial struct WireReader
         return true;
     }
 
-    /// <summary>Reads <c>arrayH-q</c>.</summary>
+    /// <summary>Reads <c>arrayH-q</c>: count and items little-endian, as py-ipv8's <c>array</c> module writes them.</summary>
     public bool TryReadArrayHInt64(out long[] value)
     {
         value = [];
-        if (!TryReadUInt16(out var count) || !TryTake(count * 8, out var bytes))
+        if (!TryReadArrayCount(8, out var count, out var bytes))
         {
             return false;
         }
@@ -424,18 +427,18 @@ public ref partial struct WireReader
         var items = new long[count];
         for (var i = 0; i < items.Length; i++)
         {
-            items[i] = BinaryPrimitives.ReadInt64BigEndian(bytes[(i * 8)..]);
+            items[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(i * 8)..]);
         }
 
         value = items;
         return true;
     }
 
-    /// <summary>Reads <c>arrayH-d</c>.</summary>
+    /// <summary>Reads <c>arrayH-d</c>: count and items little-endian, as py-ipv8's <c>array</c> module writes them.</summary>
     public bool TryReadArrayHDouble(out double[] value)
     {
         value = [];
-        if (!TryReadUInt16(out var count) || !TryTake(count * 8, out var bytes))
+        if (!TryReadArrayCount(8, out var count, out var bytes))
         {
             return false;
         }
@@ -443,11 +446,155 @@ public ref partial struct WireReader
         var items = new double[count];
         for (var i = 0; i < items.Length; i++)
         {
-            items[i] = BinaryPrimitives.ReadDoubleBigEndian(bytes[(i * 8)..]);
+            items[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]);
         }
 
         value = items;
         return true;
+    }
+
+    /// <summary>Reads <c>c</c>: one byte.</summary>
+    public bool TryReadChar(out byte value) => TryReadUInt8(out value);
+
+    /// <summary>Reads <c>l</c>: a signed 32-bit integer.</summary>
+    public bool TryReadInt32(out int value)
+    {
+        var ok = TryReadUInt32(out var v);
+        value = (int)v;
+        return ok;
+    }
+
+    /// <summary>Reads <c>doublevarlenH</c> (the same bytes as <c>varlenH</c>).</summary>
+    public bool TryReadDoubleVarLenH(out ReadOnlySpan<byte> value) => TryReadVarLenH(out value);
+
+    /// <summary>Reads <c>doublevarlenH</c> into a new array.</summary>
+    public bool TryReadDoubleVarLenH(out byte[] value) => TryReadVarLenH(out value);
+
+    /// <summary>Reads the struct format <c>BH</c>.</summary>
+    public bool TryReadStructBH(out (byte, ushort) value)
+    {
+        value = default;
+        if (!TryTake(3, out var b))
+        {
+            return false;
+        }
+
+        value = (b[0], BinaryPrimitives.ReadUInt16BigEndian(b[1..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>BBH</c>.</summary>
+    public bool TryReadStructBBH(out (byte, byte, ushort) value)
+    {
+        value = default;
+        if (!TryTake(4, out var b))
+        {
+            return false;
+        }
+
+        value = (b[0], b[1], BinaryPrimitives.ReadUInt16BigEndian(b[2..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>HH</c>.</summary>
+    public bool TryReadStructHH(out (ushort, ushort) value)
+    {
+        value = default;
+        if (!TryTake(4, out var b))
+        {
+            return false;
+        }
+
+        value = (BinaryPrimitives.ReadUInt16BigEndian(b), BinaryPrimitives.ReadUInt16BigEndian(b[2..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>LL</c>.</summary>
+    public bool TryReadStructLL(out (uint, uint) value)
+    {
+        value = default;
+        if (!TryTake(8, out var b))
+        {
+            return false;
+        }
+
+        value = (BinaryPrimitives.ReadUInt32BigEndian(b), BinaryPrimitives.ReadUInt32BigEndian(b[4..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>QH</c>.</summary>
+    public bool TryReadStructQH(out (ulong, ushort) value)
+    {
+        value = default;
+        if (!TryTake(10, out var b))
+        {
+            return false;
+        }
+
+        value = (BinaryPrimitives.ReadUInt64BigEndian(b), BinaryPrimitives.ReadUInt16BigEndian(b[8..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>QL</c>.</summary>
+    public bool TryReadStructQL(out (ulong, uint) value)
+    {
+        value = default;
+        if (!TryTake(12, out var b))
+        {
+            return false;
+        }
+
+        value = (BinaryPrimitives.ReadUInt64BigEndian(b), BinaryPrimitives.ReadUInt32BigEndian(b[8..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>QQHHBH</c>.</summary>
+    public bool TryReadStructQQHHBH(out (ulong, ulong, ushort, ushort, byte, ushort) value)
+    {
+        value = default;
+        if (!TryTake(23, out var b))
+        {
+            return false;
+        }
+
+        value = (
+            BinaryPrimitives.ReadUInt64BigEndian(b),
+            BinaryPrimitives.ReadUInt64BigEndian(b[8..]),
+            BinaryPrimitives.ReadUInt16BigEndian(b[16..]),
+            BinaryPrimitives.ReadUInt16BigEndian(b[18..]),
+            b[20],
+            BinaryPrimitives.ReadUInt16BigEndian(b[21..]));
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>ccB</c>.</summary>
+    public bool TryReadStructCcB(out (byte, byte, byte) value)
+    {
+        value = default;
+        if (!TryTake(3, out var b))
+        {
+            return false;
+        }
+
+        value = (b[0], b[1], b[2]);
+        return true;
+    }
+
+    /// <summary>Reads the struct format <c>4SH</c>: four address bytes and a port, the same bytes as <c>ipv4</c>.</summary>
+    public bool TryReadStruct4SH(out UdpAddress value) => TryReadIpv4(out value);
+
+    // The count of an arrayH-* format is little-endian too, unlike every other length.
+    private bool TryReadArrayCount(int itemSize, out int count, out ReadOnlySpan<byte> items)
+    {
+        count = 0;
+        items = default;
+        if (!TryTake(2, out var b))
+        {
+            return false;
+        }
+
+        count = BinaryPrimitives.ReadUInt16LittleEndian(b);
+        return TryTake(count * itemSize, out items);
     }
 
     private static bool ToArray(bool ok, ReadOnlySpan<byte> span, out byte[] value)

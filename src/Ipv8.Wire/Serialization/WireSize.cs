@@ -20,6 +20,9 @@ public static class WireSize
     /// <summary><c>varlenI</c>.</summary>
     public static int VarLenI(scoped ReadOnlySpan<byte> value) => 4 + value.Length;
 
+    /// <summary><c>doublevarlenH</c> (the same bytes as <c>varlenH</c>).</summary>
+    public static int DoubleVarLenH(scoped ReadOnlySpan<byte> value) => 2 + value.Length;
+
     /// <summary><c>varlenBx2</c>.</summary>
     public static int VarLenBx2(scoped ReadOnlySpan<byte> value) => 1 + value.Length;
 

@@ -5,7 +5,7 @@ using System.Text;
 namespace Ipv8.Wire;
 
 /// <summary>
-/// A forward-only, big-endian writer into a caller-provided span, for every py-ipv8 field format. Running out of
+/// A forward-only writer (big-endian, except inside the <c>arrayH-*</c> formats) into a caller-provided span, for every py-ipv8 field format. Running out of
 /// room, or a value that the format cannot carry (an IPv6 address in <c>ipv4</c>, a 70,000-byte <c>varlenH</c>),
 /// is a programming error and throws; size the destination with the payload's <c>GetSize()</c>.
 /// </summary>
@@ -218,35 +218,114 @@ public ref struct WireWriter
         }
     }
 
-    /// <summary>Writes <c>arrayH-?</c>.</summary>
+    /// <summary>
+    /// Writes <c>arrayH-?</c>: count and items in little-endian order, as py-ipv8's <c>array</c> module writes them
+    /// (native order on every machine py-ipv8 runs on).
+    /// </summary>
     public void WriteArrayHBool(scoped ReadOnlySpan<bool> value)
     {
-        WriteUInt16(CheckedLength(value.Length, ushort.MaxValue));
+        BinaryPrimitives.WriteUInt16LittleEndian(Take(2), CheckedLength(value.Length, ushort.MaxValue));
         foreach (var item in value)
         {
             WriteBool(item);
         }
     }
 
-    /// <summary>Writes <c>arrayH-q</c>.</summary>
+    /// <summary>Writes <c>arrayH-q</c>: count and items little-endian, as py-ipv8's <c>array</c> module writes them.</summary>
     public void WriteArrayHInt64(scoped ReadOnlySpan<long> value)
     {
-        WriteUInt16(CheckedLength(value.Length, ushort.MaxValue));
-        foreach (var item in value)
+        BinaryPrimitives.WriteUInt16LittleEndian(Take(2), CheckedLength(value.Length, ushort.MaxValue));
+        var span = Take(8 * value.Length);
+        for (var i = 0; i < value.Length; i++)
         {
-            WriteInt64(item);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], value[i]);
         }
     }
 
-    /// <summary>Writes <c>arrayH-d</c>.</summary>
+    /// <summary>Writes <c>arrayH-d</c>: count and items little-endian, as py-ipv8's <c>array</c> module writes them.</summary>
     public void WriteArrayHDouble(scoped ReadOnlySpan<double> value)
     {
-        WriteUInt16(CheckedLength(value.Length, ushort.MaxValue));
-        foreach (var item in value)
+        BinaryPrimitives.WriteUInt16LittleEndian(Take(2), CheckedLength(value.Length, ushort.MaxValue));
+        var span = Take(8 * value.Length);
+        for (var i = 0; i < value.Length; i++)
         {
-            WriteDouble(item);
+            BinaryPrimitives.WriteDoubleLittleEndian(span[(i * 8)..], value[i]);
         }
     }
+
+    /// <summary>Writes <c>c</c>: one byte.</summary>
+    public void WriteChar(byte value) => WriteUInt8(value);
+
+    /// <summary>Writes <c>l</c>: a signed 32-bit integer.</summary>
+    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Take(4), value);
+
+    /// <summary>Writes <c>doublevarlenH</c> (the same bytes as <c>varlenH</c>).</summary>
+    public void WriteDoubleVarLenH(scoped ReadOnlySpan<byte> value) => WriteVarLenH(value);
+
+    /// <summary>Writes the struct format <c>BH</c>.</summary>
+    public void WriteStructBH((byte, ushort) value)
+    {
+        WriteUInt8(value.Item1);
+        WriteUInt16(value.Item2);
+    }
+
+    /// <summary>Writes the struct format <c>BBH</c>.</summary>
+    public void WriteStructBBH((byte, byte, ushort) value)
+    {
+        WriteUInt8(value.Item1);
+        WriteUInt8(value.Item2);
+        WriteUInt16(value.Item3);
+    }
+
+    /// <summary>Writes the struct format <c>HH</c>.</summary>
+    public void WriteStructHH((ushort, ushort) value)
+    {
+        WriteUInt16(value.Item1);
+        WriteUInt16(value.Item2);
+    }
+
+    /// <summary>Writes the struct format <c>LL</c>.</summary>
+    public void WriteStructLL((uint, uint) value)
+    {
+        WriteUInt32(value.Item1);
+        WriteUInt32(value.Item2);
+    }
+
+    /// <summary>Writes the struct format <c>QH</c>.</summary>
+    public void WriteStructQH((ulong, ushort) value)
+    {
+        WriteUInt64(value.Item1);
+        WriteUInt16(value.Item2);
+    }
+
+    /// <summary>Writes the struct format <c>QL</c>.</summary>
+    public void WriteStructQL((ulong, uint) value)
+    {
+        WriteUInt64(value.Item1);
+        WriteUInt32(value.Item2);
+    }
+
+    /// <summary>Writes the struct format <c>QQHHBH</c>.</summary>
+    public void WriteStructQQHHBH((ulong, ulong, ushort, ushort, byte, ushort) value)
+    {
+        WriteUInt64(value.Item1);
+        WriteUInt64(value.Item2);
+        WriteUInt16(value.Item3);
+        WriteUInt16(value.Item4);
+        WriteUInt8(value.Item5);
+        WriteUInt16(value.Item6);
+    }
+
+    /// <summary>Writes the struct format <c>ccB</c>.</summary>
+    public void WriteStructCcB((byte, byte, byte) value)
+    {
+        WriteUInt8(value.Item1);
+        WriteUInt8(value.Item2);
+        WriteUInt8(value.Item3);
+    }
+
+    /// <summary>Writes the struct format <c>4SH</c>: four address bytes and a port, the same bytes as <c>ipv4</c>.</summary>
+    public void WriteStruct4SH(UdpAddress value) => WriteIpv4(value);
 
     private static ushort CheckedLength(int length, int max)
     {

@@ -195,17 +195,28 @@ internal sealed class RawUdp : IDisposable
 /// <summary>Builds packets by hand.</summary>
 internal static class Packets
 {
-    public static byte[] Build<T>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, ulong globalTime, in T payload)
+    /// <summary>A message of one payload, as py-ipv8's <c>ez_send(peer, payload)</c> builds it.</summary>
+    public static byte[] Build<T>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, in T payload)
         where T : IMessagePayload<T>, allows ref struct
     {
         var buffer = new byte[Packet.GetSize(payload)];
-        Packet.Write(buffer, prefix, key, globalTime, payload);
+        Packet.Write(buffer, prefix, key, payload);
+        return buffer;
+    }
+
+    /// <summary>A discovery message: <c>[GlobalTime, payload]</c>, as py-ipv8's <c>create_*</c> methods build them.</summary>
+    public static byte[] Discovery<T>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, ulong globalTime, in T payload)
+        where T : IMessagePayload<T>, allows ref struct
+    {
+        var time = new GlobalTime(globalTime);
+        var buffer = new byte[Packet.GetSize(time, payload)];
+        Packet.Write(buffer, prefix, key, time, payload);
         return buffer;
     }
 
     /// <summary>A signed old-style (246) introduction request, as py-ipv8 sends it.</summary>
     public static byte[] IntroductionRequest(CommunityId community, LibNaClPrivateKey key, UdpAddress destination, UdpAddress source, ushort identifier) =>
-        Build(community.ToPrefix(), key, identifier, new Wire.Discovery.IntroductionRequestPayload
+        Discovery(community.ToPrefix(), key, identifier, new Wire.Discovery.IntroductionRequestPayload
         {
             DestinationAddress = destination,
             SourceLanAddress = source,

@@ -36,7 +36,7 @@ internal class DiscoveryCommunity(CommunityId id, CommunitySettings settings) : 
     public int ResponsesAtPeerLimit => Volatile.Read(ref _responsesAtPeerLimit);
 
     /// <summary>True when a peer with this key is one of our verified peers.</summary>
-    public bool HasPeer(Wire.Crypto.LibNaClPublicKey key) => GetPeers().Any(p => p.Key.Equals(key));
+    public bool HasPeer(Wire.Crypto.PublicKey key) => GetPeers().Any(p => p.Key.Equals(key));
 
     protected override void IntroductionRequestCallback(Peer peer, GlobalTime time, in IntroductionRequest request) =>
         Interlocked.Increment(ref _requests);
@@ -78,7 +78,7 @@ public partial struct PingMessage
 internal sealed class ChatCommunity : DiscoveryCommunity
 {
     private readonly Lock _lock = new();
-    private readonly List<(Peer Peer, ulong GlobalTime, string Text, ulong Number)> _chats = [];
+    private readonly List<(Peer Peer, string Text, ulong Number)> _chats = [];
     private readonly List<(UdpAddress Source, ushort Nonce)> _pings = [];
 
     public ChatCommunity(CommunitySettings settings)
@@ -89,7 +89,7 @@ internal sealed class ChatCommunity : DiscoveryCommunity
         AddMessageHandler<PingMessage>(OnPing);
     }
 
-    public IReadOnlyList<(Peer Peer, ulong GlobalTime, string Text, ulong Number)> Chats
+    public IReadOnlyList<(Peer Peer, string Text, ulong Number)> Chats
     {
         get
         {
@@ -111,18 +111,18 @@ internal sealed class ChatCommunity : DiscoveryCommunity
         }
     }
 
-    private void OnChat(Peer peer, GlobalTime time, in ChatMessage message)
+    private void OnChat(Peer peer, in ChatMessage message)
     {
         lock (_lock)
         {
-            _chats.Add((peer, time.Value, message.Text, message.Number));
+            _chats.Add((peer, message.Text, message.Number));
         }
     }
 
-    private void OnExploding(Peer peer, GlobalTime time, in ExplodingMessage message) =>
+    private void OnExploding(Peer peer, in ExplodingMessage message) =>
         throw new InvalidOperationException("handler exploded: " + message.Reason);
 
-    private void OnPing(UdpAddress source, GlobalTime time, in PingMessage message)
+    private void OnPing(UdpAddress source, in PingMessage message)
     {
         lock (_lock)
         {

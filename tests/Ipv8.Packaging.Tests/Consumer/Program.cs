@@ -122,7 +122,7 @@ public sealed class GreetingCommunity : Community
     /// <summary>Completes with the first greeting received.</summary>
     public Task<(Peer Peer, Greeting Greeting)> Received => _received.Task;
 
-    private void OnGreeting(Peer peer, GlobalTime time, in Greeting greeting)
+    private void OnGreeting(Peer peer, in Greeting greeting)
     {
         _received.TrySetResult((peer, greeting));
         if (!greeting.IsReply)

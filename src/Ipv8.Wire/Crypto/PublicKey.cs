@@ -1,0 +1,114 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
+namespace Ipv8.Wire.Crypto;
+
+/// <summary>
+/// A peer's public key as py-ipv8 knows it (<c>keyvault.keys.PublicKey</c>): a <see cref="LibNaClPublicKey"/>
+/// (Curve25519/Ed25519, the default) or a legacy <see cref="M2CryptoPublicKey"/> (ECDSA on a binary curve). A key has a
+/// bin, as it travels on the wire, and a mid, the SHA-1 of the bin. Two keys are equal when their bins are equal.
+/// </summary>
+public abstract class PublicKey : IEquatable<PublicKey>
+{
+    /// <summary>The length of a mid.</summary>
+    public const int MidLength = 20;
+
+    private readonly byte[] _bin;
+    private readonly byte[] _mid;
+    private readonly int _hash;
+
+    private protected PublicKey(ReadOnlySpan<byte> bin)
+    {
+        _bin = bin.ToArray();
+        _mid = SHA1.HashData(_bin);
+        _hash = ComputeHash(_bin);
+    }
+
+    /// <summary>The key bin, as it travels on the wire (py-ipv8 <c>key_to_bin()</c>).</summary>
+    public ReadOnlySpan<byte> Bin => _bin;
+
+    /// <summary>The mid: SHA-1 of the bin, 20 bytes (py-ipv8 <c>key_to_hash()</c>).</summary>
+    public ReadOnlySpan<byte> Mid => _mid;
+
+    /// <summary>The length in bytes of this key's signatures (py-ipv8 <c>get_signature_length()</c>).</summary>
+    public abstract int SignatureLength { get; }
+
+    /// <summary>
+    /// How many Ed25519 verifications one verification with this key costs, rounded up (1 for LibNaCL keys). The
+    /// per-source verification budget charges this many tokens.
+    /// </summary>
+    public abstract int VerificationCost { get; }
+
+    /// <summary>Verifies <paramref name="signature"/> over <paramref name="message"/> (py-ipv8 <c>verify</c>). Never throws on bad input.</summary>
+    public abstract bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
+
+    /// <summary>
+    /// Checks the shape of a public key bin and finds its signature length, without allocating and without the
+    /// full point validation of <see cref="TryParse"/>. Used to frame a signed packet before anything expensive runs.
+    /// </summary>
+    public static KeyError Validate(ReadOnlySpan<byte> bin, out int signatureLength)
+    {
+        if (bin.StartsWith(LibNaClPublicKey.BinPrefix))
+        {
+            signatureLength = Ed25519.SignatureLength;
+            return bin.Length == LibNaClPublicKey.BinLength ? KeyError.None : KeyError.WrongLength;
+        }
+
+        if (bin.StartsWith(LibNaClPrivateKey.BinPrefix))
+        {
+            signatureLength = 0;
+            return KeyError.PrivateKeyMaterial;
+        }
+
+        return M2CryptoPublicKey.Validate(bin, out signatureLength);
+    }
+
+    /// <summary>Parses a public key bin of either kind. Private key material and malformed keys are refused with a reason.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> bin, [NotNullWhen(true)] out PublicKey? key, out KeyError error)
+    {
+        if (bin.StartsWith(LibNaClPublicKey.BinPrefix) || bin.StartsWith(LibNaClPrivateKey.BinPrefix))
+        {
+            var parsed = LibNaClPublicKey.TryParse(bin, out var libNaCl, out error);
+            key = libNaCl;
+            return parsed;
+        }
+
+        var ok = M2CryptoPublicKey.TryParse(bin, out var ec, out error);
+        key = ec;
+        return ok;
+    }
+
+    /// <summary>Parses a public key bin, throwing <see cref="FormatException"/> with the reason on failure.</summary>
+    public static PublicKey Parse(ReadOnlySpan<byte> bin)
+    {
+        if (!TryParse(bin, out var key, out var error))
+        {
+            ThrowHelper.ThrowFormat(error.Describe());
+        }
+
+        return key;
+    }
+
+    /// <summary>True when <paramref name="bin"/> is this key's bin.</summary>
+    public bool BinEquals(ReadOnlySpan<byte> bin) => bin.SequenceEqual(_bin);
+
+    /// <inheritdoc/>
+    public bool Equals(PublicKey? other) => other is not null && (ReferenceEquals(this, other) || _bin.AsSpan().SequenceEqual(other._bin));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PublicKey);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _hash;
+
+    /// <summary>A hash of a key bin that equals <see cref="GetHashCode"/> of the key it parses to.</summary>
+    public static int ComputeHash(ReadOnlySpan<byte> bin)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(bin);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>The bin in lowercase hex.</summary>
+    public override string ToString() => Convert.ToHexStringLower(_bin);
+}
