@@ -144,6 +144,11 @@ internal static class Ipv8NodeFactory
             {
                 node.AddStrategy(community, CreateStrategy(community, walker), walker.TargetPeers);
             }
+
+            if (options.Peers.Count > 0)
+            {
+                node.AddStrategy(community, new WalkToPeers(community, ParseAll(options.Peers), logger: loggerFactory?.CreateLogger<WalkToPeers>()));
+            }
         }
 
         return node;
@@ -153,37 +158,6 @@ internal static class Ipv8NodeFactory
     {
         _ = services.GetRequiredService<Ipv8Node>(); // builds the communities
         return services.GetRequiredService<Ipv8CommunityInstances>().Get(registration);
-    }
-
-    /// <summary>Parses <c>host:port</c>, <c>[v6]:port</c> or <c>name:port</c>; null with a reason when it is none of them.</summary>
-    public static string? TryParseBootstrap(string text, out UdpAddress address, out (string Host, ushort Port) dnsName)
-    {
-        address = default;
-        dnsName = default;
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0)
-        {
-            return "is not HOST:PORT with a port from 1 to 65535";
-        }
-
-        var host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-
-        if (UdpAddress.TryParseHost(host, port, out address))
-        {
-            return null;
-        }
-
-        if (Uri.CheckHostName(host) != UriHostNameType.Dns)
-        {
-            return "does not name a host";
-        }
-
-        dnsName = (host, port);
-        return null;
     }
 
     public static IDiscoveryStrategy CreateStrategy(Community community, Ipv8WalkerOptions walker) => walker.Strategy.ToUpperInvariant() switch
@@ -197,25 +171,21 @@ internal static class Ipv8NodeFactory
     {
         var addresses = new List<UdpAddress>();
         var names = new List<(string Host, ushort Port)>();
-        foreach (var text in bootstrap.Addresses)
+        foreach (var server in ParseAll(bootstrap.Addresses))
         {
-            if (TryParseBootstrap(text, out var address, out var name) is not null)
-            {
-                continue; // refused by the validator before the host started
-            }
-
-            if (name.Host is null)
+            if (server.Address is { } address)
             {
                 addresses.Add(address);
             }
             else
             {
-                names.Add(name);
+                names.Add((server.DnsName!, server.Port));
             }
         }
 
         if (bootstrap.PublicTrackers)
         {
+            addresses.AddRange(AddressListBootstrapper.PublicTrackerAddresses);
             names.AddRange(AddressListBootstrapper.PublicTrackerNames);
         }
 
@@ -224,6 +194,10 @@ internal static class Ipv8NodeFactory
             community.Bootstrappers.Add(new AddressListBootstrapper(addresses, names, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
         }
     }
+
+    // The validator refused bad values before the host started.
+    private static IEnumerable<HostPort> ParseAll(IEnumerable<string> values) =>
+        values.Select(text => HostPort.TryParse(text, out var value, out _) ? (HostPort?)value : null).OfType<HostPort>();
 
     private static ILogger Logger(IServiceProvider services) =>
         services.GetService<ILoggerFactory>()?.CreateLogger("Ipv8.Hosting") ?? NullLogger.Instance;

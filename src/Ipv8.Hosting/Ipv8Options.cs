@@ -10,7 +10,7 @@ namespace Ipv8.Hosting;
 /// </summary>
 /// <remarks>
 /// py-ipv8 configuration names: <c>port</c> → <see cref="Port"/>, <c>interfaces</c> → <see cref="Interfaces"/>,
-/// <c>keys[].file</c> → <see cref="KeyFile"/>, <c>bootstrappers</c> → <see cref="Bootstrap"/>, <c>max_peers</c> →
+/// <c>keys[].file</c> → <see cref="KeyFile"/>, <c>bootstrappers</c> → <see cref="Bootstrap"/>, <c>walk_to</c> calls → <see cref="Peers"/>, <c>max_peers</c> →
 /// <see cref="MaxPeers"/> (and <see cref="Ipv8CommunityOptions.MaxPeers"/>), <c>walkers</c> → <see cref="Walkers"/>
 /// (and <see cref="Ipv8CommunityOptions.Walkers"/>), <c>walker_interval</c> → <see cref="WalkInterval"/>.
 /// </remarks>
@@ -45,6 +45,13 @@ public sealed class Ipv8Options
 
     /// <summary>Where new nodes find their first peers.</summary>
     public Ipv8BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>
+    /// Peers every community walks to (py-ipv8 <c>walk_to(address)</c>), as <c>host:port</c>, <c>[v6]:port</c> or
+    /// <c>dns-name:port</c>: walked to again every 5 s until they answer, and again if they go away. Unlike bootstrap
+    /// servers they are not blacklisted: they become normal peers. Default: none.
+    /// </summary>
+    public IList<string> Peers { get; set; } = [];
 
     /// <summary>How often the walkers step (py-ipv8 <c>walker_interval</c>). Default 0.5 s.</summary>
     public TimeSpan WalkInterval { get; set; } = TimeSpan.FromSeconds(0.5);

@@ -1,3 +1,4 @@
+using Ipv8.Engine.Bootstrapping;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
@@ -48,14 +49,8 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
             }
         }
 
-        for (var i = 0; i < options.Bootstrap.Addresses.Count; i++)
-        {
-            var text = options.Bootstrap.Addresses[i];
-            if (Ipv8NodeFactory.TryParseBootstrap(text ?? string.Empty, out _, out _) is { } reason)
-            {
-                errors.Add($"Ipv8:Bootstrap:Addresses:{i} '{text}' {reason}.");
-            }
-        }
+        CheckHostPorts(errors, "Ipv8:Bootstrap:Addresses", options.Bootstrap.Addresses);
+        CheckHostPorts(errors, "Ipv8:Peers", options.Peers);
 
         if (options.Bootstrap.Interval < TimeSpan.Zero)
         {
@@ -80,6 +75,17 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckHostPorts(List<string> errors, string key, IList<string> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!HostPort.TryParse(values[i], out _, out var reason))
+            {
+                errors.Add($"{key}:{i} '{values[i]}' {reason}.");
+            }
+        }
     }
 
     private static void CheckMaxPeers(List<string> errors, string key, int value)

@@ -1,3 +1,4 @@
+using Ipv8.Engine.Bootstrapping;
 using System.Net;
 using System.Text.Json.Nodes;
 using Ipv8.Cli.Commands;
@@ -101,7 +102,7 @@ public class NodeCommandTests
             Host = IPAddress.Loopback,
             Port = 0,
             Community = CommunityId.Parse(CommunityHex),
-            Bootstrap = [new BootstrapTarget(tracker.Address, null, tracker.Address.Port, IsPublic: false)],
+            Bootstrap = [new BootstrapTarget(new HostPort(tracker.Address, null, tracker.Address.Port), IsPublic: false)],
             LoopbackOnly = true,
         };
         using var outputA = new StringWriter();
@@ -134,6 +135,35 @@ public class NodeCommandTests
         AssertListsPeer(reportA, reportB);
         AssertListsPeer(reportB, reportA);
         Assert.Contains("tracker", trackerLog.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_given_another_as_peer_walks_to_it_without_a_tracker_and_both_become_peers()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var outputA = new StringWriter();
+        using var outputB = new StringWriter();
+        var startedA = new TaskCompletionSource<Community>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedB = new TaskCompletionSource<Community>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var configA = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
+        var runA = NodeCommand.RunAsync(configA, outputA, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (_, c) => startedA.SetResult(c));
+        var a = await startedA.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var addressA = a.Endpoint.Ipv4Address!.Value;
+
+        // B knows only A's address, as py-ipv8's walk_to(address); A knows nobody.
+        var configB = configA with { Peers = [new HostPort(addressA, null, addressA.Port)] };
+        var runB = NodeCommand.RunAsync(configB, outputB, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (_, c) => startedB.SetResult(c));
+        var b = await startedB.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Eventually.AssertAsync(
+            () => a.GetPeers().Any(p => p.Key.Equals(b.MyPeer.Key)) && b.GetPeers().Any(p => p.Key.Equals(a.MyPeer.Key)),
+            "both nodes have each other as verified peers",
+            TimeSpan.FromSeconds(30));
+        Assert.False(b.Network.IsBlacklisted(addressA)); // a peer, not a bootstrap server
+        await stop.CancelAsync();
+        Assert.Equal(0, await runA);
+        Assert.Equal(0, await runB);
+        AssertListsPeer(CliHarness.ParseObject(outputB.ToString()), CliHarness.ParseObject(outputA.ToString()));
     }
 
     private static void AssertListsPeer(JsonObject report, JsonObject other)

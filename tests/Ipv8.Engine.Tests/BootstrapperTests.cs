@@ -56,15 +56,32 @@ public sealed class BootstrapperTests : IDisposable
     }
 
     [Fact]
-    public void The_public_tracker_preset_is_named_and_never_used_unless_asked_for()
+    public void The_public_tracker_list_is_exactly_py_ipv8s_default_configuration()
     {
-        Assert.Equal(12, AddressListBootstrapper.PublicTrackerNames.Count);
-        Assert.Contains(("tracker1.ip-v8.org", (ushort)6521), AddressListBootstrapper.PublicTrackerNames);
+        // Read from py-ipv8 itself (ipv8/configuration.py, DISPERSY_BOOTSTRAPPER), so that a change there fails here.
+        var configuration = File.ReadAllText(Path.Combine(RepoPaths.Root, "..", "shared", "py-ipv8", "ipv8", "configuration.py"));
+        var section = configuration[configuration.IndexOf("DISPERSY_BOOTSTRAPPER", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("bootstrap_timeout", StringComparison.Ordinal)];
+        var ipPart = section[..section.IndexOf("dns_addresses", StringComparison.Ordinal)];
+        var dnsPart = section[section.IndexOf("dns_addresses", StringComparison.Ordinal)..];
+        var pair = new System.Text.RegularExpressions.Regex(@"\(""([^""]+)"",\s*(\d+)\)");
+        var ips = pair.Matches(ipPart).Select(m => UdpAddress.Parse($"{m.Groups[1].Value}:{m.Groups[2].Value}")).ToList();
+        var names = pair.Matches(dnsPart).Select(m => (m.Groups[1].Value, ushort.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
-        // Building it resolves nothing and contacts nobody; it holds no addresses until initialized.
+        Assert.Equal(13, ips.Count);
+        Assert.Equal(7, names.Count);
+        Assert.Equal(ips, AddressListBootstrapper.PublicTrackerAddresses);
+        Assert.Equal(names, AddressListBootstrapper.PublicTrackerNames);
+        Assert.DoesNotContain(AddressListBootstrapper.PublicTrackerNames, n => n.Host.EndsWith("ip-v8.org", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_public_tracker_preset_contacts_nobody_until_a_community_bootstraps_from_it()
+    {
+        // Building it resolves nothing and sends nothing; it knows py-ipv8's addresses and names.
         var preset = AddressListBootstrapper.PublicTrackers();
         Assert.False(preset.Initialized);
-        Assert.Empty(preset.Blacklist);
+        Assert.Equal(AddressListBootstrapper.PublicTrackerAddresses, preset.Blacklist);
     }
 
     [Fact]

@@ -77,10 +77,97 @@ public sealed class CommunityDiscoveryTests : IDisposable
         Assert.Equal(s_here, payload.SourceLanAddress);
         Assert.Equal(77, payload.Identifier);
 
-        // The introduced peer is on our LAN (loopback): lan = its address, wan = (our WAN ip, its port).
+        // 127.0.0.1 is not one of our own addresses in py-ipv8's sense: lan = the LAN address the peer reported, wan = its address.
         Assert.Equal(otherAddress, payload.LanIntroductionAddress);
-        Assert.Equal(community.MyEstimatedWan.WithPort(otherAddress.Port), payload.WanIntroductionAddress);
+        Assert.Equal(otherAddress, payload.WanIntroductionAddress);
         Assert.True(payload.SupportsNewStyle);
+    }
+
+    [Fact]
+    public void An_introduced_peer_is_introduced_by_the_lan_address_it_reported_and_the_address_it_sent_from()
+    {
+        // py-ipv8: B sends a 246 with source_lan 192.168.1.5:6000, then A sends a 246; A hears lan 192.168.1.5:6000 and
+        // wan B's address.
+        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var b = UdpAddress.Parse("127.0.0.1:10001");
+        community.OnPacket(b, Packets.Discovery(community.GetPrefix(), NewKey(), 1, new IntroductionRequestPayload
+        {
+            DestinationAddress = s_here, SourceLanAddress = Parse("192.168.1.5:6000"), SourceWanAddress = b, Identifier = 1,
+        }));
+        _endpoint.Clear();
+
+        var a = UdpAddress.Parse("127.0.0.1:10002");
+        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+
+        var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
+        Assert.Equal(Parse("192.168.1.5:6000"), payload.LanIntroductionAddress);
+        Assert.Equal(b, payload.WanIntroductionAddress);
+    }
+
+    [Fact]
+    public void A_peer_on_one_of_our_own_addresses_is_introduced_by_that_address_and_our_wan_host()
+    {
+        // py-ipv8 address_is_lan: the introduced peer's host is one of this machine's interface addresses.
+        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        community.OwnAddresses = new LocalNetworks([Parse("10.0.0.7:0").IPv4Value]);
+        var sameHost = Parse("10.0.0.7:5000");
+        community.OnPacket(sameHost, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, Parse("10.0.0.7:5999"), 1));
+        _endpoint.Clear();
+
+        var a = UdpAddress.Parse("127.0.0.1:10002");
+        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+
+        var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
+        Assert.Equal(sameHost, payload.LanIntroductionAddress);
+        Assert.Equal(community.MyEstimatedWan.WithPort(5000), payload.WanIntroductionAddress);
+        Assert.False(community.AddressIsLan(Parse("127.0.0.1:1"))); // py-ipv8 never counts 127.0.0.1
+    }
+
+    [Fact]
+    public void After_learning_a_public_wan_a_loopback_peer_is_still_introduced_under_its_own_address()
+    {
+        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var responder = UdpAddress.Parse("127.0.0.1:10009");
+        Respond(community, NewKey(), responder, Parse("8.8.4.4:40002"), lan: "0.0.0.0:0", wan: "0.0.0.0:0");
+        Assert.Equal(Parse("8.8.4.4:40002"), community.MyEstimatedWan);
+
+        var b = UdpAddress.Parse("127.0.0.1:10001");
+        community.OnPacket(b, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, b, 1));
+        community.Network.RemovePeer(community.Network.GetVerifiedByAddress(responder)!);
+        _endpoint.Clear();
+        var a = UdpAddress.Parse("127.0.0.1:10002");
+        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+
+        var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
+        Assert.Equal(b, payload.WanIntroductionAddress);
+        Assert.Equal(Parse("8.8.4.4:40002"), payload.SourceWanAddress);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3:40001")]
+    [InlineData("8.8.4.4:40002")]
+    public void A_new_style_message_advertises_our_interface_address_never_what_a_response_told_us(string destination)
+    {
+        // py-ipv8 (its IPv8 service's DispatcherEndpoint) guesses its interface address again for every new-style message.
+        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        Respond(community, NewKey(), Parse("127.0.0.1:10009"), Parse(destination), lan: "0.0.0.0:0", wan: "0.0.0.0:0");
+        Assert.Equal(Parse(destination), community.MyPeer.Address); // the response's destination is recorded, as py-ipv8 does
+        _endpoint.Clear();
+
+        community.WalkTo(Parse("[::1]:10004"));
+        var request = Assert.Single(_endpoint.Sent);
+        Assert.True(Packet.TryDecode(request.Data, true, out _, out GlobalTime _, out NewIntroductionRequestPayload sent, out _));
+        Assert.Equal(s_here, sent.SourceWanAddress);
+
+        _endpoint.Clear();
+        var a = UdpAddress.Parse("127.0.0.1:10002");
+        community.OnPacket(a, Packets.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
+        {
+            DestinationAddress = s_here, SourceLanAddress = a, SourceWanAddress = a, Identifier = 6,
+        }));
+        var response = Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.NewIntroductionResponse);
+        Assert.True(Packet.TryDecode(response.Data, true, out _, out GlobalTime _, out NewIntroductionResponsePayload answer, out _));
+        Assert.Equal(s_here, answer.SourceWanAddress);
     }
 
     [Fact]
@@ -232,6 +319,17 @@ public sealed class CommunityDiscoveryTests : IDisposable
         Assert.Equal(3, tracker.RequestsAnswered);
         Assert.Equal(-1, tracker.MaxPeers);
         Assert.Equal(2, tracker.Network.GetPeersForService(TestIds.Discovery).Length);
+
+
+        // A 246 that says it supports new-style messages still gets py-ipv8's tracker answer: 245, and a 250 to the introduced peer.
+        _endpoint.Clear();
+        var newStyle = Parse("127.0.0.1:10004");
+        sink.OnPacket(newStyle, Packets.Discovery(TestIds.Discovery.ToPrefix(), NewKey(), 5, new IntroductionRequestPayload
+        {
+            DestinationAddress = s_here, SourceLanAddress = newStyle, SourceWanAddress = newStyle, Identifier = 5,
+            Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, supportsNewStyle: true, advice: true),
+        }));
+        Assert.Equal([DiscoveryMessages.IntroductionResponse, DiscoveryMessages.PunctureRequest], _endpoint.Sent.Select(s => s.MessageId).Order());
 
         // Anything but an introduction request is dropped.
         sink.OnPacket(late, Packets.Discovery(TestIds.Discovery.ToPrefix(), null, 4, new PunctureRequestPayload { LanWalkerAddress = early, WanWalkerAddress = early, Identifier = 4 }));

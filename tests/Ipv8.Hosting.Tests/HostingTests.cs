@@ -248,6 +248,35 @@ public sealed class HostingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hosted_node_walks_to_the_peers_in_its_settings_and_they_become_normal_peers()
+    {
+        using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), Loopback);
+        await first.StartAsync();
+        var firstNode = first.Services.GetRequiredService<Ipv8Node>();
+        var firstAddress = firstNode.Endpoint.Ipv4Address!.Value;
+
+        // py-ipv8's walk_to(address): the second node knows the first by address only, with no tracker.
+        using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.Peers = [firstAddress.ToString()];
+        });
+        await second.StartAsync();
+        var secondNode = second.Services.GetRequiredService<Ipv8Node>();
+
+        var a = first.Services.GetRequiredService<ChatCommunity>();
+        var b = second.Services.GetRequiredService<ChatCommunity>();
+        await Eventually.AssertAsync(
+            () => a.GetPeers().Any(p => p.Key.Equals(secondNode.Key.PublicKey)) && b.GetPeers().Any(p => p.Key.Equals(firstNode.Key.PublicKey)),
+            "the two hosted nodes to verify each other",
+            TimeSpan.FromSeconds(60));
+        Assert.False(b.Network.IsBlacklisted(firstAddress));
+
+        await second.StopAsync();
+        await first.StopAsync();
+    }
+
+    [Fact]
     public async Task Bad_settings_fail_the_start_naming_every_bad_key()
     {
         WriteAppSettings("""
@@ -256,6 +285,7 @@ public sealed class HostingTests : IDisposable
                 "Port": 70000,
                 "Interfaces": [ "localhost", "127.0.0.1", "127.0.0.2" ],
                 "Bootstrap": { "Addresses": [ "127.0.0.1", "bad host:80" ] },
+                "Peers": [ "0.0.0.0:8090" ],
                 "MaxPeers": -5,
                 "Walkers": [ { "Strategy": "Teleport" } ]
               }
@@ -268,6 +298,7 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("Ipv8:Interfaces:2 '127.0.0.2': only one IPv4", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Bootstrap:Addresses:0 '127.0.0.1' is not HOST:PORT", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Bootstrap:Addresses:1 'bad host:80' does not name a host", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Peers:0 '0.0.0.0:8090' names no host", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:MaxPeers -5", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Walkers:0:Strategy 'Teleport'", error.Message, StringComparison.Ordinal);
     }

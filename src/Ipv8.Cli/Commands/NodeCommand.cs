@@ -24,6 +24,9 @@ internal sealed record NodeConfig
 
     public IReadOnlyList<BootstrapTarget> Bootstrap { get; init; } = [];
 
+    /// <summary>Peers to walk to (py-ipv8 <c>walk_to</c>), retried until they answer; never blacklisted.</summary>
+    public IReadOnlyList<HostPort> Peers { get; init; } = [];
+
     public FileInfo? KeyFile { get; init; }
 
     public int MaxPeers { get; init; } = Engine.Communities.CommunitySettings.DefaultMaxPeers;
@@ -41,9 +44,9 @@ internal sealed record NodeConfig
 }
 
 /// <summary>
-/// <c>ipv8 node --port P [--host H] --community HEX [--bootstrap HOST:PORT]... [--key FILE] [--max-peers N]
-/// [--duration S] [--report FILE]</c>: one node (UDP), a community with the given id, RandomWalk and an address-list
-/// bootstrapper; at the end it writes the node report.
+/// <c>ipv8 node --port P [--host H] --community HEX [--bootstrap HOST:PORT]... [--peer HOST:PORT]... [--key FILE]
+/// [--max-peers N] [--duration S] [--report FILE]</c>: one node (UDP), a community with the given id, RandomWalk, an
+/// address-list bootstrapper and the peers to walk to; at the end it writes the node report.
 /// </summary>
 internal static class NodeCommand
 {
@@ -85,6 +88,7 @@ internal static class NodeCommand
                 }
             }
         });
+        var peer = CliArguments.HostPorts("--peer", "A peer to walk to, HOST:PORT (py-ipv8's walk_to); repeatable. Walked to again every 5 s until it answers; unlike --bootstrap, it becomes a normal peer.");
         var key = new Option<FileInfo?>("--key")
         {
             Description = "A private key file (the LibNaCLSK: bin, as written by 'ipv8 keygen'). Default: a new key for this run.",
@@ -113,7 +117,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run one IPv8 node: a community, RandomWalk and the bootstrap servers given; writes a report at the end.")
         {
-            port, host, community, bootstrap, key, maxPeers, duration, report, loopbackOnly, walkTarget, logLevel,
+            port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, logLevel,
         };
         command.SetAction(async (result, token) =>
         {
@@ -123,6 +127,7 @@ internal static class NodeCommand
                 Port = result.GetValue(port),
                 Community = result.GetValue(community),
                 Bootstrap = [.. (result.GetValue(bootstrap) ?? []).Select(ParseBootstrap)],
+                Peers = [.. (result.GetValue(peer) ?? []).Select(ParsePeer)],
                 KeyFile = result.GetValue(key),
                 MaxPeers = result.GetValue(maxPeers),
                 Duration = result.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
@@ -198,6 +203,11 @@ internal static class NodeCommand
         }
 
         node.AddStrategy(community, new RandomWalk(community), config.WalkTarget);
+        if (config.Peers.Count > 0)
+        {
+            node.AddStrategy(community, new WalkToPeers(community, config.Peers, logger: logger));
+        }
+
         try
         {
             node.Start();
@@ -210,12 +220,13 @@ internal static class NodeCommand
 
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         logger.LogInformation(
-            "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}",
+            "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}, peers: {Peers}",
             key.PublicKey,
             Convert.ToHexStringLower(key.PublicKey.Mid),
             bound,
             config.Community,
-            config.Bootstrap.Count == 0 ? "none" : string.Join(", ", config.Bootstrap));
+            config.Bootstrap.Count == 0 ? "none" : string.Join(", ", config.Bootstrap),
+            config.Peers.Count == 0 ? "none" : string.Join(", ", config.Peers));
         started?.Invoke(node, community);
 
         var clock = Stopwatch.StartNew();
@@ -248,6 +259,9 @@ internal static class NodeCommand
     private static BootstrapTarget ParseBootstrap(string text) =>
         CliArguments.TryParseBootstrap(text, out var target, out var error) ? target : throw new ArgumentException(error, nameof(text));
 
+    private static HostPort ParsePeer(string text) =>
+        HostPort.TryParse(text, out var peer, out var error) ? peer : throw new ArgumentException($"--peer {text} {error}.", nameof(text));
+
     /// <summary>
     /// An address-list bootstrapper for the targets. DNS names (and the public trackers' names) are resolved here,
     /// before the node starts, so that the first bootstrap already reaches them; a name that does not resolve now is
@@ -261,51 +275,22 @@ internal static class NodeCommand
         }
 
         var addresses = new List<UdpAddress>();
-        var names = new List<(string Host, ushort Port)>();
+        var servers = new List<HostPort>();
         foreach (var target in targets)
         {
             if (target.IsPublic)
             {
-                names.AddRange(AddressListBootstrapper.PublicTrackerNames);
-            }
-            else if (target.Address is { } address)
-            {
-                addresses.Add(address);
+                addresses.AddRange(AddressListBootstrapper.PublicTrackerAddresses);
+                servers.AddRange(AddressListBootstrapper.PublicTrackerNames.Select(n => new HostPort(null, n.Host, n.Port)));
             }
             else
             {
-                names.Add((target.Name!, target.Port));
+                servers.Add(target.Server);
             }
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        var lookups = names.Distinct().Select(async name =>
-        {
-            try
-            {
-                var resolved = await Dns.GetHostAddressesAsync(name.Host, AddressFamily.InterNetwork, timeout.Token).ConfigureAwait(false);
-                return (name, resolved.Length > 0 ? UdpAddress.FromIPAddress(resolved[0], name.Port) : (UdpAddress?)null);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                logger.LogWarning("Cannot resolve bootstrap server {Host}:{Port} now ({Error}); will retry when bootstrapping", name.Host, name.Port, ex.Message);
-                return (name, (UdpAddress?)null);
-            }
-        });
-        var unresolved = new List<(string Host, ushort Port)>();
-        foreach (var (name, address) in await Task.WhenAll(lookups).ConfigureAwait(false))
-        {
-            if (address is { } resolved)
-            {
-                addresses.Add(resolved);
-            }
-            else
-            {
-                unresolved.Add(name);
-            }
-        }
-
-        return new AddressListBootstrapper(addresses.Distinct(), unresolved, logger: logger);
+        var (resolved, unresolved) = await HostPort.ResolveAsync(servers, TimeSpan.FromSeconds(10), logger, cancel).ConfigureAwait(false);
+        addresses.AddRange(resolved);
+        return new AddressListBootstrapper(addresses.Distinct(), unresolved.Select(n => (n.DnsName!, n.Port)), logger: logger);
     }
 }

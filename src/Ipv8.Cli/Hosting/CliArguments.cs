@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
-using Ipv8.Wire;
+using Ipv8.Engine.Bootstrapping;
 using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Cli.Hosting;
@@ -89,46 +89,50 @@ internal static class CliArguments
     public static bool TryParseBootstrap(string text, out BootstrapTarget target, out string error)
     {
         target = default;
-        error = string.Empty;
         if (string.Equals(text, "public", StringComparison.OrdinalIgnoreCase))
         {
-            target = new BootstrapTarget(null, null, 0, IsPublic: true);
+            target = new BootstrapTarget(default, IsPublic: true);
+            error = string.Empty;
             return true;
         }
 
-        if (UdpAddress.TryParse(text, out var address))
+        if (!HostPort.TryParse(text, out var hostPort, out var reason))
         {
-            if (address.Port == 0 || address.IsUnspecifiedHost)
-            {
-                error = $"--bootstrap {text}: needs a host and a port other than 0.";
-                return false;
-            }
-
-            target = new BootstrapTarget(address, null, address.Port, IsPublic: false);
-            return true;
-        }
-
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0)
-        {
-            error = $"--bootstrap {text}: expected HOST:PORT (or 'public').";
+            error = $"--bootstrap {text} {reason} (or 'public').";
             return false;
         }
 
-        var host = text[..colon];
-        if (Uri.CheckHostName(host) != UriHostNameType.Dns)
-        {
-            error = $"--bootstrap {text}: '{host}' is neither an IP address nor a DNS name.";
-            return false;
-        }
-
-        target = new BootstrapTarget(null, host, port, IsPublic: false);
+        target = new BootstrapTarget(hostPort, IsPublic: false);
+        error = string.Empty;
         return true;
+    }
+
+    /// <summary>An option whose values are <c>HOST:PORT</c> (an IP address, <c>[IPv6]</c> or a DNS name), checked by <see cref="HostPort.TryParse"/>.</summary>
+    public static Option<string[]> HostPorts(string name, string description)
+    {
+        var option = new Option<string[]>(name)
+        {
+            Description = description,
+            HelpName = "host:port",
+            Arity = ArgumentArity.OneOrMore,
+            DefaultValueFactory = _ => [],
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!HostPort.TryParse(value, out _, out var reason))
+                {
+                    result.AddError($"{name} {value} {reason}.");
+                }
+            }
+        });
+        return option;
     }
 }
 
-/// <summary>One <c>--bootstrap</c> value: an address, a DNS name and port, or py-ipv8's public trackers.</summary>
-internal readonly record struct BootstrapTarget(UdpAddress? Address, string? Name, ushort Port, bool IsPublic)
+/// <summary>One <c>--bootstrap</c> value: a host and port, or py-ipv8's public trackers.</summary>
+internal readonly record struct BootstrapTarget(HostPort Server, bool IsPublic)
 {
-    public override string ToString() => IsPublic ? "public" : Address?.ToString() ?? $"{Name}:{Port}";
+    public override string ToString() => IsPublic ? "public" : Server.ToString();
 }

@@ -41,19 +41,35 @@ public sealed class AddressListBootstrapper : IBootstrapper
     }
 
     /// <summary>
-    /// py-ipv8's public trackers as DNS names. Used only when asked for explicitly (for example
+    /// py-ipv8's public trackers, the 13 IP addresses of its default configuration (<c>ipv8/configuration.py</c>,
+    /// <c>DISPERSY_BOOTSTRAPPER</c> <c>ip_addresses</c>). Used only when asked for explicitly (for example
     /// <c>ipv8 node --bootstrap public</c>); tests and demos never contact them.
+    /// </summary>
+    public static IReadOnlyList<UdpAddress> PublicTrackerAddresses { get; } =
+    [
+        UdpAddress.Parse("130.161.119.206:6421"), UdpAddress.Parse("130.161.119.206:6422"),
+        UdpAddress.Parse("131.180.27.155:6423"), UdpAddress.Parse("131.180.27.156:6424"),
+        UdpAddress.Parse("131.180.27.161:6427"), UdpAddress.Parse("131.180.27.161:6521"),
+        UdpAddress.Parse("131.180.27.161:6522"), UdpAddress.Parse("131.180.27.162:6523"),
+        UdpAddress.Parse("131.180.27.162:6524"), UdpAddress.Parse("130.161.119.215:6525"),
+        UdpAddress.Parse("130.161.119.215:6526"), UdpAddress.Parse("130.161.119.201:6527"),
+        UdpAddress.Parse("130.161.119.201:6528"),
+    ];
+
+    /// <summary>
+    /// py-ipv8's public trackers, the 7 DNS names of its default configuration (<c>DISPERSY_BOOTSTRAPPER</c>
+    /// <c>dns_addresses</c>). Used only when asked for explicitly.
     /// </summary>
     public static IReadOnlyList<(string Host, ushort Port)> PublicTrackerNames { get; } =
     [
-        ("dispersy1.tribler.org", 6421), ("dispersy2.tribler.org", 6422), ("dispersy3.tribler.org", 6423),
-        ("dispersy4.tribler.org", 6424), ("tracker1.ip-v8.org", 6521), ("tracker2.ip-v8.org", 6522),
-        ("tracker3.ip-v8.org", 6523), ("tracker4.ip-v8.org", 6524), ("tracker5.ip-v8.org", 6525),
-        ("tracker6.ip-v8.org", 6526), ("tracker7.ip-v8.org", 6527), ("tracker8.ip-v8.org", 6528),
+        ("dispersy1.tribler.org", 6421), ("dispersy1.st.tudelft.nl", 6421),
+        ("dispersy2.tribler.org", 6422), ("dispersy2.st.tudelft.nl", 6422),
+        ("dispersy3.tribler.org", 6423), ("dispersy3.st.tudelft.nl", 6423),
+        ("dispersy4.tribler.org", 6424),
     ];
 
-    /// <summary>A bootstrapper for py-ipv8's public trackers (the named preset).</summary>
-    public static AddressListBootstrapper PublicTrackers(ILogger? logger = null) => new([], PublicTrackerNames, logger: logger);
+    /// <summary>A bootstrapper for py-ipv8's public trackers, its default list (addresses and names).</summary>
+    public static AddressListBootstrapper PublicTrackers(ILogger? logger = null) => new(PublicTrackerAddresses, PublicTrackerNames, logger: logger);
 
     /// <summary>The minimum time between two bootstraps. Default 30 s.</summary>
     public TimeSpan BootstrapInterval { get; }

@@ -163,14 +163,17 @@ public abstract partial class Community
     }
 
     /// <summary>
-    /// Our preferred address (py-ipv8 <c>my_preferred_address</c>): for every interface the endpoint serves that our
-    /// peer has no address for yet, guess one; then our peer's address (IPv6 preferred).
+    /// Our preferred address, the <c>source_wan_address</c> of new-style messages (py-ipv8 <c>my_preferred_address</c>):
+    /// our own guess for every interface the endpoint serves, IPv6 preferred. As py-ipv8's <c>DispatcherEndpoint</c> (what
+    /// its <c>IPv8</c> service runs) it guesses again on every call, so the address an introduction response told us is
+    /// never advertised here: a new-style message carries our interface address (py-ipv8 compares interface names with
+    /// address classes, so its "already known" check never holds).
     /// </summary>
     public UdpAddress MyPreferredAddress()
     {
         foreach (var ipv6 in (ReadOnlySpan<bool>)[false, true])
         {
-            if (ServesFamily(ipv6) && MyPeer.GetAddress(ipv6) is null && GuessAddress(ipv6) is { } guess)
+            if (ServesFamily(ipv6) && GuessAddress(ipv6) is { } guess)
             {
                 MyPeer.Address = guess;
             }
@@ -180,8 +183,12 @@ public abstract partial class Community
         return address.IsAny ? MyEstimatedWan : address;
     }
 
-    /// <summary>True when <paramref name="address"/> is on one of this machine's IPv4 subnets (or loopback) (py-ipv8 <c>address_is_lan</c>).</summary>
-    public bool AddressIsLan(UdpAddress address) => _localNetworks.Contains(address);
+    /// <summary>
+    /// True when <paramref name="address"/> is one of this machine's own IPv4 addresses (py-ipv8 <c>address_is_lan</c>:
+    /// the host is in <c>get_lan_addresses()</c>, which never lists 127.0.0.1). An introduced peer on our own host is
+    /// introduced by its address as LAN and our WAN host with its port as WAN.
+    /// </summary>
+    public bool AddressIsLan(UdpAddress address) => OwnAddresses.Contains(address);
 
     private bool ServesFamily(bool ipv6) => ipv6 ? Endpoint.Ipv6Address is not null : Endpoint.Ipv4Address is not null;
 
@@ -225,7 +232,7 @@ public abstract partial class Community
         if (Endpoint.Ipv4Address is { } v4)
         {
             lan = v4.IsUnspecifiedHost
-                ? (_localNetworks.FirstLanAddress ?? UdpAddress.Parse("127.0.0.1:0")).WithPort(v4.Port)
+                ? (OwnAddresses.FirstLanAddress ?? UdpAddress.Parse("127.0.0.1:0")).WithPort(v4.Port)
                 : v4;
         }
         else

@@ -34,7 +34,6 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     private readonly byte[] _prefix;
     private readonly HandlerEntry?[] _handlers = new HandlerEntry?[256];
     private readonly Lock _addressLock = new();
-    private readonly LocalNetworks _localNetworks;
     private readonly Random _random;
     private readonly CommunityLimits _limits;
     private readonly long _unknownLogIntervalTicks;
@@ -75,7 +74,6 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
         _limits = new CommunityLimits(settings.RateLimits ?? throw new ArgumentException("CommunitySettings.RateLimits must not be null.", nameof(settings)), TimeProvider);
         _prefix = communityId.ToPrefix(Version);
-        _localNetworks = LocalNetworks.Discover();
         _unknownLogIntervalTicks = (long)(settings.UnknownMessageLogInterval.TotalSeconds * TimeProvider.TimestampFrequency);
 
         if (Anonymize)
@@ -444,6 +442,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     }
 
     internal CommunityLimits Limits => _limits;
+
+    /// <summary>This machine's own addresses, for <see cref="AddressIsLan"/> and the LAN estimate (tests replace them).</summary>
+    internal LocalNetworks OwnAddresses { get; set; } = LocalNetworks.Machine;
 
     /// <summary>The node's histograms for this community; set when a node with metrics adds it.</summary>
     internal CommunityInstruments? Instruments

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -7,26 +6,38 @@ using Ipv8.Wire;
 namespace Ipv8.Engine.Communities;
 
 /// <summary>
-/// This machine's IPv4 subnets, read once, to answer "is this address on our LAN?" (py-ipv8 <c>address_is_lan</c>) and
-/// to guess our LAN address. 127.0.0.0/8 always counts as local.
+/// This machine's own IPv4 interface addresses, read once per process (py-ipv8 <c>get_lan_addresses()</c>), minus the
+/// addresses py-ipv8 never counts (its <c>BLACKLIST</c>: 127.0.0.1, 127.0.1.1, 0.0.0.0, 255.255.255.255). They answer
+/// py-ipv8's <c>address_is_lan</c> (is this one of our own addresses?) and give the first LAN address for our LAN
+/// estimate.
 /// </summary>
 internal sealed class LocalNetworks
 {
-    private readonly (uint Network, uint Mask)[] _subnets;
+    private static readonly Lazy<LocalNetworks> s_machine = new(Discover);
 
-    private LocalNetworks((uint, uint)[] subnets, UdpAddress? firstLanAddress)
+    private readonly HashSet<uint> _addresses;
+
+    internal LocalNetworks(IEnumerable<uint> addresses)
     {
-        _subnets = subnets;
-        FirstLanAddress = firstLanAddress;
+        _addresses = [.. addresses.Where(a => !IsBlacklisted(a))];
+        FirstLanAddress = _addresses.Count > 0 ? UdpAddress.FromIPv4(_addresses.First(), 0) : null;
     }
 
-    /// <summary>The first non-loopback IPv4 address of an interface that is up, if any.</summary>
+    /// <summary>The addresses of this machine. Interfaces are read once: a process-wide snapshot, like py-ipv8's cached providers.</summary>
+    public static LocalNetworks Machine => s_machine.Value;
+
+    /// <summary>The first own IPv4 address py-ipv8 would pick as its LAN address, if any.</summary>
     public UdpAddress? FirstLanAddress { get; }
 
-    public static LocalNetworks Discover()
+    /// <summary>py-ipv8 <c>address_is_lan</c>: true when <paramref name="address"/>'s host is one of this machine's own IPv4 addresses.</summary>
+    public bool Contains(UdpAddress address) => address.IsIPv4 && _addresses.Contains(address.IPv4Value);
+
+    private static bool IsBlacklisted(uint address) =>
+        address is 0x7F000001 or 0x7F000101 or 0 or 0xFFFFFFFF;
+
+    private static LocalNetworks Discover()
     {
-        var subnets = new List<(uint, uint)> { (0x7F000000, 0xFF000000) };
-        UdpAddress? first = null;
+        var addresses = new List<uint>();
         try
         {
             foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
@@ -38,45 +49,18 @@ internal sealed class LocalNetworks
 
                 foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
                 {
-                    if (unicast.Address.AddressFamily != AddressFamily.InterNetwork || unicast.IPv4Mask is null)
+                    if (unicast.Address.AddressFamily == AddressFamily.InterNetwork)
                     {
-                        continue;
-                    }
-
-                    var address = BinaryPrimitives.ReadUInt32BigEndian(unicast.Address.GetAddressBytes());
-                    var mask = BinaryPrimitives.ReadUInt32BigEndian(unicast.IPv4Mask.GetAddressBytes());
-                    subnets.Add((address & mask, mask));
-                    if (first is null && !IPAddress.IsLoopback(unicast.Address))
-                    {
-                        first = UdpAddress.FromIPv4(address, 0);
+                        addresses.Add(UdpAddress.FromIPAddress(unicast.Address, 0).IPv4Value);
                     }
                 }
             }
         }
         catch (NetworkInformationException)
         {
-            // No interface information: only loopback counts as local.
+            // No interface information: nothing counts as our own address.
         }
 
-        return new LocalNetworks([.. subnets], first);
-    }
-
-    public bool Contains(UdpAddress address)
-    {
-        if (address.IsIPv6)
-        {
-            return false;
-        }
-
-        var value = address.IPv4Value;
-        foreach (var (network, mask) in _subnets)
-        {
-            if ((value & mask) == network)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return new LocalNetworks(addresses);
     }
 }

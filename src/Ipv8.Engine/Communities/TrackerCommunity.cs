@@ -69,7 +69,7 @@ public sealed class TrackerCommunity : Community
                 case DiscoveryMessages.IntroductionRequest:
                     if (Packet.TryDecode(datagram, true, out var p246, out GlobalTime _, out IntroductionRequestPayload m246, out var e246))
                     {
-                        Answer(source, prefix, service, p246, IntroductionRequest.From(m246), newStyle: m246.SupportsNewStyle);
+                        Answer(source, prefix, service, p246, IntroductionRequest.From(m246), newStyle: false);
                     }
                     else
                     {
@@ -118,9 +118,11 @@ public sealed class TrackerCommunity : Community
         peer = Network.AddVerifiedPeer(peer) ?? peer;
         Network.DiscoverServices(peer, service);
 
-        var introduction = PickIntroduction(service, peer, peer.NewStyleIntro);
+        // py-ipv8's tracker answers a 246 old-style (245, and a 250 to the introduced peer) whatever its flags say; it
+        // ignores 234, which only this tracker answers (new-style, for IPv6 peers).
+        var introduction = PickIntroduction(service, peer, newStyle);
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction, prefix: prefix, newStyle: peer.NewStyleIntro);
+        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction, prefix: prefix, newStyle: newStyle);
         SendPacket(source, buffer[..n]);
         Interlocked.Increment(ref _answered);
     }

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Engine.Bootstrapping;
+
+/// <summary>
+/// A host and a port as people write them in configuration and on command lines: <c>1.2.3.4:6421</c>,
+/// <c>[::1]:6421</c> or <c>tracker.example.org:6421</c> (py-ipv8's <c>(host, port)</c> tuples of <c>ip_addresses</c> and
+/// <c>dns_addresses</c>). One parser for the CLI and the hosting options.
+/// </summary>
+/// <param name="Address">The address, when the host is an IP address.</param>
+/// <param name="DnsName">The DNS name, when the host is one.</param>
+/// <param name="Port">The port, 1–65535.</param>
+public readonly record struct HostPort(UdpAddress? Address, string? DnsName, ushort Port)
+{
+    /// <summary>True when the host is a DNS name that must be resolved.</summary>
+    public bool IsDnsName => DnsName is not null;
+
+    /// <summary>
+    /// Parses <c>IPv4:PORT</c>, <c>[IPv6]:PORT</c> or <c>NAME:PORT</c>. The port must be 1–65535 and an IP host must not
+    /// be unspecified (<c>0.0.0.0</c>, <c>::</c>).
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="value">The parsed value.</param>
+    /// <param name="error">Why the text was refused, as the end of a sentence that starts with the text ("needs a port").</param>
+    public static bool TryParse(string? text, out HostPort value, out string error)
+    {
+        value = default;
+        text ??= string.Empty;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0)
+        {
+            error = "is not HOST:PORT with a port from 1 to 65535";
+            return false;
+        }
+
+        var host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        else if (host.Contains(':', StringComparison.Ordinal))
+        {
+            error = "has an IPv6 host without [brackets]";
+            return false;
+        }
+
+        if (UdpAddress.TryParseHost(host, port, out var address))
+        {
+            if (address.IsUnspecifiedHost)
+            {
+                error = "names no host (an unspecified address)";
+                return false;
+            }
+
+            value = new HostPort(address, null, port);
+            error = string.Empty;
+            return true;
+        }
+
+        if (Uri.CheckHostName(host) != UriHostNameType.Dns)
+        {
+            error = "does not name a host";
+            return false;
+        }
+
+        value = new HostPort(null, host, port);
+        error = string.Empty;
+        return true;
+    }
+
+    /// <summary>
+    /// Resolves DNS names to their first IPv4 address (py-ipv8 resolves bootstrap names with <c>gethostbyname</c>, IPv4
+    /// only), leaving IP hosts as they are. Names that do not resolve within <paramref name="timeout"/> are returned
+    /// apart and logged.
+    /// </summary>
+    public static async Task<(List<UdpAddress> Resolved, List<HostPort> Unresolved)> ResolveAsync(
+        IEnumerable<HostPort> targets, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(logger);
+        var resolved = new List<UdpAddress>();
+        var unresolved = new List<HostPort>();
+        var names = new List<HostPort>();
+        foreach (var target in targets)
+        {
+            if (target.Address is { } address)
+            {
+                resolved.Add(address);
+            }
+            else
+            {
+                names.Add(target);
+            }
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var lookups = names.Distinct().Select(async name =>
+        {
+            try
+            {
+                var found = await Dns.GetHostAddressesAsync(name.DnsName!, AddressFamily.InterNetwork, deadline.Token).ConfigureAwait(false);
+                return (name, found.Length > 0 ? UdpAddress.FromIPAddress(found[0], name.Port) : (UdpAddress?)null);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Cannot resolve {Host}:{Port} now ({Error})", name.DnsName, name.Port, ex.Message);
+                return (name, (UdpAddress?)null);
+            }
+        });
+        foreach (var (name, address) in await Task.WhenAll(lookups).ConfigureAwait(false))
+        {
+            if (address is { } found)
+            {
+                resolved.Add(found);
+            }
+            else
+            {
+                unresolved.Add(name);
+            }
+        }
+
+        return (resolved, unresolved);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Address is { } address ? address.ToString() : $"{DnsName}:{Port}";
+}
