@@ -12,7 +12,7 @@ namespace Ipv8.Bench.Throughput;
 /// </summary>
 internal static class ThroughputHarness
 {
-    public static readonly string[] Scenarios = ["decode", "introduction-request", "puncture-request", "udp-ingest", "udp-baseline"];
+    public static readonly string[] Scenarios = ["decode", "introduction-request", "puncture-request", "udp-ingest", "udp-baseline", "verify-ec"];
 
     public static int Run(string[] args)
     {
@@ -38,6 +38,7 @@ internal static class ThroughputHarness
             "puncture-request" => InProcessScenarios.PunctureRequests(options),
             "udp-ingest" => UdpScenarios.Ingest(options),
             "udp-baseline" => UdpScenarios.Baseline(options),
+            "verify-ec" => CryptoScenarios.VerifyEc(options),
             _ => throw new UnreachableException(),
         };
 
