@@ -101,6 +101,58 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void TupleMembers_NamedUnnamedKeywordNamedOrSpelledAsValueTuple_ReportNoDiagnostics_AndCompile()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            using Octet = System.Byte;
+
+            namespace Samples.Tuples;
+
+            [Payload(MessageId = 1)]
+            public partial struct Tuples
+            {
+                [Field(Format.StructBH)] public (byte Kind, ushort Port) Named { get; init; }
+                [Field(Format.StructBBH)] public (byte, byte, ushort) Unnamed;
+                [Field(Format.StructHH)] public (ushort @class, ushort @event) KeywordNamed { get; set; }
+                [Field(Format.StructCcB)] public ValueTuple<Octet, Byte, byte> Spelled { get; init; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.CompilationDiagnostics.IsEmpty, GeneratorHarness.Describe(run.CompilationDiagnostics));
+        Assert.Single(run.Result.GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData("[Field(Format.StructBH)] public (ushort, byte) Swapped { get; init; }", "Swapped", "(ushort, byte)", "(byte, ushort)")]
+    [InlineData("[Field(Format.StructLL)] public (int, int) Signed { get; init; }", "Signed", "(int, int)", "(uint, uint)")]
+    [InlineData("[Field(Format.StructHH)] public (ushort, ushort, ushort) TooMany { get; init; }", "TooMany", "(ushort, ushort, ushort)", "(ushort, ushort)")]
+    [InlineData("[Field(Format.StructBBH)] public (byte, ushort) TooFew;", "TooFew", "(byte, ushort)", "(byte, byte, ushort)")]
+    [InlineData("[Field(Format.StructQQHHBH)] public (ulong, ulong, ushort, ushort, ushort, ushort) Wide { get; init; }", "Wide", "(ulong, ulong, ushort, ushort, ushort, ushort)", "(ulong, ulong, ushort, ushort, byte, ushort)")]
+    [InlineData("[Field(Format.StructCcB)] public (char, char, byte) Chars { get; init; }", "Chars", "(char, char, byte)", "(byte, byte, byte)")]
+    [InlineData("[Field(Format.StructQL)] public (ulong Id, long Count) Named { get; init; }", "Named", "(ulong Id, long Count)", "(ulong, uint)")]
+    [InlineData("[Field(Format.StructBH)] public (byte, ushort)? Nullable { get; init; }", "Nullable", "(byte, ushort)?", "(byte, ushort)")]
+    [InlineData("[Field(Format.StructHH)] public ushort NotATuple { get; init; }", "NotATuple", "ushort", "(ushort, ushort)")]
+    [InlineData("[Field(Format.UInt16)] public (ushort, ushort) TupleForAScalar { get; init; }", "TupleForAScalar", "(ushort, ushort)", "ushort")]
+    [InlineData("[Field(Format.Struct4SH)] public (byte[], ushort) Address { get; init; }", "Address", "(byte[], ushort)", "Ipv8.Wire.UdpAddress")]
+    public void IPV8W002_TupleWithTheWrongElementTypes_IsReportedWithTheShapeTheFormatNeeds(string member, string name, string actualType, string expectedType)
+    {
+        var run = GeneratorHarness.Run(Usings + $$"""
+            [Payload]
+            public partial struct Bad
+            {
+                {{member}}
+            }
+            """);
+
+        var diagnostic = AssertSingle(run, "IPV8W002", name);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"has type '{actualType}'", message, StringComparison.Ordinal);
+        Assert.EndsWith($"use {expectedType}", message, StringComparison.Ordinal);
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
     public void IPV8W003_RawFieldBeforeAnotherField_IsReportedOnTheRawField()
     {
         var run = GeneratorHarness.Run(Usings + """

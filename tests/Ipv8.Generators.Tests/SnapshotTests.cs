@@ -64,6 +64,33 @@ public sealed class SnapshotTests
         "Samples.Nested.Entry.g.cs");
 
     [Fact]
+    public void StructFormatsAsNamedAndUnnamedTuples_WithCharInt32AndDoubleVarLenH_MatchesSnapshot() => VerifySnapshots(
+        """
+        using System;
+        using Ipv8.Wire;
+
+        namespace Samples.Structs;
+
+        [Payload(MessageId = 12)]
+        public readonly ref partial struct Header
+        {
+            [Field(Format.Char)] public byte Tag { get; init; }
+            [Field(Format.Int32)] public int Delta { get; init; }
+            [Field(Format.DoubleVarLenH)] public ReadOnlySpan<byte> Pair { get; init; }
+            [Field(Format.StructBH)] public (byte Kind, ushort Port) Service { get; init; }
+            [Field(Format.StructBBH)] public (byte, byte, ushort) Version { get; init; }
+            [Field(Format.StructHH)] public (ushort Low, ushort High) Range { get; init; }
+            [Field(Format.StructLL)] public (uint, uint) Counts { get; init; }
+            [Field(Format.StructQH)] public (ulong Id, ushort Part) Chunk { get; init; }
+            [Field(Format.StructQL)] public (ulong, uint) Offset { get; init; }
+            [Field(Format.StructQQHHBH)] public (ulong, ulong, ushort, ushort, byte, ushort) Window { get; init; }
+            [Field(Format.StructCcB)] public (byte First, byte Second, byte Count) Chars { get; init; }
+            [Field(Format.Struct4SH)] public UdpAddress Host { get; init; }
+        }
+        """,
+        "Samples.Structs.Header.g.cs");
+
+    [Fact]
     public void PayloadNestedInPartialClasses_RepeatsTheContainingTypes_MatchesSnapshot() => VerifySnapshots(
         """
         using Ipv8.Wire;

@@ -31,4 +31,55 @@ internal static class Vectors
 
     public static JsonObject Trace(string folder, string file) =>
         (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, folder, file)))!;
+
+    public static JsonObject Load(string file) =>
+        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, file)))!;
+
+    public static IEnumerable<object[]> Indexes(JsonArray array) => Enumerable.Range(0, array.Count).Select(i => new object[] { i });
+}
+
+/// <summary>payloads.json: py-ipv8's serializer formats, user message classes and their packets.</summary>
+internal static class PayloadVectors
+{
+    private static readonly Lazy<JsonObject> s_file = new(() => Vectors.Load("payloads.json"));
+
+    public static JsonObject File => s_file.Value;
+
+    public static JsonArray Formats => (JsonArray)File["formats"]!;
+
+    public static JsonObject Classes => (JsonObject)File["payload_classes"]!;
+
+    public static JsonArray Packets => (JsonArray)File["packets"]!;
+
+    public static JsonArray Malformed => (JsonArray)File["malformed"]!;
+
+    public static byte[] Prefix => Convert.FromHexString((string)File["prefix"]!);
+
+    public static byte[] PrivateKeyBin => Vectors.Bytes(File["key"], "private_key_bin");
+
+    public static IEnumerable<object[]> FormatIndexes() => Vectors.Indexes(Formats);
+
+    public static IEnumerable<object[]> PacketIndexes() => Vectors.Indexes(Packets);
+
+    public static IEnumerable<object[]> MalformedIndexes() => Vectors.Indexes(Malformed);
+}
+
+/// <summary>ec-keys.json: py-ipv8's legacy elliptic-curve (M2Crypto) keys and discovery messages they signed.</summary>
+internal static class EcKeyVectors
+{
+    private static readonly Lazy<JsonObject> s_file = new(() => Vectors.Load("ec-keys.json"));
+
+    public static JsonObject File => s_file.Value;
+
+    public static JsonArray Keys => (JsonArray)File["keys"]!;
+
+    public static JsonArray Packets => (JsonArray)File["vectors"]!;
+
+    public static JsonArray Malformed => (JsonArray)File["malformed"]!;
+
+    public static IEnumerable<object[]> KeyIndexes() => Vectors.Indexes(Keys);
+
+    public static IEnumerable<object[]> PacketIndexes() => Vectors.Indexes(Packets);
+
+    public static IEnumerable<object[]> MalformedIndexes() => Vectors.Indexes(Malformed);
 }

@@ -86,6 +86,30 @@ public ref partial struct EveryFormatPayload
 
     [Field(Format.ArrayHDouble)] public double[] ArrayHDouble { get; init; }
 
+    [Field(Format.Char)] public byte Char { get; init; }
+
+    [Field(Format.Int32)] public int Int32 { get; init; }
+
+    [Field(Format.DoubleVarLenH)] public ReadOnlySpan<byte> DoubleVarLenH { get; init; }
+
+    [Field(Format.StructBH)] public (byte, ushort) StructBH { get; init; }
+
+    [Field(Format.StructBBH)] public (byte, byte, ushort) StructBBH { get; init; }
+
+    [Field(Format.StructHH)] public (ushort, ushort) StructHH { get; init; }
+
+    [Field(Format.StructLL)] public (uint, uint) StructLL { get; init; }
+
+    [Field(Format.StructQH)] public (ulong, ushort) StructQH { get; init; }
+
+    [Field(Format.StructQL)] public (ulong, uint) StructQL { get; init; }
+
+    [Field(Format.StructQQHHBH)] public (ulong, ulong, ushort, ushort, byte, ushort) StructQQHHBH { get; init; }
+
+    [Field(Format.StructCcB)] public (byte, byte, byte) StructCcB { get; init; }
+
+    [Field(Format.Struct4SH)] public UdpAddress Struct4SH { get; init; }
+
     [Field(Format.Raw)] public ReadOnlySpan<byte> Raw { get; init; }
 }
 
@@ -142,4 +166,36 @@ public partial struct RawArrayPayload
     [Field(Format.Int64)] public long Time { get; init; }
 
     [Field(Format.Raw)] public byte[] Rest { get; init; }
+}
+
+/// <summary>
+/// The formats that map to tuples (py-ipv8's multi-value struct formats) and the other formats added with them, in a
+/// struct that is not a ref struct: tuples with and without element names, as properties and as plain fields.
+/// </summary>
+[Payload(MessageId = 203)]
+public partial struct StructFormatsPayload
+{
+    [Field(Format.Char)] public byte Tag { get; init; }
+
+    [Field(Format.Int32)] public int Delta { get; init; }
+
+    [Field(Format.DoubleVarLenH)] public byte[] Pair { get; init; }
+
+    [Field(Format.StructBH)] public (byte Kind, ushort Port) Service { get; init; }
+
+    [Field(Format.StructBBH)] public (byte, byte, ushort) Version;
+
+    [Field(Format.StructHH)] public (ushort Low, ushort High) Range { get; init; }
+
+    [Field(Format.StructLL)] public (uint, uint) Counts { get; set; }
+
+    [Field(Format.StructQH)] public (ulong Id, ushort Part) Chunk { get; init; }
+
+    [Field(Format.StructQL)] public (ulong, uint) Offset;
+
+    [Field(Format.StructQQHHBH)] public (ulong Start, ulong End, ushort A, ushort B, byte Kind, ushort Tail) Window { get; init; }
+
+    [Field(Format.StructCcB)] public (byte First, byte Second, byte Count) Chars { get; init; }
+
+    [Field(Format.Struct4SH)] public UdpAddress Host { get; init; }
 }

@@ -78,6 +78,71 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public void StructFormatsPayload_RandomValues_RoundTripWithExactSizes()
+    {
+        var random = new PayloadRandom(Seed + 7, large: true);
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            var value = random.StructFormats();
+            var encoded = Encode(value);
+            Assert.Equal(1 + 4 + 2 + value.Pair.Length + 3 + 4 + 4 + 8 + 10 + 12 + 23 + 3 + 6, encoded.Length);
+
+            Assert.True(StructFormatsPayload.TryRead(encoded, out var decoded, out var error), $"value {i}: {error}");
+            Assert.Equal(WireError.None, error);
+            AssertEqual(value, decoded);
+            Assert.Equal(encoded, Encode(decoded));
+        }
+    }
+
+    [Fact]
+    public void StructFormatsPayload_EveryTruncation_FailsAsTruncated()
+    {
+        var random = new PayloadRandom(Seed + 8, large: false);
+        for (var i = 0; i < TruncatedValues; i++)
+        {
+            AssertTruncations(Encode(random.StructFormats()), [], Read);
+        }
+
+        static bool Read(ReadOnlySpan<byte> data, out WireError error, out byte[] raw)
+        {
+            raw = [];
+            return StructFormatsPayload.TryRead(data, out _, out error);
+        }
+    }
+
+    [Fact]
+    public void StructFormatsPayload_TuplesAreWrittenElementByElementAsPyIpv8PacksThem()
+    {
+        // py-ipv8's bytes for these values, one field at a time (its reference vectors, payloads.json formats[]):
+        // c, l, doublevarlenH, BH, BBH, HH, LL, QH, QL, QQHHBH, ccB, 4SH.
+        var py = Convert.FromHexString(
+            "4d" + "ffffffff" + "00098a2a9b9294d34176da" + "600001" + "ffff5fdd" + "ffff24f6" + "0573988500000000" +
+            "00000000000000010976" + "4db8048a5fff448400000001" + "0000000000000000a02f6f31065a4040000186db01ffff" +
+            "fd140d" + "cf9c84e8ffff");
+        var value = new StructFormatsPayload
+        {
+            Tag = 0x4d,
+            Delta = -1,
+            Pair = Convert.FromHexString("8a2a9b9294d34176da"),
+            Service = (96, 1),
+            Version = (255, 255, 24541),
+            Range = (65535, 9462),
+            Counts = (91461765, 0),
+            Chunk = (1, 2422),
+            Offset = (5600231128997774468, 1),
+            Window = (0, 11542566626324529216, 1, 34523, 1, 65535),
+            Chars = (0xfd, 0x14, 13),
+            Host = UdpAddress.Parse("207.156.132.232:65535"),
+        };
+
+        Assert.Equal(py, Encode(value));
+        Assert.True(StructFormatsPayload.TryRead(py, out var decoded, out var error), error.ToString());
+        AssertEqual(value, decoded);
+        Assert.Equal((byte)96, decoded.Service.Kind);
+        Assert.Equal((ushort)34523, decoded.Window.B);
+    }
+
+    [Fact]
     public void EveryFormatPayload_EveryTruncation_FailsUntilOnlyTheRawTailIsShortened()
     {
         var random = new PayloadRandom(Seed + 3, large: false);
@@ -205,6 +270,7 @@ public sealed class ExecutionTests
         Assert.Equal((200, true), Metadata<EveryFormatPayload>());
         Assert.Equal((201, false), Metadata<ArrayFormatsPayload>());
         Assert.Equal((202, true), Metadata<RawArrayPayload>());
+        Assert.Equal((203, true), Metadata<StructFormatsPayload>());
 
         foreach (var nested in new[] { typeof(Entry), typeof(SpanEntry) })
         {
@@ -302,7 +368,35 @@ public sealed class ExecutionTests
         Assert.Equal(expected.ArrayHBool ?? [], actual.ArrayHBool);
         Assert.Equal(expected.ArrayHInt64 ?? [], actual.ArrayHInt64);
         AssertEqual(expected.ArrayHDouble, actual.ArrayHDouble);
+        Assert.Equal(expected.Char, actual.Char);
+        Assert.Equal(expected.Int32, actual.Int32);
+        Assert.Equal(expected.DoubleVarLenH.ToArray(), actual.DoubleVarLenH.ToArray());
+        Assert.Equal(expected.StructBH, actual.StructBH);
+        Assert.Equal(expected.StructBBH, actual.StructBBH);
+        Assert.Equal(expected.StructHH, actual.StructHH);
+        Assert.Equal(expected.StructLL, actual.StructLL);
+        Assert.Equal(expected.StructQH, actual.StructQH);
+        Assert.Equal(expected.StructQL, actual.StructQL);
+        Assert.Equal(expected.StructQQHHBH, actual.StructQQHHBH);
+        Assert.Equal(expected.StructCcB, actual.StructCcB);
+        Assert.Equal(expected.Struct4SH, actual.Struct4SH);
         Assert.Equal(expected.Raw.ToArray(), actual.Raw.ToArray());
+    }
+
+    private static void AssertEqual(StructFormatsPayload expected, StructFormatsPayload actual)
+    {
+        Assert.Equal(expected.Tag, actual.Tag);
+        Assert.Equal(expected.Delta, actual.Delta);
+        Assert.Equal(expected.Pair ?? [], actual.Pair);
+        Assert.Equal(expected.Service, actual.Service);
+        Assert.Equal(expected.Version, actual.Version);
+        Assert.Equal(expected.Range, actual.Range);
+        Assert.Equal(expected.Counts, actual.Counts);
+        Assert.Equal(expected.Chunk, actual.Chunk);
+        Assert.Equal(expected.Offset, actual.Offset);
+        Assert.Equal(expected.Window, actual.Window);
+        Assert.Equal(expected.Chars, actual.Chars);
+        Assert.Equal(expected.Host, actual.Host);
     }
 
     private static void AssertEqual(ArrayFormatsPayload expected, ArrayFormatsPayload actual)

@@ -121,6 +121,18 @@ internal sealed class PayloadRandom(int seed, bool large)
         ArrayHBool = Array(Length(8, 300), Bool),
         ArrayHInt64 = Array(Length(8, 300), () => (long)UInt64()),
         ArrayHDouble = Array(Length(8, 300), Double),
+        Char = (byte)UInt64(),
+        Int32 = (int)UInt64(),
+        DoubleVarLenH = Bytes(Length(16, 2000)),
+        StructBH = ((byte)UInt64(), (ushort)UInt64()),
+        StructBBH = ((byte)UInt64(), (byte)UInt64(), (ushort)UInt64()),
+        StructHH = ((ushort)UInt64(), (ushort)UInt64()),
+        StructLL = ((uint)UInt64(), (uint)UInt64()),
+        StructQH = (UInt64(), (ushort)UInt64()),
+        StructQL = (UInt64(), (uint)UInt64()),
+        StructQQHHBH = (UInt64(), UInt64(), (ushort)UInt64(), (ushort)UInt64(), (byte)UInt64(), (ushort)UInt64()),
+        StructCcB = ((byte)UInt64(), (byte)UInt64(), (byte)UInt64()),
+        Struct4SH = Ipv4(),
         Raw = Bytes(Length(16, 2000)),
     };
 
@@ -145,6 +157,22 @@ internal sealed class PayloadRandom(int seed, bool large)
         ArrayHInt64 = Array(Length(8, 300), () => (long)UInt64()),
         ArrayHDouble = Array(Length(8, 300), Double),
         Last = Bool(),
+    };
+
+    public StructFormatsPayload StructFormats() => new()
+    {
+        Tag = (byte)UInt64(),
+        Delta = (int)UInt64(),
+        Pair = Bytes(Length(16, 2000)),
+        Service = ((byte)UInt64(), (ushort)UInt64()),
+        Version = ((byte)UInt64(), (byte)UInt64(), (ushort)UInt64()),
+        Range = ((ushort)UInt64(), (ushort)UInt64()),
+        Counts = ((uint)UInt64(), (uint)UInt64()),
+        Chunk = (UInt64(), (ushort)UInt64()),
+        Offset = (UInt64(), (uint)UInt64()),
+        Window = (UInt64(), UInt64(), (ushort)UInt64(), (ushort)UInt64(), (byte)UInt64(), (ushort)UInt64()),
+        Chars = ((byte)UInt64(), (byte)UInt64(), (byte)UInt64()),
+        Host = Ipv4(),
     };
 
     public RawArrayPayload RawArray() => new()
