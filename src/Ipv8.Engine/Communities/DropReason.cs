@@ -15,7 +15,7 @@ public enum DropReason
     /// <summary>The signature is invalid.</summary>
     BadSignature,
 
-    /// <summary>The sender's key is not a LibNaCL public key, or is private key material.</summary>
+    /// <summary>The sender's key is neither a LibNaCL key nor a usable EC key, or is private key material.</summary>
     UnsupportedKey,
 
     /// <summary>No handler is registered for the message id.</summary>
