@@ -198,7 +198,7 @@ public sealed class EcCurve
     public static EcCurve Sect409K1 { get; } = new("sect409k1", "medium", 0x24, 52, 5);
 
     /// <summary>sect571r1, py-ipv8's "high" level. 144-byte signatures.</summary>
-    public static EcCurve Sect571R1 { get; } = new("sect571r1", "high", 0x26, 72, 8);
+    public static EcCurve Sect571R1 { get; } = new("sect571r1", "high", 0x27, 72, 8);
 
     /// <summary>The SEC 2 name.</summary>
     public string Name { get; }
@@ -224,7 +224,7 @@ public sealed class EcCurve
         0x01 => Sect163K1,
         0x1A => Sect233K1,
         0x24 => Sect409K1,
-        0x26 => Sect571R1,
+        0x27 => Sect571R1,
         _ => null,
     };
 
