@@ -24,7 +24,7 @@ public enum WireError : byte
     /// <summary>The packet belongs to another community (its first 22 bytes differ).</summary>
     WrongPrefix,
 
-    /// <summary>The sender's key is not a LibNaCL public key (<c>LibNaCLPK:</c>, 74 bytes).</summary>
+    /// <summary>The sender's key is neither a LibNaCL public key (<c>LibNaCLPK:</c>, 74 bytes) nor one of py-ipv8's EC keys.</summary>
     UnsupportedKey,
 
     /// <summary>The sender's key is private key material.</summary>
@@ -50,7 +50,7 @@ public static class WireErrors
         WireError.InvalidUtf8 => "invalid utf-8 text",
         WireError.TooShort => "packet shorter than prefix and message id (23 bytes)",
         WireError.WrongPrefix => "wrong community prefix",
-        WireError.UnsupportedKey => "unsupported key: not a LibNaCL public key",
+        WireError.UnsupportedKey => "unsupported key: neither a LibNaCL public key nor one of py-ipv8's EC keys",
         WireError.PrivateKeyMaterial => "private key material where a public key belongs",
         WireError.BadSignature => "invalid signature",
         WireError.UnknownMessage => "unknown message id",
