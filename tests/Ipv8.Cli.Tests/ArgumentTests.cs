@@ -38,6 +38,11 @@ public class ArgumentTests
         new[] { "swarm", "--batch-size", "0" },
         new[] { "swarm", "--walk-target", "-3" },
         new[] { "keygen" },
+        new[] { "decode", "--bogus" },
+        new[] { "decode", "00", "--bogus" },
+        new[] { "decode", "-x", "00" },
+        new[] { "decode", "--schema" },
+        new[] { "decode", "--schema", "/nonexistent/schema.json", "00" },
     };
 
     [Theory]

@@ -11,7 +11,7 @@ public class DecodeCommandTests
         var input = string.Join("\n", Vectors.Packets.Select(v => (string)v!["packet"]!)) + "\n\n";
         using var output = new StringWriter();
 
-        Assert.Equal(0, DecodeCommand.Run([], new StringReader(input), output));
+        Assert.Equal(0, DecodeCommand.Run([], null, new StringReader(input), output));
 
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Vectors.Packets.Count, lines.Length);
@@ -32,7 +32,7 @@ public class DecodeCommandTests
     {
         using var output = new StringWriter();
         var hex = Vectors.Malformed.Select(m => (string)m!["packet"]!).ToList();
-        DecodeCommand.Run(hex, TextReader.Null, output);
+        DecodeCommand.Run(hex, null, TextReader.Null, output);
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(hex.Count, lines.Length);
         foreach (var line in lines)
@@ -60,10 +60,16 @@ public class DecodeCommandTests
     }
 
     [Fact]
-    public void A_non_discovery_message_id_is_named_in_the_error()
+    public void A_non_discovery_message_id_prints_the_frame()
     {
-        var packet = Vectors.Bytes(Vectors.Packet(4), "packet");
+        var packet = Vectors.Bytes(Vectors.Packet(4), "packet"); // unsigned
         packet[22] = 1;
-        Assert.Contains("msg_id 1", DecodeCommand.DecodeLine(Convert.ToHexString(packet)), StringComparison.Ordinal);
+
+        var json = JsonNode.Parse(DecodeCommand.DecodeLine(Convert.ToHexString(packet)))!.AsObject();
+
+        Assert.Equal(1, (int)json["msg_id"]!);
+        Assert.False((bool)json["signed"]!);
+        Assert.Equal(Convert.ToHexStringLower(packet[23..]), (string)json["payload"]!);
+        Assert.Equal(Convert.ToHexStringLower(packet[2..22]), (string)json["community_id"]!);
     }
 }

@@ -97,4 +97,21 @@ public class KeyTests
         Assert.Equal(key.PublicKey.GetHashCode(), copy.GetHashCode());
         Assert.Equal(LibNaClPublicKey.ComputeHash(key.PublicKey.Bin), copy.GetHashCode());
     }
+
+    [Fact]
+    public void Every_legacy_ec_key_of_the_vectors_parses_on_its_curve_with_its_signature_length()
+    {
+        var file = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Vectors, "ec-keys.json")))!;
+        foreach (var entry in file["keys"]!.AsArray())
+        {
+            var bin = Vectors.Bytes(entry, "public_key_bin");
+
+            Assert.Equal(KeyError.None, PublicKey.Validate(bin, out var signatureLength));
+            Assert.True(PublicKey.TryParse(bin, out var key, out var error), $"{entry!["curve"]}: {error}");
+            var ec = Assert.IsType<M2CryptoPublicKey>(key);
+            Assert.Equal((string)entry!["curve"]!, ec.Curve.Name);
+            Assert.Equal((int)entry["signature_length"]!, signatureLength);
+            Assert.Equal(Vectors.Bytes(entry, "mid"), key.Mid.ToArray());
+        }
+    }
 }

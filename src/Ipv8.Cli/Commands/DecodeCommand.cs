@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
-using Ipv8.Wire;
-using Ipv8.Wire.Discovery;
+using Ipv8.Wire.Schemas;
 
 namespace Ipv8.Cli.Commands;
 
-/// <summary><c>ipv8 decode [HEX ...]</c>: prints one JSON line per packet (signatures verified).</summary>
+/// <summary><c>ipv8 decode [--schema FILE] [HEX ...]</c>: prints one JSON line per packet (signatures verified).</summary>
 internal static class DecodeCommand
 {
     public static Command Create()
@@ -15,22 +14,74 @@ internal static class DecodeCommand
             Description = "Packets in hex. With none, reads one hex packet per line from standard input.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var command = new Command("decode", "Decode IPv8 discovery packets of any community into JSON, one line per packet.")
+
+        // A hex packet never starts with '-': such a token is an option this command does not have, which the
+        // argument would otherwise take as a packet.
+        packets.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.StartsWith('-'))
+                {
+                    result.AddError($"Unrecognized command or argument '{token.Value}'.");
+                }
+            }
+        });
+        var schema = new Option<SchemaSet?>("--schema")
+        {
+            Description = "A JSON schema of the community's messages in py-ipv8's format names, to decode its own messages (see docs/cli.md).",
+            HelpName = "file",
+            CustomParser = result =>
+            {
+                var path = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (!TryLoadSchema(path, out var loaded, out var error))
+                {
+                    result.AddError(error);
+                }
+
+                return loaded;
+            },
+        };
+        var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, the messages of a --schema, and the frame of any other.")
         {
             packets,
+            schema,
         };
-        command.SetAction(result => Run(result.GetValue(packets) ?? [], Console.In, result.InvocationConfiguration.Output));
+        command.SetAction(result => Run(result.GetValue(packets) ?? [], result.GetValue(schema), Console.In, result.InvocationConfiguration.Output));
         return command;
     }
 
+    /// <summary>Reads a schema file; on failure, a one-line error naming the option and the file.</summary>
+    public static bool TryLoadSchema(string path, out SchemaSet? schema, out string error)
+    {
+        schema = null;
+        error = string.Empty;
+        try
+        {
+            schema = SchemaSet.Load(path);
+            return true;
+        }
+        catch (SchemaException e)
+        {
+            error = $"--schema {path}: {e.Message}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"--schema {path}: cannot read the file: {e.Message}";
+        }
+
+        error = error.ReplaceLineEndings(" ");
+        return false;
+    }
+
     /// <summary>Decodes every packet; returns the exit code (0: all input was read, whatever it held).</summary>
-    public static int Run(IReadOnlyList<string> hexPackets, TextReader input, TextWriter output)
+    public static int Run(IReadOnlyList<string> hexPackets, SchemaSet? schema, TextReader input, TextWriter output)
     {
         if (hexPackets.Count > 0)
         {
             foreach (var hex in hexPackets)
             {
-                output.WriteLine(DecodeLine(hex));
+                output.WriteLine(DecodeLine(hex, schema));
             }
 
             return 0;
@@ -40,7 +91,7 @@ internal static class DecodeCommand
         {
             if (!string.IsNullOrWhiteSpace(line))
             {
-                output.WriteLine(DecodeLine(line));
+                output.WriteLine(DecodeLine(line, schema));
             }
         }
 
@@ -48,7 +99,7 @@ internal static class DecodeCommand
     }
 
     /// <summary>Decodes one hex packet into a one-line JSON object, or <c>{"error":reason}</c>.</summary>
-    public static string DecodeLine(string hex)
+    public static string DecodeLine(string hex, SchemaSet? schema = null)
     {
         var text = hex.Trim();
         if (text.Length % 2 != 0 || !IsHex(text))
@@ -60,11 +111,9 @@ internal static class DecodeCommand
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
-            if (!DiscoveryJson.TryWrite(writer, datagram, out var error))
+            if (!PacketJson.TryWrite(writer, datagram, schema, out var reason))
             {
-                return ErrorJson(error == WireError.UnknownMessage
-                    ? $"not a discovery message: msg_id {datagram[Packet.PrefixLength]}"
-                    : error.Describe());
+                return ErrorJson(reason);
             }
         }
 

@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using Ipv8.Cli.Commands;
+using Ipv8.Tests.Shared;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary><c>ipv8 decode</c>: user messages with <c>--schema</c>, frames without, and its argument errors.</summary>
+public sealed class DecodeCommandTests : IDisposable
+{
+    private readonly List<string> _files = [];
+
+    public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadVectors.Packets.Count)];
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PacketIndexes))]
+    public void With_a_schema_every_payloads_vector_prints_exactly_its_decoded_form(int index)
+    {
+        var packet = PayloadVectors.Packet(index);
+        var schema = SchemaFile(PayloadVectors.SchemaFor(packet));
+
+        var (code, output, error) = CliHarness.Run("decode", "--schema", schema, (string)packet["packet"]!);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var line = Assert.Single(CliHarness.Lines(output));
+        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(packet), line, $"packet {index} ({packet["name"]}): ");
+    }
+
+    [Fact]
+    public void With_a_schema_every_malformed_vector_prints_an_error_object()
+    {
+        foreach (var entry in PayloadVectors.Malformed.Select(m => (JsonObject)m!))
+        {
+            var schema = SchemaFile(PayloadVectors.SchemaFor(PayloadVectors.PacketNamed((string)entry["name"]!)));
+
+            var (code, output, _) = CliHarness.Run("decode", "--schema", schema, (string)entry["packet"]!);
+
+            Assert.Equal(0, code);
+            var json = CliHarness.ParseObject(Assert.Single(CliHarness.Lines(output)));
+            CliHarness.AssertKeys(json, ["error"]);
+            Assert.False(string.IsNullOrWhiteSpace((string)json["error"]!), $"{entry["name"]} {entry["mutation"]}");
+        }
+    }
+
+    [Fact]
+    public void Standard_input_lines_decode_with_the_schema_one_line_each()
+    {
+        var chat = PayloadVectors.PacketNamed("chat");
+        var schema = Wire.Schemas.SchemaSet.Parse(PayloadVectors.SchemaFor(chat));
+        var discovery = (string)((JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "community.json")))!)["vectors"]![0]!["packet"]!;
+        var input = $"{chat["packet"]}\n\n{discovery}\nzz\n";
+        using var output = new StringWriter();
+
+        Assert.Equal(0, DecodeCommand.Run([], schema, new StringReader(input), output));
+
+        var lines = CliHarness.Lines(output.ToString());
+        Assert.Equal(3, lines.Length);
+        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(chat), lines[0]);
+        Assert.NotNull(CliHarness.ParseObject(lines[1])["name"]);
+        Assert.Equal("""{"error":"invalid hex"}""", lines[2]);
+    }
+
+    [Fact]
+    public void Without_a_schema_a_user_message_of_any_community_prints_its_frame()
+    {
+        var chat = PayloadVectors.PacketNamed("chat");
+        var hex = (string)chat["packet"]!;
+
+        var (code, output, _) = CliHarness.Run("decode", hex);
+
+        Assert.Equal(0, code);
+        var json = CliHarness.ParseObject(Assert.Single(CliHarness.Lines(output)));
+        CliHarness.AssertKeys(json, ["prefix", "community_id", "msg_id", "signed", "public_key", "signature_valid", "payload"]);
+        Assert.Equal(PayloadVectors.Prefix, (string)json["prefix"]!);
+        Assert.Equal((string)PayloadVectors.Root["community_id"]!, (string)json["community_id"]!);
+        Assert.Equal(1, (int)json["msg_id"]!);
+        Assert.True((bool)json["signed"]!);
+        Assert.True((bool)json["signature_valid"]!);
+        Assert.Equal((string)chat["decoded"]!["public_key"]!, (string)json["public_key"]!);
+        // key length (2) + key (74) before the payload, a 64-byte signature after it
+        Assert.Equal(hex[((23 + 2 + 74) * 2)..^(64 * 2)], (string)json["payload"]!);
+    }
+
+    [Fact]
+    public void Without_a_schema_an_unsigned_user_message_prints_every_byte_after_its_id()
+    {
+        var beacon = PayloadVectors.PacketNamed("beacon-unsigned");
+        var hex = (string)beacon["packet"]!;
+
+        var (_, output, _) = CliHarness.Run("decode", hex);
+
+        var json = CliHarness.ParseObject(Assert.Single(CliHarness.Lines(output)));
+        CliHarness.AssertKeys(json, ["prefix", "community_id", "msg_id", "signed", "payload"]);
+        Assert.False((bool)json["signed"]!);
+        Assert.Equal(hex[(23 * 2)..], (string)json["payload"]!);
+    }
+
+    [Theory]
+    [InlineData("{", "not valid JSON")]
+    [InlineData("""{"classes": {"A": [["x", "qq"]]}, "messages": {}}""", "unknown format 'qq'")]
+    [InlineData("""{"classes": {"A": [["a", "payload:A"]]}, "messages": {}}""", "classes nest themselves: A -> A")]
+    [InlineData("""{"classes": {"A": []}, "messages": {"3": {"payloads": ["B"]}}}""", "unknown class 'B'")]
+    public void A_bad_schema_file_exits_2_with_one_error_line_naming_the_file(string schemaJson, string reason)
+    {
+        var schema = SchemaFile(schemaJson);
+
+        var (code, output, error) = CliHarness.Run("decode", "--schema", schema, "00");
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith($"error: --schema {schema}: ", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("00", "--bogus")]
+    [InlineData("--bogus", "--schema", "x.json")]
+    public void An_unknown_option_exits_2_with_one_error_line(params string[] args)
+    {
+        var (code, output, error) = CliHarness.Run(["decode", .. args]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith("error:", line, StringComparison.Ordinal);
+        Assert.Contains("--bogus", line, StringComparison.Ordinal);
+    }
+
+    private string SchemaFile(string json)
+    {
+        var path = CliHarness.TempPath("schema.json");
+        File.WriteAllText(path, json);
+        _files.Add(path);
+        return path;
+    }
+}
