@@ -9,7 +9,7 @@ public sealed class DecodeCommandTests : IDisposable
 {
     private readonly List<string> _files = [];
 
-    public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadVectors.Packets.Count)];
+    public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadSchemaVectors.Packets.Count)];
 
     public void Dispose()
     {
@@ -23,23 +23,23 @@ public sealed class DecodeCommandTests : IDisposable
     [MemberData(nameof(PacketIndexes))]
     public void With_a_schema_every_payloads_vector_prints_exactly_its_decoded_form(int index)
     {
-        var packet = PayloadVectors.Packet(index);
-        var schema = SchemaFile(PayloadVectors.SchemaFor(packet));
+        var packet = PayloadSchemaVectors.Packet(index);
+        var schema = SchemaFile(PayloadSchemaVectors.SchemaFor(packet));
 
         var (code, output, error) = CliHarness.Run("decode", "--schema", schema, (string)packet["packet"]!);
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
         var line = Assert.Single(CliHarness.Lines(output));
-        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(packet), line, $"packet {index} ({packet["name"]}): ");
+        JsonExact.AssertEqual(PayloadSchemaVectors.ExpectedFor(packet), line, $"packet {index} ({packet["name"]}): ");
     }
 
     [Fact]
     public void With_a_schema_every_malformed_vector_prints_an_error_object()
     {
-        foreach (var entry in PayloadVectors.Malformed.Select(m => (JsonObject)m!))
+        foreach (var entry in PayloadSchemaVectors.Malformed.Select(m => (JsonObject)m!))
         {
-            var schema = SchemaFile(PayloadVectors.SchemaFor(PayloadVectors.PacketNamed((string)entry["name"]!)));
+            var schema = SchemaFile(PayloadSchemaVectors.SchemaFor(PayloadSchemaVectors.PacketNamed((string)entry["name"]!)));
 
             var (code, output, _) = CliHarness.Run("decode", "--schema", schema, (string)entry["packet"]!);
 
@@ -53,8 +53,8 @@ public sealed class DecodeCommandTests : IDisposable
     [Fact]
     public void Standard_input_lines_decode_with_the_schema_one_line_each()
     {
-        var chat = PayloadVectors.PacketNamed("chat");
-        var schema = Wire.Schemas.SchemaSet.Parse(PayloadVectors.SchemaFor(chat));
+        var chat = PayloadSchemaVectors.PacketNamed("chat");
+        var schema = Wire.Schemas.SchemaSet.Parse(PayloadSchemaVectors.SchemaFor(chat));
         var discovery = (string)((JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "community.json")))!)["vectors"]![0]!["packet"]!;
         var input = $"{chat["packet"]}\n\n{discovery}\nzz\n";
         using var output = new StringWriter();
@@ -63,7 +63,7 @@ public sealed class DecodeCommandTests : IDisposable
 
         var lines = CliHarness.Lines(output.ToString());
         Assert.Equal(3, lines.Length);
-        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(chat), lines[0]);
+        JsonExact.AssertEqual(PayloadSchemaVectors.ExpectedFor(chat), lines[0]);
         Assert.NotNull(CliHarness.ParseObject(lines[1])["name"]);
         Assert.Equal("""{"error":"invalid hex"}""", lines[2]);
     }
@@ -71,7 +71,7 @@ public sealed class DecodeCommandTests : IDisposable
     [Fact]
     public void Without_a_schema_a_user_message_of_any_community_prints_its_frame()
     {
-        var chat = PayloadVectors.PacketNamed("chat");
+        var chat = PayloadSchemaVectors.PacketNamed("chat");
         var hex = (string)chat["packet"]!;
 
         var (code, output, _) = CliHarness.Run("decode", hex);
@@ -79,8 +79,8 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.Equal(0, code);
         var json = CliHarness.ParseObject(Assert.Single(CliHarness.Lines(output)));
         CliHarness.AssertKeys(json, ["prefix", "community_id", "msg_id", "signed", "public_key", "signature_valid", "payload"]);
-        Assert.Equal(PayloadVectors.Prefix, (string)json["prefix"]!);
-        Assert.Equal((string)PayloadVectors.Root["community_id"]!, (string)json["community_id"]!);
+        Assert.Equal(PayloadSchemaVectors.Prefix, (string)json["prefix"]!);
+        Assert.Equal((string)PayloadSchemaVectors.Root["community_id"]!, (string)json["community_id"]!);
         Assert.Equal(1, (int)json["msg_id"]!);
         Assert.True((bool)json["signed"]!);
         Assert.True((bool)json["signature_valid"]!);
@@ -92,7 +92,7 @@ public sealed class DecodeCommandTests : IDisposable
     [Fact]
     public void Without_a_schema_an_unsigned_user_message_prints_every_byte_after_its_id()
     {
-        var beacon = PayloadVectors.PacketNamed("beacon-unsigned");
+        var beacon = PayloadSchemaVectors.PacketNamed("beacon-unsigned");
         var hex = (string)beacon["packet"]!;
 
         var (_, output, _) = CliHarness.Run("decode", hex);

@@ -15,7 +15,7 @@ public class PacketJsonTests
     [Fact]
     public void A_signed_message_of_an_unknown_community_prints_its_frame_with_a_checked_signature()
     {
-        using var key = LibNaClPrivateKey.Parse(Convert.FromHexString((string)PayloadVectors.Root["key"]!["private_key_bin"]!));
+        using var key = LibNaClPrivateKey.Parse(Convert.FromHexString((string)PayloadSchemaVectors.Root["key"]!["private_key_bin"]!));
         var datagram = Signed(key, 42, [1, 2, 3]);
 
         var (ok, json, _) = Write(datagram, null);
@@ -51,7 +51,7 @@ public class PacketJsonTests
     [Fact]
     public void A_datagram_shorter_than_a_header_is_an_error_whatever_the_schema()
     {
-        var (ok, json, reason) = Write(new byte[22], SchemaSet.Parse(PayloadVectors.OneFieldSchema("B")));
+        var (ok, json, reason) = Write(new byte[22], SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema("B")));
 
         Assert.False(ok);
         Assert.Equal(string.Empty, json);
@@ -66,7 +66,7 @@ public class PacketJsonTests
         var vector = Vectors.Packet(0);
         var datagram = Vectors.Bytes(vector, "packet");
         var id = datagram[Packet.PrefixLength];
-        var other = SchemaSet.Parse(PayloadVectors.OneFieldSchema("B"));
+        var other = SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema("B"));
         var overriding = SchemaSet.Parse("{\"classes\": {\"All\": [[\"bytes\", \"raw\"]]}, \"messages\": {\"" + id + "\": {\"payloads\": [\"All\"]}}}");
 
         var asDiscovery = JsonNode.Parse(Write(datagram, other).Json)!;

@@ -277,7 +277,7 @@ public class SchemaDecoderTests
     {
         // Unsigned copies of the vector messages, so that mutations reach the payload readers instead of the signature.
         var cases = new List<(SchemaSet Schema, byte[] Datagram)>();
-        foreach (var packet in PayloadVectors.Packets.Select(p => (JsonObject)p!))
+        foreach (var packet in PayloadSchemaVectors.Packets.Select(p => (JsonObject)p!))
         {
             var datagram = Convert.FromHexString((string)packet["packet"]!);
             var body = (bool)packet["decoded"]!["signed"]!
@@ -285,7 +285,7 @@ public class SchemaDecoderTests
                 : datagram[Packet.HeaderLength..];
             var unsigned = (JsonObject)packet.DeepClone();
             unsigned["decoded"]!["signed"] = false;
-            cases.Add((SchemaSet.Parse(PayloadVectors.SchemaFor(unsigned)), [.. datagram[..Packet.HeaderLength], .. body]));
+            cases.Add((SchemaSet.Parse(PayloadSchemaVectors.SchemaFor(unsigned)), [.. datagram[..Packet.HeaderLength], .. body]));
         }
 
         var random = new Random(20261129);
@@ -365,12 +365,12 @@ public class SchemaDecoderTests
     }
 
     private static LibNaClPrivateKey VectorKey() =>
-        LibNaClPrivateKey.Parse(Convert.FromHexString((string)PayloadVectors.Root["key"]!["private_key_bin"]!));
+        LibNaClPrivateKey.Parse(Convert.FromHexString((string)PayloadSchemaVectors.Root["key"]!["private_key_bin"]!));
 
     private static byte[] Build(byte messageId, LibNaClPrivateKey? key, BodyWriter body)
     {
         var buffer = new byte[1 << 20];
-        var offset = Packet.WriteHeader(buffer, Convert.FromHexString(PayloadVectors.Prefix), messageId, key);
+        var offset = Packet.WriteHeader(buffer, Convert.FromHexString(PayloadSchemaVectors.Prefix), messageId, key);
         var writer = new WireWriter(buffer.AsSpan(offset));
         body(ref writer);
         var length = offset + writer.Position;

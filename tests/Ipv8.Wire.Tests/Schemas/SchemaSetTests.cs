@@ -78,7 +78,7 @@ public partial class SchemaSetTests
     {
         foreach (var name in FormatNames.All.Where(n => n is not ("payload" or "payload-list" or "bits")))
         {
-            var schema = SchemaSet.Parse(PayloadVectors.OneFieldSchema(name));
+            var schema = SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema(name));
             Assert.Equal(name, schema.Classes["One"].Fields[0].FormatName);
         }
     }

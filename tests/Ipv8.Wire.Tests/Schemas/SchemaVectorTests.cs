@@ -9,31 +9,31 @@ namespace Ipv8.Wire.Tests.Schemas;
 /// <summary>The schema decoder against py-ipv8's own user messages and formats (<c>payloads.json</c>).</summary>
 public class SchemaVectorTests
 {
-    public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadVectors.Packets.Count)];
+    public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadSchemaVectors.Packets.Count)];
 
-    public static TheoryData<int> MalformedIndexes => [.. Enumerable.Range(0, PayloadVectors.Malformed.Count)];
+    public static TheoryData<int> MalformedIndexes => [.. Enumerable.Range(0, PayloadSchemaVectors.Malformed.Count)];
 
-    public static TheoryData<int> FormatIndexes => [.. Enumerable.Range(0, PayloadVectors.Formats.Count)];
+    public static TheoryData<int> FormatIndexes => [.. Enumerable.Range(0, PayloadSchemaVectors.Formats.Count)];
 
     [Theory]
     [MemberData(nameof(PacketIndexes))]
     public void Every_packet_decodes_to_exactly_what_py_ipv8_unpacked(int index)
     {
-        var packet = PayloadVectors.Packet(index);
-        var schema = SchemaSet.Parse(PayloadVectors.SchemaFor(packet));
+        var packet = PayloadSchemaVectors.Packet(index);
+        var schema = SchemaSet.Parse(PayloadSchemaVectors.SchemaFor(packet));
 
         var (ok, json, failure) = Decode(schema, Convert.FromHexString((string)packet["packet"]!));
 
         Assert.True(ok, failure.Reason);
-        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(packet), json, $"packet {index} ({packet["name"]}): ");
+        JsonExact.AssertEqual(PayloadSchemaVectors.ExpectedFor(packet), json, $"packet {index} ({packet["name"]}): ");
     }
 
     [Theory]
     [MemberData(nameof(MalformedIndexes))]
     public void Every_malformed_packet_fails_with_a_reason_and_writes_nothing(int index)
     {
-        var entry = (JsonObject)PayloadVectors.Malformed[index]!;
-        var schema = SchemaSet.Parse(PayloadVectors.SchemaFor(PayloadVectors.PacketNamed((string)entry["name"]!)));
+        var entry = (JsonObject)PayloadSchemaVectors.Malformed[index]!;
+        var schema = SchemaSet.Parse(PayloadSchemaVectors.SchemaFor(PayloadSchemaVectors.PacketNamed((string)entry["name"]!)));
 
         var (ok, json, failure) = Decode(schema, Convert.FromHexString((string)entry["packet"]!));
 
@@ -54,8 +54,8 @@ public class SchemaVectorTests
     [MemberData(nameof(FormatIndexes))]
     public void Every_format_value_decodes_through_a_one_field_schema_to_exactly_its_value(int index)
     {
-        var entry = (JsonObject)PayloadVectors.Formats[index]!;
-        var schema = SchemaSet.Parse(PayloadVectors.OneFieldSchema((string)entry["format"]!));
+        var entry = (JsonObject)PayloadSchemaVectors.Formats[index]!;
+        var schema = SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema((string)entry["format"]!));
         var bytes = Convert.FromHexString((string)entry["bytes"]!);
 
         var (ok, json, failure) = DecodeBody(schema, bytes);
@@ -69,8 +69,8 @@ public class SchemaVectorTests
     [MemberData(nameof(FormatIndexes))]
     public void Every_format_value_cut_by_one_byte_is_truncated_and_with_one_more_byte_leaves_trailing_bytes(int index)
     {
-        var entry = (JsonObject)PayloadVectors.Formats[index]!;
-        var schema = SchemaSet.Parse(PayloadVectors.OneFieldSchema((string)entry["format"]!));
+        var entry = (JsonObject)PayloadSchemaVectors.Formats[index]!;
+        var schema = SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema((string)entry["format"]!));
         var bytes = Convert.FromHexString((string)entry["bytes"]!);
 
         var (shortOk, shortJson, shortFailure) = DecodeBody(schema, bytes[..^1]);
@@ -88,8 +88,8 @@ public class SchemaVectorTests
     [Fact]
     public void The_vectors_exercise_every_py_ipv8_format()
     {
-        var used = PayloadVectors.Formats.Select(f => (string)f!["format"]!).ToHashSet(StringComparer.Ordinal);
-        foreach (var cls in PayloadVectors.Classes())
+        var used = PayloadSchemaVectors.Formats.Select(f => (string)f!["format"]!).ToHashSet(StringComparer.Ordinal);
+        foreach (var cls in PayloadSchemaVectors.Classes())
         {
             foreach (var field in (JsonArray)cls.Value!)
             {
@@ -109,12 +109,12 @@ public class SchemaVectorTests
                          "Flags": [[["b0","b1","b2","b3","b4","b5","b6","b7"],"bits"]]},
              "messages": {"3": {"payloads": ["Catalog"], "signed": true}}}
             """);
-        var packet = PayloadVectors.PacketNamed("catalog");
+        var packet = PayloadSchemaVectors.PacketNamed("catalog");
 
         var (ok, json, failure) = Decode(schema, Convert.FromHexString((string)packet["packet"]!));
 
         Assert.True(ok, failure.Reason);
-        JsonExact.AssertEqual(PayloadVectors.ExpectedFor(packet), json);
+        JsonExact.AssertEqual(PayloadSchemaVectors.ExpectedFor(packet), json);
     }
 
     internal static (bool Ok, string Json, DecodeFailure Failure) Decode(SchemaSet schema, byte[] datagram)

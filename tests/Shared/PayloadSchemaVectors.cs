@@ -6,7 +6,7 @@ namespace Ipv8.Tests.Shared;
 /// <c>../shared/vectors/payloads.json</c> (py-ipv8's user messages, every serializer format), and schemas in the form of
 /// <c>ipv8 decode --schema</c> built from its <c>payload_classes</c>.
 /// </summary>
-internal static class PayloadVectors
+internal static class PayloadSchemaVectors
 {
     private static readonly Lazy<JsonObject> s_file = new(() =>
         (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "payloads.json")))!);
