@@ -1,22 +1,23 @@
 """
 A py-ipv8 peer for the .NET interoperability tests (tests/Ipv8.Interop.Tests).
 
-It is written the way py-ipv8's users write peers: an ``IPv8`` instance built from a ``ConfigBuilder`` configuration,
-with one ``Community`` subclass per community id, user payloads declared as ``@dataclass`` + ``DataClassPayload[id]``
+It is written the way py-ipv8's users write peers: on 127.0.0.1 an ``IPv8`` instance built from a ``ConfigBuilder``
+configuration (on ::1 the communities are built by hand on a ``UDPv6Endpoint``: see ``start_by_hand``), with one
+``Community`` subclass per community id, user payloads declared as ``@dataclass`` + ``DataClassPayload[id]``
 or as ``VariablePayload`` with ``format_list`` / ``names``, sent with ``ez_send`` and received with ``@lazy_wrapper``
 / ``@lazy_wrapper_unsigned``. The payloads are the six classes of shared/vectors/payloads.json.
 
 Protocol (one JSON object per line):
 
 - stdin, commands:
-  ``{"cmd": "send", "community": HEX, "to": [host, port], "signed": bool,
+  ``{"cmd": "send", "id": N, "community": HEX, "to": [host, port], "signed": bool,
      "payloads": [{"class": NAME, "fields": {...}}, ...]}``   ez_send to the verified peer at that address
   ``{"cmd": "walk_to", "address": [host, port]}``             walk_to in every community
-  ``{"cmd": "peers"}``                                        prints a "peers" event
+  ``{"cmd": "peers", "id": N}``                               prints a "peers" event
 - stdout, events:
   ``{"event": "ready", "host", "port", "public_key", "communities"}``
   ``{"event": "message", "community", "classes", "signed", "peer", "source", "payloads"}``
-  ``{"event": "peers", "communities": {HEX: [{"public_key", "address"}]}}``
+  ``{"event": "peers", "id", "communities": {HEX: [{"public_key", "address"}]}}``
   ``{"event": "sent", "id"}`` after a send command, ``{"event": "error", "message"}`` on any failure.
 
 Field values use payloads.json's forms: bytes as ``{"hex": ...}``, addresses as ``[host, port]``, nested payloads as
