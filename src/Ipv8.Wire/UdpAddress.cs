@@ -80,6 +80,9 @@ public readonly struct UdpAddress : IEquatable<UdpAddress>, ISpanFormattable
         return new(BinaryPrimitives.ReadUInt64BigEndian(address), BinaryPrimitives.ReadUInt64BigEndian(address[8..]), port, true);
     }
 
+    /// <summary>An IPv6 address from its two big-endian halves, for the wire readers.</summary>
+    internal static UdpAddress FromIPv6Unchecked(ulong high, ulong low, ushort port) => new(high, low, port, true);
+
     /// <summary>Returns this address with another port.</summary>
     public UdpAddress WithPort(ushort port) => new(_hi, _lo, port, _isIPv6);
 

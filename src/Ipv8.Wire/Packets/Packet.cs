@@ -45,14 +45,21 @@ public readonly ref struct Packet
 
     private readonly int _signatureLength;
 
+    // A signed packet: the key and signature lengths were checked against the datagram.
     private Packet(ReadOnlySpan<byte> datagram, int keyLength, int signatureLength)
     {
         Datagram = datagram;
-        IsSigned = signatureLength > 0;
+        IsSigned = true;
         _signatureLength = signatureLength;
-        PublicKeyBin = IsSigned ? datagram.Slice(KeyOffset, keyLength) : default;
-        var bodyOffset = IsSigned ? KeyOffset + keyLength : HeaderLength;
-        Body = datagram[bodyOffset..^signatureLength];
+        PublicKeyBin = datagram.Slice(KeyOffset, keyLength);
+        Body = datagram.Slice(KeyOffset + keyLength, datagram.Length - KeyOffset - keyLength - signatureLength);
+    }
+
+    // An unsigned packet of at least a header.
+    private Packet(ReadOnlySpan<byte> datagram)
+    {
+        Datagram = datagram;
+        Body = datagram[HeaderLength..];
     }
 
     /// <summary>The whole datagram.</summary>
@@ -147,10 +154,13 @@ public readonly ref struct Packet
             return false;
         }
 
-        var keyError = PublicKey.Validate(datagram.Slice(KeyOffset, keyLength), out var signatureLength);
-        if (keyError != KeyError.None)
+        int signatureLength;
+        if (keyLength == LibNaClPublicKey.BinLength && datagram.Slice(KeyOffset, keyLength).StartsWith(LibNaClPublicKey.BinPrefix))
         {
-            error = keyError == KeyError.PrivateKeyMaterial ? WireError.PrivateKeyMaterial : WireError.UnsupportedKey;
+            signatureLength = Ed25519.SignatureLength;
+        }
+        else if (!TryValidateOtherKey(datagram.Slice(KeyOffset, keyLength), out signatureLength, out error))
+        {
             return false;
         }
 
@@ -194,7 +204,7 @@ public readonly ref struct Packet
             return false;
         }
 
-        packet = new Packet(datagram, 0, 0);
+        packet = new Packet(datagram);
         error = WireError.None;
         return true;
     }
@@ -377,6 +387,20 @@ public readonly ref struct Packet
 
         key.Sign(destination[..length], destination.Slice(length, Ed25519.SignatureLength));
         return length + Ed25519.SignatureLength;
+    }
+
+    // Anything but a LibNaCL key, out of the hot path.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryValidateOtherKey(ReadOnlySpan<byte> key, out int signatureLength, out WireError error)
+    {
+        var keyError = PublicKey.Validate(key, out signatureLength);
+        error = keyError switch
+        {
+            KeyError.None => WireError.None,
+            KeyError.PrivateKeyMaterial => WireError.PrivateKeyMaterial,
+            _ => WireError.UnsupportedKey,
+        };
+        return keyError == KeyError.None;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
