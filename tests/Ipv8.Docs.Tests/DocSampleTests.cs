@@ -54,6 +54,17 @@ public sealed class DocSampleTests
         Assert.Superset(new HashSet<string> { "README.md", "docs/getting-started.md", "docs/hosting.md", "docs/metrics.md" }, files);
     }
 
+    [Theory]
+    [InlineData("docs/examples/greeting.py", "python")]
+    [InlineData("docs/examples/Greeting.cs", "csharp")]
+    public void The_same_message_page_quotes_its_live_tested_example_exactly(string example, string language)
+    {
+        // tests/Ipv8.Interop.Tests runs these two files against the real py-ipv8; the page must show what runs.
+        var blocks = DocSamples.Blocks(Path.Combine(RepoPaths.Root, "docs", "same-message.md")).Where(b => b.Language == language).ToList();
+        var expected = File.ReadAllText(Path.Combine(RepoPaths.Root, example)).ReplaceLineEndings();
+        Assert.Contains(blocks, b => b.Code.ReplaceLineEndings() == expected);
+    }
+
     [Fact]
     public void A_broken_sample_is_reported_with_its_markdown_line()
     {
