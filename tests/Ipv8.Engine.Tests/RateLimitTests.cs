@@ -28,6 +28,51 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void A_costly_acquisition_takes_that_many_tokens_and_one_above_the_burst_takes_the_whole_burst()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RateLimiter(perSecond: 1, burst: 10, capacity: 16, time);
+        var source = UdpAddress.Parse("1.2.3.4:5");
+
+        Assert.True(limiter.TryAcquire(source, 6));
+        Assert.False(limiter.TryAcquire(source, 6));
+        Assert.True(limiter.TryAcquire(source, 4));
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(limiter.TryAcquire(source, 50)); // charged as the burst: possible once the bucket is full
+        Assert.False(limiter.TryAcquire(source, 1));
+    }
+
+    [Theory]
+    [InlineData("sect163k1", 1)]
+    [InlineData("sect233k1", 2)]
+    [InlineData("sect409k1", 6)]
+    [InlineData("sect571r1", 9)]
+    public void An_ec_signature_check_is_charged_at_its_measured_cost_in_ed25519_checks(string curve, int cost)
+    {
+        // A puncture signed by one of py-ipv8's EC keys (ec-keys.json): the key parse costs 1, the check `cost`.
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Vectors, "ec-keys.json")));
+        var root = document.RootElement;
+        var packet = Convert.FromHexString(root.GetProperty("vectors").EnumerateArray()
+            .First(v => v.GetProperty("name").GetString() == "puncture" && v.GetProperty("curve").GetString() == curve)
+            .GetProperty("packet").GetString()!);
+        var id = CommunityId.Parse(root.GetProperty("community_id").GetString()!);
+        using var key = LibNaClPrivateKey.Generate();
+        var settings = Offline.Settings(key, new RecordingEndpoint(s_us), new FakeTimeProvider());
+        settings.RateLimits = new RateLimitOptions { VerificationsPerSource = 0.001, VerificationBurst = 2 * (1 + cost) };
+        var community = new DiscoveryCommunity(id, settings);
+        var source = UdpAddress.Parse("127.0.0.1:30001");
+
+        community.OnPacket(source, packet);
+        community.OnPacket(source, packet);
+        Assert.Equal(2, community.Counters.PacketsIn(DiscoveryMessages.Puncture));
+        Assert.Equal(0, community.Counters.TotalDrops); // two checks fit a burst of 2 × (1 + cost)
+
+        community.OnPacket(source, packet);
+        Assert.Equal(1, community.Counters.Drops(DropReason.RateLimited));
+        Assert.True(Packet.TryParseSigned(packet, out var framed, out _) && framed.VerifySignature(), "the packet itself is valid");
+    }
+
+    [Fact]
     public void The_limiter_tracks_at_most_its_capacity_and_forgets_the_least_recently_used()
     {
         var time = new FakeTimeProvider();

@@ -195,10 +195,10 @@ public sealed class EcCurve
     public static EcCurve Sect233K1 { get; } = new("sect233k1", "low", 0x1A, 30, 2);
 
     /// <summary>sect409k1, py-ipv8's "medium" level. 104-byte signatures.</summary>
-    public static EcCurve Sect409K1 { get; } = new("sect409k1", "medium", 0x24, 52, 5);
+    public static EcCurve Sect409K1 { get; } = new("sect409k1", "medium", 0x24, 52, 6);
 
     /// <summary>sect571r1, py-ipv8's "high" level. 144-byte signatures.</summary>
-    public static EcCurve Sect571R1 { get; } = new("sect571r1", "high", 0x27, 72, 8);
+    public static EcCurve Sect571R1 { get; } = new("sect571r1", "high", 0x27, 72, 9);
 
     /// <summary>The SEC 2 name.</summary>
     public string Name { get; }
