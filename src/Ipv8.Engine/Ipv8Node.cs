@@ -158,6 +158,23 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds py-ipv8's DiscoveryCommunity as its default configuration runs it (<c>ipv8/configuration.py</c>): with a
+    /// <see cref="RandomWalk"/> that pauses at 20 peers, a <see cref="RandomChurn"/> and a
+    /// <see cref="PeriodicSimilarity"/>, under the node's key, sharing the node's network with its other communities.
+    /// Give it bootstrappers (<see cref="Community.Bootstrappers"/>) as for any community.
+    /// </summary>
+    /// <param name="configure">Changes to its settings (for example <see cref="CommunitySettings.MaxPeers"/>).</param>
+    /// <param name="randomSeed">A seed for the strategies' random choices; random when null.</param>
+    public DiscoveryCommunity AddDiscoveryCommunity(Action<CommunitySettings>? configure = null, int? randomSeed = null)
+    {
+        var community = AddCommunity(new DiscoveryCommunity(CreateSettings(configure)));
+        AddStrategy(community, new RandomWalk(community, randomSeed: randomSeed), targetPeers: 20);
+        AddStrategy(community, new RandomChurn(community, randomSeed: randomSeed));
+        AddStrategy(community, new PeriodicSimilarity(community, randomSeed: randomSeed));
+        return community;
+    }
+
     /// <summary>Receives datagrams whose prefix no community claims (for example a tracker serving every community).</summary>
     public void SetFallback(IPacketSink? sink) => Volatile.Write(ref _fallback, sink);
 

@@ -26,8 +26,8 @@ public class BadTrafficTests
     public async Task Deprecated_message_ids_are_logged_and_ignored()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Logs = logs });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Logs = logs });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
         var prefix = a.Community.GetPrefix().ToArray();
 
@@ -56,8 +56,8 @@ public class BadTrafficTests
     public async Task A_22_byte_packet_is_dropped_and_counted_and_the_node_keeps_working()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Logs = logs });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Logs = logs });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
 
         // Exactly the prefix: py-ipv8 raises an IndexError on data[22]; we drop it.
@@ -78,14 +78,14 @@ public class BadTrafficTests
     public async Task Unknown_prefixes_and_unknown_message_ids_are_dropped_and_counted()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<DiscoveryCommunity>.Start(
+        await using var a = TestNode<TestCommunity>.Start(
             s =>
             {
                 s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
-                return new DiscoveryCommunity(s);
+                return new TestCommunity(s);
             },
             new() { Logs = logs });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
 
         raw.Send(a.Address, [.. TestIds.Other.ToPrefix(), 246, 1, 2, 3]);
@@ -134,8 +134,8 @@ public class BadTrafficTests
     [Fact]
     public async Task Packets_with_a_bad_signature_or_private_key_material_are_dropped()
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s));
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s));
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
         using var stranger = LibNaClPrivateKey.Generate();
 
@@ -163,8 +163,8 @@ public class BadTrafficTests
     }
 
     private static async Task AssertStillWorksAsync<TA, TB>(TestNode<TA> a, TestNode<TB> b)
-        where TA : DiscoveryCommunity
-        where TB : DiscoveryCommunity =>
+        where TA : TestCommunity
+        where TB : TestCommunity =>
         await Conversation.RepeatUntilAsync(
             () => b.Community.WalkTo(a.Address),
             () => a.Community.HasPeer(b.PublicKey) && b.Community.HasPeer(a.PublicKey),

@@ -26,7 +26,7 @@ public sealed class BootstrapperTests : IDisposable
     {
         var time = new FakeTimeProvider();
         var endpoint = new RecordingEndpoint(s_here);
-        var community = new DiscoveryCommunity(Offline.Settings(_key, endpoint, time));
+        var community = new TestCommunity(Offline.Settings(_key, endpoint, time));
         var bootstrapper = new AddressListBootstrapper([s_trackerA, s_trackerB], timeProvider: time);
         Assert.Equal(TimeSpan.FromSeconds(30), bootstrapper.BootstrapInterval);
         Assert.False(bootstrapper.Initialized);
@@ -90,7 +90,7 @@ public sealed class BootstrapperTests : IDisposable
         var endpoint = new RecordingEndpoint(s_here);
         var settings = Offline.Settings(_key, endpoint);
         settings.MaxPeers = 2;
-        var community = new DiscoveryCommunity(settings);
+        var community = new TestCommunity(settings);
         var addresses = Enumerable.Range(0, 5).Select(i => UdpAddress.Parse($"127.0.0.1:{7000 + i}")).ToArray();
         var bootstrapper = new RecordingBootstrapper(addresses);
         community.Bootstrappers.Add(bootstrapper);
@@ -106,7 +106,7 @@ public sealed class BootstrapperTests : IDisposable
     public void Get_new_introduction_keeps_initialized_bootstrappers_alive_about_5_percent_of_the_time()
     {
         var endpoint = new RecordingEndpoint(s_here);
-        var community = new DiscoveryCommunity(Offline.Settings(_key, endpoint, seed: 5));
+        var community = new TestCommunity(Offline.Settings(_key, endpoint, seed: 5));
         using var peerKey = LibNaClPrivateKey.Generate();
         var peer = community.Network.AddVerifiedPeer(new Peers.Peer(peerKey.PublicKey, UdpAddress.Parse("127.0.0.1:7100")))!;
         community.Network.DiscoverServices(peer, community.CommunityId);
@@ -129,7 +129,7 @@ public sealed class BootstrapperTests : IDisposable
     {
         using var sink = new RawUdp();
         var beaconA = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), sink.Address.Port, sink.Address.Port, IPAddress.Loopback);
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 1 }, n => n.Community.Bootstrappers.Add(beaconA));
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 1 }, n => n.Community.Bootstrappers.Add(beaconA));
         await beaconA.InitializeAsync(a.Community, CancellationToken.None);
         var listening = beaconA.LocalAddress!.Value;
         Assert.True(listening.IsLoopback);
@@ -141,7 +141,7 @@ public sealed class BootstrapperTests : IDisposable
 
         // B beacons to the port A's bootstrapper listens on; A walks to B, and both become peers.
         var beaconB = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), listening.Port, listening.Port, IPAddress.Loopback);
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 }, n => n.Community.Bootstrappers.Add(beaconB));
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 }, n => n.Community.Bootstrappers.Add(beaconB));
         b.Community.Bootstrap();
         await Conversation.RepeatUntilAsync(
             () => beaconB.KeepAlive(b.Community),
@@ -161,7 +161,7 @@ public sealed class BootstrapperTests : IDisposable
     {
         using var sink = new RawUdp();
         var endpoint = new RecordingEndpoint(s_here);
-        var community = new DiscoveryCommunity(Offline.Settings(_key, endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, endpoint));
         var beacon = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), sink.Address.Port, sink.Address.Port, IPAddress.Loopback);
         await beacon.InitializeAsync(community, CancellationToken.None);
         try

@@ -34,7 +34,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     {
         var settings = Offline.Settings(_key, _endpoint);
         settings.MaxPeers = maxPeers;
-        var community = new DiscoveryCommunity(settings);
+        var community = new TestCommunity(settings);
 
         for (var i = 0; i < 40; i++)
         {
@@ -51,7 +51,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void A_response_introduces_another_peer_and_sends_it_a_puncture_request()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var other = NewKey();
         var otherAddress = UdpAddress.Parse("127.0.0.1:10001");
         community.OnPacket(otherAddress, Packets.IntroductionRequest(community.CommunityId, other, s_here, otherAddress, 1));
@@ -88,7 +88,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     {
         // py-ipv8: B sends a 246 with source_lan 192.168.1.5:6000, then A sends a 246; A hears lan 192.168.1.5:6000 and
         // wan B's address.
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var b = UdpAddress.Parse("127.0.0.1:10001");
         community.OnPacket(b, Packets.Discovery(community.GetPrefix(), NewKey(), 1, new IntroductionRequestPayload
         {
@@ -108,7 +108,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     public void A_peer_on_one_of_our_own_addresses_is_introduced_by_that_address_and_our_wan_host()
     {
         // py-ipv8 address_is_lan: the introduced peer's host is one of this machine's interface addresses.
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         community.OwnAddresses = new LocalNetworks([Parse("10.0.0.7:0").IPv4Value]);
         var sameHost = Parse("10.0.0.7:5000");
         community.OnPacket(sameHost, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, Parse("10.0.0.7:5999"), 1));
@@ -126,7 +126,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void After_learning_a_public_wan_a_loopback_peer_is_still_introduced_under_its_own_address()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var responder = UdpAddress.Parse("127.0.0.1:10009");
         Respond(community, NewKey(), responder, Parse("8.8.4.4:40002"), lan: "0.0.0.0:0", wan: "0.0.0.0:0");
         Assert.Equal(Parse("8.8.4.4:40002"), community.MyEstimatedWan);
@@ -149,7 +149,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     public void A_new_style_message_advertises_our_interface_address_never_what_a_response_told_us(string destination)
     {
         // py-ipv8 (its IPv8 service's DispatcherEndpoint) guesses its interface address again for every new-style message.
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         Respond(community, NewKey(), Parse("127.0.0.1:10009"), Parse(destination), lan: "0.0.0.0:0", wan: "0.0.0.0:0");
         Assert.Equal(Parse(destination), community.MyPeer.Address); // the response's destination is recorded, as py-ipv8 does
         _endpoint.Clear();
@@ -173,7 +173,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void The_requester_is_never_introduced_to_itself()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var requester = NewKey();
         var address = UdpAddress.Parse("127.0.0.1:10002");
 
@@ -190,7 +190,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void An_old_style_requester_is_never_introduced_to_an_ipv6_peer()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var ipv6Peer = community.Network.AddVerifiedPeer(new Peer(NewKey().PublicKey, UdpAddress.Parse("[::1]:10001")))!;
         community.Network.DiscoverServices(ipv6Peer, community.CommunityId);
 
@@ -218,7 +218,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void A_response_teaches_walkable_addresses_in_py_ipv8s_three_cases()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var responder = NewKey();
         var responderAddress = UdpAddress.Parse("127.0.0.1:10001");
         var ourWan = UdpAddress.Parse("127.0.0.1:30000");
@@ -255,7 +255,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void A_puncture_request_is_answered_with_a_puncture_to_the_wan_walker_or_to_the_lan_walker_behind_our_nat()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var lanWalker = Parse("127.0.0.7:7000");
         var farWalker = Parse("127.0.0.8:8000");
 
@@ -280,7 +280,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     [Fact]
     public void Walking_to_an_address_known_as_new_style_sends_a_new_style_request()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var introducer = new Peer(NewKey().PublicKey, Parse("127.0.0.1:10001"));
         community.Network.DiscoverAddress(introducer, Parse("127.0.0.1:10002"), community.CommunityId, newStyle: true);
         community.Network.DiscoverAddress(introducer, Parse("127.0.0.1:10003"), community.CommunityId, newStyle: false);

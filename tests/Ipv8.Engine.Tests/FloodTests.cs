@@ -49,7 +49,7 @@ public class FloodTests(ITestOutputHelper output)
         { IsBackground = true };
         victimThread.Start();
 
-        await using var hub = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new TestNodeOptions { Name = "hub", Seed = 11 });
+        await using var hub = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new TestNodeOptions { Name = "hub", Seed = 11 });
         GC.Collect();
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
 
@@ -127,9 +127,9 @@ public class FloodTests(ITestOutputHelper output)
         Assert.True(grown < 64L << 20, $"the managed heap grew by {grown / 1024 / 1024} MiB under the flood");
     }
 
-    private static TestNode<DiscoveryCommunity> StartWalker(UdpAddress hub, int seed) =>
-        TestNode<DiscoveryCommunity>.Start(
-            s => new DiscoveryCommunity(s),
+    private static TestNode<TestCommunity> StartWalker(UdpAddress hub, int seed) =>
+        TestNode<TestCommunity>.Start(
+            s => new TestCommunity(s),
             new TestNodeOptions { Seed = seed },
             n =>
             {

@@ -45,7 +45,7 @@ public sealed class MetricsTests : IDisposable
         var rtt = Assert.Single(recorder.Histogram(Ipv8Instruments.WalkRoundTrip));
         Assert.Equal(0.040, rtt.Value, precision: 6);
         Assert.Equal("a", rtt.Tags["node"]);
-        Assert.Equal(nameof(DiscoveryCommunity), rtt.Tags["community"]);
+        Assert.Equal(nameof(TestCommunity), rtt.Tags["community"]);
 
         // One check on each side: b checked the request, a the response.
         var checks = recorder.Histogram(Ipv8Instruments.VerifyDuration);
@@ -94,9 +94,9 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(1, observed.Value(Ipv8Instruments.PacketsSent, "b", ("msg_id", (int)DiscoveryMessages.IntroductionResponse)));
         Assert.Equal(1, observed.Value(Ipv8Instruments.Drops, "b", ("reason", nameof(DropReason.BadSignature))));
         Assert.Equal(1, observed.Value(Ipv8Instruments.NodeDrops, "b", ("reason", "too_short")));
-        Assert.Equal(1, observed.Value(Ipv8Instruments.Peers, "b", ("community", nameof(DiscoveryCommunity))));
+        Assert.Equal(1, observed.Value(Ipv8Instruments.Peers, "b", ("community", nameof(TestCommunity))));
         Assert.Equal(1, observed.Value(Ipv8Instruments.NetworkPeers, "b"));
-        Assert.Equal(0, observed.Value(Ipv8Instruments.Peers, "a", ("community", nameof(DiscoveryCommunity))));
+        Assert.Equal(0, observed.Value(Ipv8Instruments.Peers, "a", ("community", nameof(TestCommunity))));
     }
 
     [Fact]
@@ -139,10 +139,10 @@ public sealed class MetricsTests : IDisposable
     private TestPair NewNode(LibNaClPrivateKey key, RecordingEndpoint endpoint, string name)
     {
         var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { Name = name, TimeProvider = _time });
-        return new TestPair(node, node.AddCommunity(new DiscoveryCommunity(node.CreateSettings(s => s.RandomSeed = 1))));
+        return new TestPair(node, node.AddCommunity(new TestCommunity(node.CreateSettings(s => s.RandomSeed = 1))));
     }
 
-    private sealed record TestPair(Ipv8Node Node, DiscoveryCommunity Community) : IAsyncDisposable
+    private sealed record TestPair(Ipv8Node Node, TestCommunity Community) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Node.DisposeAsync();
     }

@@ -18,8 +18,8 @@ public class MultiNodeDiscoveryTests
     [InlineData(ReceiveMode.Async)]
     public async Task Two_nodes_find_each_other_when_one_walks_to_the_other(ReceiveMode mode)
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { ReceiveMode = mode, Seed = 1 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { ReceiveMode = mode, Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { ReceiveMode = mode, Seed = 1 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { ReceiveMode = mode, Seed = 2 });
 
         await Conversation.RepeatUntilAsync(
             () => b.Community.WalkTo(a.Address),
@@ -48,13 +48,13 @@ public class MultiNodeDiscoveryTests
             new() { Name = "tracker", Seed = 10 },
             t => t.Node.SetFallback(t.Community.AnyPrefix));
 
-        var nodes = new List<TestNode<DiscoveryCommunity>>();
+        var nodes = new List<TestNode<TestCommunity>>();
         try
         {
             for (var i = 0; i < 3; i++)
             {
-                nodes.Add(TestNode<DiscoveryCommunity>.Start(
-                    s => new DiscoveryCommunity(s),
+                nodes.Add(TestNode<TestCommunity>.Start(
+                    s => new TestCommunity(s),
                     new() { Seed = 100 + i },
                     n =>
                     {
@@ -94,10 +94,10 @@ public class MultiNodeDiscoveryTests
     {
         // py-ipv8 drops a request when 0 <= max_peers < len(peers): with max_peers = 1 the hub still answers while
         // it has one peer (and so ends up with two), then drops.
-        await using var hub = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { MaxPeers = 1, Seed = 1 });
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 3 });
-        await using var c = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 4 });
+        await using var hub = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { MaxPeers = 1, Seed = 1 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 3 });
+        await using var c = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 4 });
 
         await Conversation.RepeatUntilAsync(() => a.Community.WalkTo(hub.Address), () => a.Community.HasPeer(hub.PublicKey), "A to be answered by the hub");
         Assert.Single(hub.Community.GetPeers());
@@ -127,8 +127,8 @@ public class MultiNodeDiscoveryTests
     [Fact]
     public async Task A_blacklisted_address_never_becomes_a_peer()
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 1 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 1 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         a.Community.EnsureBlacklisted(b.Address);
 
         // B walks to A: A still answers (as py-ipv8 does), but does not take B as a peer.
@@ -149,8 +149,8 @@ public class MultiNodeDiscoveryTests
     [Fact]
     public async Task A_blacklisted_mid_never_becomes_a_peer()
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 1 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 1 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         a.Community.Network.BlacklistMid(b.PublicKey.Mid);
 
         // Messages signed by a blacklisted mid are dropped before their signature is checked (cheap rejection first):
@@ -170,8 +170,8 @@ public class MultiNodeDiscoveryTests
     [Fact]
     public async Task New_style_discovery_over_ipv6_loopback_works()
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Ipv6 = true, Seed = 1 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Ipv6 = true, Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Ipv6 = true, Seed = 1 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Ipv6 = true, Seed = 2 });
         Assert.True(a.Address.IsIPv6 && a.Address.IsLoopback);
         Assert.Null(a.Node.Endpoint.Ipv4Address);
 
@@ -209,8 +209,8 @@ public class MultiNodeDiscoveryTests
             s => new TrackerCommunity(s),
             new() { Ipv6 = true, Name = "tracker6", Seed = 10 },
             t => t.Node.SetFallback(t.Community.AnyPrefix));
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Ipv6 = true, Seed = 1 });
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Ipv6 = true, Seed = 2 });
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Ipv6 = true, Seed = 1 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Ipv6 = true, Seed = 2 });
 
         // A registers with the tracker first; then the tracker introduces A to B, and B walks to the introduced address.
         await Conversation.RepeatUntilAsync(() => a.Community.WalkTo(tracker.Address), () => tracker.Community.RequestsAnswered >= 1, "the tracker to answer A");
@@ -228,7 +228,7 @@ public class MultiNodeDiscoveryTests
     {
         // Communities are built before Start, while the endpoint has no address yet (port 0 is only chosen when it
         // opens); the requests they send must still carry the bound address as source_lan, not 0.0.0.0:0.
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s));
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s));
         using var raw = new RawUdp();
 
         a.Community.WalkTo(raw.Address);

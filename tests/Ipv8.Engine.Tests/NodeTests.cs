@@ -30,7 +30,7 @@ public sealed class NodeTests : IDisposable
         var logs = new CapturingLoggerFactory();
         var network = new InMemoryNetwork(21_000);
         await using var node = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { LoggerFactory = logs, EnableMetrics = false });
-        var community = node.AddCommunity(new DiscoveryCommunity(node.CreateSettings()));
+        var community = node.AddCommunity(new TestCommunity(node.CreateSettings()));
         var limited = new CountingStrategy();
         var unlimited = new CountingStrategy();
         var broken = new CountingStrategy { Throws = true };
@@ -63,7 +63,7 @@ public sealed class NodeTests : IDisposable
     {
         var network = new InMemoryNetwork(22_000);
         await using var node = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
-        var first = node.AddCommunity(new DiscoveryCommunity(TestIds.Discovery, node.CreateSettings()));
+        var first = node.AddCommunity(new TestCommunity(TestIds.Discovery, node.CreateSettings()));
         var second = node.AddCommunity(new ChatCommunity(node.CreateSettings()));
         var from = UdpAddress.Parse("127.0.0.1:22999");
 
@@ -97,7 +97,7 @@ public sealed class NodeTests : IDisposable
     public async Task An_in_memory_swarm_converges_through_a_tracker()
     {
         var network = new InMemoryNetwork(23_000);
-        var nodes = new List<(Ipv8Node Node, DiscoveryCommunity Community)>();
+        var nodes = new List<(Ipv8Node Node, TestCommunity Community)>();
         var options = new Ipv8NodeOptions { WalkInterval = TimeSpan.FromMilliseconds(50), EnableMetrics = false };
         var trackerNode = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
         var tracker = trackerNode.AddCommunity(new TrackerCommunity(trackerNode.CreateSettings(s => s.RandomSeed = 1)));
@@ -109,7 +109,7 @@ public sealed class NodeTests : IDisposable
             for (var i = 0; i < 8; i++)
             {
                 var node = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
-                var community = node.AddCommunity(new DiscoveryCommunity(node.CreateSettings(s => s.RandomSeed = 10 + i)));
+                var community = node.AddCommunity(new TestCommunity(node.CreateSettings(s => s.RandomSeed = 10 + i)));
                 community.Bootstrappers.Add(new AddressListBootstrapper([trackerAddress]));
                 node.AddStrategy(community, new RandomWalk(community, randomSeed: 100 + i));
                 node.Start();

@@ -162,7 +162,7 @@ public sealed class RandomWalkTests : IDisposable
             using var key = LibNaClPrivateKey.Generate();
             using var introducerKey = LibNaClPrivateKey.Generate();
             var endpoint = new RecordingEndpoint(s_here);
-            var community = new DiscoveryCommunity(Offline.Settings(key, endpoint, new FakeTimeProvider()));
+            var community = new TestCommunity(Offline.Settings(key, endpoint, new FakeTimeProvider()));
             var introducer = new Peer(introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
             for (var i = 0; i < 20; i++)
             {
@@ -184,9 +184,9 @@ public sealed class RandomWalkTests : IDisposable
         Assert.NotEqual(first, Run(8));
     }
 
-    private DiscoveryCommunity NewCommunity() => new(Offline.Settings(_key, _endpoint, _time));
+    private TestCommunity NewCommunity() => new(Offline.Settings(_key, _endpoint, _time));
 
-    private List<UdpAddress> Introduce(DiscoveryCommunity community, int count)
+    private List<UdpAddress> Introduce(TestCommunity community, int count)
     {
         var introducer = new Peer(_introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
         var addresses = new List<UdpAddress>();

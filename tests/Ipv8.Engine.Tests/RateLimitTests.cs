@@ -59,7 +59,7 @@ public class RateLimitTests
         using var key = LibNaClPrivateKey.Generate();
         var settings = Offline.Settings(key, new RecordingEndpoint(s_us), new FakeTimeProvider());
         settings.RateLimits = new RateLimitOptions { VerificationsPerSource = 0.001, VerificationBurst = 2 * (1 + cost) };
-        var community = new DiscoveryCommunity(id, settings);
+        var community = new TestCommunity(id, settings);
         var source = UdpAddress.Parse("127.0.0.1:30001");
 
         community.OnPacket(source, packet);
@@ -211,7 +211,7 @@ public class RateLimitTests
         using var ourKey = LibNaClPrivateKey.Generate();
         var endpoint = new RecordingEndpoint(s_us);
         var network = new Network();
-        var community = new DiscoveryCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = network, TimeProvider = time, RandomSeed = 1 });
+        var community = new TestCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = network, TimeProvider = time, RandomSeed = 1 });
         using var stranger = LibNaClPrivateKey.Generate();
         var source = UdpAddress.Parse("127.0.0.4:4");
         network.BlacklistAddress(source); // it is answered (as py-ipv8 does) but never becomes a peer
@@ -254,11 +254,11 @@ public class RateLimitTests
         Assert.True(community.RateLimiterTrackedAddresses <= 32);
     }
 
-    private static (DiscoveryCommunity Community, RecordingEndpoint Endpoint) Create(FakeTimeProvider time, RateLimitOptions limits)
+    private static (TestCommunity Community, RecordingEndpoint Endpoint) Create(FakeTimeProvider time, RateLimitOptions limits)
     {
         var key = LibNaClPrivateKey.Generate();
         var endpoint = new RecordingEndpoint(s_us);
-        var community = new DiscoveryCommunity(new CommunitySettings
+        var community = new TestCommunity(new CommunitySettings
         {
             Key = key, Endpoint = endpoint, Network = new Network(), TimeProvider = time, RandomSeed = 1, RateLimits = limits, MaxPeers = -1,
         });

@@ -16,11 +16,11 @@ public class UnloadTests
     {
         var time = new CountingTimeProvider();
         var bootstrapper = new RecordingBootstrapper { WaitUntilCancelled = true };
-        await using var a = TestNode<DiscoveryCommunity>.Start(
-            s => new DiscoveryCommunity(s),
+        await using var a = TestNode<TestCommunity>.Start(
+            s => new TestCommunity(s),
             new() { Time = time },
             n => n.Community.Bootstrappers.Add(bootstrapper));
-        await using var b = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), new() { Seed = 2 });
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         var community = a.Community;
 
         // Work of every kind: a bootstrap waiting for addresses, a periodic task, a named task, an anonymous task and a
@@ -97,7 +97,7 @@ public class UnloadTests
     public async Task Stopping_a_node_unloads_its_communities_and_closes_the_endpoint()
     {
         var bootstrapper = new RecordingBootstrapper();
-        var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s), beforeStart: n => n.Community.Bootstrappers.Add(bootstrapper));
+        var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), beforeStart: n => n.Community.Bootstrappers.Add(bootstrapper));
         try
         {
             Assert.True(a.Node.IsRunning);
@@ -122,12 +122,12 @@ public class UnloadTests
     [Fact]
     public async Task A_node_cannot_be_started_twice_and_refuses_foreign_or_duplicate_communities()
     {
-        await using var a = TestNode<DiscoveryCommunity>.Start(s => new DiscoveryCommunity(s));
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s));
         Assert.Throws<InvalidOperationException>(a.Node.Start);
-        Assert.Throws<InvalidOperationException>(() => a.Node.AddCommunity(new DiscoveryCommunity(a.Node.CreateSettings())));
+        Assert.Throws<InvalidOperationException>(() => a.Node.AddCommunity(new TestCommunity(a.Node.CreateSettings())));
 
         using var key = LibNaClPrivateKey.Generate();
-        var foreign = new DiscoveryCommunity(TestIds.Other, Offline.Settings(key, new RecordingEndpoint(Wire.UdpAddress.Parse("127.0.0.1:1"))));
+        var foreign = new TestCommunity(TestIds.Other, Offline.Settings(key, new RecordingEndpoint(Wire.UdpAddress.Parse("127.0.0.1:1"))));
         Assert.Throws<ArgumentException>(() => a.Node.AddCommunity(foreign));
     }
 }

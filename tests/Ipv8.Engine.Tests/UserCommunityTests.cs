@@ -172,7 +172,7 @@ public class UserCommunityTests
     public void Registering_a_payload_with_the_wrong_signedness_is_an_ArgumentException()
     {
         using var key = LibNaClPrivateKey.Generate();
-        var community = new DiscoveryCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
+        var community = new TestCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
 
         Assert.Throws<ArgumentException>(() => community.AddMessageHandler<ChatMessage>((UnsignedMessageHandler<ChatMessage>)((UdpAddress s, in ChatMessage m) => { })));
         Assert.Throws<ArgumentException>(() => community.AddMessageHandler<PingMessage>((MessageHandler<PingMessage>)((Peer p, in PingMessage m) => { })));
@@ -188,19 +188,19 @@ public class UserCommunityTests
         using var key = LibNaClPrivateKey.Generate();
         var endpoint = new RecordingEndpoint(s_here);
 
-        var noId = Assert.Throws<ArgumentException>(() => new DiscoveryCommunity(default, Offline.Settings(key, endpoint)));
+        var noId = Assert.Throws<ArgumentException>(() => new TestCommunity(default, Offline.Settings(key, endpoint)));
         Assert.Contains("community id", noId.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new DiscoveryCommunity(new CommunitySettings { Endpoint = endpoint, Network = new Network() }));
-        Assert.Throws<ArgumentException>(() => new DiscoveryCommunity(new CommunitySettings { Key = key, Network = new Network() }));
-        Assert.Throws<ArgumentException>(() => new DiscoveryCommunity(new CommunitySettings { Key = key, Endpoint = endpoint }));
+        Assert.Throws<ArgumentException>(() => new TestCommunity(new CommunitySettings { Endpoint = endpoint, Network = new Network() }));
+        Assert.Throws<ArgumentException>(() => new TestCommunity(new CommunitySettings { Key = key, Network = new Network() }));
+        Assert.Throws<ArgumentException>(() => new TestCommunity(new CommunitySettings { Key = key, Endpoint = endpoint }));
         var settings = Offline.Settings(key, endpoint);
         settings.MaxPeers = -2;
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DiscoveryCommunity(settings));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TestCommunity(settings));
 
         var defaults = new CommunitySettings();
         Assert.Equal(30, defaults.MaxPeers);
         Assert.False(defaults.Anonymize);
-        var community = new DiscoveryCommunity(Offline.Settings(key, endpoint));
+        var community = new TestCommunity(Offline.Settings(key, endpoint));
         Assert.Equal([0x00, 0x02, .. TestIds.Discovery.ToArray()], community.GetPrefix().ToArray());
     }
 
@@ -213,7 +213,7 @@ public class UserCommunityTests
         settings.Anonymize = true;
         settings.LoggerFactory = logs;
 
-        var community = new DiscoveryCommunity(settings);
+        var community = new TestCommunity(settings);
 
         Assert.True(community.Anonymize);
         Assert.Single(logs.Find(Microsoft.Extensions.Logging.LogLevel.Warning, "anonymize"));
@@ -227,7 +227,7 @@ public class UserCommunityTests
         var settings = Offline.Settings(key, endpoint);
         settings.Anonymize = true;
 
-        var community = new DiscoveryCommunity(settings);
+        var community = new TestCommunity(settings);
 
         var (prefix, enabled) = Assert.Single(endpoint.Calls);
         Assert.Equal(community.GetPrefix().ToArray(), prefix);

@@ -28,7 +28,7 @@ public sealed class WalkToPeersTests : IDisposable
     [Fact]
     public void A_peer_is_walked_to_at_once_then_again_every_retry_interval_until_it_answers_and_again_after_it_goes_away()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint, _time));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint, _time));
         var strategy = new WalkToPeers(community, [s_peer], TimeSpan.FromSeconds(5));
 
         strategy.TakeStep();
@@ -59,7 +59,7 @@ public sealed class WalkToPeersTests : IDisposable
     [Fact]
     public void A_peer_address_is_never_blacklisted()
     {
-        var community = new DiscoveryCommunity(Offline.Settings(_key, _endpoint, _time));
+        var community = new TestCommunity(Offline.Settings(_key, _endpoint, _time));
         var strategy = new WalkToPeers(community, [s_peer]);
         strategy.TakeStep();
 
@@ -70,7 +70,7 @@ public sealed class WalkToPeersTests : IDisposable
     [InlineData("0.0.0.0:5000")]
     [InlineData("127.0.0.1:0")]
     public void An_address_without_a_host_or_a_port_is_refused(string address) =>
-        Assert.Throws<ArgumentException>(() => new WalkToPeers(new DiscoveryCommunity(Offline.Settings(_key, _endpoint, _time)), [UdpAddress.Parse(address)]));
+        Assert.Throws<ArgumentException>(() => new WalkToPeers(new TestCommunity(Offline.Settings(_key, _endpoint, _time)), [UdpAddress.Parse(address)]));
 
     [Theory]
     [InlineData("127.0.0.1:8090", "127.0.0.1:8090", null)]
@@ -97,7 +97,7 @@ public sealed class WalkToPeersTests : IDisposable
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
-    private byte[] Response(DiscoveryCommunity community, UdpAddress from) =>
+    private byte[] Response(TestCommunity community, UdpAddress from) =>
         Packets.Discovery(community.GetPrefix(), _peerKey, 9, new IntroductionResponsePayload
         {
             DestinationAddress = s_here,

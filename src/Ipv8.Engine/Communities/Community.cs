@@ -89,6 +89,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         }
 
         Network.BlacklistMid(MyPeer.Mid);
+        Network.RegisterServiceProvider(CommunityId, this);
         InitializeAddressEstimates();
 
         AddMessageHandler<GlobalTime, PunctureRequestPayload>(OnOldPunctureRequest);
@@ -352,17 +353,27 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// <summary>Sends a message of two payloads to an address, as <see cref="Send{T1, T2}(Peer, in T1, in T2)"/>.</summary>
     public bool Send<T1, T2>(UdpAddress address, scoped in T1 first, scoped in T2 second)
         where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct =>
+        SendSignedBy(Key, address, first, second);
+
+    /// <summary>
+    /// Sends a message of two payloads signed with <paramref name="key"/>, another of this node's keys (py-ipv8
+    /// <c>custom_pack</c>: communities of one node may run under different keys).
+    /// </summary>
+    protected internal bool SendSignedBy<T1, T2>(LibNaClPrivateKey key, UdpAddress address, scoped in T1 first, scoped in T2 second)
+        where T1 : IPayload<T1>, allows ref struct
         where T2 : IMessagePayload<T2>, allows ref struct
     {
+        ArgumentNullException.ThrowIfNull(key);
         var size = Packet.GetSize(first, second);
         if (size <= StackPacketSize)
         {
             Span<byte> buffer = stackalloc byte[StackPacketSize];
-            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, first, second)]);
+            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, key, first, second)]);
         }
 
         using var rented = SpanOwner<byte>.Allocate(size);
-        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, first, second)]);
+        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, key, first, second)]);
     }
 
     /// <summary>Sends a ready-made packet through the endpoint and counts it.</summary>
@@ -395,6 +406,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         }
 
         Unloading?.Invoke(this);
+        Network.UnregisterServiceProvider(CommunityId, this);
         await Tasks.CancelAllAsync().ConfigureAwait(false);
     }
 
@@ -487,6 +499,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             throw new ArgumentException($"Message {messageId} ({type.Name}) is signed: register a MessageHandler.", "handler");
         }
     }
+
+    /// <summary>Replaces the handler of a message id (a subclass's own decoding of a base message, as py-ipv8's DiscoveryCommunity overrides 246).</summary>
+    internal void ReplaceHandler(byte messageId, HandlerEntry entry) => _handlers[messageId] = entry;
 
     private void SetHandler(byte messageId, HandlerEntry entry)
     {

@@ -30,6 +30,16 @@ public readonly ref struct IntroductionRequest
     /// <summary>Extra bytes after the fields.</summary>
     public ReadOnlySpan<byte> ExtraBytes { get; init; }
 
+    /// <summary>The mid the sender asked to be introduced to (DiscoveryCommunity's 246 only), or empty.</summary>
+    public ReadOnlySpan<byte> IntroduceTo { get; init; }
+
+    internal static IntroductionRequest From(in DiscoveryIntroductionRequestPayload p) => new()
+    {
+        DestinationAddress = p.DestinationAddress, SourceLanAddress = p.SourceLanAddress, SourceWanAddress = p.SourceWanAddress,
+        Identifier = p.Identifier, Flags = p.Flags, IsNewStyle = false, SupportsNewStyle = p.SupportsNewStyle, ExtraBytes = p.ExtraBytes,
+        IntroduceTo = p.IntroduceTo,
+    };
+
     internal static IntroductionRequest From(in IntroductionRequestPayload p) => new()
     {
         DestinationAddress = p.DestinationAddress, SourceLanAddress = p.SourceLanAddress, SourceWanAddress = p.SourceWanAddress,

@@ -51,6 +51,11 @@ internal abstract class SignedHandlerEntry : HandlerEntry
 
     public sealed override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
     {
+        if (!Precheck(community))
+        {
+            return;
+        }
+
         if (!Packet.TryParseSigned(datagram, out var packet, out var error))
         {
             community.CountDecodeFailure(MessageId, error);
@@ -110,6 +115,9 @@ internal abstract class SignedHandlerEntry : HandlerEntry
             community.CountDecodeFailure(MessageId, reader.Error);
         }
     }
+
+    /// <summary>A check before anything else, such as a peer limit that drops the message unread. True to go on.</summary>
+    protected virtual bool Precheck(Community community) => true;
 
     /// <summary>
     /// Reads the payloads (which must fill the body), resolves the peer and runs the handler. False, with the reader's

@@ -26,6 +26,14 @@ public sealed class Network
     private readonly BoundedSet<UdpAddress> _blacklist;
     private readonly BoundedSet<MidKey> _blacklistMids;
 
+    // Services that peers not verified (yet) announced (py-ipv8 keeps services per key whether or not the peer is
+    // verified); applied when the peer is. Bounded by NetworkOptions.MaxPendingServicePeers, oldest key first.
+    private readonly Dictionary<PublicKey, LinkedListNode<(PublicKey Key, HashSet<CommunityId> Services)>> _pendingServices = new(KeyComparer.Instance);
+    private readonly LinkedList<(PublicKey Key, HashSet<CommunityId> Services)> _pendingOrder = new();
+
+    // py-ipv8 service_overlays: the communities of this node, by id.
+    private readonly Dictionary<CommunityId, Communities.Community> _serviceProviders = [];
+
     /// <summary>Creates an empty network with the given caps (defaults when null).</summary>
     public Network(NetworkOptions? options = null)
     {
@@ -178,31 +186,110 @@ public sealed class Network
         Notify(added, removed);
     }
 
-    /// <summary>A peer offers these services (py-ipv8 <c>discover_services</c>).</summary>
+    /// <summary>A peer offers this service (py-ipv8 <c>discover_services</c>).</summary>
     public void DiscoverServices(Peer peer, CommunityId service)
     {
         ArgumentNullException.ThrowIfNull(peer);
         lock (_lock)
         {
-            if (!_verified.TryGetValue(peer.Key, out var entry))
-            {
-                // py-ipv8 remembers services of peers that are not verified yet; they apply once the peer is.
-                return;
-            }
-
-            if (entry.Services.Contains(service))
-            {
-                return;
-            }
-
-            if (entry.Services.Count >= _options.MaxServicesPerPeer)
-            {
-                return;
-            }
-
-            entry.Services.Add(service);
-            GetServicePeers(service).Add(entry.Peer);
+            DiscoverServiceLocked(peer, service);
         }
+    }
+
+    /// <summary>
+    /// A peer offers these services (py-ipv8 <c>discover_services</c>). Services of a peer that is not verified are
+    /// remembered (at most <see cref="NetworkOptions.MaxPendingServicePeers"/> such peers) and apply once it is.
+    /// </summary>
+    public void DiscoverServices(Peer peer, IEnumerable<CommunityId> services)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(services);
+        lock (_lock)
+        {
+            foreach (var service in services)
+            {
+                DiscoverServiceLocked(peer, service);
+            }
+        }
+    }
+
+    /// <summary>Registers a community of this node as the provider of its service (py-ipv8 <c>register_service_provider</c>).</summary>
+    public void RegisterServiceProvider(CommunityId service, Communities.Community overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        lock (_lock)
+        {
+            _serviceProviders[service] = overlay;
+        }
+    }
+
+    /// <summary>Forgets a community that unloaded, if it is still the provider of <paramref name="service"/>.</summary>
+    public void UnregisterServiceProvider(CommunityId service, Communities.Community overlay)
+    {
+        lock (_lock)
+        {
+            if (_serviceProviders.TryGetValue(service, out var registered) && ReferenceEquals(registered, overlay))
+            {
+                _serviceProviders.Remove(service);
+            }
+        }
+    }
+
+    /// <summary>This node's communities by service id (py-ipv8 <c>service_overlays</c>), a copy.</summary>
+    public IReadOnlyDictionary<CommunityId, Communities.Community> ServiceProviders
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<CommunityId, Communities.Community>(_serviceProviders);
+            }
+        }
+    }
+
+    /// <summary>The number of peers not verified yet whose services are remembered.</summary>
+    public int PendingServicePeerCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingServices.Count;
+            }
+        }
+    }
+
+    private void DiscoverServiceLocked(Peer peer, CommunityId service)
+    {
+        if (!_verified.TryGetValue(peer.Key, out var entry))
+        {
+            if (!_pendingServices.TryGetValue(peer.Key, out var pending))
+            {
+                if (_pendingServices.Count >= _options.MaxPendingServicePeers && _pendingOrder.First is { } oldest)
+                {
+                    _pendingServices.Remove(oldest.Value.Key);
+                    _pendingOrder.RemoveFirst();
+                }
+
+                pending = _pendingOrder.AddLast((peer.Key, []));
+                _pendingServices[peer.Key] = pending;
+            }
+
+            if (pending.Value.Services.Count < _options.MaxServicesPerPeer)
+            {
+                pending.Value.Services.Add(service);
+            }
+
+            return;
+        }
+
+        if (entry.Services.Contains(service) || entry.Services.Count >= _options.MaxServicesPerPeer)
+        {
+            return;
+        }
+
+        entry.Services.Add(service);
+        GetServicePeers(service).Add(entry.Peer);
     }
 
     /// <summary>The services a peer offers.</summary>
@@ -400,6 +487,11 @@ public sealed class Network
             {
                 RemovePeerLocked(entry.Peer, ref removed);
             }
+
+            if (_pendingServices.Remove(peer.Key, out var pending))
+            {
+                _pendingOrder.Remove(pending);
+            }
         }
 
         Notify(null, removed);
@@ -450,8 +542,19 @@ public sealed class Network
             EvictLeastRecentPeer(ref removed);
         }
 
-        _verified[peer.Key] = new PeerEntry(peer);
+        var added = new PeerEntry(peer);
+        _verified[peer.Key] = added;
         IndexAddresses(peer);
+        if (_pendingServices.Remove(peer.Key, out var pending))
+        {
+            _pendingOrder.Remove(pending);
+            foreach (var service in pending.Value.Services)
+            {
+                added.Services.Add(service);
+                GetServicePeers(service).Add(peer);
+            }
+        }
+
         return peer;
     }
 

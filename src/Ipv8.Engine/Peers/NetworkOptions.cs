@@ -21,9 +21,15 @@ public sealed class NetworkOptions
     /// <summary>Services remembered per peer at most. Default 64.</summary>
     public int MaxServicesPerPeer { get; set; } = 64;
 
+    /// <summary>
+    /// Peers not verified yet whose announced services are remembered (a similarity request from a stranger), at most.
+    /// Default 1,000; the oldest goes first.
+    /// </summary>
+    public int MaxPendingServicePeers { get; set; } = 1_000;
+
     internal void Validate()
     {
-        if (MaxVerifiedPeers < 1 || MaxWalkableAddresses < 1 || MaxBlacklistedAddresses < 1 || MaxBlacklistedMids < 1 || MaxServicesPerPeer < 1)
+        if (MaxVerifiedPeers < 1 || MaxWalkableAddresses < 1 || MaxBlacklistedAddresses < 1 || MaxBlacklistedMids < 1 || MaxServicesPerPeer < 1 || MaxPendingServicePeers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(NetworkOptions), "Every network cap must be at least 1.");
         }

@@ -244,6 +244,18 @@ public sealed class Peer : IEquatable<Peer>
         }
     }
 
+    /// <summary>How many ping times are recorded (at most five, py-ipv8 <c>len(peer.pings)</c>).</summary>
+    public int PingCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _pingCount;
+            }
+        }
+    }
+
     /// <summary>The median of the recorded pings, or null.</summary>
     public double? GetMedianPing()
     {

@@ -7,7 +7,7 @@ namespace Ipv8.Wire;
 /// A community's 20-byte id (py-ipv8 <c>community_id</c>), held by value. The 22-byte packet prefix is
 /// <c>0x00</c>, the version <c>0x02</c>, then this id.
 /// </summary>
-public readonly struct CommunityId : IEquatable<CommunityId>
+public readonly struct CommunityId : IEquatable<CommunityId>, IComparable<CommunityId>
 {
     /// <summary>The length of an id.</summary>
     public const int Length = 20;
@@ -58,6 +58,19 @@ public readonly struct CommunityId : IEquatable<CommunityId>
         }
 
         return id;
+    }
+
+    /// <summary>Compares the ids as their bytes, in order (the order of their hex forms).</summary>
+    public int CompareTo(CommunityId other)
+    {
+        var a = _a.CompareTo(other._a);
+        if (a != 0)
+        {
+            return a;
+        }
+
+        var b = _b.CompareTo(other._b);
+        return b != 0 ? b : _c.CompareTo(other._c);
     }
 
     /// <summary>Writes the 20 id bytes.</summary>
@@ -131,4 +144,16 @@ public readonly struct CommunityId : IEquatable<CommunityId>
 
     /// <summary>Value inequality.</summary>
     public static bool operator !=(CommunityId left, CommunityId right) => !left.Equals(right);
+
+    /// <summary>Byte order: <paramref name="left"/> sorts before <paramref name="right"/>.</summary>
+    public static bool operator <(CommunityId left, CommunityId right) => left.CompareTo(right) < 0;
+
+    /// <summary>Byte order: <paramref name="left"/> sorts before or equals <paramref name="right"/>.</summary>
+    public static bool operator <=(CommunityId left, CommunityId right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Byte order: <paramref name="left"/> sorts after <paramref name="right"/>.</summary>
+    public static bool operator >(CommunityId left, CommunityId right) => left.CompareTo(right) > 0;
+
+    /// <summary>Byte order: <paramref name="left"/> sorts after or equals <paramref name="right"/>.</summary>
+    public static bool operator >=(CommunityId left, CommunityId right) => left.CompareTo(right) >= 0;
 }

@@ -15,13 +15,13 @@ internal static class TestIds
 }
 
 /// <summary>A plain community with only the discovery messages; it records what its callbacks saw.</summary>
-internal class DiscoveryCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings)
+internal class TestCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings)
 {
     private int _requests;
     private int _responses;
     private int _responsesAtPeerLimit;
 
-    public DiscoveryCommunity(CommunitySettings settings)
+    public TestCommunity(CommunitySettings settings)
         : this(TestIds.Discovery, settings)
     {
     }
@@ -75,7 +75,7 @@ public partial struct PingMessage
 }
 
 /// <summary>A user community with typed handlers for its own payloads.</summary>
-internal sealed class ChatCommunity : DiscoveryCommunity
+internal sealed class ChatCommunity : TestCommunity
 {
     private readonly Lock _lock = new();
     private readonly List<(Peer Peer, string Text, ulong Number)> _chats = [];
