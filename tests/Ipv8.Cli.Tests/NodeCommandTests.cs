@@ -17,8 +17,8 @@ public class NodeCommandTests
 {
     private const string CommunityHex = "5ad767b05ae592a02488272ca2a86b847d4562e1";
 
-    private static readonly string[] s_reportKeys = ["public_key", "mid", "address", "peers", "walkable", "stats"];
-    private static readonly string[] s_peerKeys = ["public_key", "mid", "host", "port"];
+    private static readonly string[] s_reportKeys = ["public_key", "mid", "address", "peers", "walkable", "discovery", "stats"];
+    private static readonly string[] s_peerKeys = ["public_key", "mid", "host", "port", "services", "median_ping_ms"];
 
     [Fact]
     public void Node_with_a_duration_writes_a_report_with_exactly_the_required_fields()
@@ -39,6 +39,9 @@ public class NodeCommandTests
             Assert.Matches(@"^127\.0\.0\.1:[1-9][0-9]*$", (string)json["address"]!);
             Assert.Empty(json["peers"]!.AsArray()); // no bootstrap server given: nobody is contacted
             Assert.Empty(json["walkable"]!.AsArray());
+            var discovery = json["discovery"]!.AsObject(); // py-ipv8's DiscoveryCommunity runs by default
+            Assert.Equal("7e313685c1912a141279f8248fc8db5899c5df5a", (string)discovery["community_id"]!);
+            Assert.Equal(0, (int)discovery["peers"]!);
             var stats = json["stats"]!.AsObject();
             Assert.Equal("udp", (string)stats["transport"]!);
             Assert.Equal(0, (long)stats["packets_out"]!);
@@ -122,6 +125,14 @@ public class NodeCommandTests
             () => a.GetPeers().Any(p => p.Key.Equals(b.MyPeer.Key)) && b.GetPeers().Any(p => p.Key.Equals(a.MyPeer.Key)),
             "both nodes have each other as verified peers",
             TimeSpan.FromSeconds(30));
+
+        // The DiscoveryCommunity next to the community: the churn pings a peer with fewer than five ping times at once,
+        // and the similarity exchange records the other node's communities.
+        await Eventually.AssertAsync(
+            () => a.Network.GetVerifiedByPublicKeyBin(b.MyPeer.PublicKeyBin) is { } peer && peer.GetMedianPing() is not null
+                && a.Network.GetServicesForPeer(peer).Contains(DiscoveryCommunity.Id),
+            "A has pinged B and knows B runs the DiscoveryCommunity",
+            TimeSpan.FromSeconds(30));
         await stopNodes.CancelAsync();
         Assert.Equal(0, await runA);
         Assert.Equal(0, await runB);
@@ -135,6 +146,39 @@ public class NodeCommandTests
         AssertListsPeer(reportA, reportB);
         AssertListsPeer(reportB, reportA);
         Assert.Contains("tracker", trackerLog.ToString(), StringComparison.Ordinal);
+        var peerOfA = reportA["peers"]!.AsArray().Single(p => (string)p!["public_key"]! == (string)reportB["public_key"]!)!;
+        Assert.Equal([CommunityHex, "7e313685c1912a141279f8248fc8db5899c5df5a"], peerOfA["services"]!.AsArray().Select(v => (string)v!).Order());
+        Assert.True((double)peerOfA["median_ping_ms"]! is >= 0 and < 5_000);
+        var discoveryA = reportA["discovery"]!.AsObject();
+        Assert.True((long)discoveryA["pings_sent"]! >= 1);
+        Assert.True((long)discoveryA["pings_answered"]! >= 1);
+        Assert.Equal(0, (long)discoveryA["churned_peers"]!);
+    }
+
+    [Fact]
+    public async Task A_node_without_discovery_runs_only_its_community_and_reports_no_discovery_section()
+    {
+        using var output = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), Duration = TimeSpan.FromSeconds(0.5),
+            LoopbackOnly = true, Discovery = false,
+        };
+        var communities = 0;
+        Assert.Equal(0, await NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, CancellationToken.None, (node, _) => communities = node.Communities.Count));
+
+        Assert.Equal(1, communities);
+        Assert.Null(CliHarness.ParseObject(output.ToString())["discovery"]);
+        Assert.Equal(0, CliHarness.Run("node", "--port", "0", "--host", "127.0.0.1", "--community", CommunityHex, "--no-discovery", "--duration", "0.5", "--loopback-only", "--log-level", "None").ExitCode);
+    }
+
+    [Fact]
+    public async Task A_node_refuses_the_discovery_community_id_as_its_own_community_while_it_runs_discovery()
+    {
+        using var error = new StringWriter();
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = DiscoveryCommunity.Id, Duration = TimeSpan.FromSeconds(0.5), LoopbackOnly = true };
+        Assert.Equal(2, await NodeCommand.RunAsync(config, TextWriter.Null, error, NullLoggerFactory.Instance, CancellationToken.None));
+        Assert.Contains("DiscoveryCommunity", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Ipv8.Cli.Hosting;
 using Ipv8.Engine;
 using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Communities;
 using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Wire;
@@ -41,12 +42,17 @@ internal sealed record NodeConfig
 
     /// <summary>The walker pauses at this many verified peers (py-ipv8's <c>target_peers</c>); -1 walks always.</summary>
     public int WalkTarget { get; init; } = SwarmConfig.DefaultWalkTarget;
+
+    /// <summary>Run py-ipv8's DiscoveryCommunity (RandomWalk, RandomChurn, PeriodicSimilarity) next to the community, as py-ipv8's default configuration.</summary>
+    public bool Discovery { get; init; } = true;
 }
 
 /// <summary>
 /// <c>ipv8 node --port P [--host H] --community HEX [--bootstrap HOST:PORT]... [--peer HOST:PORT]... [--key FILE]
-/// [--max-peers N] [--duration S] [--report FILE]</c>: one node (UDP), a community with the given id, RandomWalk, an
-/// address-list bootstrapper and the peers to walk to; at the end it writes the node report.
+/// [--max-peers N] [--duration S] [--report FILE] [--no-discovery]</c>: one node (UDP), a community with the given id
+/// and RandomWalk, py-ipv8's DiscoveryCommunity next to it (RandomWalk, RandomChurn, PeriodicSimilarity) as py-ipv8's
+/// default configuration runs it, an address-list bootstrapper and the peers to walk to; at the end it writes the node
+/// report.
 /// </summary>
 internal static class NodeCommand
 {
@@ -113,11 +119,15 @@ internal static class NodeCommand
             Description = "The walker pauses while the community has this many verified peers (py-ipv8's target_peers); -1: always walk.",
             DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
         }.Check(value => value >= -1, _ => "--walk-target must be -1 (always walk) or at least 0.");
+        var noDiscovery = new Option<bool>("--no-discovery")
+        {
+            Description = "Do not run py-ipv8's DiscoveryCommunity (with RandomWalk, RandomChurn and PeriodicSimilarity) next to the community.",
+        };
         var logLevel = CliArguments.LogLevel(LogLevel.Information);
 
         var command = new Command("node", "Run one IPv8 node: a community, RandomWalk and the bootstrap servers given; writes a report at the end.")
         {
-            port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, logLevel,
+            port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, noDiscovery, logLevel,
         };
         command.SetAction(async (result, token) =>
         {
@@ -134,6 +144,7 @@ internal static class NodeCommand
                 Report = result.GetValue(report),
                 LoopbackOnly = result.GetValue(loopbackOnly),
                 WalkTarget = result.GetValue(walkTarget),
+                Discovery = !result.GetValue(noDiscovery),
             };
             using var shutdown = new Shutdown(token);
             using var logs = Logs.ToStandardError(result.GetValue(logLevel));
@@ -184,7 +195,7 @@ internal static class NodeCommand
         }
 
         using var keyLifetime = key;
-        var bootstrapper = await CreateBootstrapperAsync(config.Bootstrap, logger, cancel).ConfigureAwait(false);
+        var bootstrap = await ResolveBootstrapAsync(config.Bootstrap, logger, cancel).ConfigureAwait(false);
         var ipv6 = config.Host.AddressFamily == AddressFamily.InterNetworkV6;
         var endpoint = new UdpEndpoint(
             new UdpEndpointOptions
@@ -196,16 +207,32 @@ internal static class NodeCommand
             },
             logs.CreateLogger<UdpEndpoint>());
         await using var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { LoggerFactory = logs });
-        var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s => s.MaxPeers = config.MaxPeers)));
-        if (bootstrapper is not null)
+        if (config.Discovery && config.Community == DiscoveryCommunity.Id)
         {
-            community.Bootstrappers.Add(bootstrapper);
+            error.WriteLine($"error: --community {config.Community} is py-ipv8's DiscoveryCommunity, which the node runs already; give another id or --no-discovery.");
+            return 2;
         }
 
+        var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s => s.MaxPeers = config.MaxPeers)));
         node.AddStrategy(community, new RandomWalk(community), config.WalkTarget);
-        if (config.Peers.Count > 0)
+        var discovery = config.Discovery ? node.AddDiscoveryCommunity() : null;
+        foreach (var overlay in (ReadOnlySpan<Community?>)[community, discovery])
         {
-            node.AddStrategy(community, new WalkToPeers(community, config.Peers, logger: logger));
+            if (overlay is null)
+            {
+                continue;
+            }
+
+            // py-ipv8's default configuration gives every overlay a copy of the same bootstrapper.
+            if (bootstrap is { } servers)
+            {
+                overlay.Bootstrappers.Add(new AddressListBootstrapper(servers.Addresses, servers.Names, logger: logger));
+            }
+
+            if (config.Peers.Count > 0)
+            {
+                node.AddStrategy(overlay, new WalkToPeers(overlay, config.Peers, logger: logger));
+            }
         }
 
         try
@@ -241,7 +268,7 @@ internal static class NodeCommand
 
         // The address others see: the bound one, or our estimate when bound to every interface.
         var address = bound.IsUnspecifiedHost && !community.MyEstimatedWan.IsAny ? community.MyEstimatedWan : bound;
-        var report = NodeReport.Build(node, community, address, clock.Elapsed);
+        var report = NodeReport.Build(node, community, discovery, address, clock.Elapsed);
         await node.StopAsync().ConfigureAwait(false);
         try
         {
@@ -263,11 +290,11 @@ internal static class NodeCommand
         HostPort.TryParse(text, out var peer, out var error) ? peer : throw new ArgumentException($"--peer {text} {error}.", nameof(text));
 
     /// <summary>
-    /// An address-list bootstrapper for the targets. DNS names (and the public trackers' names) are resolved here,
-    /// before the node starts, so that the first bootstrap already reaches them; a name that does not resolve now is
-    /// left to the bootstrapper, which tries again when it initializes.
+    /// The bootstrap servers' addresses, and the names that do not resolve now (left to the bootstrapper, which tries
+    /// again when it initializes). Names (and the public trackers' names) are resolved here, before the node starts, so
+    /// that the first bootstrap already reaches them. Null when no server is given.
     /// </summary>
-    internal static async Task<AddressListBootstrapper?> CreateBootstrapperAsync(IReadOnlyList<BootstrapTarget> targets, ILogger logger, CancellationToken cancel)
+    internal static async Task<(List<UdpAddress> Addresses, List<(string Host, ushort Port)> Names)?> ResolveBootstrapAsync(IReadOnlyList<BootstrapTarget> targets, ILogger logger, CancellationToken cancel)
     {
         if (targets.Count == 0)
         {
@@ -291,6 +318,6 @@ internal static class NodeCommand
 
         var (resolved, unresolved) = await HostPort.ResolveAsync(servers, TimeSpan.FromSeconds(10), logger, cancel).ConfigureAwait(false);
         addresses.AddRange(resolved);
-        return new AddressListBootstrapper(addresses.Distinct(), unresolved.Select(n => (n.DnsName!, n.Port)), logger: logger);
+        return ([.. addresses.Distinct()], [.. unresolved.Select(n => (n.DnsName!, n.Port))]);
     }
 }

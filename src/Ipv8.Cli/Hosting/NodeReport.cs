@@ -8,11 +8,11 @@ namespace Ipv8.Cli.Hosting;
 
 /// <summary>
 /// The report of <c>ipv8 node</c>:
-/// <c>{"public_key":hex,"mid":hex,"address":"host:port","peers":[{"public_key":hex,"mid":hex,"host":…,"port":…}],"walkable":["host:port",…],"stats":{…}}</c>.
+/// <c>{"public_key":hex,"mid":hex,"address":"host:port","peers":[{"public_key":hex,"mid":hex,"host":…,"port":…,"services":[hex…],"median_ping_ms":x|null}],"walkable":["host:port",…],"discovery":{…}|null,"stats":{…}}</c>.
 /// </summary>
 internal static class NodeReport
 {
-    public static string Build(Ipv8Node node, Community community, UdpAddress address, TimeSpan uptime) => Json.Write(writer =>
+    public static string Build(Ipv8Node node, Community community, DiscoveryCommunity? discovery, UdpAddress address, TimeSpan uptime) => Json.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteString("public_key", node.Key.PublicKey.ToString());
@@ -28,6 +28,22 @@ internal static class NodeReport
             writer.WriteString("mid", Convert.ToHexStringLower(peer.Mid));
             writer.WriteString("host", peerAddress.HostToString());
             writer.WriteNumber("port", peerAddress.Port);
+            writer.WriteStartArray("services");
+            foreach (var service in node.Network.GetServicesForPeer(peer).Order())
+            {
+                writer.WriteStringValue(service.ToString());
+            }
+
+            writer.WriteEndArray();
+            if (peer.GetMedianPing() is { } ping)
+            {
+                writer.WriteNumber("median_ping_ms", Math.Round(ping * 1000, 3));
+            }
+            else
+            {
+                writer.WriteNull("median_ping_ms");
+            }
+
             writer.WriteEndObject();
         }
 
@@ -40,6 +56,24 @@ internal static class NodeReport
         }
 
         writer.WriteEndArray();
+
+        if (discovery is null)
+        {
+            writer.WriteNull("discovery");
+        }
+        else
+        {
+            writer.WriteStartObject("discovery");
+            writer.WriteString("community_id", discovery.CommunityId.ToString());
+            writer.WriteNumber("peers", discovery.GetPeers().Length);
+            writer.WriteNumber("pings_sent", discovery.PingsSent);
+            writer.WriteNumber("pings_answered", discovery.PongsReceived);
+            writer.WriteNumber("pings_timed_out", discovery.PingsTimedOut);
+            writer.WriteNumber("churned_peers", node.Strategies.Select(s => s.Strategy).OfType<Engine.Discovery.RandomChurn>().Sum(c => c.Churned));
+            writer.WriteNumber("similarity_requests_sent", discovery.SimilarityRequestsSent);
+            writer.WriteNumber("similarity_responses_received", discovery.SimilarityResponsesReceived);
+            writer.WriteEndObject();
+        }
 
         writer.WritePropertyName("stats");
         WriteStats(writer, node, community, uptime);
