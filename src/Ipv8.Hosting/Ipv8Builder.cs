@@ -31,6 +31,12 @@ public sealed class Ipv8Builder
             factory is null
                 ? (sp, settings) => ActivatorUtilities.CreateInstance<T>(sp, settings)
                 : (sp, settings) => factory(sp, settings));
+        if (typeof(DiscoveryCommunity).IsAssignableFrom(typeof(T)))
+        {
+            throw new InvalidOperationException(
+                "The DiscoveryCommunity is added by the Ipv8:DiscoveryCommunity setting (default true); configure it under Ipv8:Communities:DiscoveryCommunity.");
+        }
+
         foreach (var existing in Services.Where(d => d.ServiceType == typeof(Ipv8CommunityRegistration)))
         {
             if (existing.ImplementationInstance is Ipv8CommunityRegistration other && string.Equals(other.Name, registration.Name, StringComparison.OrdinalIgnoreCase))
@@ -46,4 +52,8 @@ public sealed class Ipv8Builder
 }
 
 /// <summary>One community to build when the node is created.</summary>
-internal sealed record Ipv8CommunityRegistration(Type Type, string Name, Func<IServiceProvider, CommunitySettings, Community> Create);
+/// <param name="Type">The type the community is registered as.</param>
+/// <param name="Name">Its key in <see cref="Ipv8Options.Communities"/>.</param>
+/// <param name="Create">Builds it.</param>
+/// <param name="IsDiscovery">The DiscoveryCommunity, built only when <see cref="Ipv8Options.DiscoveryCommunity"/> is set.</param>
+internal sealed record Ipv8CommunityRegistration(Type Type, string Name, Func<IServiceProvider, CommunitySettings, Community> Create, bool IsDiscovery = false);

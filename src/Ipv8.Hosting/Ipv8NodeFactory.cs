@@ -19,6 +19,9 @@ namespace Ipv8.Hosting;
 /// <summary>Builds the hosted node's parts from <see cref="Ipv8Options"/>.</summary>
 internal static class Ipv8NodeFactory
 {
+    /// <summary>The DiscoveryCommunity's key in <see cref="Ipv8Options.Communities"/> (py-ipv8's overlay class name).</summary>
+    public const string DiscoveryCommunityName = "DiscoveryCommunity";
+
     public static LibNaClPrivateKey LoadKey(Ipv8Options options, IServiceProvider services)
     {
         var logger = Logger(services);
@@ -118,6 +121,11 @@ internal static class Ipv8NodeFactory
         var instances = services.GetRequiredService<Ipv8CommunityInstances>();
         foreach (var registration in services.GetServices<Ipv8CommunityRegistration>())
         {
+            if (registration.IsDiscovery && !options.DiscoveryCommunity)
+            {
+                continue;
+            }
+
             options.Communities.TryGetValue(registration.Name, out var own);
             var settings = node.CreateSettings(s =>
             {
@@ -139,7 +147,13 @@ internal static class Ipv8NodeFactory
                 AddBootstrappers(community, options.Bootstrap, time, loggerFactory);
             }
 
-            var walkers = own is { Walkers.Count: > 0 } ? own.Walkers : options.Walkers.Count > 0 ? options.Walkers : [new Ipv8WalkerOptions()];
+            IEnumerable<Ipv8WalkerOptions> walkers = own is { Walkers.Count: > 0 } ? own.Walkers : options.Walkers.Count > 0 ? options.Walkers : [new Ipv8WalkerOptions()];
+            if (registration.IsDiscovery && own is not { Walkers.Count: > 0 })
+            {
+                // py-ipv8's default configuration: the DiscoveryCommunity also churns and asks for similarity, always.
+                walkers = walkers.Concat([new Ipv8WalkerOptions { Strategy = "RandomChurn", TargetPeers = -1 }, new Ipv8WalkerOptions { Strategy = "PeriodicSimilarity", TargetPeers = -1 }]);
+            }
+
             foreach (var walker in walkers)
             {
                 node.AddStrategy(community, CreateStrategy(community, walker), walker.TargetPeers);
@@ -164,6 +178,8 @@ internal static class Ipv8NodeFactory
     {
         "RANDOMWALK" => new RandomWalk(community, walker.Timeout, walker.WindowSize, walker.ResetChance),
         "EDGEWALK" => new EdgeWalk(community, walker.EdgeLength, walker.NeighborhoodSize, walker.Timeout),
+        "RANDOMCHURN" when community is DiscoveryCommunity discovery => new RandomChurn(discovery),
+        "PERIODICSIMILARITY" when community is DiscoveryCommunity discovery => new PeriodicSimilarity(discovery),
         _ => throw new InvalidOperationException($"Unknown walker strategy '{walker.Strategy}'."),
     };
 
@@ -210,5 +226,10 @@ internal sealed class Ipv8CommunityInstances
 
     public void Add(Ipv8CommunityRegistration registration, Community community) => _instances.Add(registration, community);
 
-    public Community Get(Ipv8CommunityRegistration registration) => _instances[registration];
+    public Community Get(Ipv8CommunityRegistration registration) =>
+        _instances.TryGetValue(registration, out var community)
+            ? community
+            : throw new InvalidOperationException(registration.IsDiscovery
+                ? "The node has no DiscoveryCommunity: Ipv8:DiscoveryCommunity is false."
+                : $"The community '{registration.Name}' was not built.");
 }

@@ -65,6 +65,15 @@ public sealed class Ipv8Options
     /// </summary>
     public IList<Ipv8WalkerOptions> Walkers { get; set; } = [];
 
+    /// <summary>
+    /// Run py-ipv8's <c>DiscoveryCommunity</c> next to the registered communities, as py-ipv8's default configuration
+    /// does: it lets peers learn which communities a node serves (similarity requests), pings its peers and drops the
+    /// silent ones (<c>RandomChurn</c>). Its settings are <see cref="Communities"/><c>["DiscoveryCommunity"]</c>; its
+    /// walkers default to the node-wide ones (one <c>RandomWalk</c> to 20 peers) plus <c>RandomChurn</c> and
+    /// <c>PeriodicSimilarity</c>. It is a singleton <see cref="Engine.Communities.DiscoveryCommunity"/> service. Default true.
+    /// </summary>
+    public bool DiscoveryCommunity { get; set; } = true;
+
     /// <summary>Per-community settings, by the name the community was registered with (its type name by default).</summary>
     public IDictionary<string, Ipv8CommunityOptions> Communities { get; set; } = new Dictionary<string, Ipv8CommunityOptions>(StringComparer.OrdinalIgnoreCase);
 
@@ -113,7 +122,10 @@ public sealed class Ipv8CommunityOptions
 /// <summary>One discovery strategy (py-ipv8 <c>walkers[]</c>: <c>strategy</c>, <c>peers</c>, <c>init</c>).</summary>
 public sealed class Ipv8WalkerOptions
 {
-    /// <summary><c>RandomWalk</c> or <c>EdgeWalk</c>.</summary>
+    /// <summary>
+    /// <c>RandomWalk</c> or <c>EdgeWalk</c>; for the DiscoveryCommunity also <c>RandomChurn</c> and <c>PeriodicSimilarity</c>
+    /// (with their py-ipv8 defaults: ping 8 peers every 10 s, drop after 57.5 s of silence; one similarity request per second).
+    /// </summary>
     public string Strategy { get; set; } = "RandomWalk";
 
     /// <summary>Step only while the community has fewer peers (py-ipv8 <c>peers</c>); -1 always. Default 20.</summary>

@@ -71,7 +71,7 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
                 CheckMaxPeers(errors, $"Ipv8:Communities:{communityName}:MaxPeers", maxPeers);
             }
 
-            CheckWalkers(errors, $"Ipv8:Communities:{communityName}:Walkers", community.Walkers);
+            CheckWalkers(errors, $"Ipv8:Communities:{communityName}:Walkers", community.Walkers, discovery: string.Equals(communityName, Ipv8NodeFactory.DiscoveryCommunityName, StringComparison.OrdinalIgnoreCase));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -96,14 +96,17 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
         }
     }
 
-    private static void CheckWalkers(List<string> errors, string key, IList<Ipv8WalkerOptions> walkers)
+    private static void CheckWalkers(List<string> errors, string key, IList<Ipv8WalkerOptions> walkers, bool discovery = false)
     {
         for (var i = 0; i < walkers.Count; i++)
         {
             var walker = walkers[i];
-            if (!string.Equals(walker.Strategy, "RandomWalk", StringComparison.OrdinalIgnoreCase) && !string.Equals(walker.Strategy, "EdgeWalk", StringComparison.OrdinalIgnoreCase))
+            var strategy = walker.Strategy.ToUpperInvariant();
+            if (strategy is not ("RANDOMWALK" or "EDGEWALK") && !(discovery && strategy is ("RANDOMCHURN" or "PERIODICSIMILARITY")))
             {
-                errors.Add($"{key}:{i}:Strategy '{walker.Strategy}' is not RandomWalk or EdgeWalk.");
+                errors.Add(discovery
+                    ? $"{key}:{i}:Strategy '{walker.Strategy}' is not RandomWalk, EdgeWalk, RandomChurn or PeriodicSimilarity."
+                    : $"{key}:{i}:Strategy '{walker.Strategy}' is not RandomWalk or EdgeWalk (RandomChurn and PeriodicSimilarity are for the DiscoveryCommunity only).");
             }
 
             if (walker.TargetPeers < -1)

@@ -61,6 +61,9 @@ public static class Ipv8ServiceCollectionExtensions
 
         services.AddSingleton<Ipv8Marker>();
         services.AddSingleton<Ipv8CommunityInstances>();
+        var discovery = new Ipv8CommunityRegistration(typeof(DiscoveryCommunity), Ipv8NodeFactory.DiscoveryCommunityName, (_, settings) => new DiscoveryCommunity(settings), IsDiscovery: true);
+        services.AddSingleton(discovery);
+        services.AddSingleton(sp => (DiscoveryCommunity)Ipv8NodeFactory.CommunityOf(sp, discovery));
         services.AddOptions<Ipv8Options>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ipv8Options>, Ipv8OptionsValidator>());
         services.TryAddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));

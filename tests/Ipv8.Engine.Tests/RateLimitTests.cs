@@ -169,6 +169,73 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void A_verified_peer_at_its_address_is_not_charged_so_its_signed_messages_all_arrive_as_in_py_ipv8()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions());
+        using var key = LibNaClPrivateKey.Generate();
+        var source = UdpAddress.Parse("127.0.0.7:7");
+        var prefix = community.GetPrefix().ToArray();
+        community.Network.AddVerifiedPeer(new Peer(key.PublicKey, source, timeProvider: time));
+
+        // 1,000 signed messages at once: five times the burst of an unknown source, none dropped.
+        for (var i = 0; i < 1_000; i++)
+        {
+            community.OnPacket(source, Request(prefix, key, source, (ulong)i + 1));
+        }
+
+        Assert.Equal(0, community.Counters.Drops(DropReason.RateLimited));
+        Assert.Equal(1_000, endpoint.Count(DiscoveryMessages.NewIntroductionResponse, source));
+
+        // The same key from another address is charged up front as any stranger (here: a spoofed flood of bad
+        // signatures, 200 checked, the rest refused unchecked).
+        var elsewhere = UdpAddress.Parse("127.0.0.8:8");
+        var bad = Request(prefix, key, elsewhere, 2_000);
+        bad[^1] ^= 1;
+        for (var i = 0; i < 300; i++)
+        {
+            community.OnPacket(elsewhere, bad);
+        }
+
+        Assert.Equal(200, community.Counters.Drops(DropReason.BadSignature));
+        Assert.Equal(100, community.Counters.Drops(DropReason.RateLimited));
+    }
+
+    [Fact]
+    public void Bad_signatures_from_a_verified_peers_address_are_charged_and_cost_it_the_exemption_until_its_budget_refills()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions());
+        using var key = LibNaClPrivateKey.Generate();
+        var source = UdpAddress.Parse("127.0.0.7:7");
+        var prefix = community.GetPrefix().ToArray();
+        community.Network.AddVerifiedPeer(new Peer(key.PublicKey, source, timeProvider: time));
+        var bad = Request(prefix, key, source, 1);
+        bad[^1] ^= 1;
+
+        // A spoofed flood under the peer's key and address: 200 checks (the burst), then nothing is checked.
+        for (var i = 0; i < 1_000; i++)
+        {
+            community.OnPacket(source, bad);
+        }
+
+        Assert.Equal(200, community.Counters.Drops(DropReason.BadSignature));
+        Assert.Equal(800, community.Counters.Drops(DropReason.RateLimited));
+
+        // The address is charged like a stranger until its budget is back: one token after 10 ms at 100/s.
+        community.OnPacket(source, Request(prefix, key, source, 2));
+        Assert.Equal(801, community.Counters.Drops(DropReason.RateLimited));
+        time.Advance(TimeSpan.FromSeconds(3));
+        for (var i = 0; i < 500; i++)
+        {
+            community.OnPacket(source, Request(prefix, key, source, (ulong)i + 3));
+        }
+
+        Assert.Equal(801, community.Counters.Drops(DropReason.RateLimited));
+        Assert.Equal(500, endpoint.Count(DiscoveryMessages.NewIntroductionResponse, source));
+    }
+
+    [Fact]
     public void Normal_discovery_is_never_rate_limited()
     {
         var time = new FakeTimeProvider();

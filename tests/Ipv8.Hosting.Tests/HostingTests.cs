@@ -7,6 +7,7 @@ using Ipv8.Engine.Endpoints;
 using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,7 +70,7 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("2 addresses", bootstrapper.ToString(), StringComparison.Ordinal);
         Assert.Empty(other.Bootstrappers);
 
-        var strategies = node.Strategies;
+        var strategies = node.Strategies.Where(s => s.Community is not DiscoveryCommunity).ToList();
         var random = Assert.IsType<RandomWalk>(strategies.Single(s => s.Community == chat).Strategy);
         Assert.Equal((TimeSpan.FromSeconds(2), 3), (random.Timeout, random.WindowSize));
         Assert.Equal(15, strategies.Single(s => s.Community == chat).TargetPeers);
@@ -93,7 +94,7 @@ public sealed class HostingTests : IDisposable
         var node = host.Services.GetRequiredService<Ipv8Node>();
         var community = host.Services.GetRequiredService<ChatCommunity>();
         Assert.Equal(30, community.MaxPeers);
-        var (_, strategy, target) = Assert.Single(node.Strategies);
+        var (_, strategy, target) = Assert.Single(node.Strategies, s => s.Community == community);
         Assert.IsType<RandomWalk>(strategy);
         Assert.Equal(20, target);
         Assert.Empty(community.Bootstrappers);
@@ -101,6 +102,115 @@ public sealed class HostingTests : IDisposable
         Assert.Null(options.KeyFile);
         Assert.Equal(TimeSpan.FromSeconds(0.5), options.WalkInterval);
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void By_default_the_node_runs_py_ipv8s_DiscoveryCommunity_with_RandomWalk_RandomChurn_and_PeriodicSimilarity()
+    {
+        // py-ipv8's default configuration: DiscoveryCommunity with RandomWalk (20 peers), RandomChurn and
+        // PeriodicSimilarity (always), next to the application's overlays.
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), Loopback);
+        var node = host.Services.GetRequiredService<Ipv8Node>();
+        var discovery = host.Services.GetRequiredService<DiscoveryCommunity>();
+        Assert.Contains(discovery, node.Communities);
+        Assert.Equal(DiscoveryCommunityMessages.CommunityId, discovery.CommunityId);
+        Assert.Equal(30, discovery.MaxPeers);
+        var strategies = node.Strategies.Where(s => s.Community == discovery).Select(s => (s.Strategy.GetType(), s.TargetPeers)).ToList();
+        Assert.Equal([(typeof(RandomWalk), 20), (typeof(RandomChurn), -1), (typeof(PeriodicSimilarity), -1)], strategies);
+
+        // It answers similarity requests for the application's community: the chat community is one of its services.
+        Assert.Contains(TestIds.Chat, discovery.Network.ServiceProviders.Keys);
+    }
+
+    [Fact]
+    public void The_DiscoveryCommunity_takes_its_settings_from_Communities_DiscoveryCommunity_and_can_be_turned_off()
+    {
+        WriteAppSettings("""
+            {
+              "Ipv8": {
+                "Communities": {
+                  "DiscoveryCommunity": {
+                    "MaxPeers": 12,
+                    "NoBootstrap": true,
+                    "Walkers": [
+                      { "Strategy": "EdgeWalk", "TargetPeers": 10 },
+                      { "Strategy": "RandomChurn", "TargetPeers": -1 }
+                    ]
+                  }
+                }
+              }
+            }
+            """);
+        using (var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.Bootstrap.Addresses = ["127.0.0.1:6421"];
+        }))
+        {
+            var node = host.Services.GetRequiredService<Ipv8Node>();
+            var discovery = host.Services.GetRequiredService<DiscoveryCommunity>();
+            Assert.Equal(12, discovery.MaxPeers);
+            Assert.Empty(discovery.Bootstrappers);
+            Assert.NotEmpty(host.Services.GetRequiredService<ChatCommunity>().Bootstrappers);
+            Assert.Equal(
+                [(typeof(EdgeWalk), 10), (typeof(RandomChurn), -1)],
+                node.Strategies.Where(s => s.Community == discovery).Select(s => (s.Strategy.GetType(), s.TargetPeers)));
+        }
+
+        using var without = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
+        {
+            Loopback(options);
+            options.DiscoveryCommunity = false;
+        });
+        var alone = without.Services.GetRequiredService<Ipv8Node>();
+        Assert.DoesNotContain(alone.Communities, c => c is DiscoveryCommunity);
+        Assert.DoesNotContain(alone.Strategies, s => s.Community is DiscoveryCommunity);
+        var error = Assert.Throws<InvalidOperationException>(() => without.Services.GetRequiredService<DiscoveryCommunity>());
+        Assert.Contains("Ipv8:DiscoveryCommunity is false", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RandomChurn_outside_the_DiscoveryCommunity_and_registering_it_by_hand_are_refused_with_the_setting_to_use()
+    {
+        WriteAppSettings("""
+            {
+              "Ipv8": {
+                "Walkers": [ { "Strategy": "RandomChurn" } ],
+                "Communities": { "ChatCommunity": { "Walkers": [ { "Strategy": "PeriodicSimilarity" } ] } }
+              }
+            }
+            """);
+        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Ipv8:Walkers:0:Strategy 'RandomChurn' is not RandomWalk or EdgeWalk (RandomChurn and PeriodicSimilarity are for the DiscoveryCommunity only)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ipv8:Communities:ChatCommunity:Walkers:0:Strategy 'PeriodicSimilarity'", error.Message, StringComparison.Ordinal);
+
+        var byHand = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddIpv8().AddCommunity<DiscoveryCommunity>());
+        Assert.Contains("Ipv8:DiscoveryCommunity setting", byHand.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_hosted_nodes_learn_each_others_services_through_the_DiscoveryCommunity()
+    {
+        await using var tracker = StartTracker();
+        var viaTracker = ViaTracker(tracker);
+        using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
+        using var second = BuildHost(
+            ipv8 => ipv8.AddCommunity<ChatCommunity>().AddCommunity("Other", (_, settings) => new ChatCommunity(TestIds.Other, settings)),
+            viaTracker);
+        await first.StartAsync();
+        await second.StartAsync();
+        var secondKey = second.Services.GetRequiredService<Ipv8Node>().Key.PublicKey.Bin.ToArray();
+        var discovery = first.Services.GetRequiredService<DiscoveryCommunity>();
+
+        // The first node does not run the second's "Other" community: only a similarity response can tell it.
+        await Eventually.AssertAsync(
+            () => discovery.Network.GetVerifiedByPublicKeyBin(secondKey) is { } peer && discovery.Network.GetServicesForPeer(peer).Contains(TestIds.Other),
+            "the first node to learn the second node's Other service",
+            TimeSpan.FromSeconds(60));
+
+        await second.StopAsync();
+        await first.StopAsync();
     }
 
     [Fact]

@@ -100,6 +100,25 @@ public class VectorTests
     }
 
     [Fact]
+    public void TryDecode_refuses_a_message_of_another_id_before_checking_its_signature()
+    {
+        // A 245 asked for as a 246 and the reverse: the wrong type would otherwise soak up the bytes in its raw field.
+        var request = Vectors.Bytes(Vectors.Packets.Select(n => (JsonObject)n!).First(v => (int)v["msg_id"]! == 246), "packet");
+        var response = Vectors.Bytes(Vectors.Packets.Select(n => (JsonObject)n!).First(v => (int)v["msg_id"]! == 245), "packet");
+        Assert.False(Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(response, true, out _, out _, out _, out var error));
+        Assert.Equal(WireError.WrongMessageId, error);
+        Assert.False(Wire.Packet.TryDecode<IntroductionResponsePayload>(request, true, out _, out _, out error));
+        Assert.Equal(WireError.WrongMessageId, error);
+
+        var broken = (byte[])response.Clone();
+        broken[^1] ^= 1; // a bad signature is never reached
+        Assert.False(Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(broken, true, out _, out _, out _, out error));
+        Assert.Equal(WireError.WrongMessageId, error);
+        Assert.Equal("message id is not the payload's", error.Describe());
+        Assert.True(Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(request, true, out _, out _, out _, out error));
+    }
+
+    [Fact]
     public void The_advice_quirk_reads_a_set_advice_bit_as_false()
     {
         var vector = Vectors.Packets.Select(n => (JsonObject)n!).First(v => (int)v["msg_id"]! == 246);

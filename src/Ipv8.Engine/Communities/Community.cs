@@ -153,7 +153,10 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// <summary>The logger.</summary>
     protected ILogger Logger { get; }
 
-    /// <summary>The community's random source (seeded by <see cref="CommunitySettings.RandomSeed"/>). Not thread-safe: use it under your own lock or from handlers.</summary>
+    /// <summary>
+    /// The community's random source (seeded by <see cref="CommunitySettings.RandomSeed"/>). Not thread-safe, and handlers
+    /// run on several receive threads at once: use it under <c>lock (Random)</c>, as the community does itself.
+    /// </summary>
     protected Random Random => _random;
 
     /// <summary>True after <see cref="UnloadAsync"/> started.</summary>

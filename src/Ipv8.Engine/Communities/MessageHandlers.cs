@@ -89,7 +89,11 @@ internal abstract class SignedHandlerEntry : HandlerEntry
             }
         }
 
-        if (!community.Limits.AllowVerification(source, key?.VerificationCost ?? 1))
+        // A verified peer at its own address is not charged up front (py-ipv8 delivers all of its messages); a bad
+        // signature from it is charged after the check, and a source that sent those is charged for everything.
+        var cost = key?.VerificationCost ?? 1;
+        var free = known is not null && known.IsAt(source) && community.Limits.AllowVerifiedPeer(source);
+        if (!free && !community.Limits.AllowVerification(source, cost))
         {
             community.Counters.Drop(DropReason.RateLimited);
             return;
@@ -105,6 +109,11 @@ internal abstract class SignedHandlerEntry : HandlerEntry
 
         if (!valid)
         {
+            if (free)
+            {
+                community.Limits.ChargeBadSignature(source, cost);
+            }
+
             community.CountDecodeFailure(MessageId, WireError.BadSignature);
             return;
         }

@@ -25,6 +25,16 @@ internal sealed class CommunityLimits
     /// <summary>Charges one signature check of <paramref name="cost"/> Ed25519 verifications (<see cref="Wire.Crypto.PublicKey.VerificationCost"/>) to the source.</summary>
     public bool AllowVerification(UdpAddress source, int cost = 1) => _verifications?.TryAcquire(source, cost) ?? true;
 
+    /// <summary>
+    /// A signed message from a verified peer at its own address is not charged (py-ipv8 delivers all of them), unless
+    /// that address sent bad signatures: those are charged after the fact (<see cref="ChargeBadSignature"/>), and an
+    /// address whose budget they emptied is charged for everything until its budget refills.
+    /// </summary>
+    public bool AllowVerifiedPeer(UdpAddress source) => _verifications?.HasTokens(source) ?? true;
+
+    /// <summary>Charges a bad signature from a verified peer's address, which <see cref="AllowVerifiedPeer"/> let through free.</summary>
+    public void ChargeBadSignature(UdpAddress source, int cost) => _verifications?.Charge(source, cost);
+
     public bool AllowUnverifiedReply(UdpAddress destination) => _unverifiedReplies?.TryAcquire(destination) ?? true;
 
     // Per target first, so that one hammered target does not drain the total for everyone else.

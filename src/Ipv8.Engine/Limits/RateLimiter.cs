@@ -92,6 +92,43 @@ public sealed class RateLimiter
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="address"/>'s bucket holds at least one token (an address it does not track has a full
+    /// bucket). Takes nothing.
+    /// </summary>
+    public bool HasTokens(UdpAddress address)
+    {
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            if (!_index.TryGetValue(address, out var slot))
+            {
+                return true;
+            }
+
+            ref var entry = ref _entries[slot];
+            return entry.Tokens + ((now - entry.Updated) * _tokensPerTick) >= 1;
+        }
+    }
+
+    /// <summary>Takes up to <paramref name="tokens"/> tokens from <paramref name="address"/>'s bucket, emptying it if it holds fewer.</summary>
+    public void Charge(UdpAddress address, int tokens)
+    {
+        if (!TryAcquire(address, tokens))
+        {
+            var now = _time.GetTimestamp();
+            lock (_lock)
+            {
+                if (_index.TryGetValue(address, out var slot))
+                {
+                    ref var entry = ref _entries[slot];
+                    entry.Tokens = 0;
+                    entry.Updated = now;
+                }
+            }
+        }
+    }
+
     private int Evict()
     {
         while (true)

@@ -74,6 +74,15 @@ public sealed class Peer : IEquatable<Peer>
         set => SetAddress(value);
     }
 
+    /// <summary>True when <paramref name="address"/> is the peer's IPv4 or IPv6 address.</summary>
+    public bool IsAt(UdpAddress address)
+    {
+        lock (_sync)
+        {
+            return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address);
+        }
+    }
+
     /// <summary>The LAN address the peer reported in an introduction request, if any (py-ipv8 <c>UDPv4LANAddress</c>).</summary>
     public UdpAddress? LanAddress
     {

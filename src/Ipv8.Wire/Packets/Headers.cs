@@ -12,8 +12,9 @@ public readonly ref partial struct AuthHeader
 }
 
 /// <summary>
-/// The sender's Lamport clock, carried by every message (py-ipv8 <c>GlobalTimeDistributionPayload</c>, the
-/// <c>dist</c> argument of its handlers).
+/// The sender's Lamport clock (py-ipv8 <c>GlobalTimeDistributionPayload</c>, the <c>dist</c> argument of its handlers):
+/// the first payload of the messages that carry one (the discovery messages, py-ipv8's <c>lazy_wrapper(GlobalTimeDistributionPayload, …)</c>
+/// messages). A message carries it only when its payload list names it: <c>ez_send</c> messages do not.
 /// </summary>
 [Payload]
 public readonly partial struct GlobalTime

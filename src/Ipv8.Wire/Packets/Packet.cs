@@ -212,13 +212,13 @@ public readonly ref struct Packet
     /// <summary>
     /// Decodes a message of one payload (py-ipv8 <c>lazy_wrapper(T)</c>): the frame, the signature (when
     /// <typeparamref name="T"/> is signed and <paramref name="verify"/> is true), then the payload, which must fill the
-    /// body exactly. The payload is read only after the signature has been checked. Does not check the prefix or the
-    /// message id.
+    /// body exactly. The payload is read only after the signature has been checked. The message id must be
+    /// <typeparamref name="T"/>'s (<see cref="WireError.WrongMessageId"/> otherwise); the prefix is not checked.
     /// </summary>
     public static bool TryDecode<T>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T payload, out WireError error)
         where T : IMessagePayload<T>, allows ref struct
     {
-        if (TryFrame(datagram, T.IsSigned, verify, out packet, out error))
+        if (HasMessageId(datagram, T.MessageId, out packet, out error) && TryFrame(datagram, T.IsSigned, verify, out packet, out error))
         {
             var reader = new WireReader(packet.Body);
             if (T.TryRead(ref reader, out payload) && reader.TryReadEnd())
@@ -235,13 +235,14 @@ public readonly ref struct Packet
 
     /// <summary>
     /// Decodes a message of two payloads (py-ipv8 <c>lazy_wrapper(T1, T2)</c>; the discovery messages are
-    /// <c>[GlobalTime, payload]</c>). Signed and unsigned as <typeparamref name="T2"/> says, as <see cref="TryDecode{T}"/>.
+    /// <c>[GlobalTime, payload]</c>). Signed and unsigned as <typeparamref name="T2"/> says, and the message id must be
+    /// <typeparamref name="T2"/>'s, as <see cref="TryDecode{T}"/>.
     /// </summary>
     public static bool TryDecode<T1, T2>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T1 first, out T2 second, out WireError error)
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IMessagePayload<T2>, allows ref struct
     {
-        if (TryFrame(datagram, T2.IsSigned, verify, out packet, out error))
+        if (HasMessageId(datagram, T2.MessageId, out packet, out error) && TryFrame(datagram, T2.IsSigned, verify, out packet, out error))
         {
             var reader = new WireReader(packet.Body);
             if (T1.TryRead(ref reader, out first))
@@ -408,6 +409,22 @@ public readonly ref struct Packet
         signed
             ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
             : TryReadUnsigned(datagram, out packet, out error);
+
+    // Checked before the frame, so that a wrong id costs no signature check. A datagram too short to hold an id is
+    // left for the frame to refuse (TooShort).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasMessageId(ReadOnlySpan<byte> datagram, byte messageId, out Packet packet, out WireError error)
+    {
+        packet = default;
+        if ((uint)PrefixLength < (uint)datagram.Length && datagram[PrefixLength] != messageId)
+        {
+            error = WireError.WrongMessageId;
+            return false;
+        }
+
+        error = WireError.None;
+        return true;
+    }
 
     private static LibNaClPrivateKey? SigningKey(bool signed, byte messageId, LibNaClPrivateKey? key)
     {

@@ -35,6 +35,9 @@ public enum WireError : byte
 
     /// <summary>The message id has no decoder.</summary>
     UnknownMessage,
+
+    /// <summary>The message id (byte 22) is not the id of the payload type asked for.</summary>
+    WrongMessageId,
 }
 
 /// <summary>Human-readable reasons for <see cref="WireError"/>.</summary>
@@ -54,6 +57,7 @@ public static class WireErrors
         WireError.PrivateKeyMaterial => "private key material where a public key belongs",
         WireError.BadSignature => "invalid signature",
         WireError.UnknownMessage => "unknown message id",
+        WireError.WrongMessageId => "message id is not the payload's",
         _ => "unknown error",
     };
 }
