@@ -6,8 +6,8 @@ using static Ipv8.Fuzz.Targets.FuzzTargets;
 namespace Ipv8.Fuzz.Targets;
 
 /// <summary>
-/// The packet codec: framing (signed and unsigned), every discovery message, and the JSON decoder behind
-/// <c>ipv8 decode</c>. Invariants: nothing throws; a payload that decodes re-encodes to exactly its bytes; an unsigned
+/// The packet codec: framing (signed and unsigned), every discovery message, and the JSON decoders behind
+/// <c>ipv8 decode</c> (discovery and DiscoveryCommunity). Invariants: nothing throws; a payload that decodes re-encodes to exactly its bytes; an unsigned
 /// discovery packet that decodes rebuilds to exactly the input.
 /// </summary>
 internal sealed class PacketCodecTarget : IFuzzTarget
@@ -28,6 +28,12 @@ internal sealed class PacketCodecTarget : IFuzzTarget
         using (var writer = new Utf8JsonWriter(stream))
         {
             DiscoveryJson.TryWrite(writer, input, out _);
+        }
+
+        using (var stream = new MemoryStream())
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            DiscoveryCommunityJson.TryWrite(writer, input, out _);
         }
 
         Packet.TryParseSigned(input, out _, out _);

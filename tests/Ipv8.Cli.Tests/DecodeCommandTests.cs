@@ -4,12 +4,19 @@ using Ipv8.Tests.Shared;
 
 namespace Ipv8.Cli.Tests;
 
-/// <summary><c>ipv8 decode</c>: user messages with <c>--schema</c>, frames without, and its argument errors.</summary>
+/// <summary><c>ipv8 decode</c>: user messages with <c>--schema</c>, DiscoveryCommunity by its prefix, frames of any other, and its argument errors.</summary>
 public sealed class DecodeCommandTests : IDisposable
 {
     private readonly List<string> _files = [];
 
+    private static readonly Lazy<JsonObject> s_discoveryCommunity = new(() =>
+        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "discovery-community.json")))!);
+
     public static TheoryData<int> PacketIndexes => [.. Enumerable.Range(0, PayloadSchemaVectors.Packets.Count)];
+
+    public static TheoryData<int> DiscoveryCommunityIndexes => [.. Enumerable.Range(0, DiscoveryCommunityVectors.Count)];
+
+    private static JsonArray DiscoveryCommunityVectors => (JsonArray)s_discoveryCommunity.Value["vectors"]!;
 
     public void Dispose()
     {
@@ -66,6 +73,52 @@ public sealed class DecodeCommandTests : IDisposable
         JsonExact.AssertEqual(PayloadSchemaVectors.ExpectedFor(chat), lines[0]);
         Assert.NotNull(CliHarness.ParseObject(lines[1])["name"]);
         Assert.Equal("""{"error":"invalid hex"}""", lines[2]);
+    }
+
+    [Theory]
+    [MemberData(nameof(DiscoveryCommunityIndexes))]
+    public void Every_discovery_community_vector_prints_exactly_its_decoded_form_with_its_name_and_id(int index)
+    {
+        var vector = (JsonObject)DiscoveryCommunityVectors[index]!;
+
+        var (code, output, error) = CliHarness.Run("decode", (string)vector["packet"]!);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var line = Assert.Single(CliHarness.Lines(output));
+        JsonExact.AssertEqual(ExpectedDiscoveryCommunity(vector), line, $"vector {index} ({vector["name"]}, {vector["sender"]}): ");
+    }
+
+    [Fact]
+    public void Standard_input_decodes_every_discovery_community_vector_even_with_a_schema_of_other_ids()
+    {
+        var schema = Wire.Schemas.SchemaSet.Parse(PayloadSchemaVectors.OneFieldSchema("B"));
+        var vectors = DiscoveryCommunityVectors.Select(v => (JsonObject)v!).ToArray();
+        Assert.All(vectors, v => Assert.False(schema.TryGetMessage((byte)(int)v["msg_id"]!, out _)));
+        var input = string.Join("\n", vectors.Select(v => (string)v["packet"]!)) + "\n";
+        using var output = new StringWriter();
+
+        Assert.Equal(0, DecodeCommand.Run([], schema, new StringReader(input), output));
+
+        var lines = CliHarness.Lines(output.ToString());
+        Assert.Equal(vectors.Length, lines.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            JsonExact.AssertEqual(ExpectedDiscoveryCommunity(vectors[i]), lines[i], $"vector {i} ({vectors[i]["name"]}): ");
+        }
+    }
+
+    [Fact]
+    public void A_discovery_community_246_with_a_broken_signature_prints_an_error_object()
+    {
+        var vector = DiscoveryCommunityVectors.Select(v => (JsonObject)v!).First(v => (int)v["msg_id"]! == 246);
+        var hex = (string)vector["packet"]!;
+        var broken = hex[..^2] + (hex[^2..] == "00" ? "01" : "00");
+
+        var (code, output, _) = CliHarness.Run("decode", broken);
+
+        Assert.Equal(0, code);
+        Assert.Equal("""{"error":"invalid signature"}""", Assert.Single(CliHarness.Lines(output)));
     }
 
     [Fact]
@@ -134,6 +187,14 @@ public sealed class DecodeCommandTests : IDisposable
         var line = Assert.Single(CliHarness.Lines(error));
         Assert.StartsWith("error:", line, StringComparison.Ordinal);
         Assert.Contains("--bogus", line, StringComparison.Ordinal);
+    }
+
+    private static string ExpectedDiscoveryCommunity(JsonObject vector)
+    {
+        var expected = vector["decoded"]!.DeepClone().AsObject();
+        expected.Insert(0, "name", (string)vector["name"]!);
+        expected.Insert(1, "msg_id", (int)vector["msg_id"]!);
+        return expected.ToJsonString();
     }
 
     private string SchemaFile(string json)

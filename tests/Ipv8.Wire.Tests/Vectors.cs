@@ -83,3 +83,34 @@ internal static class EcKeyVectors
 
     public static IEnumerable<object[]> MalformedIndexes() => Vectors.Indexes(Malformed);
 }
+
+/// <summary>discovery-community.json: py-ipv8's DiscoveryCommunity messages from two LibNaCL keys and one EC key.</summary>
+internal static class DiscoveryCommunityVectors
+{
+    private static readonly Lazy<JsonObject> s_file = new(() => Vectors.Load("discovery-community.json"));
+
+    public static JsonObject File => s_file.Value;
+
+    public static JsonArray Keys => (JsonArray)File["keys"]!;
+
+    public static JsonArray Packets => (JsonArray)File["vectors"]!;
+
+    public static byte[] Prefix => Convert.FromHexString((string)File["prefix"]!);
+
+    public static JsonObject Packet(int index) => (JsonObject)Packets[index]!;
+
+    /// <summary>The index into <see cref="Keys"/> of a <c>libnacl:N</c> sender, or null for an EC sender.</summary>
+    public static int? LibNaClSender(JsonObject vector)
+    {
+        var sender = (string)vector["sender"]!;
+        return sender.StartsWith("libnacl:", StringComparison.Ordinal) ? int.Parse(sender["libnacl:".Length..], System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    public static IEnumerable<object[]> PacketIndexes() => Vectors.Indexes(Packets);
+
+    public static IEnumerable<object[]> LibNaClIndexes() =>
+        Enumerable.Range(0, Packets.Count).Where(i => LibNaClSender(Packet(i)) is not null).Select(i => new object[] { i });
+
+    public static IEnumerable<object[]> EcIndexes() =>
+        Enumerable.Range(0, Packets.Count).Where(i => LibNaClSender(Packet(i)) is null).Select(i => new object[] { i });
+}

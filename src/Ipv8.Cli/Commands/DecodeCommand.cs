@@ -42,7 +42,7 @@ internal static class DecodeCommand
                 return loaded;
             },
         };
-        var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, the messages of a --schema, and the frame of any other.")
+        var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, DiscoveryCommunity's messages (by its prefix), the messages of a --schema, and the frame of any other.")
         {
             packets,
             schema,

@@ -31,6 +31,69 @@ public static class DiscoveryCommunityMessages
         DiscoveryMessages.IntroductionRequest => "discovery-introduction-request",
         _ => null,
     };
+
+    /// <summary>
+    /// True when <paramref name="datagram"/> starts with DiscoveryCommunity's 22-byte prefix: 0x00, version 2, the
+    /// community id (py-ipv8 <c>Community.on_packet</c> compares the whole prefix, version included).
+    /// </summary>
+    public static bool HasPrefix(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= Packet.PrefixLength && datagram[1] == Packet.Version && CommunityId.MatchesPrefix(datagram);
+
+    /// <summary>
+    /// Decodes message 246 as DiscoveryCommunity reads it (py-ipv8 <c>DiscoveryCommunity.on_old_introduction_request</c>):
+    /// the frame and signature once, then <c>[GlobalTime, DiscoveryIntroductionRequestPayload]</c>, and when that layout
+    /// does not fill the body exactly, <c>[GlobalTime, IntroductionRequestPayload]</c>. On success
+    /// <paramref name="namesPeer"/> says which layout matched: <paramref name="named"/> is set when it is true,
+    /// <paramref name="plain"/> otherwise. On failure <paramref name="error"/> is the frame's or signature's error, or the
+    /// plain layout's (the error py-ipv8 raises last). Does not check the prefix or the message id. Never throws on wire
+    /// data.
+    /// </summary>
+    /// <remarks>
+    /// A plain 246 whose <c>extra_bytes</c> hold 21 bytes or more also fits the first layout and is read as naming a
+    /// peer, as py-ipv8 reads it.
+    /// </remarks>
+    public static bool TryDecodeIntroductionRequest(
+        ReadOnlySpan<byte> datagram,
+        bool verify,
+        out Packet packet,
+        out GlobalTime time,
+        out DiscoveryIntroductionRequestPayload named,
+        out IntroductionRequestPayload plain,
+        out bool namesPeer,
+        out WireError error)
+    {
+        named = default;
+        plain = default;
+        namesPeer = false;
+        time = default;
+        var framed = verify
+            ? Packet.TryReadSigned(datagram, out packet, out error)
+            : Packet.TryParseSigned(datagram, out packet, out error);
+        if (!framed)
+        {
+            return false;
+        }
+
+        var attempt = new WireReader(packet.Body);
+        if (GlobalTime.TryRead(ref attempt, out time) && DiscoveryIntroductionRequestPayload.TryRead(ref attempt, out named) && attempt.TryReadEnd())
+        {
+            namesPeer = true;
+            return true;
+        }
+
+        named = default;
+        var reader = new WireReader(packet.Body);
+        if (GlobalTime.TryRead(ref reader, out time) && IntroductionRequestPayload.TryRead(ref reader, out plain) && reader.TryReadEnd())
+        {
+            return true;
+        }
+
+        plain = default;
+        time = default;
+        packet = default;
+        error = reader.Error;
+        return false;
+    }
 }
 
 /// <summary>

@@ -30,15 +30,7 @@ public static class DiscoveryJson
                     return false;
                 }
 
-                Begin(writer, p246, t246);
-                WriteAddress(writer, "destination_address", m246.DestinationAddress);
-                WriteAddress(writer, "source_lan_address", m246.SourceLanAddress);
-                WriteAddress(writer, "source_wan_address", m246.SourceWanAddress);
-                writer.WriteNumber("identifier", m246.Identifier);
-                writer.WriteNumber("advice", m246.Advice ? 1 : 0);
-                writer.WriteNumber("supports_new_style", m246.SupportsNewStyle ? 1 : 0);
-                writer.WriteString("connection_type", m246.ConnectionType.ToWireName());
-                End(writer, m246.ExtraBytes, m246.Flags);
+                WriteIntroductionRequest(writer, p246, t246, m246);
                 return true;
 
             case DiscoveryMessages.IntroductionResponse:
@@ -165,10 +157,28 @@ public static class DiscoveryJson
 
     private static readonly string[] s_flagNames = ["flag1", "flag2", "flag3", "flag4", "flag5", "flag6", "flag7"];
 
-    private static void Begin(Utf8JsonWriter writer, Packet packet, GlobalTime time)
+    /// <summary>Writes a decoded 246 in community.json's <c>introduction-request</c> form.</summary>
+    internal static void WriteIntroductionRequest(Utf8JsonWriter writer, Packet packet, GlobalTime time, in IntroductionRequestPayload m246)
+    {
+        Begin(writer, packet, time);
+        WriteAddress(writer, "destination_address", m246.DestinationAddress);
+        WriteAddress(writer, "source_lan_address", m246.SourceLanAddress);
+        WriteAddress(writer, "source_wan_address", m246.SourceWanAddress);
+        writer.WriteNumber("identifier", m246.Identifier);
+        writer.WriteNumber("advice", m246.Advice ? 1 : 0);
+        writer.WriteNumber("supports_new_style", m246.SupportsNewStyle ? 1 : 0);
+        writer.WriteString("connection_type", m246.ConnectionType.ToWireName());
+        End(writer, m246.ExtraBytes, m246.Flags);
+    }
+
+    private static void Begin(Utf8JsonWriter writer, Packet packet, GlobalTime time) =>
+        Begin(writer, DiscoveryMessages.GetName(packet.MessageId)!, packet, time);
+
+    /// <summary>Opens the message object and its <c>payload</c>: name, id, signedness, key, global time.</summary>
+    internal static void Begin(Utf8JsonWriter writer, string name, Packet packet, GlobalTime time)
     {
         writer.WriteStartObject();
-        writer.WriteString("name", DiscoveryMessages.GetName(packet.MessageId));
+        writer.WriteString("name", name);
         writer.WriteNumber("msg_id", packet.MessageId);
         writer.WriteBoolean("signed", packet.IsSigned);
         if (packet.IsSigned)
@@ -187,13 +197,15 @@ public static class DiscoveryJson
         EndPlain(writer);
     }
 
-    private static void EndPlain(Utf8JsonWriter writer)
+    /// <summary>Closes the <c>payload</c> and the message object.</summary>
+    internal static void EndPlain(Utf8JsonWriter writer)
     {
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
-    private static void WriteAddress(Utf8JsonWriter writer, string name, UdpAddress address)
+    /// <summary>Writes an address as <c>{"host","port","family"}</c>.</summary>
+    internal static void WriteAddress(Utf8JsonWriter writer, string name, UdpAddress address)
     {
         writer.WriteStartObject(name);
         writer.WriteString("host", address.HostToString());

@@ -6,15 +6,18 @@ namespace Ipv8.Wire.Schemas;
 
 /// <summary>
 /// Decodes any datagram into one JSON object, as <c>ipv8 decode</c> prints it: a message of the schema with
-/// <see cref="SchemaDecoder"/>, else a discovery message with <see cref="DiscoveryJson"/>, else the frame with
+/// <see cref="SchemaDecoder"/>, else a message of py-ipv8's DiscoveryCommunity (by its prefix) with
+/// <see cref="DiscoveryCommunityJson"/>, else a discovery message with <see cref="DiscoveryJson"/>, else the frame with
 /// <see cref="FrameJson"/>.
 /// </summary>
 public static class PacketJson
 {
     /// <summary>
     /// Writes <paramref name="datagram"/> as JSON. A message id that <paramref name="schema"/> defines is decoded with
-    /// the schema (even a discovery id); a discovery message id (py-ipv8's 246, 245, 250, 249, 234, 233, 232, 231) is
-    /// decoded as discovery; any other datagram of at least 23 bytes gets its frame. On failure nothing is written and
+    /// the schema (even a discovery id); a packet with DiscoveryCommunity's prefix (version 2) and one of its ids (1, 2,
+    /// 3, 4, 246) is decoded as DiscoveryCommunity's (a 246 with <c>introduce_to</c> first, else the plain 246); a
+    /// discovery message id (py-ipv8's 246, 245, 250, 249, 234, 233, 232, 231) is decoded as discovery, whatever the
+    /// prefix; any other datagram of at least 23 bytes gets its frame. On failure nothing is written and
     /// <paramref name="reason"/> says why, in one line. Never throws on wire data.
     /// </summary>
     public static bool TryWrite(Utf8JsonWriter writer, ReadOnlySpan<byte> datagram, SchemaSet? schema, [NotNullWhen(false)] out string? reason)
@@ -30,6 +33,13 @@ public static class PacketJson
         {
             var decoded = SchemaDecoder.TryWrite(writer, datagram, message, out var failure);
             reason = decoded ? null : failure.Reason;
+            return decoded;
+        }
+
+        if (DiscoveryCommunityJson.IsDiscoveryCommunityMessage(datagram))
+        {
+            var decoded = DiscoveryCommunityJson.TryWrite(writer, datagram, out var error);
+            reason = decoded ? null : error.Describe();
             return decoded;
         }
 

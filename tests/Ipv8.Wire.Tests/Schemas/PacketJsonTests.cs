@@ -90,7 +90,7 @@ public class PacketJsonTests
     }
 
     [Fact]
-    public void Every_discovery_community_vector_decodes_discovery_ids_fully_and_its_own_ids_as_verified_frames()
+    public void Every_discovery_community_vector_decodes_as_discovery_community_by_its_prefix()
     {
         var file = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "discovery-community.json")))!;
         foreach (var vector in ((JsonArray)file["vectors"]!).Select(v => (JsonObject)v!))
@@ -98,23 +98,60 @@ public class PacketJsonTests
             var (ok, json, reason) = Write(Convert.FromHexString((string)vector["packet"]!), null);
 
             Assert.True(ok, $"{vector["name"]}: {reason}");
-            var output = JsonNode.Parse(json)!;
-            Assert.Equal((int)vector["msg_id"]!, (int)output["msg_id"]!);
-            if ((int)vector["msg_id"]! == 246)
-            {
-                Assert.Equal("introduction-request", (string)output["name"]!);
-            }
-            else
-            {
-                Assert.Equal((string)file["community_id"]!, (string)output["community_id"]!);
-                Assert.Equal((bool)vector["decoded"]!["signed"]!, (bool)output["signed"]!);
-                if ((bool)output["signed"]!)
-                {
-                    Assert.True((bool)output["signature_valid"]!, (string)vector["name"]!);
-                    Assert.Equal((string)vector["decoded"]!["public_key"]!, (string)output["public_key"]!);
-                }
-            }
+            var expected = vector["decoded"]!.DeepClone().AsObject();
+            expected.Insert(0, "name", (string)vector["name"]!);
+            expected.Insert(1, "msg_id", (int)vector["msg_id"]!);
+            JsonExact.AssertEqual(expected.ToJsonString(), json, $"{vector["name"]} ({vector["sender"]}): ");
         }
+    }
+
+    [Fact]
+    public void Discovery_community_ids_under_another_prefix_or_version_keep_the_discovery_and_frame_decoders()
+    {
+        var file = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "discovery-community.json")))!;
+        var ping = Convert.FromHexString((string)((JsonArray)file["vectors"]!).First(v => (int)v!["msg_id"]! == 3)!["packet"]!);
+        var otherCommunity = (byte[])ping.Clone();
+        otherCommunity[2] ^= 0xFF;
+        var otherVersion = (byte[])ping.Clone();
+        otherVersion[1] = 1;
+
+        foreach (var datagram in new[] { otherCommunity, otherVersion })
+        {
+            var output = JsonNode.Parse(Write(datagram, null).Json)!;
+            Assert.Null(output["name"]);
+            Assert.Equal(Convert.ToHexStringLower(datagram[(Packet.PrefixLength + 1)..]), (string)output["payload"]!);
+        }
+
+        // A 246 that names a peer, under community.json's prefix: read as the plain 246 (its introduce_to is the start of the addresses).
+        using var key = LibNaClPrivateKey.Parse(Convert.FromHexString((string)file["keys"]![0]!["private_key_bin"]!));
+        var buffer = new byte[512];
+        var n = Packet.Write(buffer, Vectors.Prefix, key, new GlobalTime(5), new Discovery.DiscoveryIntroductionRequestPayload
+        {
+            IntroduceToField = Discovery.DiscoveryIntroductionRequestPayload.MakeIntroduceTo(new byte[20]),
+            DestinationAddress = UdpAddress.Parse("1.2.3.4:5"),
+            SourceLanAddress = UdpAddress.Parse("1.2.3.4:5"),
+            SourceWanAddress = UdpAddress.Parse("1.2.3.4:5"),
+            Flags = 0x21,
+            Identifier = 5,
+        });
+        var plain = JsonNode.Parse(Write(buffer[..n], null).Json)!;
+        Assert.Equal("introduction-request", (string)plain["name"]!);
+        Assert.Null(plain["payload"]!["introduce_to"]);
+        Assert.Equal("89.0.0.0", (string)plain["payload"]!["destination_address"]!["host"]!);
+    }
+
+    [Fact]
+    public void A_schema_that_defines_a_discovery_community_id_still_decodes_it_with_the_schema()
+    {
+        var file = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "discovery-community.json")))!;
+        var ping = Convert.FromHexString((string)((JsonArray)file["vectors"]!).First(v => (int)v!["msg_id"]! == 3)!["packet"]!);
+        var schema = SchemaSet.Parse("""{"classes": {"T": [["global_time", "Q"]], "P": [["identifier", "H"]]}, "messages": {"3": {"payloads": ["T", "P"], "signed": false}}}""");
+
+        var output = JsonNode.Parse(Write(ping, schema).Json)!;
+
+        Assert.Null(output["name"]);
+        Assert.Equal(3, (int)output["msg_id"]!);
+        Assert.Equal((int)((JsonArray)file["vectors"]!).First(v => (int)v!["msg_id"]! == 3)!["decoded"]!["payload"]!["identifier"]!, (int)output["payloads"]![1]!["identifier"]!);
     }
 
     [Fact]
