@@ -198,29 +198,39 @@ public sealed class DiscoveryCommunityTests : IDisposable
     }
 
     [Fact]
-    public void The_2014_introduction_request_names_a_peer_to_be_introduced_to()
+    public void The_peer_a_2014_introduction_request_names_is_not_honored_a_random_peer_of_the_community_is_introduced_as_in_py_ipv8()
     {
         var a = NewNode("127.0.0.1:10001");
         var requester = NewKey();
         var named = a.Network.AddVerifiedPeer(new Peer(NewKey().PublicKey, UdpAddress.Parse("127.0.0.1:10003")))!;
-        a.Network.DiscoverServices(named, s_x); // a peer of another community: named by mid, it is still introduced
+        a.Network.DiscoverServices(named, s_x); // a peer of another community: only honoring the name would introduce it
+        var others = new List<UdpAddress>();
         for (var i = 0; i < 5; i++)
         {
             var other = a.Network.AddVerifiedPeer(new Peer(NewKey().PublicKey, UdpAddress.Parse($"127.0.0.1:{10010 + i}")))!;
             a.Network.DiscoverServices(other, DiscoveryCommunity.Id);
+            others.Add(other.Address);
         }
 
         var from = UdpAddress.Parse("127.0.0.1:10002");
-        a.Discovery.OnPacket(from, Packets.Discovery(a.Discovery.GetPrefix(), requester, 7, new DiscoveryIntroductionRequestPayload
+        for (ushort identifier = 1; identifier <= 20; identifier++)
         {
-            IntroduceToField = DiscoveryIntroductionRequestPayload.MakeIntroduceTo(named.Mid),
-            DestinationAddress = a.Address, SourceLanAddress = from, SourceWanAddress = from, Identifier = 7,
-        }));
+            a.Discovery.OnPacket(from, Packets.Discovery(a.Discovery.GetPrefix(), requester, identifier, new DiscoveryIntroductionRequestPayload
+            {
+                IntroduceToField = DiscoveryIntroductionRequestPayload.MakeIntroduceTo(named.Mid),
+                DestinationAddress = a.Address, SourceLanAddress = from, SourceWanAddress = from, Identifier = identifier,
+            }));
+        }
 
-        var response = Assert.Single(a.Endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse);
-        Assert.True(Packet.TryDecode(response.Data, true, out _, out GlobalTime _, out IntroductionResponsePayload payload, out _));
-        Assert.Equal(named.Address, payload.WanIntroductionAddress);
-        Assert.Equal(1, a.Endpoint.Count(DiscoveryMessages.PunctureRequest, named.Address));
+        var responses = a.Endpoint.Sent.Where(s => s.MessageId == DiscoveryMessages.IntroductionResponse).ToList();
+        Assert.Equal(20, responses.Count);
+        foreach (var response in responses)
+        {
+            Assert.True(Packet.TryDecode(response.Data, true, out _, out GlobalTime _, out IntroductionResponsePayload payload, out _));
+            Assert.Contains(payload.WanIntroductionAddress, others);
+        }
+
+        Assert.Equal(0, a.Endpoint.Count(DiscoveryMessages.PunctureRequest, named.Address));
         Assert.Contains(a.Discovery.GetPeers(), p => p.Key.Equals(requester.PublicKey));
     }
 
@@ -300,6 +310,40 @@ public sealed class DiscoveryCommunityTests : IDisposable
 
         Assert.Equal(50, a.Network.PendingServicePeerCount);
         Assert.Empty(a.Network.VerifiedPeers);
+    }
+
+    [Fact]
+    public void Similarity_requests_from_a_sender_that_is_not_a_verified_peer_are_answered_within_the_unverified_reply_budget()
+    {
+        // A spoofed source cannot make the node send it (or a victim) signed responses without bound.
+        var a = NewNode("127.0.0.1:10001");
+        var victim = UdpAddress.Parse("127.0.0.9:9");
+        var stranger = NewKey();
+        for (ushort i = 1; i <= 100; i++)
+        {
+            a.Discovery.OnPacket(victim, Packets.Discovery(a.Discovery.GetPrefix(), stranger, i, new SimilarityRequestPayload
+            {
+                Identifier = i, LanAddress = UdpAddress.Parse("127.0.0.1:1"), WanAddress = UdpAddress.Parse("127.0.0.1:1"),
+                PreferenceList = s_x.ToArray(),
+            }));
+        }
+
+        Assert.Equal(10, a.Endpoint.Count(DiscoveryCommunityMessages.SimilarityResponse, victim)); // ReplyBurst
+        Assert.Equal(90, a.Discovery.Counters.Drops(DropReason.RateLimited));
+    }
+
+    [Fact]
+    public void Pongs_are_charged_to_the_verification_budget_of_their_source()
+    {
+        var a = NewNode("127.0.0.1:10001");
+        var source = UdpAddress.Parse("127.0.0.9:9");
+        for (ushort i = 1; i <= 300; i++)
+        {
+            a.Discovery.OnPacket(source, Packets.Discovery(a.Discovery.GetPrefix(), null, i, new PongPayload { Identifier = i }));
+        }
+
+        Assert.Equal(200, a.Discovery.PongsRefused);                       // VerificationBurst looked up, none waited for
+        Assert.Equal(100, a.Discovery.Counters.Drops(DropReason.RateLimited));
     }
 
     private static void Carry(Node from, Node to)

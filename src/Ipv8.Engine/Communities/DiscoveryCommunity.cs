@@ -128,12 +128,13 @@ public class DiscoveryCommunity : Community
     /// <summary>
     /// Handles message 246 of this community (py-ipv8 <c>DiscoveryCommunity.on_old_introduction_request</c>): at the peer
     /// limit it is dropped unread; otherwise the sender becomes a verified peer of this community and gets an old-style
-    /// response, introducing the peer it named (when the request names one we have verified) or a random one.
+    /// response introducing a random peer of this community.
     /// </summary>
     /// <remarks>
-    /// py-ipv8 compares the named mid with a one-element tuple, so it never introduces the named peer; this honors the
-    /// request (docs/mapping.md, wire-visible differences). Unlike the base handler it records no LAN address and
-    /// calls no callback, as py-ipv8's.
+    /// A 2014 request names a peer to be introduced to (<see cref="IntroductionRequest.IntroduceTo"/>), and it is read,
+    /// but, as in py-ipv8, never honored: py-ipv8 compares the named mid with a one-element tuple, which never matches,
+    /// so it always introduces a random peer. Doing the same keeps a sender from choosing whom the node sends a puncture
+    /// request to. Unlike the base handler it records no LAN address and calls no callback, as py-ipv8's.
     /// </remarks>
     protected virtual void OnDiscoveryIntroductionRequest(Peer peer, UdpAddress source, GlobalTime time, in IntroductionRequest request)
     {
@@ -151,25 +152,11 @@ public class DiscoveryCommunity : Community
         }
         else
         {
-            peer = verified;
-            Network.DiscoverServices(peer, CommunityId);
-        }
-
-        Peer? introduction = null;
-        if (request.IntroduceTo.Length == PublicKey.MidLength)
-        {
-            foreach (var candidate in Network.VerifiedPeers)
-            {
-                if (candidate.Mid.SequenceEqual(request.IntroduceTo) && !candidate.Equals(peer))
-                {
-                    introduction = candidate;
-                    break;
-                }
-            }
+            Network.DiscoverServices(verified, CommunityId);
         }
 
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction, newStyle: false);
+        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction: null, newStyle: false);
         SendPacket(source, buffer[..n]);
     }
 
