@@ -22,6 +22,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly StringBuilder _error = new();
     private readonly SemaphoreSlim _changed = new(0);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private Process? _resumeGuard;
     private int _disposed;
 
     private ChildProcess(string name, Process process)
@@ -133,6 +134,78 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             kill?.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>True between <see cref="Pause"/> and <see cref="Resume"/>.</summary>
+    public bool IsPaused => Volatile.Read(ref _resumeGuard) is not null;
+
+    /// <summary>
+    /// Stops the process (SIGSTOP) so that it goes silent: its socket stays bound and what is sent to it queues. A guard
+    /// process (<c>sh -c 'sleep S; kill -CONT PID'</c>) resumes it after <paramref name="limit"/> whatever happens to the
+    /// tests, so that its own time limit and its watch on standard input can still end it; <see cref="Resume"/> (and
+    /// disposing) resumes it at once and ends the guard.
+    /// </summary>
+    public void Pause(TimeSpan limit)
+    {
+        if (_process.HasExited)
+        {
+            throw Failure($"{Name} cannot be paused: it exited");
+        }
+
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sleep {Math.Ceiling(limit.TotalSeconds)}; kill -CONT {_process.Id}"));
+        var guard = Process.Start(info) ?? throw new InvalidOperationException("could not start the resume guard");
+        if (Interlocked.CompareExchange(ref _resumeGuard, guard, null) is not null)
+        {
+            guard.Kill();
+            guard.Dispose();
+            throw new InvalidOperationException($"{Name} is already paused");
+        }
+
+        SendSignal("STOP");
+    }
+
+    /// <summary>Resumes a process stopped by <see cref="Pause"/> (SIGCONT) and ends its guard; nothing when it is not paused.</summary>
+    public void Resume()
+    {
+        var guard = Interlocked.Exchange(ref _resumeGuard, null);
+        if (guard is null)
+        {
+            return;
+        }
+
+        try
+        {
+            SendSignal("CONT");
+        }
+        finally
+        {
+            try
+            {
+                guard.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // It already resumed the process and exited.
+            }
+
+            guard.Dispose();
+        }
+    }
+
+    private void SendSignal(string signal)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (kill is null || !kill.WaitForExit(TimeSpan.FromSeconds(10)) || kill.ExitCode != 0)
+        {
+            throw Failure($"kill -{signal} {_process.Id} failed");
         }
     }
 
@@ -257,6 +330,16 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         try
         {
+            // A paused process would not see its standard input close (and is killed below if it cannot be resumed).
+            try
+            {
+                Resume();
+            }
+            catch (Xunit.Sdk.XunitException)
+            {
+                // Killed below: SIGKILL ends a stopped process too.
+            }
+
             if (!_process.HasExited)
             {
                 try

@@ -21,7 +21,16 @@ internal static class Deadlines
 
     /// <summary>The hard limit of every child process: it ends itself after this, whatever happens to the test.</summary>
     public static readonly TimeSpan ProcessLimit = TimeSpan.FromSeconds(150);
+
+    /// <summary>The hard limit of the child processes of the deployment tests, which run for two minutes or more.</summary>
+    public static readonly TimeSpan LongProcessLimit = TimeSpan.FromSeconds(330);
 }
+
+/// <summary>
+/// A verified peer of one py-ipv8 overlay (<c>get_peers()</c>): its key, address, the round trips py-ipv8 recorded for it
+/// (<c>peer.pings</c>, seconds) and the communities py-ipv8's network records for it (<c>get_services_for_peer</c>).
+/// </summary>
+internal sealed record PyPeerEntry(PublicKey Key, UdpAddress Address, IReadOnlyList<double> Pings, IReadOnlyList<CommunityId> Services);
 
 /// <summary>A py-ipv8 peer (py/interop_peer.py) in its own process, driven by JSON lines.</summary>
 internal sealed class PyPeer : IAsyncDisposable
@@ -43,8 +52,12 @@ internal sealed class PyPeer : IAsyncDisposable
     /// <summary>Its public key (a LibNaCL key, as py-ipv8's <c>curve25519</c> keys are).</summary>
     public PublicKey Key { get; }
 
-    /// <summary>Starts a peer with these communities; with a tracker it also walks (RandomWalk) and bootstraps from it.</summary>
-    public static async Task<PyPeer> StartAsync(string name, IEnumerable<(CommunityId Id, ChatMode Mode)> communities, bool ipv6 = false, UdpAddress? tracker = null)
+    /// <summary>
+    /// Starts a peer with these communities; with a tracker it also walks (RandomWalk) and bootstraps from it. With
+    /// <paramref name="discovery"/> it runs py-ipv8's deployment shape: the DiscoveryCommunity of py-ipv8's default
+    /// configuration (RandomWalk, RandomChurn, PeriodicSimilarity) before the user communities.
+    /// </summary>
+    public static async Task<PyPeer> StartAsync(string name, IEnumerable<(CommunityId Id, ChatMode Mode)> communities, bool ipv6 = false, UdpAddress? tracker = null, bool discovery = false, TimeSpan? timeLimit = null)
     {
         PyIpv8.Require();
         var arguments = new List<string>
@@ -52,8 +65,13 @@ internal sealed class PyPeer : IAsyncDisposable
             Path.Combine(PyIpv8.Scripts, "interop_peer.py"),
             "--host", ipv6 ? "::1" : "127.0.0.1",
             "--port", "0",
-            "--time-limit", Deadlines.ProcessLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--time-limit", (timeLimit ?? Deadlines.ProcessLimit).TotalSeconds.ToString(CultureInfo.InvariantCulture),
         };
+        if (discovery)
+        {
+            arguments.Add("--discovery");
+        }
+
         foreach (var (id, mode) in communities)
         {
             arguments.Add("--community");
@@ -118,19 +136,21 @@ internal sealed class PyPeer : IAsyncDisposable
         await Process.WaitForEventAsync(e => (string?)e["event"] == "sent" && (int?)e["id"] == id, $"send #{id} to be done", Deadlines.Message, from);
     }
 
-    /// <summary>The verified peers of each community (py-ipv8 <c>get_peers()</c>), by public key.</summary>
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<(PublicKey Key, UdpAddress Address)>>> PeersAsync()
+    /// <summary>The verified peers of each overlay (py-ipv8 <c>get_peers()</c>), by community id (hex).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<PyPeerEntry>>> PeersAsync()
     {
         var id = Interlocked.Increment(ref _nextId);
         var from = Process.Events.Count;
         Process.Send(new JsonObject { ["cmd"] = "peers", ["id"] = id });
         var (peers, _) = await Process.WaitForEventAsync(e => (string?)e["event"] == "peers" && (int?)e["id"] == id, $"peers #{id}", Deadlines.Message, from);
-        var result = new Dictionary<string, IReadOnlyList<(PublicKey, UdpAddress)>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, IReadOnlyList<PyPeerEntry>>(StringComparer.Ordinal);
         foreach (var (community, list) in peers["communities"]!.AsObject())
         {
-            result[community] = [.. list!.AsArray().Select(p => (
+            result[community] = [.. list!.AsArray().Select(p => new PyPeerEntry(
                 PublicKey.Parse(Convert.FromHexString((string)p!["public_key"]!)),
-                UdpAddress.FromIPAddress(IPAddress.Parse((string)p["address"]![0]!), (ushort)(int)p["address"]![1]!)))];
+                UdpAddress.FromIPAddress(IPAddress.Parse((string)p["address"]![0]!), (ushort)(int)p["address"]![1]!),
+                [.. p["pings"]!.AsArray().Select(v => (double)v!)],
+                [.. p["services"]!.AsArray().Select(v => CommunityId.Parse((string)v!))]))];
         }
 
         return result;
@@ -160,7 +180,7 @@ internal sealed class PyTracker : IAsyncDisposable
     /// <summary>127.0.0.1:P. The tracker binds 0.0.0.0:P; we only ever contact it on 127.0.0.1.</summary>
     public UdpAddress Address { get; }
 
-    public static async Task<PyTracker> StartAsync()
+    public static async Task<PyTracker> StartAsync(TimeSpan? timeLimit = null)
     {
         PyIpv8.Require();
         var port = FreeUdpPort();
@@ -171,7 +191,7 @@ internal sealed class PyTracker : IAsyncDisposable
                 Path.Combine(PyIpv8.Scripts, "tracker.py"),
                 "--py-ipv8", PyIpv8.Directory,
                 "--listen_port", port.ToString(CultureInfo.InvariantCulture),
-                "--time-limit", Deadlines.ProcessLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                "--time-limit", (timeLimit ?? Deadlines.ProcessLimit).TotalSeconds.ToString(CultureInfo.InvariantCulture),
             ],
             new Dictionary<string, string> { ["PYTHONPATH"] = PyIpv8.Directory });
         try

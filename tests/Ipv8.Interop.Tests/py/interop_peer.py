@@ -3,7 +3,8 @@ A py-ipv8 peer for the .NET interoperability tests (tests/Ipv8.Interop.Tests).
 
 It is written the way py-ipv8's users write peers: on 127.0.0.1 an ``IPv8`` instance built from a ``ConfigBuilder``
 configuration (on ::1 the communities are built by hand on a ``UDPv6Endpoint``: see ``start_by_hand``), with one
-``Community`` subclass per community id, user payloads declared as ``@dataclass`` + ``DataClassPayload[id]``
+``Community`` subclass per community id (with ``--discovery``, also py-ipv8's ``DiscoveryCommunity`` exactly as
+``ipv8/configuration.py``'s ``default`` runs it: the deployment shape), user payloads declared as ``@dataclass`` + ``DataClassPayload[id]``
 or as ``VariablePayload`` with ``format_list`` / ``names``, sent with ``ez_send`` and received with ``@lazy_wrapper``
 / ``@lazy_wrapper_unsigned``. The payloads are the six classes of shared/vectors/payloads.json.
 
@@ -17,7 +18,10 @@ Protocol (one JSON object per line):
 - stdout, events:
   ``{"event": "ready", "host", "port", "public_key", "communities"}``
   ``{"event": "message", "community", "classes", "signed", "peer", "source", "payloads"}``
-  ``{"event": "peers", "id", "communities": {HEX: [{"public_key", "address"}]}}``
+  ``{"event": "peers", "id", "communities": {HEX: [{"public_key", "address", "pings", "services"}]}}`` for every
+  overlay (the DiscoveryCommunity too): its verified peers (``get_peers()``), each with ``pings`` (the round trips in
+  seconds that py-ipv8 recorded, ``list(peer.pings)``) and ``services`` (the community ids, hex, that py-ipv8's
+  network records for it, ``network.get_services_for_peer(peer)``)
   ``{"event": "sent", "id"}`` after a send command, ``{"event": "error", "message"}`` on any failure.
 
 Field values use payloads.json's forms: bytes as ``{"hex": ...}``, addresses as ``[host, port]``, nested payloads as
@@ -43,6 +47,7 @@ from ipv8.configuration import (
     ConfigBuilder,
     Strategy,
     WalkerDefinition,
+    get_default_configuration,
 )
 from ipv8.lazy_community import lazy_wrapper, lazy_wrapper_unsigned
 from ipv8.messaging.lazy_payload import VariablePayload, vp_compile
@@ -287,7 +292,7 @@ class InteropCommunity(Community):
 
 # --- Commands --------------------------------------------------------------------------------------------------------
 
-def find_overlay(overlays: list[InteropCommunity], community_hex: str) -> InteropCommunity:
+def find_overlay(overlays: list[Community], community_hex: str) -> Community:
     for overlay in overlays:
         if overlay.community_id.hex() == community_hex.lower():
             return overlay
@@ -295,7 +300,7 @@ def find_overlay(overlays: list[InteropCommunity], community_hex: str) -> Intero
     raise KeyError(msg)
 
 
-def handle(overlays: list[InteropCommunity], line: str) -> None:
+def handle(overlays: list[Community], line: str) -> None:
     command = json.loads(line)
     name = command.get("cmd")
     if name == "send":
@@ -323,7 +328,12 @@ def handle(overlays: list[InteropCommunity], line: str) -> None:
             "id": command.get("id"),
             "communities": {
                 overlay.community_id.hex(): [
-                    {"public_key": p.public_key.key_to_bin().hex(), "address": [p.address[0], p.address[1]]}
+                    {
+                        "public_key": p.public_key.key_to_bin().hex(),
+                        "address": [p.address[0], p.address[1]],
+                        "pings": list(p.pings),
+                        "services": sorted(s.hex() for s in overlay.network.get_services_for_peer(p)),
+                    }
                     for p in overlay.get_peers()
                 ]
                 for overlay in overlays
@@ -358,9 +368,32 @@ def read_stdin(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue) -> None:
     loop.call_soon_threadsafe(lines.put_nowait, None)
 
 
+# py-ipv8's default configuration runs its DiscoveryCommunity with these walkers (ipv8/configuration.py, ``default``).
+DEFAULT_DISCOVERY_WALKERS = [
+    {"strategy": "RandomWalk", "peers": 20, "init": {"timeout": 3.0}},
+    {"strategy": "RandomChurn", "peers": -1,
+     "init": {"sample_size": 8, "ping_interval": 10.0, "inactive_time": 27.5, "drop_time": 57.5}},
+    {"strategy": "PeriodicSimilarity", "peers": -1, "init": {}},
+]
+
+
+def default_discovery_overlay() -> dict:
+    """The DiscoveryCommunity entry of py-ipv8's default configuration, checked to be the deployment shape we expect."""
+    entries = [o for o in get_default_configuration()["overlays"] if o["class"] == "DiscoveryCommunity"]
+    if len(entries) != 1 or entries[0]["walkers"] != DEFAULT_DISCOVERY_WALKERS:
+        msg = f"py-ipv8's default DiscoveryCommunity configuration changed: {entries}"
+        raise RuntimeError(msg)
+    return entries[0]
+
+
 async def start_ipv8(args: argparse.Namespace, classes: dict[str, type[InteropCommunity]],
-                     tracker: tuple[str, int] | None) -> tuple[list[InteropCommunity], Peer, object]:
-    """The usual way: an ``IPv8`` from a ``ConfigBuilder`` configuration (used on 127.0.0.1)."""
+                     tracker: tuple[str, int] | None) -> tuple[list[Community], Peer, object]:
+    """
+    The usual way: an ``IPv8`` from a ``ConfigBuilder`` configuration (used on 127.0.0.1). With ``--discovery`` it is
+    py-ipv8's deployment shape: the ``DiscoveryCommunity`` of the default configuration (its walkers RandomWalk,
+    RandomChurn and PeriodicSimilarity with their default settings, and the default walker interval, 0.5 s) first,
+    then the user communities, all under one key, bootstrapping from the tracker instead of the public ones.
+    """
     builder = ConfigBuilder().clear_keys().clear_overlays()
     builder.set_address(args.host)
     builder.set_port(args.port)
@@ -372,9 +405,19 @@ async def start_ipv8(args: argparse.Namespace, classes: dict[str, type[InteropCo
         walkers = [WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})]
         bootstrappers = [BootstrapperDefinition(Bootstrapper.DispersyBootstrapper,
                                                 {"ip_addresses": [tracker], "dns_addresses": []})]
+    if args.discovery:
+        discovery = default_discovery_overlay()
+        builder.add_overlay(discovery["class"], "my peer",
+                            [WalkerDefinition(Strategy(w["strategy"]), w["peers"], w["init"])
+                             for w in discovery["walkers"]],
+                            bootstrappers, discovery["initialize"], discovery["on_start"])
     for name in classes:
         builder.add_overlay(name, "my peer", walkers, bootstrappers, {}, [])
-    ipv8 = IPv8(builder.finalize(), extra_communities=classes)
+    configuration = builder.finalize()
+    if configuration["walker_interval"] != 0.5:  # noqa: PLR2004
+        msg = f"py-ipv8's default walker interval changed: {configuration['walker_interval']}"
+        raise RuntimeError(msg)
+    ipv8 = IPv8(configuration, extra_communities=classes)
     await ipv8.start()
     return ipv8.overlays, ipv8.keys["my peer"], ipv8.stop
 
@@ -410,11 +453,15 @@ async def main() -> int:
     parser.add_argument("--community", action="append", required=True,
                         help="HEX or HEX:MODE, MODE one of signed (default), global-time, unsigned; repeatable")
     parser.add_argument("--tracker", help="127.0.0.1:PORT of a tracker: adds RandomWalk and a DispersyBootstrapper")
+    parser.add_argument("--discovery", action="store_true",
+                        help="also run py-ipv8's DiscoveryCommunity as its default configuration does (needs --tracker)")
     parser.add_argument("--time-limit", type=float, default=120.0, help="hard limit in seconds")
     args = parser.parse_args()
 
     if args.host not in ("127.0.0.1", "::1"):
         parser.error("--host must be 127.0.0.1 or ::1")
+    if args.discovery and not args.tracker:
+        parser.error("--discovery needs --tracker")
     tracker = None
     if args.tracker:
         host, port = args.tracker.rsplit(":", 1)
