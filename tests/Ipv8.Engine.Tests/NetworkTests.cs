@@ -40,6 +40,29 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
+    public void A_peer_verified_in_one_community_and_introduced_in_another_is_walkable_in_the_other_only()
+    {
+        // py-ipv8 leaves out the addresses of the peers known for the service asked about, not of every verified peer.
+        var network = new Network();
+        var member = NewPeer("127.0.0.1:3000");
+        Assert.Same(member, network.AddVerifiedPeer(member));
+        network.DiscoverServices(member, s_otherService);
+        var introducer = NewPeer("127.0.0.1:1000");
+        network.AddVerifiedPeer(introducer);
+        network.DiscoverServices(introducer, s_service);
+
+        network.DiscoverAddress(introducer, member.Address, s_service);
+
+        Assert.Equal([member.Address], network.GetWalkableAddresses(s_service));
+        Assert.Empty(network.GetWalkableAddresses(s_otherService));
+        Assert.Empty(network.GetWalkableAddresses());
+
+        // Once it is a peer of that community too, it is not walkable there either.
+        network.DiscoverServices(member, s_service);
+        Assert.Empty(network.GetWalkableAddresses(s_service));
+    }
+
+    [Fact]
     public void Discovering_a_blacklisted_address_only_verifies_the_introducer()
     {
         var network = new Network();
@@ -153,13 +176,16 @@ public sealed class NetworkTests : IDisposable
         Assert.Equal([forOthers], network.GetWalkableAddresses(s_otherService));
         Assert.Equal([forUs, forUsToo, forOthers], network.GetWalkableAddresses()); // the introducer is verified
 
-        // The address becomes a verified peer: it is no longer walkable.
-        network.AddVerifiedPeer(NewPeer("127.0.0.1:2000"));
+        // The address becomes a verified peer of the service: it is no longer walkable for it.
+        var answered = network.AddVerifiedPeer(NewPeer("127.0.0.1:2000"))!;
+        Assert.Equal([forUs, forUsToo], network.GetWalkableAddresses(s_service)); // a peer, but not known for it yet
+        network.DiscoverServices(answered, s_service);
         Assert.Equal([forUsToo], network.GetWalkableAddresses(s_service));
 
-        // An introducer that offers a service makes every address it introduced walkable for that service.
+        // An introducer that offers a service makes every address it introduced walkable for that service, the
+        // address of a peer of another service included.
         network.DiscoverServices(introducer, s_otherService);
-        Assert.Equal([forUsToo, forOthers], network.GetWalkableAddresses(s_otherService));
+        Assert.Equal([forUs, forUsToo, forOthers], network.GetWalkableAddresses(s_otherService));
     }
 
     [Fact]

@@ -59,6 +59,50 @@ public sealed class NodeTests : IDisposable
     }
 
     [Fact]
+    public async Task An_introduction_in_one_community_to_a_peer_known_only_in_another_makes_it_a_peer_of_the_first_as_in_py_ipv8()
+    {
+        // A knows B in community Y only. C, a peer of A and B in community X, introduces B to A in X: A walks to B's
+        // address in X (py-ipv8 leaves out only the addresses of peers known for the community walking) and B becomes
+        // A's peer in X too, one peer object in the shared network with both services.
+        var network = new InMemoryNetwork(25_000);
+        await using var a = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
+        await using var b = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
+        await using var c = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
+        var ax = a.AddCommunity(new TestCommunity(TestIds.Discovery, a.CreateSettings(s => s.RandomSeed = 1)));
+        var ay = a.AddCommunity(new TestCommunity(TestIds.Other, a.CreateSettings(s => s.RandomSeed = 2)));
+        var bx = b.AddCommunity(new TestCommunity(TestIds.Discovery, b.CreateSettings(s => s.RandomSeed = 3)));
+        var by = b.AddCommunity(new TestCommunity(TestIds.Other, b.CreateSettings(s => s.RandomSeed = 4)));
+        var cx = c.AddCommunity(new TestCommunity(TestIds.Discovery, c.CreateSettings(s => s.RandomSeed = 5)));
+        var walk = new RandomWalk(ax, resetChance: 0, randomSeed: 6);
+        a.Start();
+        b.Start();
+        c.Start();
+        var deadline = TimeSpan.FromSeconds(30);
+
+        await Conversation.RepeatUntilAsync(() => ay.WalkTo(b.Endpoint.Ipv4Address!.Value), () => ay.HasPeer(b.Key.PublicKey), "A to know B in Y", deadline);
+        await Conversation.RepeatUntilAsync(() => bx.WalkTo(c.Endpoint.Ipv4Address!.Value), () => cx.HasPeer(b.Key.PublicKey), "C to know B in X", deadline);
+        Assert.False(ax.HasPeer(b.Key.PublicKey));
+
+        // A asks C in X; C's only other peer in X is B, so C introduces B. A's walker then walks to B in X.
+        await Conversation.RepeatUntilAsync(
+            () =>
+            {
+                ax.WalkTo(c.Endpoint.Ipv4Address!.Value);
+                walk.TakeStep();
+            },
+            () => ax.HasPeer(b.Key.PublicKey),
+            "A to have B as a peer in X",
+            deadline);
+
+        var shared = a.Network.GetVerifiedByPublicKeyBin(b.Key.PublicKey.Bin)!;
+        Assert.Same(shared, ax.GetPeers().Single(p => p.Key.Equals(b.Key.PublicKey)));
+        Assert.Same(shared, ay.GetPeers().Single(p => p.Key.Equals(b.Key.PublicKey)));
+        Assert.Equal([TestIds.Other, TestIds.Discovery], a.Network.GetServicesForPeer(shared).Order());
+        Assert.True(bx.HasPeer(a.Key.PublicKey));
+        Assert.True(by.HasPeer(a.Key.PublicKey));
+    }
+
+    [Fact]
     public async Task Packets_are_routed_by_prefix_and_unclaimed_ones_go_to_the_fallback_or_are_counted()
     {
         var network = new InMemoryNetwork(22_000);

@@ -95,6 +95,7 @@ public sealed class RandomWalkTests : IDisposable
         using var answeringKey = LibNaClPrivateKey.Generate();
         var answered = community.Network.AddVerifiedPeer(new Peer(answeringKey.PublicKey, addresses[0]));
         Assert.NotNull(answered);
+        community.Network.DiscoverServices(answered, community.CommunityId); // an answer in this community
 
         _time.Advance(TimeSpan.FromSeconds(10));
         walk.TakeStep();

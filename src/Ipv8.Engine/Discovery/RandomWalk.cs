@@ -67,14 +67,19 @@ public sealed class RandomWalk : IDiscoveryStrategy
             List<UdpAddress>? done = null;
             foreach (var (address, started) in _inFlight)
             {
-                var verified = _community.Network.GetVerifiedByAddress(address) is not null;
-                if (verified)
+                // Answered: the address is now a peer of this community (a peer of another community only, sharing
+                // the network, is not an answer to this walk).
+                if (_community.Network.GetVerifiedByAddress(address, _community.CommunityId) is not null)
                 {
                     (done ??= []).Add(address);
                 }
                 else if (_time.GetElapsedTime(started, now) > Timeout)
                 {
-                    _community.Network.RemoveByAddress(address);
+                    if (_community.Network.GetVerifiedByAddress(address) is null)
+                    {
+                        _community.Network.RemoveByAddress(address);
+                    }
+
                     (done ??= []).Add(address);
                 }
             }

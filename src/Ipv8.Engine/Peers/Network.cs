@@ -303,6 +303,20 @@ public sealed class Network
     }
 
     /// <summary>
+    /// The verified peer at <paramref name="address"/> when it offers <paramref name="service"/> (a peer of that
+    /// community); otherwise null. Allocation-free.
+    /// </summary>
+    public Peer? GetVerifiedByAddress(UdpAddress address, CommunityId service)
+    {
+        lock (_lock)
+        {
+            return _byAddress.TryGetValue(address, out var peer) && _verified.TryGetValue(peer.Key, out var entry) && entry.Services.Contains(service)
+                ? peer
+                : null;
+        }
+    }
+
+    /// <summary>
     /// Adds a verified peer (py-ipv8 <c>add_verified_peer</c>). A blacklisted mid is ignored; a known key only merges
     /// addresses; a peer none of whose addresses is known is refused when one of them is blacklisted.
     /// </summary>
@@ -409,7 +423,9 @@ public sealed class Network
 
     /// <summary>
     /// Addresses ready to walk to for <paramref name="service"/> (py-ipv8 <c>get_walkable_addresses</c>): known addresses
-    /// minus those of verified peers, restricted to addresses introduced for that service, or by a peer offering it.
+    /// minus those of the peers already known for that service (of every verified peer when no service is given),
+    /// restricted to addresses introduced for that service, or by a peer offering it. So a peer verified in one community
+    /// and introduced in another is walked to in the other, as in py-ipv8.
     /// </summary>
     public List<UdpAddress> GetWalkableAddresses(CommunityId? service = null, bool oldStyleOnly = false)
     {
@@ -418,7 +434,8 @@ public sealed class Network
         {
             foreach (var entry in _addressOrder)
             {
-                if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address))
+                if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
+                    && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
                 {
                     continue;
                 }
