@@ -23,6 +23,13 @@ public sealed class ThreePayloadPacketTests
     private const string PyUnsigned =
         "0002b7ce09d6bbc004e7175c643c7decb0b580ec37bc05000000000000002b000000000000000000000000000000000009";
 
+    //   ezr_pack(1, GlobalTimeDistributionPayload(44), Entry(b"\x0a", 1), Entry(b"\x0b\x0c", 2), Chat(5, "four"))
+    private const string PyFour =
+        "0002b7ce09d6bbc004e7175c643c7decb0b580ec37bc01004a4c69624e61434c504b3a7002802417ed4f81bdcb2af6b46f9e44f11dd28ee0835c5276" +
+        "2666f755c40366c24bd4554c5388fa395851756b59e21740e795cae2fb485a96d2cb3f10931d39000000000000002c00010a000000000000000100020b" +
+        "0c000000000000000200000000000000050004666f75721107d5fed722eae12091e11e8d5a6df76342a9f41d8b3daf2211d3b8bc1bab97950fb0c90d" +
+        "ba3cbf265a924fefeb425451a6bbc1be37c590f068005dcee3f507";
+
     private static readonly GlobalTime s_time = new(42);
     private static readonly Entry s_entry = new() { Key = [1, 2, 3], Count = 7 };
     private static readonly Chat s_chat = new() { Seq = -3, Text = "three payloads" };
@@ -158,6 +165,38 @@ public sealed class ThreePayloadPacketTests
     }
 
     [Fact]
+    public void Four_payloads_written_with_WriteHeader_and_WriteSignature_give_py_ipv8s_bytes_and_decode_as_three_with_a_combined_last_payload()
+    {
+        // docs/same-message.md, "Three or more payloads": what the page tells users to do for four.
+        using var key = LibNaClPrivateKey.Parse(PayloadVectors.PrivateKeyBin);
+        var second = new Entry { Key = [0x0a], Count = 1 };
+        var third = new Entry { Key = [0x0b, 0x0c], Count = 2 };
+        var last = new Chat { Seq = 5, Text = "four" };
+        var payloads = new GlobalTime(44).GetSize() + second.GetSize() + third.GetSize() + last.GetSize();
+        var buffer = new byte[Packet.SignedOverhead + payloads];
+
+        var offset = Packet.WriteHeader(buffer, PayloadVectors.Prefix, Chat.MessageId, key);
+        var writer = new WireWriter(buffer.AsSpan(offset));
+        new GlobalTime(44).Write(ref writer);
+        second.Write(ref writer);
+        third.Write(ref writer);
+        last.Write(ref writer);
+        Assert.Equal(buffer.Length, Packet.WriteSignature(buffer, offset + writer.Position, key));
+        Assert.Equal(PyFour, Convert.ToHexStringLower(buffer));
+
+        Assert.True(Packet.TryDecode(buffer, verify: true, out _, out GlobalTime time, out Entry decodedSecond, out EntryAndChat rest, out var error), error.Describe());
+        Assert.Equal(44UL, time.Value);
+        Assert.Equal([0x0a], decodedSecond.Key);
+        Assert.Equal([0x0b, 0x0c], rest.Entry.Key);
+        Assert.Equal(2, rest.Entry.Count);
+        Assert.Equal("four", rest.Chat.Text);
+
+        var again = new byte[buffer.Length];
+        Packet.Write(again, PayloadVectors.Prefix, key, new GlobalTime(44), second, new EntryAndChat { Entry = third, Chat = last });
+        Assert.Equal(buffer, again);
+    }
+
+    [Fact]
     public void Writing_three_payloads_checks_the_key_prefix_and_room()
     {
         using var key = LibNaClPrivateKey.Generate();
@@ -168,5 +207,37 @@ public sealed class ThreePayloadPacketTests
         Assert.Throws<ArgumentException>(() => Packet.Write(new byte[size - 1], prefix, key, s_time, s_entry, s_chat));
         Assert.Throws<ArgumentException>(() => Packet.Write(new byte[size], prefix[1..], key, s_time, s_entry, s_chat));
         Assert.Throws<ArgumentNullException>(() => Packet.Write((IBufferWriter<byte>)null!, prefix, key, s_time, s_entry, s_chat));
+    }
+}
+
+/// <summary>The last two payloads of a four-payload message read as one, under the last one's id and signing.</summary>
+internal readonly struct EntryAndChat : IMessagePayload<EntryAndChat>
+{
+    public Entry Entry { get; init; }
+
+    public Chat Chat { get; init; }
+
+    public static byte MessageId => Chat.MessageId;
+
+    public static bool IsSigned => Chat.IsSigned;
+
+    public static bool TryRead(scoped ref WireReader reader, out EntryAndChat value)
+    {
+        value = default;
+        if (!Entry.TryRead(ref reader, out var entry) || !Chat.TryRead(ref reader, out var chat))
+        {
+            return false;
+        }
+
+        value = new EntryAndChat { Entry = entry, Chat = chat };
+        return true;
+    }
+
+    public int GetSize() => Entry.GetSize() + Chat.GetSize();
+
+    public void Write(ref WireWriter writer)
+    {
+        Entry.Write(ref writer);
+        Chat.Write(ref writer);
     }
 }
