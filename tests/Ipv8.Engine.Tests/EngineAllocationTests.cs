@@ -104,6 +104,54 @@ public class EngineAllocationTests
         }
     }
 
+    [Fact]
+    public void Handling_and_answering_three_payload_messages_allocates_nothing_in_steady_state()
+    {
+        using var ourKey = LibNaClPrivateKey.Generate();
+        using var peerKey = LibNaClPrivateKey.Generate();
+        var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
+        var limits = new Limits.RateLimitOptions { VerificationsPerSource = 1e9, VerificationBurst = 1e9 };
+        var community = new EchoCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1, RateLimits = limits });
+        var peerAddress = UdpAddress.Parse("127.0.0.1:40001");
+        Assert.NotNull(community.Network.AddVerifiedPeer(new Peer(peerKey.PublicKey, peerAddress)));
+        var prefix = s_id.ToPrefix();
+
+        // Signed and unsigned [GlobalTime, ReadingTag, Reading]; every eighth carries a label too big for the stack,
+        // so that its answer is written into a rented buffer.
+        var packets = new List<byte[]>();
+        for (ulong t = 1; t <= 64; t++)
+        {
+            var label = new byte[t % 8 == 0 ? 2000 : (int)t];
+            packets.Add(Packets.Build(prefix, peerKey, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new Reading { Value = t, Unit = "u"u8 }));
+            packets.Add(Packets.Build(prefix, null, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new UnsignedReading { Value = t }));
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var packet in packets)
+            {
+                community.OnPacket(peerAddress, packet);
+            }
+        }
+
+        var handledBefore = community.Handled;
+        var sentBefore = endpoint.Count;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var packet in packets)
+            {
+                community.OnPacket(peerAddress, packet);
+            }
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, community.Counters.TotalDrops);
+        Assert.Equal(4 * packets.Count, community.Handled - handledBefore);
+        Assert.Equal(4 * packets.Count, endpoint.Count - sentBefore);
+        Assert.Equal(0, allocated);
+    }
+
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>
         Packets.Discovery(prefix, key, time, new NewIntroductionRequestPayload
         {
@@ -111,6 +159,31 @@ public class EngineAllocationTests
         });
 
     private sealed class PlainCommunity(CommunitySettings settings) : Community(s_id, settings);
+
+    /// <summary>Answers every three-payload message with one of its own (py-ipv8 <c>ez_send(peer, a, b, c)</c>).</summary>
+    private sealed class EchoCommunity : Community
+    {
+        public EchoCommunity(CommunitySettings settings)
+            : base(s_id, settings)
+        {
+            AddMessageHandler<GlobalTime, ReadingTag, Reading>(OnReading);
+            AddMessageHandler<GlobalTime, ReadingTag, UnsignedReading>(OnUnsignedReading);
+        }
+
+        public long Handled { get; private set; }
+
+        private void OnReading(Peer peer, in GlobalTime time, in ReadingTag tag, in Reading reading)
+        {
+            Handled++;
+            Send(peer, new GlobalTime(ClaimGlobalTime()), tag, new Reading { Value = reading.Value + time.Value, Unit = reading.Unit });
+        }
+
+        private void OnUnsignedReading(UdpAddress source, in GlobalTime time, in ReadingTag tag, in UnsignedReading reading)
+        {
+            Handled++;
+            Send(source, time, tag, reading);
+        }
+    }
 
     private sealed class CountingEndpoint(UdpAddress address) : IEndpoint
     {

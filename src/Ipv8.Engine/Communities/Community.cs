@@ -238,6 +238,23 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         SetHandler(T2.MessageId, new SignedHandlerEntry<T1, T2>(handler));
     }
 
+    /// <summary>
+    /// Registers a handler for a signed message of three payloads (py-ipv8 <c>@lazy_wrapper(A, B, C)</c>), under the last
+    /// payload's message id, as py-ipv8's <c>ez_send</c> sends it. The signature is verified before the handler sees the
+    /// payloads. A message of four or more payloads has no typed handler: see docs/same-message.md.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The last payload type is unsigned.</exception>
+    public void AddMessageHandler<T1, T2, T3>(MessageHandler<T1, T2, T3> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RequireSigned(T3.IsSigned, T3.MessageId, typeof(T3));
+        SetHandler(T3.MessageId, new SignedHandlerEntry<T1, T2, T3>(handler));
+    }
+
     /// <summary>Registers a handler for an unsigned message of one payload (py-ipv8 <c>@lazy_wrapper_unsigned(Payload)</c>).</summary>
     /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
     /// <exception cref="ArgumentException">The payload type is signed.</exception>
@@ -258,6 +275,19 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         RequireUnsigned(T2.IsSigned, T2.MessageId, typeof(T2));
         SetHandler(T2.MessageId, new UnsignedHandlerEntry<T1, T2>(handler));
+    }
+
+    /// <summary>Registers a handler for an unsigned message of three payloads (py-ipv8 <c>@lazy_wrapper_unsigned(A, B, C)</c>), under the last payload's id.</summary>
+    /// <exception cref="InvalidOperationException">The message id already has a handler.</exception>
+    /// <exception cref="ArgumentException">The last payload type is signed.</exception>
+    public void AddMessageHandler<T1, T2, T3>(UnsignedMessageHandler<T1, T2, T3> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        RequireUnsigned(T3.IsSigned, T3.MessageId, typeof(T3));
+        SetHandler(T3.MessageId, new UnsignedHandlerEntry<T1, T2, T3>(handler));
     }
 
     /// <summary>Registers a handler for raw datagrams of one message id (py-ipv8 <c>add_message_handler(int, …)</c>).</summary>
@@ -377,6 +407,36 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
         using var rented = SpanOwner<byte>.Allocate(size);
         return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, key, first, second)]);
+    }
+
+    /// <summary>
+    /// Sends a message of three payloads to a peer (py-ipv8 <c>ez_send(peer, first, second, third)</c>): the message id
+    /// and signing come from the last payload. Allocates nothing for packets up to 1 KiB.
+    /// </summary>
+    public bool Send<T1, T2, T3>(Peer peer, scoped in T1 first, scoped in T2 second, scoped in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return Send(peer.Address, first, second, third);
+    }
+
+    /// <summary>Sends a message of three payloads to an address, as <see cref="Send{T1, T2, T3}(Peer, in T1, in T2, in T3)"/>.</summary>
+    public bool Send<T1, T2, T3>(UdpAddress address, scoped in T1 first, scoped in T2 second, scoped in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        var size = Packet.GetSize(first, second, third);
+        if (size <= StackPacketSize)
+        {
+            Span<byte> buffer = stackalloc byte[StackPacketSize];
+            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, first, second, third)]);
+        }
+
+        using var rented = SpanOwner<byte>.Allocate(size);
+        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, first, second, third)]);
     }
 
     /// <summary>Sends a ready-made packet through the endpoint and counts it.</summary>

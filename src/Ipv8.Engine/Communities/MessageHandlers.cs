@@ -20,6 +20,15 @@ public delegate void MessageHandler<T1, T2>(Peer peer, in T1 first, in T2 second
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct;
 
+/// <summary>
+/// Handles a signed message of three payloads (py-ipv8 <c>@lazy_wrapper(A, B, C)</c>), such as
+/// <c>[GlobalTime, header, payload]</c>. The payloads are valid only during the call.
+/// </summary>
+public delegate void MessageHandler<T1, T2, T3>(Peer peer, in T1 first, in T2 second, in T3 third)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IPayload<T2>, allows ref struct
+    where T3 : IMessagePayload<T3>, allows ref struct;
+
 /// <summary>Handles an unsigned message of one payload (py-ipv8 <c>@lazy_wrapper_unsigned(Payload)</c>). The payload is valid only during the call.</summary>
 public delegate void UnsignedMessageHandler<T>(UdpAddress source, in T payload)
     where T : IMessagePayload<T>, allows ref struct;
@@ -28,6 +37,12 @@ public delegate void UnsignedMessageHandler<T>(UdpAddress source, in T payload)
 public delegate void UnsignedMessageHandler<T1, T2>(UdpAddress source, in T1 first, in T2 second)
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct;
+
+/// <summary>Handles an unsigned message of three payloads (py-ipv8 <c>@lazy_wrapper_unsigned(A, B, C)</c>). The payloads are valid only during the call.</summary>
+public delegate void UnsignedMessageHandler<T1, T2, T3>(UdpAddress source, in T1 first, in T2 second, in T3 third)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IPayload<T2>, allows ref struct
+    where T3 : IMessagePayload<T3>, allows ref struct;
 
 /// <summary>Handles a whole datagram, undecoded (py-ipv8's plain <c>(source_address, data)</c> handlers).</summary>
 public delegate void RawMessageHandler(UdpAddress source, ReadOnlySpan<byte> datagram);
@@ -185,6 +200,31 @@ internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler)
     }
 }
 
+internal sealed class SignedHandlerEntry<T1, T2, T3>(MessageHandler<T1, T2, T3> handler) : SignedHandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IPayload<T2>, allows ref struct
+    where T3 : IMessagePayload<T3>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    protected override byte MessageId => T3.MessageId;
+
+    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+    {
+        if (!T1.TryRead(ref reader, out var first) || !T2.TryRead(ref reader, out var second) || !T3.TryRead(ref reader, out var third) || !reader.TryReadEnd())
+        {
+            return false;
+        }
+
+        if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
+        {
+            handler(peer, in first, in second, in third);
+        }
+
+        return true;
+    }
+}
+
 internal sealed class UnsignedHandlerEntry<T>(UnsignedMessageHandler<T> handler) : HandlerEntry
     where T : IMessagePayload<T>, allows ref struct
 {
@@ -217,6 +257,25 @@ internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2
         }
 
         handler(source, in first, in second);
+    }
+}
+
+internal sealed class UnsignedHandlerEntry<T1, T2, T3>(UnsignedMessageHandler<T1, T2, T3> handler) : HandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IPayload<T2>, allows ref struct
+    where T3 : IMessagePayload<T3>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    {
+        if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out T3 third, out var error))
+        {
+            community.CountDecodeFailure(T3.MessageId, error);
+            return;
+        }
+
+        handler(source, in first, in second, in third);
     }
 }
 

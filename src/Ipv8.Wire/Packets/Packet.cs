@@ -19,8 +19,10 @@ namespace Ipv8.Wire;
 /// There is no implicit global time: a message carries one only when one of its payloads is a <see cref="GlobalTime"/>
 /// (py-ipv8 <c>GlobalTimeDistributionPayload</c>), as the discovery messages do (<c>[GlobalTime, payload]</c>). A message
 /// of two payloads is written by <see cref="Write{T1, T2}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2)"/>
-/// and read by <see cref="TryDecode{T1, T2}"/>; any other sequence is built with <see cref="WriteHeader"/>, the payloads'
-/// own <c>Write</c>, and <see cref="WriteSignature"/>.
+/// and read by <see cref="TryDecode{T1, T2}"/>, one of three by
+/// <see cref="Write{T1, T2, T3}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2, in T3)"/> and
+/// <see cref="TryDecode{T1, T2, T3}"/>; a longer sequence is built with <see cref="WriteHeader"/>, the payloads' own
+/// <c>Write</c>, and <see cref="WriteSignature"/>.
 /// </para>
 /// </remarks>
 public readonly ref struct Packet
@@ -261,6 +263,36 @@ public readonly ref struct Packet
         return false;
     }
 
+    /// <summary>
+    /// Decodes a message of three payloads (py-ipv8 <c>lazy_wrapper(A, B, C)</c>, sent by <c>ez_send(peer, a, b, c)</c>).
+    /// Signed and unsigned as <typeparamref name="T3"/> says, and the message id must be <typeparamref name="T3"/>'s, as
+    /// <see cref="TryDecode{T}"/>; the payloads are read in order and must fill the body exactly.
+    /// </summary>
+    public static bool TryDecode<T1, T2, T3>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T1 first, out T2 second, out T3 third, out WireError error)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        if (HasMessageId(datagram, T3.MessageId, out packet, out error) && TryFrame(datagram, T3.IsSigned, verify, out packet, out error))
+        {
+            var reader = new WireReader(packet.Body);
+            if (T1.TryRead(ref reader, out first))
+            {
+                if (T2.TryRead(ref reader, out second) && T3.TryRead(ref reader, out third) && reader.TryReadEnd())
+                {
+                    return true;
+                }
+            }
+
+            error = reader.Error;
+        }
+
+        first = default!;
+        second = default!;
+        third = default!;
+        return false;
+    }
+
     /// <summary>The exact size of the message <see cref="Write{T}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T)"/> builds (signed with a LibNaCL key).</summary>
     public static int GetSize<T>(scoped in T payload) where T : IMessagePayload<T>, allows ref struct =>
         (T.IsSigned ? SignedOverhead : UnsignedOverhead) + payload.GetSize();
@@ -270,6 +302,13 @@ public readonly ref struct Packet
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IMessagePayload<T2>, allows ref struct =>
         (T2.IsSigned ? SignedOverhead : UnsignedOverhead) + first.GetSize() + second.GetSize();
+
+    /// <summary>The exact size of the message <see cref="Write{T1, T2, T3}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2, in T3)"/> builds.</summary>
+    public static int GetSize<T1, T2, T3>(scoped in T1 first, scoped in T2 second, scoped in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct =>
+        (T3.IsSigned ? SignedOverhead : UnsignedOverhead) + first.GetSize() + second.GetSize() + third.GetSize();
 
     /// <summary>
     /// Builds a message of one payload into <paramref name="destination"/> and returns its length (py-ipv8
@@ -321,6 +360,32 @@ public readonly ref struct Packet
         return Finish(destination, offset + writer.Position, signing);
     }
 
+    /// <summary>
+    /// Builds a message of three payloads (py-ipv8 <c>ez_send(peer, first, second, third)</c>): the message id and
+    /// whether it is signed come from the last payload, <typeparamref name="T3"/>, as for
+    /// <see cref="Write{T1, T2}(Span{byte}, ReadOnlySpan{byte}, LibNaClPrivateKey?, in T1, in T2)"/>. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix is not 22 bytes, the destination is too small, or a signed message has no key.</exception>
+    public static int Write<T1, T2, T3>(Span<byte> destination, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T1 first, scoped in T2 second, scoped in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        var size = GetSize(first, second, third);
+        if (destination.Length < size)
+        {
+            ThrowHelper.ThrowDestinationTooSmall(size, destination.Length);
+        }
+
+        var signing = SigningKey(T3.IsSigned, T3.MessageId, key);
+        var offset = WriteHeader(destination, prefix, T3.MessageId, signing);
+        var writer = new WireWriter(destination[offset..]);
+        first.Write(ref writer);
+        second.Write(ref writer);
+        third.Write(ref writer);
+        return Finish(destination, offset + writer.Position, signing);
+    }
+
     /// <summary>Builds a message of one payload into an <see cref="IBufferWriter{T}"/>, advancing it by the exact size.</summary>
     public static int Write<T>(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T payload)
         where T : IMessagePayload<T>, allows ref struct
@@ -338,6 +403,18 @@ public readonly ref struct Packet
     {
         ArgumentNullException.ThrowIfNull(output);
         var written = Write(output.GetSpan(GetSize(first, second)), prefix, key, first, second);
+        output.Advance(written);
+        return written;
+    }
+
+    /// <summary>Builds a message of three payloads into an <see cref="IBufferWriter{T}"/>, advancing it by the exact size.</summary>
+    public static int Write<T1, T2, T3>(IBufferWriter<byte> output, ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, scoped in T1 first, scoped in T2 second, scoped in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var written = Write(output.GetSpan(GetSize(first, second, third)), prefix, key, first, second, third);
         output.Advance(written);
         return written;
     }

@@ -214,6 +214,17 @@ internal static class Packets
         return buffer;
     }
 
+    /// <summary>A message of three payloads, as py-ipv8's <c>ez_send(peer, first, second, third)</c> builds it.</summary>
+    public static byte[] Build<T1, T2, T3>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, in T1 first, in T2 second, in T3 third)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IPayload<T2>, allows ref struct
+        where T3 : IMessagePayload<T3>, allows ref struct
+    {
+        var buffer = new byte[Packet.GetSize(first, second, third)];
+        Packet.Write(buffer, prefix, key, first, second, third);
+        return buffer;
+    }
+
     /// <summary>A signed old-style (246) introduction request, as py-ipv8 sends it.</summary>
     public static byte[] IntroductionRequest(CommunityId community, LibNaClPrivateKey key, UdpAddress destination, UdpAddress source, ushort identifier) =>
         Discovery(community.ToPrefix(), key, identifier, new Wire.Discovery.IntroductionRequestPayload

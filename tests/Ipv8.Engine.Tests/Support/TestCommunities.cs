@@ -130,3 +130,73 @@ internal sealed class ChatCommunity : TestCommunity
         }
     }
 }
+
+/// <summary>A payload without a message id: the middle one of the three-payload messages.</summary>
+[Payload]
+public readonly ref partial struct ReadingTag
+{
+    [Field(Format.VarLenH)] public ReadOnlySpan<byte> Label { get; init; }
+
+    [Field(Format.UInt32)] public uint Counter { get; init; }
+}
+
+/// <summary>The last payload of a signed three-payload message: <c>[GlobalTime, ReadingTag, Reading]</c>.</summary>
+[Payload(MessageId = 7)]
+public readonly ref partial struct Reading
+{
+    [Field(Format.Double)] public double Value { get; init; }
+
+    [Field(Format.VarLenHUtf8)] public ReadOnlySpan<byte> Unit { get; init; }
+}
+
+/// <summary>The last payload of an unsigned three-payload message: <c>[GlobalTime, ReadingTag, UnsignedReading]</c>.</summary>
+[Payload(MessageId = 8, Signed = false)]
+public readonly ref partial struct UnsignedReading
+{
+    [Field(Format.Double)] public double Value { get; init; }
+}
+
+/// <summary>A community with typed handlers of three payloads (py-ipv8 <c>@lazy_wrapper(A, B, C)</c>); it records what they saw.</summary>
+internal sealed class ReadingCommunity : TestCommunity
+{
+    private readonly Lock _lock = new();
+    private readonly List<SeenReading> _readings = [];
+
+    public ReadingCommunity(CommunitySettings settings)
+        : base(TestIds.Other, settings)
+    {
+        AddMessageHandler<GlobalTime, ReadingTag, Reading>(OnReading);
+        AddMessageHandler<GlobalTime, ReadingTag, UnsignedReading>(OnUnsignedReading);
+    }
+
+    /// <summary>Every reading received, signed (with its peer) or not, in order.</summary>
+    public IReadOnlyList<SeenReading> Readings
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _readings];
+            }
+        }
+    }
+
+    private void OnReading(Peer peer, in GlobalTime time, in ReadingTag tag, in Reading reading)
+    {
+        lock (_lock)
+        {
+            _readings.Add(new SeenReading(peer, peer.Address, time.Value, tag.Label.ToArray(), tag.Counter, reading.Value, System.Text.Encoding.UTF8.GetString(reading.Unit)));
+        }
+    }
+
+    private void OnUnsignedReading(UdpAddress source, in GlobalTime time, in ReadingTag tag, in UnsignedReading reading)
+    {
+        lock (_lock)
+        {
+            _readings.Add(new SeenReading(null, source, time.Value, tag.Label.ToArray(), tag.Counter, reading.Value, null));
+        }
+    }
+}
+
+/// <summary>What a <see cref="ReadingCommunity"/> handler saw (copied out of the datagram).</summary>
+internal sealed record SeenReading(Peer? Peer, UdpAddress Source, ulong Time, byte[] Label, uint Counter, double Value, string? Unit);
