@@ -173,6 +173,72 @@ public class NodeCommandTests
     }
 
     [Fact]
+    public async Task A_node_warns_at_start_about_peers_and_bootstrap_servers_of_a_family_it_has_no_socket_for()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true,
+            Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), HostPort(UdpAddress.Parse("[::1]:9"))],
+            Bootstrap = [new BootstrapTarget(HostPort(UdpAddress.Parse("127.0.0.2:9")), IsPublic: false)],
+        };
+        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = NodeCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
+        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The walk to the IPv4 peer and the bootstrap fail on the endpoint, and are counted there.
+        await Eventually.AssertAsync(() => node.Endpoint.Counters.SendFailures >= 2, "the sends to IPv4 addresses to be counted as failures", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+
+        var warning = Assert.Single(CliHarness.Lines(error.ToString()));
+        Assert.Equal(
+            "warning: the node has no IPv4 socket (--host ::1 binds IPv6 only), so nothing can be sent to --peer 127.0.0.1:9, --bootstrap 127.0.0.2:9; " +
+            "they count as send failures. Bind an IPv4 --host (such as 0.0.0.0) to reach them.",
+            warning);
+        var stats = CliHarness.ParseObject(output.ToString())["stats"]!.AsObject();
+        Assert.True((long)stats["send_failures"]! >= 2);
+    }
+
+    [Fact]
+    public void A_node_with_every_peer_in_its_family_gives_no_warning()
+    {
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
+            Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), new HostPort(null, "localhost", 9)],
+            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+        };
+        var endpoint = new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null);
+
+        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+
+        Assert.Equal(string.Empty, error.ToString());
+    }
+
+    [Fact]
+    public void DNS_names_and_public_trackers_need_an_ipv4_socket_and_the_warning_says_why()
+    {
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
+            Peers = [new HostPort(null, "localhost", 9)],
+            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+        };
+        var endpoint = new FamilyEndpoint(null, UdpAddress.Parse("[::1]:1"));
+
+        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+
+        var line = Assert.Single(CliHarness.Lines(error.ToString()));
+        Assert.Contains("no IPv4 socket", line, StringComparison.Ordinal);
+        Assert.Contains("--peer localhost:9, --bootstrap public (DNS names and 'public' resolve to IPv4 only)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_refuses_the_discovery_community_id_as_its_own_community_while_it_runs_discovery()
     {
         using var error = new StringWriter();
@@ -217,5 +283,31 @@ public class NodeCommandTests
         Assert.Equal((string)other["mid"]!, (string)peer["mid"]!);
         Assert.Equal("127.0.0.1", (string)peer["host"]!);
         Assert.Equal((string)other["address"]!, $"{(string)peer["host"]!}:{(int)peer["port"]!}");
+    }
+
+    private static HostPort HostPort(UdpAddress address) => new(address, null, address.Port);
+
+    /// <summary>An endpoint that is bound to the given addresses and does nothing else.</summary>
+    private sealed class FamilyEndpoint(UdpAddress? ipv4, UdpAddress? ipv6) : Engine.Endpoints.IEndpoint
+    {
+        public UdpAddress? Ipv4Address => ipv4;
+
+        public UdpAddress? Ipv6Address => ipv6;
+
+        public bool IsOpen => true;
+
+        public Engine.Endpoints.EndpointCounters Counters { get; } = new();
+
+        public string Kind => "test";
+
+        public void Open(Engine.Endpoints.IPacketSink sink)
+        {
+        }
+
+        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => false;
+
+        public ValueTask CloseAsync() => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -5,6 +5,7 @@ using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ipv8.Engine.Tests;
 
@@ -23,10 +24,16 @@ public class BadTrafficTests
     }
 
     [Fact]
-    public async Task Deprecated_message_ids_are_logged_and_ignored()
+    public async Task Deprecated_message_ids_are_counted_logged_and_ignored()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Logs = logs });
+        await using var a = TestNode<TestCommunity>.Start(
+            s =>
+            {
+                s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
+                return new TestCommunity(s);
+            },
+            new() { Logs = logs });
         await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
         var prefix = a.Community.GetPrefix().ToArray();
@@ -42,14 +49,54 @@ public class BadTrafficTests
             Assert.Equal(1, a.Community.Counters.PacketsIn(id));
         }
 
-        var warnings = logs.Find(LogLevel.Warning, "deprecated");
-        Assert.Equal(s_deprecatedIds.Length, warnings.Count);
-        Assert.All(s_deprecatedIds, id => Assert.Contains(warnings, w => w.Message.Contains(id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)));
+        // Logged at a bounded rate, as unknown ids: the first one, then at most one per interval.
+        var warning = Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
+        Assert.Contains(s_deprecatedIds, id => warning.Message.Contains($"message {id} ", StringComparison.Ordinal));
         Assert.Equal(0, a.Community.Counters.Drops(DropReason.UnknownMessage));
         Assert.Equal(0, a.Community.Counters.Drops(DropReason.HandlerError));
         Assert.Null(raw.Receive(TimeSpan.FromMilliseconds(200)));
 
         await AssertStillWorksAsync(a, b);
+    }
+
+    [Fact]
+    public void Deprecated_message_ids_are_logged_at_most_once_per_interval_and_every_one_is_counted()
+    {
+        var logs = new CapturingLoggerFactory();
+        var time = new FakeTimeProvider();
+        using var key = LibNaClPrivateKey.Generate();
+        var settings = Offline.Settings(key, new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40100")), time);
+        settings.LoggerFactory = logs;
+        var community = new TestCommunity(TestIds.Discovery, settings);
+        var prefix = community.GetPrefix().ToArray();
+        var source = UdpAddress.Parse("127.0.0.1:30001");
+
+        for (var i = 0; i < 102; i++)
+        {
+            community.OnPacket(source, [.. prefix, s_deprecatedIds[i % s_deprecatedIds.Length], .. "legacy"u8]);
+        }
+
+        Assert.Equal(102, community.Counters.Drops(DropReason.Deprecated));
+        var first = Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
+        Assert.Contains($"message {s_deprecatedIds[0]} from 127.0.0.1:30001", first.Message, StringComparison.Ordinal);
+        Assert.Contains("1 deprecated so far", first.Message, StringComparison.Ordinal);
+
+        // Just short of the interval: still quiet. At the interval: the next one is logged, with the count so far.
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        community.OnPacket(source, [.. prefix, 255]);
+        Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        community.OnPacket(source, [.. prefix, 254]);
+        var warnings = logs.Find(LogLevel.Warning, "deprecated");
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("message 254 ", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Contains("104 deprecated so far", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Equal(104, community.Counters.Drops(DropReason.Deprecated));
+
+        // Unknown ids have their own clock: a flood of deprecated ids does not hide the first unknown one.
+        community.OnPacket(source, [.. prefix, 100]);
+        Assert.Single(logs.Find(LogLevel.Warning, "unknown message"));
+        Assert.Equal(1, community.Counters.Drops(DropReason.UnknownMessage));
     }
 
     [Fact]

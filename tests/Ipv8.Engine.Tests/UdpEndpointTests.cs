@@ -4,6 +4,7 @@ using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Tests.Support;
 using Ipv8.Tests.Shared;
 using Ipv8.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Tests;
 
@@ -192,6 +193,31 @@ public class UdpEndpointTests
 
         Assert.False(v4Only.Send(UdpAddress.Parse("[::1]:9"), [1]));
         Assert.Equal(1, v4Only.Counters.SendFailures);
+    }
+
+    [Fact]
+    public async Task Sends_to_a_family_without_a_socket_are_all_counted_and_warned_about_once_per_family()
+    {
+        var logs = new CapturingLoggerFactory();
+        await using var v6Only = new UdpEndpoint(Loopback.Options(ipv6: true), logs.CreateLogger<UdpEndpoint>());
+        v6Only.Open(new RecordingSink());
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False(v6Only.Send(UdpAddress.Parse($"127.0.0.{i + 1}:9"), [1]));
+        }
+
+        Assert.Equal(3, v6Only.Counters.SendFailures);
+        Assert.Equal(0, v6Only.Counters.PacketsSent);
+        var warning = Assert.Single(logs.Find(LogLevel.Warning, "no IPv4 socket"));
+        Assert.Contains("Cannot send to 127.0.0.1:9", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"bound to {v6Only.Ipv6Address} only", warning.Message, StringComparison.Ordinal);
+
+        // The family it has still works and is not warned about.
+        using var receiver = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        receiver.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        Assert.True(v6Only.Send(UdpAddress.FromIPEndPoint((IPEndPoint)receiver.LocalEndPoint!), [1]));
+        Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
     }
 
     [Fact]

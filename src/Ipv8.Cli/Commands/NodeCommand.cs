@@ -245,6 +245,7 @@ internal static class NodeCommand
             return 1;
         }
 
+        WarnAboutMissingFamilies(config, endpoint, error);
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         logger.LogInformation(
             "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}, peers: {Peers}",
@@ -281,6 +282,34 @@ internal static class NodeCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Warns, one line per address family, about the <c>--peer</c> and <c>--bootstrap</c> hosts the node can never
+    /// reach because it has no socket of their family (an IPv4 peer of a node bound to <c>::1</c>): the endpoint would
+    /// only count their sends as failures.
+    /// </summary>
+    internal static void WarnAboutMissingFamilies(NodeConfig config, IEndpoint endpoint, TextWriter error)
+    {
+        var targets = config.Peers.Select(p => (Label: $"--peer {p}", p.Family, Dns: p.IsDnsName))
+            .Concat(config.Bootstrap.Select(b => (Label: $"--bootstrap {b}", Family: b.IsPublic ? AddressFamily.InterNetwork : b.Server.Family, Dns: b.IsPublic || b.Server.IsDnsName)))
+            .ToList();
+        foreach (var (family, bound) in (ReadOnlySpan<(AddressFamily, UdpAddress?)>)[(AddressFamily.InterNetwork, endpoint.Ipv4Address), (AddressFamily.InterNetworkV6, endpoint.Ipv6Address)])
+        {
+            var unreachable = targets.Where(t => t.Family == family).ToList();
+            if (bound is not null || unreachable.Count == 0)
+            {
+                continue;
+            }
+
+            var name = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+            var other = family == AddressFamily.InterNetwork ? "IPv6" : "IPv4";
+            var dns = unreachable.Any(t => t.Dns) ? " (DNS names and 'public' resolve to IPv4 only)" : string.Empty;
+            var anyHost = family == AddressFamily.InterNetwork ? "0.0.0.0" : "::";
+            error.WriteLine(
+                $"warning: the node has no {name} socket (--host {config.Host} binds {other} only), so nothing can be sent to {string.Join(", ", unreachable.Select(t => t.Label))}{dns}; " +
+                $"they count as send failures. Bind an {name} --host (such as {anyHost}) to reach them.");
+        }
     }
 
     private static BootstrapTarget ParseBootstrap(string text) =>

@@ -20,6 +20,12 @@ public readonly record struct HostPort(UdpAddress? Address, string? DnsName, ush
     public bool IsDnsName => DnsName is not null;
 
     /// <summary>
+    /// The address family a socket needs to reach this host: the address's, or IPv4 for a DNS name, which is resolved
+    /// to IPv4 only (<see cref="ResolveAsync"/>, as py-ipv8's <c>gethostbyname</c>).
+    /// </summary>
+    public AddressFamily Family => Address is { } address ? address.Family : AddressFamily.InterNetwork;
+
+    /// <summary>
     /// Parses <c>IPv4:PORT</c>, <c>[IPv6]:PORT</c> or <c>NAME:PORT</c>. The port must be 1–65535 and an IP host must not
     /// be unspecified (<c>0.0.0.0</c>, <c>::</c>).
     /// </summary>

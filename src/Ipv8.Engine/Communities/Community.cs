@@ -40,6 +40,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     private UdpAddress _myEstimatedLan;
     private UdpAddress _myEstimatedWan;
     private long _lastUnknownLog;
+    private long _lastDeprecatedLog;
     private int _unloaded;
     private CommunityInstruments? _instruments;
 
@@ -484,11 +485,19 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// <summary>Raised by <see cref="UnloadAsync"/> after the bootstrappers and before the tasks: the node stops routing packets here.</summary>
     internal event Action<Community>? Unloading;
 
-    /// <summary>Logs a deprecated message (py-ipv8 <c>on_deprecated_message</c>); it is otherwise ignored.</summary>
+    /// <summary>
+    /// Counts a deprecated message and logs it (py-ipv8 <c>on_deprecated_message</c>, which logs every one); it is
+    /// otherwise ignored. Every message is counted (<see cref="DropReason.Deprecated"/>), but, as for unknown message
+    /// ids, a warning is logged at most once per <see cref="CommunitySettings.UnknownMessageLogInterval"/>, so that a
+    /// stream of them cannot flood the log.
+    /// </summary>
     protected virtual void OnDeprecatedMessage(UdpAddress source, ReadOnlySpan<byte> datagram)
     {
         Counters.Drop(DropReason.Deprecated);
-        Logger.LogWarning("Received deprecated message {MessageId} from {Source}", datagram[Packet.PrefixLength], source);
+        if (TakeLogTurn(ref _lastDeprecatedLog))
+        {
+            LogDeprecated(datagram[Packet.PrefixLength], source);
+        }
     }
 
     /// <summary>
@@ -579,12 +588,27 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void LogUnknown(byte messageId, UdpAddress source)
     {
-        var now = TimeProvider.GetTimestamp();
-        var last = Volatile.Read(ref _lastUnknownLog);
-        // last == 0: nothing logged yet (the clock's timestamps may still be smaller than the interval).
-        if ((last == 0 || now - last >= _unknownLogIntervalTicks) && Interlocked.CompareExchange(ref _lastUnknownLog, now, last) == last)
+        if (TakeLogTurn(ref _lastUnknownLog))
         {
             Logger.LogWarning("Received unknown message {MessageId} from {Source} (logged at most once per {Interval})", messageId, source, Settings.UnknownMessageLogInterval);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LogDeprecated(byte messageId, UdpAddress source) =>
+        Logger.LogWarning(
+            "Received deprecated message {MessageId} from {Source} ({Count} deprecated so far; logged at most once per {Interval})",
+            messageId,
+            source,
+            Counters.Drops(DropReason.Deprecated),
+            Settings.UnknownMessageLogInterval);
+
+    /// <summary>True for the one caller allowed to log now: the first one, then at most one per log interval.</summary>
+    private bool TakeLogTurn(ref long lastLog)
+    {
+        var now = TimeProvider.GetTimestamp();
+        var last = Volatile.Read(ref lastLog);
+        // last == 0: nothing logged yet (the clock's timestamps may still be smaller than the interval).
+        return (last == 0 || now - last >= _unknownLogIntervalTicks) && Interlocked.CompareExchange(ref lastLog, now, last) == last;
     }
 }

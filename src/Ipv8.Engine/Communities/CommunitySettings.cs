@@ -48,7 +48,10 @@ public sealed class CommunitySettings
     /// <summary>The seed of the community's random choices (walks, introductions), or null for a random seed. Tests set it.</summary>
     public int? RandomSeed { get; set; }
 
-    /// <summary>Unknown message ids are logged at most once per this interval. Default 1 s.</summary>
+    /// <summary>
+    /// Unknown message ids are logged at most once per this interval, and so are deprecated ones (each kind on its own
+    /// clock); every such message is still counted. Default 1 s.
+    /// </summary>
     public TimeSpan UnknownMessageLogInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A shallow copy.</summary>

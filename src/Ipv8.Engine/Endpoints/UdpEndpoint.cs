@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public sealed class UdpEndpoint : IEndpoint
     private Socket? _socket6;
     private IPacketSink? _sink;
     private int _state; // 0 new, 1 open, 2 closed
+    private int _missingFamilyLogged; // bit 1: IPv4, bit 2: IPv6
 
     /// <summary>Creates an endpoint; nothing is bound until <see cref="Open"/>.</summary>
     public UdpEndpoint(UdpEndpointOptions options, ILogger<UdpEndpoint>? logger = null)
@@ -103,6 +105,11 @@ public sealed class UdpEndpoint : IEndpoint
         if (socket is null || !IsOpen || (_options.LoopbackOnly && !destination.IsLoopback))
         {
             Counters.SendFailed();
+            if (socket is null && IsOpen)
+            {
+                LogMissingFamily(destination);
+            }
+
             return false;
         }
 
@@ -133,6 +140,26 @@ public sealed class UdpEndpoint : IEndpoint
             Counters.SendFailed();
             return false;
         }
+    }
+
+    /// <summary>
+    /// A send to a family without a socket (an IPv4 destination of an IPv6-only endpoint, or the reverse) can never
+    /// succeed: say so once per family, so that it is not only a number in the send failures.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void LogMissingFamily(UdpAddress destination)
+    {
+        var bit = destination.IsIPv6 ? 2 : 1;
+        if ((Interlocked.Or(ref _missingFamilyLogged, bit) & bit) != 0)
+        {
+            return;
+        }
+
+        _logger.LogWarning(
+            "Cannot send to {Destination}: this endpoint has no {Family} socket (it is bound to {Bound} only); every send to that family fails and is counted as a send failure (logged once per family)",
+            destination,
+            destination.IsIPv6 ? "IPv6" : "IPv4",
+            Ipv4Address ?? Ipv6Address);
     }
 
     /// <inheritdoc/>

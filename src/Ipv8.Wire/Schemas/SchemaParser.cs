@@ -139,9 +139,14 @@ internal static class SchemaParser
     private static SchemaField ParseField(string className, int index, JsonElement item, Dictionary<string, PayloadClass> classes)
     {
         var where = $"class '{className}', field {index}";
-        if (item.ValueKind != JsonValueKind.Array || item.GetArrayLength() != 2)
+        if (item.ValueKind != JsonValueKind.Array)
         {
             throw Error($"{where}: a field is [name, format], not {Describe(item)}");
+        }
+
+        if (item.GetArrayLength() != 2)
+        {
+            throw Error($"{where}: a field is [name, format], a list of 2 elements; this one has {Elements(item.GetArrayLength())}: {Excerpt(item)}");
         }
 
         var nameElement = item[0];
@@ -350,12 +355,22 @@ internal static class SchemaParser
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "a list",
+        JsonValueKind.Array => $"a list of {Elements(element.GetArrayLength())}",
         JsonValueKind.String => $"the string \"{element.GetString()}\"",
         JsonValueKind.Number => $"the number {element.GetRawText()}",
         JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
         _ => "null",
     };
+
+    // The field as written, cut short so that the error stays one readable line.
+    private static string Excerpt(JsonElement element)
+    {
+        const int Limit = 80;
+        var text = element.GetRawText().ReplaceLineEndings(" ");
+        return text.Length <= Limit ? text : string.Concat(text.AsSpan(0, Limit), "…");
+    }
+
+    private static string Elements(int count) => count == 1 ? "1 element" : $"{count} elements";
 
     private static SchemaException Error(string message) => new(message.ReplaceLineEndings(" "));
 

@@ -93,7 +93,9 @@ public partial class SchemaSetTests
         { """{"classes": [], "messages": {}}""", "\"classes\" must be an object" },
         { """{"classes": {"A": [["x", "q"]], "A": []}, "messages": {}}""", "not valid JSON" },
         { """{"classes": {"A": {"x": "q"}}, "messages": {}}""", "class 'A' must be a list" },
-        { """{"classes": {"A": [["x", "q", "extra"]]}, "messages": {}}""", "class 'A', field 1: a field is [name, format]" },
+        { """{"classes": {"A": [["x", "q", "extra"]]}, "messages": {}}""", "class 'A', field 1: a field is [name, format], a list of 2 elements; this one has 3 elements: [\"x\", \"q\", \"extra\"]" },
+        { """{"classes": {"A": [["x"]]}, "messages": {}}""", "class 'A', field 1: a field is [name, format], a list of 2 elements; this one has 1 element: [\"x\"]" },
+        { """{"classes": {"A": [{"x": "q"}]}, "messages": {}}""", "class 'A', field 1: a field is [name, format], not an object" },
         { """{"classes": {"A": [["x", 5]]}, "messages": {}}""", "the format must be a string" },
         { """{"classes": {"A": [[5, "q"]]}, "messages": {}}""", "the name must be a string" },
         { """{"classes": {"A": [["", "q"]]}, "messages": {}}""", "a field name is empty" },
@@ -135,6 +137,29 @@ public partial class SchemaSetTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("""["x", "H", "extra"]""", "this one has 3 elements: [\"x\", \"H\", \"extra\"]")]
+    [InlineData("""["x"]""", "this one has 1 element: [\"x\"]")]
+    [InlineData("""[]""", "this one has 0 elements: []")]
+    public void A_field_that_is_not_two_elements_says_how_many_elements_it_has(string field, string expected)
+    {
+        var error = Assert.Throws<SchemaException>(() => SchemaSet.Parse($$$"""{"classes": {"A": [{{{field}}}]}, "messages": {}}"""));
+
+        Assert.Equal($"class 'A', field 1: a field is [name, format], a list of 2 elements; {expected}", error.Message);
+    }
+
+    [Fact]
+    public void A_long_field_is_quoted_cut_short_in_the_error()
+    {
+        var field = $"[{string.Join(", ", Enumerable.Range(0, 100).Select(i => $"\"f{i}\""))}]";
+
+        var error = Assert.Throws<SchemaException>(() => SchemaSet.Parse($$$"""{"classes": {"A": [{{{field}}}]}, "messages": {}}"""));
+
+        Assert.Contains("this one has 100 elements: [\"f0\", \"f1\"", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("…", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 200, error.Message);
     }
 
     [Fact]
