@@ -4,21 +4,17 @@ using System.Net.Sockets;
 
 namespace Ipv8.Engine.Endpoints;
 
-/// <summary>
-/// <see cref="ReceiveMode.DedicatedThread"/>: a receive thread doing blocking receives straight into pipe memory and a
-/// dispatch thread, signalled by a <see cref="ManualResetEventSlim"/>. No thread-pool work items and a preallocated
-/// segment pool, so a running channel allocates nothing (docs/benchmarks.md, "Allocation").
-/// </summary>
-internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOptions options, EndpointLifecycle lifecycle, CancellationToken closing)
-    : ReceiveChannel(socket, options, lifecycle, closing, preallocate: true)
+// ReceiveMode.DedicatedThread: a receive thread doing blocking receives straight into pipe memory and a dispatch thread,
+// signalled by a ManualResetEventSlim. No thread-pool work items and a preallocated segment pool, so a running channel
+// allocates nothing (docs/benchmarks.md, "Allocation").
+internal sealed partial class ReceiveChannel
 {
-    private readonly ManualResetEventSlim _signal = new(false, spinCount: 0);
-
-    private protected override Task Run()
+    private Task RunOnDedicatedThreads()
     {
-        var receive = StartThread($"ipv8-recv-{Socket.AddressFamily}", ReceiveLoop);
-        var dispatch = StartThread($"ipv8-dispatch-{Socket.AddressFamily}", DispatchLoop);
-        return Task.WhenAll(receive, dispatch).ContinueWith(_ => _signal.Dispose(), TaskScheduler.Default);
+        var signal = new ManualResetEventSlim(false, spinCount: 0);
+        var receive = StartThread($"ipv8-recv-{socket.AddressFamily}", () => ReceiveLoopBlocking(signal));
+        var dispatch = StartThread($"ipv8-dispatch-{socket.AddressFamily}", () => DispatchLoopBlocking(signal));
+        return Task.WhenAll(receive, dispatch).ContinueWith(_ => signal.Dispose(), TaskScheduler.Default);
     }
 
     private static Task StartThread(string name, Action loop)
@@ -43,15 +39,14 @@ internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOp
         return done.Task;
     }
 
-    private void ReceiveLoop()
+    private void ReceiveLoopBlocking(ManualResetEventSlim signal)
     {
-        var socket = Socket;
-        var writer = Pipe.Writer;
+                var writer = _pipe.Writer;
         var socketAddress = new SocketAddress(socket.AddressFamily);
         var pending = 0;
         try
         {
-            while (!Closing.IsCancellationRequested)
+            while (!closing.IsCancellationRequested)
             {
                 var span = writer.GetSpan(DatagramFrame.MaxFrameSize);
                 int received;
@@ -63,15 +58,15 @@ internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOp
                 {
                     if (pending > 0)
                     {
-                        FlushAndSignal(writer);
+                        FlushAndSignal(writer, signal);
                         pending = 0;
                     }
 
                     continue;
                 }
-                catch (SocketException) when (!Closing.IsCancellationRequested)
+                catch (SocketException) when (!closing.IsCancellationRequested)
                 {
-                    Lifecycle.Counters.ReceiveFailed();
+                    lifecycle.Counters.ReceiveFailed();
                     continue;
                 }
 
@@ -80,9 +75,9 @@ internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOp
                     continue;
                 }
 
-                if (++pending >= FlushBatch || socket.Available == 0)
+                if (++pending >= options.FlushBatch || socket.Available == 0)
                 {
-                    FlushAndSignal(writer);
+                    FlushAndSignal(writer, signal);
                     pending = 0;
                 }
             }
@@ -94,14 +89,14 @@ internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOp
         finally
         {
             writer.Complete();
-            _signal.Set();
+            signal.Set();
         }
     }
 
-    private void FlushAndSignal(PipeWriter writer)
+    private static void FlushAndSignal(PipeWriter writer, ManualResetEventSlim signal)
     {
         var flush = writer.FlushAsync();
-        _signal.Set();
+        signal.Set();
         if (!flush.IsCompleted)
         {
             // Back-pressure: the dispatch loop is behind. Hold this thread (the kernel buffers, then drops) until it
@@ -116,19 +111,19 @@ internal sealed class DedicatedThreadReceiveChannel(Socket socket, UdpEndpointOp
         flush.GetAwaiter().GetResult();
     }
 
-    private void DispatchLoop()
+    private void DispatchLoopBlocking(ManualResetEventSlim signal)
     {
-        var reader = Pipe.Reader;
+        var reader = _pipe.Reader;
         try
         {
             while (true)
             {
                 if (!reader.TryRead(out var result))
                 {
-                    _signal.Reset();
+                    signal.Reset();
                     if (!reader.TryRead(out result))
                     {
-                        _signal.Wait(250);
+                        signal.Wait(250);
                         continue;
                     }
                 }

@@ -4,15 +4,11 @@ using System.Net.Sockets;
 
 namespace Ipv8.Engine.Endpoints;
 
-/// <summary>
-/// <see cref="ReceiveMode.Async"/>: <see cref="Socket.ReceiveFromAsync(Memory{byte}, SocketFlags, SocketAddress, CancellationToken)"/>
-/// and the pipe's own scheduling on the thread pool. Scales to a thousand endpoints in one process (the swarm), at the
-/// cost of a small allocation per flush.
-/// </summary>
-internal sealed class AsyncReceiveChannel(Socket socket, UdpEndpointOptions options, EndpointLifecycle lifecycle, CancellationToken closing)
-    : ReceiveChannel(socket, options, lifecycle, closing, preallocate: false)
+// ReceiveMode.Async: Socket.ReceiveFromAsync and the pipe's own scheduling on the thread pool. Scales to a thousand
+// endpoints in one process (the swarm), at the cost of a small allocation per flush.
+internal sealed partial class ReceiveChannel
 {
-    private protected override Task Run()
+    private Task RunOnThreadPool()
     {
         var dispatch = Task.Run(DispatchLoopAsync);
         var receive = Task.Run(ReceiveLoopAsync);
@@ -21,10 +17,9 @@ internal sealed class AsyncReceiveChannel(Socket socket, UdpEndpointOptions opti
 
     private async Task ReceiveLoopAsync()
     {
-        var socket = Socket;
-        var writer = Pipe.Writer;
+                var writer = _pipe.Writer;
         var socketAddress = new SocketAddress(socket.AddressFamily);
-        var token = Closing;
+        var token = closing;
         try
         {
             while (!token.IsCancellationRequested)
@@ -37,7 +32,7 @@ internal sealed class AsyncReceiveChannel(Socket socket, UdpEndpointOptions opti
                 }
                 catch (SocketException) when (!token.IsCancellationRequested)
                 {
-                    Lifecycle.Counters.ReceiveFailed();
+                    lifecycle.Counters.ReceiveFailed();
                     continue;
                 }
 
@@ -59,7 +54,7 @@ internal sealed class AsyncReceiveChannel(Socket socket, UdpEndpointOptions opti
 
     private async Task DispatchLoopAsync()
     {
-        var reader = Pipe.Reader;
+        var reader = _pipe.Reader;
         try
         {
             while (true)
