@@ -13,10 +13,9 @@ namespace Ipv8.Engine.Endpoints;
 /// kernel drops datagrams, so nothing queues without bound. Sends are synchronous, from the caller's span.
 /// </summary>
 /// <remarks>
-/// Split the way Kestrel splits its socket transport: <see cref="UdpSocketBinder"/> binds, <see cref="ReceiveChannel"/>
-/// runs one socket's receive and dispatch loops over <see cref="DatagramFrame"/>s, <see cref="UdpSender"/> sends, and
-/// <see cref="EndpointLifecycle"/> (shared with <see cref="InMemoryEndpoint"/>) owns the state, the sink and the counters.
-/// This class wires them together.
+/// Split the way Kestrel splits its socket transport: <c>UdpSocketBinder</c> binds, <c>ReceiveChannel</c> runs one
+/// socket's receive and dispatch loops over <c>DatagramFrame</c>s, <c>UdpSender</c> sends, and <c>EndpointLifecycle</c>
+/// (shared with <see cref="InMemoryEndpoint"/>) owns the state, the sink and the counters. This class wires them together.
 /// </remarks>
 public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
 {
