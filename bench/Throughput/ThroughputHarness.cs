@@ -33,7 +33,7 @@ public static class ThroughputHarness
         {
             foreach (var error in parsed.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ").Replace("\t", string.Empty, StringComparison.Ordinal)}");
             }
 
             Console.Error.WriteLine("see: dotnet run -c Release --project bench -- throughput --help");
@@ -48,7 +48,7 @@ public static class ThroughputHarness
     {
         var scenario = new Option<string>("--scenario")
         {
-            Description = "What to run: " + string.Join("; ", Scenarios.Select(s => $"{s.Name}: {s.Description}")) + ".",
+            Description = "What to run (the scenarios are described above).",
             Required = true,
         }.AcceptOnlyFromAmong([.. Scenarios.Select(s => s.Name)]);
         var seconds = new Option<double>("--seconds") { Description = "How long the scenario runs (at most 600).", DefaultValueFactory = _ => 5 };
@@ -70,7 +70,9 @@ public static class ThroughputHarness
         var noInterleave = new Option<bool>("--no-interleave") { Description = "With one worker, measure libsodium before and after instead of in slices between the scenario's own." };
         var metrics = new Option<bool>("--metrics") { Description = "introduction-request: run the community inside a node with its Ipv8 meter and a listener on every instrument." };
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };
-        var command = new Command("throughput", "Run one end-to-end scenario and report packets per second, allocation per packet and, for the signing scenarios, the ratio to libsodium's one-core rate in the same run.")
+        var description = "Run one end-to-end scenario and report packets per second, allocation per packet and, for the scenarios that sign or verify, the ratio to libsodium's one-core rate in the same run. Scenarios:"
+            + string.Concat(Scenarios.Select(s => $"{Environment.NewLine}  {s.Name,-21} {s.Description}{(s.Bound == CryptoBound.None ? string.Empty : $" (ratio to libsodium's {(s.Bound == CryptoBound.Sign ? "sign rate" : "verify+sign bound")})")}"));
+        var command = new Command("throughput", description)
         {
             scenario, seconds, workers, noInterleave, metrics, json,
         };
