@@ -10,7 +10,7 @@ internal static class Program
 {
     public static int Main(string[] args) => args switch
     {
-        ["throughput", .. var rest] => Throughput.ThroughputHarness.Run(rest),
+        ["throughput", ..] => Throughput.ThroughputHarness.Run(args),
         ["throughput-sender", .. var rest] => Throughput.UdpScenarios.RunSender(rest),
         _ => RunBenchmarks(args),
     };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using Ipv8.Wire;
 using Ipv8.Wire.Discovery;
 using static Ipv8.Fuzz.Targets.FuzzTargets;
@@ -15,6 +16,13 @@ internal sealed class PacketCodecTarget : IFuzzTarget
     // Grown to the input's size: the fuzzer feeds inputs larger than any UDP datagram (campaign finding, 2026-11-26).
     private byte[] _buffer = new byte[70_000];
 
+    // The JSON decoders write into one pooled buffer, reset for every input: a MemoryStream per input cost two
+    // allocations and a copy on every run of the fuzz loop.
+    private readonly ArrayPoolBufferWriter<byte> _json = new();
+    private readonly Utf8JsonWriter _jsonWriter;
+
+    public PacketCodecTarget() => _jsonWriter = new Utf8JsonWriter(_json);
+
     public string Name => "packet";
 
     public void Run(ReadOnlySpan<byte> input)
@@ -24,17 +32,12 @@ internal sealed class PacketCodecTarget : IFuzzTarget
             _buffer = new byte[input.Length];
         }
 
-        using (var stream = new MemoryStream())
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            DiscoveryJson.TryWrite(writer, input, out _);
-        }
-
-        using (var stream = new MemoryStream())
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            DiscoveryCommunityJson.TryWrite(writer, input, out _);
-        }
+        _json.Clear();
+        _jsonWriter.Reset(_json);
+        DiscoveryJson.TryWrite(_jsonWriter, input, out _);
+        _json.Clear();
+        _jsonWriter.Reset(_json);
+        DiscoveryCommunityJson.TryWrite(_jsonWriter, input, out _);
 
         Packet.TryParseSigned(input, out _, out _);
         Packet.TryReadUnsigned(input, out _, out _);

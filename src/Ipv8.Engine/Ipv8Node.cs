@@ -152,6 +152,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(strategy);
+        Shared.SettingRanges.TargetPeers.ThrowIfOutside(targetPeers, nameof(targetPeers));
         lock (_registration)
         {
             _strategies.Add((community, strategy, targetPeers));

@@ -105,7 +105,7 @@ public class NodeCommandTests
             Host = IPAddress.Loopback,
             Port = 0,
             Community = CommunityId.Parse(CommunityHex),
-            Bootstrap = [new BootstrapTarget(new HostPort(tracker.Address, null, tracker.Address.Port), IsPublic: false)],
+            Bootstrap = [new HostPort(tracker.Address, null, tracker.Address.Port)],
             LoopbackOnly = true,
         };
         using var outputA = new StringWriter();
@@ -182,7 +182,7 @@ public class NodeCommandTests
         {
             Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true,
             Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), HostPort(UdpAddress.Parse("[::1]:9"))],
-            Bootstrap = [new BootstrapTarget(HostPort(UdpAddress.Parse("127.0.0.2:9")), IsPublic: false)],
+            Bootstrap = [HostPort(UdpAddress.Parse("127.0.0.2:9"))],
         };
         var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = NodeCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
@@ -210,7 +210,7 @@ public class NodeCommandTests
         {
             Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
             Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), new HostPort(null, "localhost", 9)],
-            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+            PublicTrackers = true,
         };
         var endpoint = new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null);
 
@@ -227,7 +227,7 @@ public class NodeCommandTests
         {
             Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
             Peers = [new HostPort(null, "localhost", 9)],
-            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+            PublicTrackers = true,
         };
         var endpoint = new FamilyEndpoint(null, UdpAddress.Parse("[::1]:1"));
 

@@ -68,6 +68,15 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
     }
 
     [Fact]
+    public void CommunityToolkit_HighPerformance_is_a_dependency_of_Ipv8_Engine_and_not_of_Ipv8_Wire()
+    {
+        // docs/install.md: the engine's Community.Send uses SpanOwner; no wire type a consumer sees needs the toolkit.
+        static bool IsToolkit(XElement d) => (string?)d.Attribute("id") == "CommunityToolkit.HighPerformance";
+        Assert.Contains(packages.Get("Ipv8.Engine").Dependencies, IsToolkit);
+        Assert.DoesNotContain(packages.Get("Ipv8.Wire").Dependencies, IsToolkit);
+    }
+
+    [Fact]
     public void Ipv8_Hosting_depends_on_the_same_Engine_and_Wire_and_passes_the_generator_on()
     {
         var hosting = packages.Get("Ipv8.Hosting");

@@ -58,9 +58,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Key = settings.Key ?? throw new ArgumentException("CommunitySettings.Key is required.", nameof(settings));
         Endpoint = settings.Endpoint ?? throw new ArgumentException("CommunitySettings.Endpoint is required.", nameof(settings));
         Network = settings.Network ?? throw new ArgumentException("CommunitySettings.Network is required.", nameof(settings));
-        if (settings.MaxPeers < -1)
+        if (!Shared.SettingRanges.MaxPeers.Contains(settings.MaxPeers))
         {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxPeers, "MaxPeers is -1 (unlimited) or at least 0.");
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxPeers, $"MaxPeers must be {Shared.SettingRanges.MaxPeers.Text}.");
         }
 
         CommunityId = communityId;
