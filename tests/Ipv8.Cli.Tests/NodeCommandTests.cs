@@ -8,6 +8,7 @@ using Ipv8.Engine.Communities;
 using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ipv8.Cli.Tests;
@@ -153,6 +154,42 @@ public class NodeCommandTests
         Assert.True((long)discoveryA["pings_sent"]! >= 1);
         Assert.True((long)discoveryA["pings_answered"]! >= 1);
         Assert.Equal(0, (long)discoveryA["churned_peers"]!);
+    }
+
+    [Fact]
+    public async Task A_ping_flood_shows_in_the_discovery_section_as_pings_received_pongs_sent_and_rate_limited_drops()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var output = new StringWriter();
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
+        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
+        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var discovery = node.Communities.OfType<DiscoveryCommunity>().Single();
+
+        // 1,000 unsigned pings from one source: far more than the puncture budget (5/s, burst 10) lets it answer.
+        var prefix = discovery.GetPrefix();
+        var ping = new byte[Packet.GetSize(new GlobalTime(1), new PingPayload { Identifier = 1 })];
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, node.Endpoint.Ipv4Address!.Value.Port);
+        for (ushort i = 0; i < 1000; i++)
+        {
+            var n = Packet.Write(ping, prefix, null, new GlobalTime(i), new PingPayload { Identifier = i });
+            socket.SendTo(ping.AsSpan(0, n), target);
+        }
+
+        await Eventually.AssertAsync(() => discovery.Counters.PacketsIn(DiscoveryCommunityMessages.Ping) + discovery.Counters.Drops(DropReason.RateLimited) >= 500, "the pings to arrive", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+
+        var section = CliHarness.ParseObject(output.ToString())["discovery"]!.AsObject();
+        var received = (long)section["pings_received"]!;
+        var pongs = (long)section["pongs_sent"]!;
+        var limited = (long)section["drops"]!["rate_limited"]!;
+        Assert.True(received >= 500, $"pings_received {received}");
+        Assert.InRange(pongs, 1, 200);
+        Assert.True(limited >= received - pongs - 10, $"rate_limited {limited}, received {received}, pongs {pongs}");
+        Assert.Equal(0, (long)section["pongs_refused"]!);
     }
 
     [Fact]

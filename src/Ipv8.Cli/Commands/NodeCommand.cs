@@ -112,7 +112,7 @@ internal static class NodeCommand
         };
         var logLevel = CliArguments.LogLevel(LogLevel.Information);
 
-        var command = new Command("node", "Run one IPv8 node: a community, RandomWalk and the bootstrap servers given; writes a report at the end.")
+        var command = new Command("node", "Run one IPv8 node: a community with RandomWalk, py-ipv8's DiscoveryCommunity next to it (unless --no-discovery), the bootstrap servers and peers given; writes a report at the end.")
         {
             port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, noDiscovery, logLevel,
         };
