@@ -24,7 +24,7 @@ internal static class SchemaParser
         }
         catch (JsonException e)
         {
-            throw Error($"not valid JSON: {e.Message}", e);
+            throw Error($"not valid JSON at line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {DescribeJsonError(e)}", e);
         }
         catch (InvalidOperationException e)
         {
@@ -375,4 +375,17 @@ internal static class SchemaParser
     private static SchemaException Error(string message) => new(message.ReplaceLineEndings(" "));
 
     private static SchemaException Error(string message, Exception inner) => new(message.ReplaceLineEndings(" "), inner);
+
+    /// <summary>System.Text.Json's reason without its position suffix and its advice about reader options.</summary>
+    private static string DescribeJsonError(JsonException e)
+    {
+        var message = e.Message;
+        var at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            message = message[..at];
+        }
+
+        return message.Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal).TrimEnd();
+    }
 }
