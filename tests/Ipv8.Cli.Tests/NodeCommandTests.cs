@@ -251,9 +251,27 @@ public class NodeCommandTests
         };
         var endpoint = new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null);
 
-        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+        NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
         Assert.Equal(string.Empty, error.ToString());
+    }
+
+    [Fact]
+    public void A_loopback_only_node_warns_about_peers_and_bootstrap_servers_outside_loopback()
+    {
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true,
+            Peers = [HostPort(UdpAddress.Parse("10.0.0.1:5")), HostPort(UdpAddress.Parse("127.0.0.2:5"))],
+            Bootstrap = [HostPort(UdpAddress.Parse("192.0.2.1:6421"))],
+        };
+
+        NodeCommand.WarnAboutUnreachableTargets(config, new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null), error);
+
+        Assert.Equal(
+            "warning: --loopback-only sends nothing outside 127.0.0.0/8 and ::1, so nothing can be sent to --peer 10.0.0.1:5, --bootstrap 192.0.2.1:6421; they count as send failures.",
+            Assert.Single(CliHarness.Lines(error.ToString())));
     }
 
     [Fact]
@@ -268,7 +286,7 @@ public class NodeCommandTests
         };
         var endpoint = new FamilyEndpoint(null, UdpAddress.Parse("[::1]:1"));
 
-        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+        NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
         var line = Assert.Single(CliHarness.Lines(error.ToString()));
         Assert.Contains("no IPv4 socket", line, StringComparison.Ordinal);

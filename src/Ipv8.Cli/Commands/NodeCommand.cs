@@ -219,7 +219,7 @@ internal static class NodeCommand
             return 1;
         }
 
-        WarnAboutMissingFamilies(config, endpoint, error);
+        WarnAboutUnreachableTargets(config, endpoint, error);
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         logger.LogInformation(
             "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}, peers: {Peers}",
@@ -263,7 +263,7 @@ internal static class NodeCommand
     /// reach because it has no socket of their family (an IPv4 peer of a node bound to <c>::1</c>): the endpoint would
     /// only count their sends as failures.
     /// </summary>
-    internal static void WarnAboutMissingFamilies(NodeConfig config, IEndpoint endpoint, TextWriter error)
+    internal static void WarnAboutUnreachableTargets(NodeConfig config, IEndpoint endpoint, TextWriter error)
     {
         var targets = config.Peers.Select(p => (Label: $"--peer {p}", p.Family, Dns: p.IsDnsName))
             .Concat(config.Bootstrap.Select(b => (Label: $"--bootstrap {b}", b.Family, Dns: b.IsDnsName)))
@@ -284,6 +284,20 @@ internal static class NodeCommand
             error.WriteLine(
                 $"warning: the node has no {name} socket (--host {config.Host} binds {other} only), so nothing can be sent to {string.Join(", ", unreachable.Select(t => t.Label))}{dns}; " +
                 $"they count as send failures. Bind an {name} --host (such as {anyHost}) to reach them.");
+        }
+
+        if (config.LoopbackOnly)
+        {
+            var outside = config.Peers.Where(p => p.Address is { IsLoopback: false }).Select(p => $"--peer {p}")
+                .Concat(config.Bootstrap.Where(b => b.Address is { IsLoopback: false }).Select(b => $"--bootstrap {b}"))
+                .Concat(config.PublicTrackers ? ["--bootstrap public"] : [])
+                .ToList();
+            if (outside.Count > 0)
+            {
+                error.WriteLine(
+                    $"warning: --loopback-only sends nothing outside 127.0.0.0/8 and ::1, so nothing can be sent to {string.Join(", ", outside)}; " +
+                    "they count as send failures.");
+            }
         }
     }
 
