@@ -21,6 +21,9 @@ namespace Ipv8.Wire;
 /// </remarks>
 public abstract class MessageKind
 {
+    private readonly CommunityId _community;
+    private readonly bool _ofOneCommunity;
+
     private protected MessageKind(string name, byte messageId, bool isSigned, CommunityId? community, MessageKind? fallback, Type[] payloadTypes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -32,7 +35,8 @@ public abstract class MessageKind
         Name = name;
         MessageId = messageId;
         IsSigned = isSigned;
-        Community = community;
+        _community = community.GetValueOrDefault();
+        _ofOneCommunity = community.HasValue;
         Fallback = fallback;
         PayloadTypes = Array.AsReadOnly(payloadTypes);
     }
@@ -56,13 +60,13 @@ public abstract class MessageKind
     /// The community whose prefix the message travels under, or null for a message of every community (py-ipv8's
     /// <c>Community</c> base class handles the discovery messages under any community's prefix).
     /// </summary>
-    public CommunityId? Community { get; }
+    public CommunityId? Community => _ofOneCommunity ? _community : null;
 
     /// <summary>
     /// The kind whose payloads are read when this kind's do not fill the body exactly, or null. Both have the same id
-    /// and signedness, so the frame and signature are checked once. Only DiscoveryCommunity's 246 has one: py-ipv8's
-    /// <c>DiscoveryCommunity.on_old_introduction_request</c> first reads the request that names a peer, then the plain
-    /// 246.
+    /// and signedness, so the frame and signature are checked once. Of the built-in kinds only DiscoveryCommunity's 246
+    /// has one: py-ipv8's <c>DiscoveryCommunity.on_old_introduction_request</c> first reads the request that names a
+    /// peer, then the plain 246.
     /// </summary>
     public MessageKind? Fallback { get; }
 
@@ -75,7 +79,7 @@ public abstract class MessageKind
     /// message id is not checked.
     /// </summary>
     public bool MatchesPrefix(ReadOnlySpan<byte> datagram) =>
-        Community is not { } community || Packet.HasPrefix(datagram, community);
+        !_ofOneCommunity || Packet.HasPrefix(datagram, _community);
 
     /// <summary>
     /// Checks that <paramref name="datagram"/> has this kind's message id, then parses its frame (signed or not, as this

@@ -220,9 +220,15 @@ public readonly ref struct Packet
     public static bool TryDecode<T>(ReadOnlySpan<byte> datagram, bool verify, out Packet packet, out T payload, out WireError error)
         where T : IMessagePayload<T>, allows ref struct
     {
-        if (TryFrame(datagram, T.MessageId, T.IsSigned, verify, out packet, out error))
+        if (HasMessageId(datagram, T.MessageId, out packet, out error) && TryFrame(datagram, T.IsSigned, verify, out packet, out error))
         {
-            return TryReadBody(packet.Body, out payload, out error);
+            var reader = new WireReader(packet.Body);
+            if (T.TryRead(ref reader, out payload) && reader.TryReadEnd())
+            {
+                return true;
+            }
+
+            error = reader.Error;
         }
 
         payload = default!;
@@ -238,9 +244,18 @@ public readonly ref struct Packet
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IMessagePayload<T2>, allows ref struct
     {
-        if (TryFrame(datagram, T2.MessageId, T2.IsSigned, verify, out packet, out error))
+        if (HasMessageId(datagram, T2.MessageId, out packet, out error) && TryFrame(datagram, T2.IsSigned, verify, out packet, out error))
         {
-            return TryReadBody(packet.Body, out first, out second, out error);
+            var reader = new WireReader(packet.Body);
+            if (T1.TryRead(ref reader, out first))
+            {
+                if (T2.TryRead(ref reader, out second) && reader.TryReadEnd())
+                {
+                    return true;
+                }
+            }
+
+            error = reader.Error;
         }
 
         first = default!;
@@ -258,9 +273,18 @@ public readonly ref struct Packet
         where T2 : IPayload<T2>, allows ref struct
         where T3 : IMessagePayload<T3>, allows ref struct
     {
-        if (TryFrame(datagram, T3.MessageId, T3.IsSigned, verify, out packet, out error))
+        if (HasMessageId(datagram, T3.MessageId, out packet, out error) && TryFrame(datagram, T3.IsSigned, verify, out packet, out error))
         {
-            return TryReadBody(packet.Body, out first, out second, out third, out error);
+            var reader = new WireReader(packet.Body);
+            if (T1.TryRead(ref reader, out first))
+            {
+                if (T2.TryRead(ref reader, out second) && T3.TryRead(ref reader, out third) && reader.TryReadEnd())
+                {
+                    return true;
+                }
+            }
+
+            error = reader.Error;
         }
 
         first = default!;
@@ -270,31 +294,21 @@ public readonly ref struct Packet
     }
 
     /// <summary>
-    /// The frame step of every decode: the message id must be <paramref name="messageId"/> (checked first, so that a wrong
-    /// id costs no signature check; a datagram too short to hold an id is left for the frame to refuse), then the frame,
-    /// signed or not, and the signature when <paramref name="verify"/> is true.
+    /// The frame step of a decode (<see cref="MessageKind.TryFrame"/>): the message id must be
+    /// <paramref name="messageId"/>, then the frame, signed or not, and the signature when <paramref name="verify"/> is
+    /// true.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool TryFrame(ReadOnlySpan<byte> datagram, byte messageId, bool signed, bool verify, out Packet packet, out WireError error)
-    {
-        if ((uint)PrefixLength < (uint)datagram.Length && datagram[PrefixLength] != messageId)
-        {
-            packet = default;
-            error = WireError.WrongMessageId;
-            return false;
-        }
-
-        return signed
-            ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
-            : TryReadUnsigned(datagram, out packet, out error);
-    }
+    internal static bool TryFrame(ReadOnlySpan<byte> datagram, byte messageId, bool signed, bool verify, out Packet packet, out WireError error) =>
+        HasMessageId(datagram, messageId, out packet, out error) && TryFrame(datagram, signed, verify, out packet, out error);
 
     /// <summary>True when <paramref name="datagram"/> starts with <paramref name="community"/>'s prefix: 0x00, version 2, the id (py-ipv8 <c>Community.on_packet</c> compares the whole prefix).</summary>
     internal static bool HasPrefix(ReadOnlySpan<byte> datagram, CommunityId community) =>
         datagram.Length >= PrefixLength && datagram[1] == Version && community.MatchesPrefix(datagram);
 
+    // The body reads of the typed kinds (MessageKind<…>.TryReadBody), for a frame checked once. TryDecode keeps its own
+    // copy of these lines: measured, routing it through them cost the decode rows 5–10 ns (docs/benchmarks.md).
+
     /// <summary>Reads one payload that must fill <paramref name="body"/> exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReadBody<T>(ReadOnlySpan<byte> body, out T payload, out WireError error)
         where T : IPayload<T>, allows ref struct
     {
@@ -311,19 +325,15 @@ public readonly ref struct Packet
     }
 
     /// <summary>Reads two payloads, in order, that must fill <paramref name="body"/> exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReadBody<T1, T2>(ReadOnlySpan<byte> body, out T1 first, out T2 second, out WireError error)
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IPayload<T2>, allows ref struct
     {
         var reader = new WireReader(body);
-        if (T1.TryRead(ref reader, out first))
+        if (T1.TryRead(ref reader, out first) && T2.TryRead(ref reader, out second) && reader.TryReadEnd())
         {
-            if (T2.TryRead(ref reader, out second) && reader.TryReadEnd())
-            {
-                error = WireError.None;
-                return true;
-            }
+            error = WireError.None;
+            return true;
         }
 
         first = default!;
@@ -333,20 +343,16 @@ public readonly ref struct Packet
     }
 
     /// <summary>Reads three payloads, in order, that must fill <paramref name="body"/> exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReadBody<T1, T2, T3>(ReadOnlySpan<byte> body, out T1 first, out T2 second, out T3 third, out WireError error)
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IPayload<T2>, allows ref struct
         where T3 : IPayload<T3>, allows ref struct
     {
         var reader = new WireReader(body);
-        if (T1.TryRead(ref reader, out first))
+        if (T1.TryRead(ref reader, out first) && T2.TryRead(ref reader, out second) && T3.TryRead(ref reader, out third) && reader.TryReadEnd())
         {
-            if (T2.TryRead(ref reader, out second) && T3.TryRead(ref reader, out third) && reader.TryReadEnd())
-            {
-                error = WireError.None;
-                return true;
-            }
+            error = WireError.None;
+            return true;
         }
 
         first = default!;
@@ -542,6 +548,28 @@ public readonly ref struct Packet
             _ => WireError.UnsupportedKey,
         };
         return keyError == KeyError.None;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryFrame(ReadOnlySpan<byte> datagram, bool signed, bool verify, out Packet packet, out WireError error) =>
+        signed
+            ? (verify ? TryReadSigned(datagram, out packet, out error) : TryParseSigned(datagram, out packet, out error))
+            : TryReadUnsigned(datagram, out packet, out error);
+
+    // Checked before the frame, so that a wrong id costs no signature check. A datagram too short to hold an id is
+    // left for the frame to refuse (TooShort).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasMessageId(ReadOnlySpan<byte> datagram, byte messageId, out Packet packet, out WireError error)
+    {
+        packet = default;
+        if ((uint)PrefixLength < (uint)datagram.Length && datagram[PrefixLength] != messageId)
+        {
+            error = WireError.WrongMessageId;
+            return false;
+        }
+
+        error = WireError.None;
+        return true;
     }
 
     private static LibNaClPrivateKey? SigningKey(bool signed, byte messageId, LibNaClPrivateKey? key)
