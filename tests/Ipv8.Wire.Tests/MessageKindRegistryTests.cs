@@ -158,6 +158,32 @@ public sealed partial class MessageKindRegistryTests
         Assert.Equal("chat-with-an-entry (1)", three.ToString());
     }
 
+    [Fact]
+    public void Kinds_visited_from_several_threads_at_once_each_reach_their_own_visit()
+    {
+        // A visitor type no other test uses, so that its dispatch table starts empty and fills while the threads race.
+        var kinds = DiscoveryCommunityKinds.Registry.Kinds;
+        var expected = kinds.Select(k => $"{k.PayloadTypes.Count}: {string.Join(", ", k.PayloadTypes.Select(t => t.Name))}").ToArray();
+        var failures = 0;
+
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            for (var round = 0; round < 200; round++)
+            {
+                for (var i = 0; i < kinds.Count; i++)
+                {
+                    var visitor = new RaceVisitor();
+                    if (kinds[i].Accept<RaceVisitor, string>(ref visitor) != expected[i])
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                }
+            }
+        });
+
+        Assert.Equal(0, failures);
+    }
+
     /// <summary>The README's recipe: a user's <c>[Payload]</c> messages in a registry of their own, over payloads.json.</summary>
     [Theory]
     [MemberData(nameof(PayloadVectors.PacketIndexes), MemberType = typeof(PayloadVectors))]
@@ -219,6 +245,21 @@ public sealed partial class MessageKindRegistryTests
 
     [GeneratedRegex(@"community_id = unhexlify\(""([0-9a-f]{40})""\)")]
     private static partial Regex CommunityIdLine();
+
+    private readonly struct RaceVisitor : IMessageKindVisitor<string>
+    {
+        public string Visit<T>(MessageKind<T> kind)
+            where T : IMessagePayload<T>, allows ref struct => $"1: {typeof(T).Name}";
+
+        public string Visit<T1, T2>(MessageKind<T1, T2> kind)
+            where T1 : IPayload<T1>, allows ref struct
+            where T2 : IMessagePayload<T2>, allows ref struct => $"2: {typeof(T1).Name}, {typeof(T2).Name}";
+
+        public string Visit<T1, T2, T3>(MessageKind<T1, T2, T3> kind)
+            where T1 : IPayload<T1>, allows ref struct
+            where T2 : IPayload<T2>, allows ref struct
+            where T3 : IMessagePayload<T3>, allows ref struct => $"3: {typeof(T1).Name}, {typeof(T2).Name}, {typeof(T3).Name}";
+    }
 
     private struct ShapeVisitor : IMessageKindVisitor<string>
     {

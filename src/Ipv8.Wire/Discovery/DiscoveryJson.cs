@@ -60,64 +60,69 @@ public static class DiscoveryJson
 
     private static void WriteIntroductionRequest(Utf8JsonWriter writer, in IntroductionRequestPayload p)
     {
-        WriteAddress(writer, "destination_address", p.DestinationAddress);
-        WriteAddress(writer, "source_lan_address", p.SourceLanAddress);
-        WriteAddress(writer, "source_wan_address", p.SourceWanAddress);
-        writer.WriteNumber("identifier", p.Identifier);
-        writer.WriteNumber("advice", p.Advice ? 1 : 0);
-        writer.WriteNumber("supports_new_style", p.SupportsNewStyle ? 1 : 0);
-        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
-        WriteExtra(writer, p.ExtraBytes, p.Flags);
-    }
-
-    private static void WriteIntroductionResponse(Utf8JsonWriter writer, in IntroductionResponsePayload p)
-    {
-        WriteAddress(writer, "destination_address", p.DestinationAddress);
-        WriteAddress(writer, "source_lan_address", p.SourceLanAddress);
-        WriteAddress(writer, "source_wan_address", p.SourceWanAddress);
-        WriteAddress(writer, "lan_introduction_address", p.LanIntroductionAddress);
-        WriteAddress(writer, "wan_introduction_address", p.WanIntroductionAddress);
-        writer.WriteNumber("identifier", p.Identifier);
-        writer.WriteNumber("supports_new_style", p.SupportsNewStyle ? 1 : 0);
-        writer.WriteNumber("intro_supports_new_style", p.IntroSupportsNewStyle ? 1 : 0);
-        writer.WriteNumber("peer_limit_reached", p.PeerLimitReached ? 1 : 0);
+        WriteRequestHead(writer, p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.Identifier, p.Advice, p.SupportsNewStyle);
         writer.WriteString("connection_type", p.ConnectionType.ToWireName());
         WriteExtra(writer, p.ExtraBytes, p.Flags);
     }
 
     private static void WriteNewIntroductionRequest(Utf8JsonWriter writer, in NewIntroductionRequestPayload p)
     {
-        WriteAddress(writer, "destination_address", p.DestinationAddress);
-        WriteAddress(writer, "source_lan_address", p.SourceLanAddress);
-        WriteAddress(writer, "source_wan_address", p.SourceWanAddress);
-        writer.WriteNumber("identifier", p.Identifier);
-        writer.WriteNumber("advice", p.Advice ? 1 : 0);
-        writer.WriteNumber("supports_new_style", p.SupportsNewStyle ? 1 : 0);
-        writer.WriteNumber("connection_type_0", p.ConnectionType0 ? 1 : 0);
-        writer.WriteNumber("connection_type_1", p.ConnectionType1 ? 1 : 0);
-        writer.WriteNumber("dflag1", p.DFlag1 ? 1 : 0);
-        writer.WriteNumber("dflag2", p.DFlag2 ? 1 : 0);
-        writer.WriteNumber("tunnel", p.Tunnel ? 1 : 0);
-        writer.WriteNumber("sync", p.Sync ? 1 : 0);
+        WriteRequestHead(writer, p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.Identifier, p.Advice, p.SupportsNewStyle);
+        WriteBit(writer, "connection_type_0", p.ConnectionType0);
+        WriteBit(writer, "connection_type_1", p.ConnectionType1);
+        WriteBit(writer, "dflag1", p.DFlag1);
+        WriteBit(writer, "dflag2", p.DFlag2);
+        WriteBit(writer, "tunnel", p.Tunnel);
+        WriteBit(writer, "sync", p.Sync);
+        WriteExtra(writer, p.ExtraBytes, p.Flags);
+    }
+
+    private static void WriteIntroductionResponse(Utf8JsonWriter writer, in IntroductionResponsePayload p)
+    {
+        WriteResponseHead(writer, p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Identifier);
+        WriteBit(writer, "supports_new_style", p.SupportsNewStyle);
+        WriteBit(writer, "intro_supports_new_style", p.IntroSupportsNewStyle);
+        WriteBit(writer, "peer_limit_reached", p.PeerLimitReached);
+        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
         WriteExtra(writer, p.ExtraBytes, p.Flags);
     }
 
     private static void WriteNewIntroductionResponse(Utf8JsonWriter writer, in NewIntroductionResponsePayload p)
     {
-        WriteAddress(writer, "destination_address", p.DestinationAddress);
-        WriteAddress(writer, "source_lan_address", p.SourceLanAddress);
-        WriteAddress(writer, "source_wan_address", p.SourceWanAddress);
-        WriteAddress(writer, "lan_introduction_address", p.LanIntroductionAddress);
-        WriteAddress(writer, "wan_introduction_address", p.WanIntroductionAddress);
-        writer.WriteNumber("identifier", p.Identifier);
-        writer.WriteNumber("intro_supports_new_style", p.IntroSupportsNewStyle ? 1 : 0);
+        WriteResponseHead(writer, p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.LanIntroductionAddress, p.WanIntroductionAddress, p.Identifier);
+        WriteBit(writer, "intro_supports_new_style", p.IntroSupportsNewStyle);
         for (var i = 1; i <= 7; i++)
         {
-            writer.WriteNumber(s_flagNames[i - 1], p.Flag(i) ? 1 : 0);
+            WriteBit(writer, s_flagNames[i - 1], p.Flag(i));
         }
 
         WriteExtra(writer, p.ExtraBytes, p.Flags);
     }
+
+    // The fields every introduction request starts with, old and new style.
+    private static void WriteRequestHead(Utf8JsonWriter writer, UdpAddress destination, UdpAddress sourceLan, UdpAddress sourceWan, ushort identifier, bool advice, bool supportsNewStyle)
+    {
+        WriteAddress(writer, "destination_address", destination);
+        WriteAddress(writer, "source_lan_address", sourceLan);
+        WriteAddress(writer, "source_wan_address", sourceWan);
+        writer.WriteNumber("identifier", identifier);
+        WriteBit(writer, "advice", advice);
+        WriteBit(writer, "supports_new_style", supportsNewStyle);
+    }
+
+    // The fields every introduction response starts with, old and new style.
+    private static void WriteResponseHead(Utf8JsonWriter writer, UdpAddress destination, UdpAddress sourceLan, UdpAddress sourceWan, UdpAddress lanIntroduction, UdpAddress wanIntroduction, ushort identifier)
+    {
+        WriteAddress(writer, "destination_address", destination);
+        WriteAddress(writer, "source_lan_address", sourceLan);
+        WriteAddress(writer, "source_wan_address", sourceWan);
+        WriteAddress(writer, "lan_introduction_address", lanIntroduction);
+        WriteAddress(writer, "wan_introduction_address", wanIntroduction);
+        writer.WriteNumber("identifier", identifier);
+    }
+
+    // A flag as py-ipv8's vectors give it: 0 or 1.
+    private static void WriteBit(Utf8JsonWriter writer, string name, bool value) => writer.WriteNumber(name, value ? 1 : 0);
 
     private static void WritePunctureRequest(Utf8JsonWriter writer, UdpAddress lanWalker, UdpAddress wanWalker, ushort identifier)
     {

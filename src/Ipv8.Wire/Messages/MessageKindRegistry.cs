@@ -35,6 +35,9 @@ public sealed class MessageKindRegistry
 {
     private readonly MessageKind[][] _byId;
 
+    // The kind of an id that has only one, of every community: found without looking at the prefix.
+    private readonly MessageKind?[] _onlyKind;
+
     /// <summary>Creates a registry of <paramref name="kinds"/>.</summary>
     /// <exception cref="ArgumentException">Two kinds share a name, or a community and a message id.</exception>
     public MessageKindRegistry(IEnumerable<MessageKind> kinds)
@@ -62,6 +65,7 @@ public sealed class MessageKindRegistry
 
         // A community's own kind is tried before the kind of every community.
         _byId = [.. byId.Select(same => same is null ? [] : same.OrderBy(k => k.Community is null).ToArray())];
+        _onlyKind = [.. _byId.Select(same => same is [{ Community: null } only] ? only : null)];
         Kinds = Array.AsReadOnly(all);
     }
 
@@ -80,7 +84,14 @@ public sealed class MessageKindRegistry
     {
         if (datagram.Length > Packet.PrefixLength)
         {
-            foreach (var candidate in _byId[datagram[Packet.PrefixLength]])
+            var id = datagram[Packet.PrefixLength];
+            if (_onlyKind[id] is { } only)
+            {
+                kind = only;
+                return true;
+            }
+
+            foreach (var candidate in _byId[id])
             {
                 if (candidate.MatchesPrefix(datagram))
                 {
