@@ -145,7 +145,7 @@ internal static class NodeReport
                 continue;
             }
 
-            writer.WriteStartObject(DiscoveryMessages.GetName((byte)id) ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteStartObject(DiscoveryKinds.Registry.TryFind(null, (byte)id, out var kind) ? kind.Name : id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteNumber("msg_id", id);
             writer.WriteNumber("packets", count);
             writer.WriteNumber("bytes", bytes((byte)id));

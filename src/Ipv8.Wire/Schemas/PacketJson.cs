@@ -6,9 +6,9 @@ namespace Ipv8.Wire.Schemas;
 
 /// <summary>
 /// Decodes any datagram into one JSON object, as <c>ipv8 decode</c> prints it: a message of the schema with
-/// <see cref="SchemaDecoder"/>, else a message of py-ipv8's DiscoveryCommunity (by its prefix) with
-/// <see cref="DiscoveryCommunityJson"/>, else a discovery message with <see cref="DiscoveryJson"/>, else the frame with
-/// <see cref="FrameJson"/>.
+/// <see cref="SchemaDecoder"/>, else a kind of <see cref="DiscoveryCommunityKinds.Registry"/> (a message of py-ipv8's
+/// DiscoveryCommunity by its prefix, as <see cref="DiscoveryCommunityJson"/> prints it, else a discovery message, as
+/// <see cref="DiscoveryJson"/> prints it), else the frame with <see cref="FrameJson"/>.
 /// </summary>
 public static class PacketJson
 {
@@ -36,16 +36,9 @@ public static class PacketJson
             return decoded;
         }
 
-        if (DiscoveryCommunityJson.IsDiscoveryCommunityMessage(datagram))
+        if (DiscoveryCommunityKinds.Registry.TryFind(datagram, out var kind))
         {
-            var decoded = DiscoveryCommunityJson.TryWrite(writer, datagram, out var error);
-            reason = decoded ? null : error.Describe();
-            return decoded;
-        }
-
-        if (DiscoveryMessages.GetName(id) is not null)
-        {
-            var decoded = DiscoveryJson.TryWrite(writer, datagram, out var error);
+            var decoded = MessageJson.TryWrite(writer, datagram, kind, out var error);
             reason = decoded ? null : error.Describe();
             return decoded;
         }
