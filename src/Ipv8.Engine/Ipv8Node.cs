@@ -194,7 +194,11 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             community.RefreshAddressEstimates();
         }
 
-        _walker = Task.Run(WalkLoopAsync);
+        if (_options.WalkInterval != Timeout.InfiniteTimeSpan)
+        {
+            _walker = Task.Run(WalkLoopAsync);
+        }
+
         _logger.LogInformation("Node {Name} started on {Ipv4} {Ipv6} with {Count} communities", Name, Endpoint.Ipv4Address, Endpoint.Ipv6Address, Communities.Count);
     }
 

@@ -7,7 +7,10 @@ namespace Ipv8.Engine;
 /// <summary>Settings of an <see cref="Ipv8Node"/>.</summary>
 public sealed class Ipv8NodeOptions
 {
-    /// <summary>How often the discovery strategies step (py-ipv8's walk interval, 0.5 s).</summary>
+    /// <summary>
+    /// How often the discovery strategies step (py-ipv8's walk interval, 0.5 s). <see cref="Timeout.InfiniteTimeSpan"/>:
+    /// never on their own; the caller steps them with <see cref="Ipv8Node.Tick"/> (deterministic tests).
+    /// </summary>
     public TimeSpan WalkInterval { get; set; } = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Caps of the peer table.</summary>
