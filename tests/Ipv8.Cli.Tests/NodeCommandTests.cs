@@ -5,6 +5,7 @@ using Ipv8.Cli.Commands;
 using Ipv8.Cli.Hosting;
 using Ipv8.Engine;
 using Ipv8.Engine.Communities;
+using Ipv8.Testing;
 using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
@@ -249,7 +250,7 @@ public class NodeCommandTests
             Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), new HostPort(null, "localhost", 9)],
             PublicTrackers = true,
         };
-        var endpoint = new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null);
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:1"), null) { AcceptSends = false };
 
         NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
@@ -284,7 +285,7 @@ public class NodeCommandTests
             Peers = [new HostPort(null, "localhost", 9)],
             PublicTrackers = true,
         };
-        var endpoint = new FamilyEndpoint(null, UdpAddress.Parse("[::1]:1"));
+        var endpoint = new RecordingEndpoint(null, UdpAddress.Parse("[::1]:1")) { AcceptSends = false };
 
         NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
@@ -341,28 +342,4 @@ public class NodeCommandTests
     }
 
     private static HostPort HostPort(UdpAddress address) => new(address, null, address.Port);
-
-    /// <summary>An endpoint that is bound to the given addresses and does nothing else.</summary>
-    private sealed class FamilyEndpoint(UdpAddress? ipv4, UdpAddress? ipv6) : Engine.Endpoints.IEndpoint
-    {
-        public UdpAddress? Ipv4Address => ipv4;
-
-        public UdpAddress? Ipv6Address => ipv6;
-
-        public bool IsOpen => true;
-
-        public Engine.Endpoints.EndpointCounters Counters { get; } = new();
-
-        public string Kind => "test";
-
-        public void Open(Engine.Endpoints.IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => false;
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

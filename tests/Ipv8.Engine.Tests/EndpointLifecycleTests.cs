@@ -124,10 +124,10 @@ public class EndpointLifecycleTests
         var endpoint = subject.Endpoint;
         var calls = 0;
         var delivered = 0;
-        endpoint.Open(new DelegateSink(data =>
+        endpoint.Open(new RecordingSink(received =>
         {
             Interlocked.Increment(ref calls);
-            if (data[0] == 0xFF)
+            if (received.Data[0] == 0xFF)
             {
                 throw new InvalidOperationException("bad sink");
             }
@@ -256,11 +256,6 @@ public class EndpointLifecycleTests
             Interlocked.Increment(ref _stops);
             await _gate.Task;
         }
-    }
-
-    private sealed class DelegateSink(Action<byte[]> onPacket) : IPacketSink
-    {
-        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => onPacket(datagram.ToArray());
     }
 
     /// <summary>An endpoint of one kind, with what it needs to live (the in-memory network).</summary>
