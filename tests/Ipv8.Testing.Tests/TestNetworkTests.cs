@@ -56,6 +56,28 @@ public sealed class TestNetworkTests
     }
 
     [Fact]
+    public async Task A_link_set_down_loses_one_direction_until_it_is_healed()
+    {
+        await using var network = new TestNetwork<EchoCommunity>(3, s => new EchoCommunity(s));
+        network.IntroduceAll();
+        network.Links.SetLinkConditions(network[0].Address, network[2].Address, LinkConditions.Down);
+
+        foreach (var peer in network[0].Community.GetPeers())
+        {
+            network[0].Community.Send(peer, new Echo { Number = 1, Hops = 1 });
+        }
+
+        network.DeliverMessages();
+        Assert.Equal((1, 2), (network.Links.Lost, network.Links.Delivered)); // docs/testing.md says so
+        Assert.Empty(network[2].Community.Seen);
+        Assert.Equal([1u], network[1].Community.Seen);
+
+        network.Links.SetLinkConditions(network[0].Address, network[2].Address, null);
+        network[0].Community.Send(network[0].PeerOf(network[2])!, new Echo { Number = 2 });
+        Assert.Equal([2u], network[2].Community.Seen);
+    }
+
+    [Fact]
     public async Task A_node_added_later_is_introduced_one_way_at_a_time()
     {
         await using var network = new TestNetwork<EchoCommunity>(1, s => new EchoCommunity(s));
