@@ -268,7 +268,7 @@ public class NodeCommandTests
             Bootstrap = [HostPort(UdpAddress.Parse("192.0.2.1:6421"))],
         };
 
-        NodeCommand.WarnAboutUnreachableTargets(config, new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null), error);
+        NodeCommand.WarnAboutUnreachableTargets(config, new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:1"), null) { AcceptSends = false }, error);
 
         Assert.Equal(
             "warning: --loopback-only sends nothing outside 127.0.0.0/8 and ::1, so nothing can be sent to --peer 10.0.0.1:5, --bootstrap 192.0.2.1:6421; they count as send failures.",

@@ -37,8 +37,8 @@ public sealed class TrackerTests : IDisposable
         var refused = NewKey();
         tracker.Network.BlacklistMid(refused.PublicKey.Mid);
         var source = UdpAddress.Parse("127.0.0.6:6");
-        var valid = Packets.IntroductionRequest(TestIds.Discovery, refused, s_here, source, 1);
-        var forged = Forge(Packets.IntroductionRequest(TestIds.Discovery, refused, s_here, source, 2));
+        var valid = PacketBuilder.IntroductionRequest(TestIds.Discovery, refused, s_here, source, 1);
+        var forged = Forge(PacketBuilder.IntroductionRequest(TestIds.Discovery, refused, s_here, source, 2));
 
         tracker.AnyPrefix.OnPacket(source, valid);
         tracker.AnyPrefix.OnPacket(source, forged);
@@ -57,8 +57,8 @@ public sealed class TrackerTests : IDisposable
         var limits = new RateLimitOptions();
         var flooder = NewKey();
         var source = UdpAddress.Parse("127.0.0.7:7");
-        var forged246 = Forge(Packets.IntroductionRequest(TestIds.Discovery, flooder, s_here, source, 1));
-        var forged234 = Forge(Packets.Discovery(TestIds.Other.ToPrefix(), flooder, 2, new NewIntroductionRequestPayload
+        var forged246 = Forge(PacketBuilder.IntroductionRequest(TestIds.Discovery, flooder, s_here, source, 1));
+        var forged234 = Forge(PacketBuilder.Discovery(TestIds.Other.ToPrefix(), flooder, 2, new NewIntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = source, SourceWanAddress = source, Identifier = 2,
         }));
@@ -90,7 +90,7 @@ public sealed class TrackerTests : IDisposable
         var tracker = NewTracker();
         var flooder = NewKey();
         var floodSource = UdpAddress.Parse("127.0.0.7:7");
-        var forged = Forge(Packets.IntroductionRequest(TestIds.Discovery, flooder, s_here, floodSource, 1));
+        var forged = Forge(PacketBuilder.IntroductionRequest(TestIds.Discovery, flooder, s_here, floodSource, 1));
         for (var i = 0; i < 1_000; i++)
         {
             tracker.AnyPrefix.OnPacket(floodSource, forged);
@@ -98,9 +98,9 @@ public sealed class TrackerTests : IDisposable
 
         var first = UdpAddress.Parse("127.0.0.8:8");
         var second = UdpAddress.Parse("127.0.0.9:9");
-        tracker.AnyPrefix.OnPacket(first, Packets.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, first, 3));
-        tracker.AnyPrefix.OnPacket(second, Packets.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, second, 4));
-        tracker.AnyPrefix.OnPacket(second, Packets.Discovery(TestIds.Other.ToPrefix(), NewKey(), 5, new NewIntroductionRequestPayload
+        tracker.AnyPrefix.OnPacket(first, PacketBuilder.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, first, 3));
+        tracker.AnyPrefix.OnPacket(second, PacketBuilder.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, second, 4));
+        tracker.AnyPrefix.OnPacket(second, PacketBuilder.Discovery(TestIds.Other.ToPrefix(), NewKey(), 5, new NewIntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = second, SourceWanAddress = second, Identifier = 5,
         }));
@@ -119,7 +119,7 @@ public sealed class TrackerTests : IDisposable
     {
         var tracker = NewTracker();
         var source = UdpAddress.Parse("127.0.0.8:8");
-        var signedResponse = Forge(Packets.Discovery(TestIds.Discovery.ToPrefix(), NewKey(), 1, new IntroductionResponsePayload
+        var signedResponse = Forge(PacketBuilder.Discovery(TestIds.Discovery.ToPrefix(), NewKey(), 1, new IntroductionResponsePayload
         {
             DestinationAddress = s_here, SourceLanAddress = source, SourceWanAddress = source, LanIntroductionAddress = UdpAddress.Any,
             WanIntroductionAddress = UdpAddress.Any, Identifier = 1,
