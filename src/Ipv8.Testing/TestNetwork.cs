@@ -147,8 +147,9 @@ public sealed class TestNetwork<TCommunity> : IAsyncDisposable where TCommunity 
 
     /// <summary>
     /// Moves the clock from one arrival to the next until no datagram is in flight, or the clock has moved
-    /// <paramref name="limit"/> (default <see cref="TestNetworkOptions.DeliveryLimit"/>); timers that fall due on
-    /// the way run too (py-ipv8 <c>deliver_messages</c>). Returns the datagrams delivered meanwhile. Throws
+    /// <paramref name="limit"/> (default <see cref="TestNetworkOptions.DeliveryLimit"/>), or
+    /// <see cref="TestNetworkOptions.DeliveryCountLimit"/> datagrams were delivered; timers that fall due on the way
+    /// run too (py-ipv8 <c>deliver_messages</c>). Returns the datagrams delivered meanwhile. Throws
     /// <see cref="HandlerFailedException"/> when a handler threw.
     /// </summary>
     public long DeliverMessages(TimeSpan? limit = null)
@@ -161,7 +162,7 @@ public sealed class TestNetwork<TCommunity> : IAsyncDisposable where TCommunity 
             // Timers run on whole milliseconds of a fake clock: step at least one, rounded up.
             var step = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
             var remaining = deadline - Time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
+            if (remaining <= TimeSpan.Zero || Links.Delivered - before >= _options.DeliveryCountLimit)
             {
                 break;
             }

@@ -34,4 +34,10 @@ public sealed class TestNetworkOptions
     /// more than any exchange of a few messages with a sane latency, and a bound on one that never ends.
     /// </summary>
     public TimeSpan DeliveryLimit { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How many datagrams <see cref="TestNetwork{TCommunity}.DeliverMessages"/> delivers at most before it returns.
+    /// Default 100,000: a bound on two handlers that answer each other forever.
+    /// </summary>
+    public long DeliveryCountLimit { get; set; } = 100_000;
 }

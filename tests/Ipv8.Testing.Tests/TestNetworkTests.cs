@@ -32,6 +32,19 @@ public sealed class TestNetworkTests
     }
 
     [Fact]
+    public async Task Delivering_an_exchange_that_never_ends_stops_at_the_count_limit()
+    {
+        await using var network = new TestNetwork<EchoCommunity>(2, s => new EchoCommunity(s), new TestNetworkOptions { Conditions = new LinkConditions { Latency = TimeSpan.FromMilliseconds(1) }, DeliveryCountLimit = 500 });
+        network.IntroduceAll();
+
+        network[0].Community.Send(network[0].PeerOf(network[1])!, new Echo { Number = EchoCommunity.Forever, Hops = 1 });
+        var delivered = network.DeliverMessages();
+
+        Assert.Equal(500, delivered);
+        Assert.Equal(1, network.Links.InFlightCount);
+    }
+
+    [Fact]
     public async Task IntroduceAll_makes_every_node_a_verified_peer_of_every_other_without_sending()
     {
         await using var network = new TestNetwork<EchoCommunity>(4, s => new EchoCommunity(s));
@@ -187,10 +200,15 @@ public partial struct Echo
     [Field(Format.UInt8)] public byte Hops { get; init; }
 }
 
-/// <summary>Sends every echo back with one hop less; the number <see cref="Explode"/> makes the handler throw.</summary>
+/// <summary>
+/// Sends every echo back with one hop less; the number <see cref="Explode"/> makes the handler throw, and
+/// <see cref="Forever"/> is sent back forever.
+/// </summary>
 public sealed class EchoCommunity : Community
 {
     public const uint Explode = 666;
+
+    public const uint Forever = 777;
 
     private readonly Lock _lock = new();
     private readonly List<uint> _seen = [];
@@ -235,7 +253,7 @@ public sealed class EchoCommunity : Community
             _senders.Add(peer);
         }
 
-        if (echo.Hops > 0)
+        if (echo.Hops > 0 || echo.Number == Forever)
         {
             Send(peer, new Echo { Number = echo.Number, Hops = (byte)(echo.Hops - 1) });
         }
