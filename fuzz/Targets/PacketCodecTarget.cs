@@ -35,7 +35,7 @@ internal sealed class PacketCodecTarget : IFuzzTarget
 
         _json.Clear();
         _jsonWriter.Reset(_json);
-        DiscoveryJson.TryWrite(_jsonWriter, input, out _);
+        Ipv8.Wire.Schemas.PacketJson.TryWrite(_jsonWriter, input, null, out _);
         _json.Clear();
         _jsonWriter.Reset(_json);
         DiscoveryCommunityJson.TryWrite(_jsonWriter, input, out _);

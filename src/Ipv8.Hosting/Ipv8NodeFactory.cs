@@ -182,7 +182,7 @@ internal static class Ipv8NodeFactory
     {
         if (bootstrap.Addresses.Count > 0 || bootstrap.PublicTrackers)
         {
-            community.Bootstrappers.Add(AddressListBootstrapper.Create(ParseAll(bootstrap.Addresses), bootstrap.PublicTrackers, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
+            community.AddBootstrapper(AddressListBootstrapper.Create(ParseAll(bootstrap.Addresses), bootstrap.PublicTrackers, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
         }
     }
 

@@ -85,6 +85,33 @@ public sealed class BootstrapperTests : IDisposable
     }
 
     [Fact]
+    public async Task Bootstrappers_is_a_snapshot_that_adding_does_not_disturb_and_unload_empties_once_then_refuses_more()
+    {
+        var community = new TestCommunity(Offline.Settings(_key, new RecordingEndpoint(s_here)));
+        var first = new RecordingBootstrapper();
+        var second = new RecordingBootstrapper();
+        community.AddBootstrapper(first);
+
+        var seen = new List<IBootstrapper>();
+        foreach (var bootstrapper in community.Bootstrappers)
+        {
+            community.AddBootstrapper(second); // what the walk thread sees while the user adds one: no exception
+            seen.Add(bootstrapper);
+        }
+
+        Assert.Equal([first], seen);
+        Assert.Equal([first, second], community.Bootstrappers);
+        Assert.Throws<ArgumentNullException>(() => community.AddBootstrapper(null!));
+
+        await community.UnloadAsync();
+
+        Assert.Empty(community.Bootstrappers);
+        Assert.Equal(1, first.UnloadCalls);
+        Assert.Equal(1, second.UnloadCalls);
+        Assert.Throws<InvalidOperationException>(() => community.AddBootstrapper(new RecordingBootstrapper()));
+    }
+
+    [Fact]
     public async Task Bootstrap_walks_to_at_most_max_peers_of_the_addresses_a_bootstrapper_returns()
     {
         var endpoint = new RecordingEndpoint(s_here);
@@ -93,7 +120,7 @@ public sealed class BootstrapperTests : IDisposable
         var community = new TestCommunity(settings);
         var addresses = Enumerable.Range(0, 5).Select(i => UdpAddress.Parse($"127.0.0.1:{7000 + i}")).ToArray();
         var bootstrapper = new RecordingBootstrapper(addresses);
-        community.Bootstrappers.Add(bootstrapper);
+        community.AddBootstrapper(bootstrapper);
 
         community.Bootstrap();
 
@@ -111,7 +138,7 @@ public sealed class BootstrapperTests : IDisposable
         var peer = community.Network.AddVerifiedPeer(new Peers.Peer(peerKey.PublicKey, UdpAddress.Parse("127.0.0.1:7100")))!;
         community.Network.DiscoverServices(peer, community.CommunityId);
         var bootstrapper = new RecordingBootstrapper();
-        community.Bootstrappers.Add(bootstrapper);
+        community.AddBootstrapper(bootstrapper);
         _ = bootstrapper.InitializeAsync(community, CancellationToken.None);
 
         for (var i = 0; i < 1000; i++)
@@ -129,7 +156,7 @@ public sealed class BootstrapperTests : IDisposable
     {
         using var sink = new RawUdp();
         var beaconA = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), sink.Address.Port, sink.Address.Port, IPAddress.Loopback);
-        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 1 }, n => n.Community.Bootstrappers.Add(beaconA));
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 1 }, n => n.Community.AddBootstrapper(beaconA));
         await beaconA.InitializeAsync(a.Community, CancellationToken.None);
         var listening = beaconA.LocalAddress!.Value;
         Assert.True(listening.IsLoopback);
@@ -141,7 +168,7 @@ public sealed class BootstrapperTests : IDisposable
 
         // B beacons to the port A's bootstrapper listens on; A walks to B, and both become peers.
         var beaconB = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), listening.Port, listening.Port, IPAddress.Loopback);
-        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 }, n => n.Community.Bootstrappers.Add(beaconB));
+        await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 }, n => n.Community.AddBootstrapper(beaconB));
         b.Community.Bootstrap();
         await Conversation.RepeatUntilAsync(
             () => beaconB.KeepAlive(b.Community),

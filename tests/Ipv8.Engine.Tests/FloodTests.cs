@@ -133,7 +133,7 @@ public class FloodTests(ITestOutputHelper output)
             new TestNodeOptions { Seed = seed },
             n =>
             {
-                n.Community.Bootstrappers.Add(new AddressListBootstrapper([hub]));
+                n.Community.AddBootstrapper(new AddressListBootstrapper([hub]));
                 n.Node.AddStrategy(n.Community, new RandomWalk(n.Community, randomSeed: seed));
             });
 }

@@ -58,7 +58,7 @@ public class MultiNodeDiscoveryTests
                     new() { Seed = 100 + i },
                     n =>
                     {
-                        n.Community.Bootstrappers.Add(new AddressListBootstrapper([tracker.Address]));
+                        n.Community.AddBootstrapper(new AddressListBootstrapper([tracker.Address]));
                         n.Node.AddStrategy(n.Community, new RandomWalk(n.Community, randomSeed: 200 + i));
                     }));
             }

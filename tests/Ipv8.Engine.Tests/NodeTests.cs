@@ -152,7 +152,7 @@ public sealed class NodeTests : IDisposable
             {
                 var node = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
                 var community = node.AddCommunity(new TestCommunity(node.CreateSettings(s => s.RandomSeed = 10 + i)));
-                community.Bootstrappers.Add(new AddressListBootstrapper([trackerAddress]));
+                community.AddBootstrapper(new AddressListBootstrapper([trackerAddress]));
                 node.AddStrategy(community, new RandomWalk(community, randomSeed: 100 + i));
                 node.Start();
                 nodes.Add((node, community));

@@ -127,7 +127,7 @@ public sealed class RandomWalkTests : IDisposable
     {
         var community = NewCommunity();
         var bootstrapper = new RecordingBootstrapper(UdpAddress.Parse("127.0.0.1:32000"));
-        community.Bootstrappers.Add(bootstrapper);
+        community.AddBootstrapper(bootstrapper);
         var walk = new RandomWalk(community, randomSeed: 1);
 
         walk.TakeStep();

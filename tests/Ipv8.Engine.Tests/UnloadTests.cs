@@ -19,7 +19,7 @@ public class UnloadTests
         await using var a = TestNode<TestCommunity>.Start(
             s => new TestCommunity(s),
             new() { Time = time },
-            n => n.Community.Bootstrappers.Add(bootstrapper));
+            n => n.Community.AddBootstrapper(bootstrapper));
         await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         var community = a.Community;
 
@@ -97,7 +97,7 @@ public class UnloadTests
     public async Task Stopping_a_node_unloads_its_communities_and_closes_the_endpoint()
     {
         var bootstrapper = new RecordingBootstrapper();
-        var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), beforeStart: n => n.Community.Bootstrappers.Add(bootstrapper));
+        var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), beforeStart: n => n.Community.AddBootstrapper(bootstrapper));
         try
         {
             Assert.True(a.Node.IsRunning);

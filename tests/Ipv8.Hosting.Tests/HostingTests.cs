@@ -248,7 +248,7 @@ public sealed class HostingTests : IDisposable
             ipv8 => ipv8.AddCommunity<ChatCommunity>(factory: (sp, settings) =>
             {
                 var community = new ChatCommunity(settings);
-                community.Bootstrappers.Add(new RecordingBootstrapper(() =>
+                community.AddBootstrapper(new RecordingBootstrapper(() =>
                     seen.Add($"bootstrapper unloaded: running={node!.IsRunning}, endpoint open={endpoint!.IsOpen}")));
                 community.Tasks.RegisterAnonymousTask("wait for shutdown", async token =>
                 {

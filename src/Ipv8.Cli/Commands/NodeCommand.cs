@@ -200,7 +200,7 @@ internal static class NodeCommand
             // py-ipv8's default configuration gives every overlay a copy of the same bootstrapper.
             if (config.Bootstrap.Count > 0 || config.PublicTrackers)
             {
-                overlay.Bootstrappers.Add(AddressListBootstrapper.Create(config.Bootstrap, config.PublicTrackers, logger: logger));
+                overlay.AddBootstrapper(AddressListBootstrapper.Create(config.Bootstrap, config.PublicTrackers, logger: logger));
             }
 
             if (config.Peers.Count > 0)

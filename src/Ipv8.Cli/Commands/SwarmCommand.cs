@@ -463,7 +463,7 @@ internal static class SwarmCommand
                 settings.MaxPeers = config.MaxPeers;
                 settings.RandomSeed = seed;
             })));
-            community.Bootstrappers.Add(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
+            community.AddBootstrapper(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
             node.AddStrategy(community, new RandomWalk(community, randomSeed: seed), config.WalkTarget);
             lock (_nodesLock)
             {

@@ -132,7 +132,7 @@ public abstract partial class Community
             return;
         }
 
-        foreach (var bootstrapper in Bootstrappers.ToArray())
+        foreach (var bootstrapper in Bootstrappers)
         {
             try
             {

@@ -33,6 +33,8 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
     private readonly byte[] _prefix;
     private readonly HandlerEntry?[] _handlers = new HandlerEntry?[256];
+    private readonly Lock _bootstrapperLock = new();
+    private IBootstrapper[] _bootstrappers = [];
     private readonly Lock _addressLock = new();
     private readonly Random _random;
     private readonly CommunityLimits _limits;
@@ -134,8 +136,30 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// <summary>The shared peer table.</summary>
     public Network Network { get; }
 
-    /// <summary>The bootstrappers (py-ipv8 <c>bootstrappers</c>).</summary>
-    public IList<IBootstrapper> Bootstrappers { get; } = new List<IBootstrapper>();
+    /// <summary>
+    /// The bootstrappers (py-ipv8 <c>bootstrappers</c>), in the order they were added: a snapshot, safe to enumerate
+    /// while the walk runs. Add with <see cref="AddBootstrapper"/>; <see cref="UnloadAsync"/> unloads and removes them.
+    /// </summary>
+    public IReadOnlyList<IBootstrapper> Bootstrappers => Volatile.Read(ref _bootstrappers);
+
+    /// <summary>
+    /// Adds a bootstrapper (py-ipv8 <c>bootstrappers.append</c>). The walk uses it from its next step.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="bootstrapper"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The community is unloaded.</exception>
+    public void AddBootstrapper(IBootstrapper bootstrapper)
+    {
+        ArgumentNullException.ThrowIfNull(bootstrapper);
+        lock (_bootstrapperLock)
+        {
+            if (IsUnloaded)
+            {
+                throw new InvalidOperationException("The community is unloaded.");
+            }
+
+            _bootstrappers = [.. _bootstrappers, bootstrapper];
+        }
+    }
 
     /// <summary>The community's background tasks; all cancelled by <see cref="UnloadAsync"/>.</summary>
     public TaskGroup Tasks { get; }
@@ -476,11 +500,16 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             return;
         }
 
-        while (Bootstrappers.Count > 0)
+        IBootstrapper[] bootstrappers;
+        lock (_bootstrapperLock)
         {
-            var last = Bootstrappers[^1];
-            Bootstrappers.RemoveAt(Bootstrappers.Count - 1);
-            last.Unload();
+            bootstrappers = _bootstrappers;
+            _bootstrappers = [];
+        }
+
+        for (var i = bootstrappers.Length - 1; i >= 0; i--)
+        {
+            bootstrappers[i].Unload();
         }
 
         Unloading?.Invoke(this);

@@ -7,7 +7,7 @@ namespace Ipv8.Engine.Limits;
 /// (clock / second-chance eviction), so the limiter's own state is bounded however many sources a flood spoofs.
 /// Thread-safe; allocation-free once the table has been created.
 /// </summary>
-public sealed class RateLimiter
+internal sealed class RateLimiter
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<UdpAddress, int> _index;
@@ -157,7 +157,7 @@ public sealed class RateLimiter
 }
 
 /// <summary>One token bucket for everything (a global rate).</summary>
-public sealed class TokenBucket
+internal sealed class TokenBucket
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;

@@ -8,7 +8,7 @@ namespace Ipv8.Wire.Discovery;
 /// <c>ipv8 decode</c>. The kind comes from <see cref="DiscoveryKinds.Registry"/>; this class holds the JSON form of each
 /// discovery payload.
 /// </summary>
-public static class DiscoveryJson
+internal static class DiscoveryJson
 {
     private static readonly string[] s_flagNames = ["flag1", "flag2", "flag3", "flag4", "flag5", "flag6", "flag7"];
 

@@ -69,7 +69,7 @@ internal sealed class DotNetNode : IAsyncDisposable
         {
             Assert.True(at.IsLoopback, "trackers are on loopback only");
             discoveryCommunity = node.AddDiscoveryCommunity(s => s.RandomSeed = seed * 100 + 99, randomSeed: seed * 100 + 99);
-            discoveryCommunity.Bootstrappers.Add(new AddressListBootstrapper([at]));
+            discoveryCommunity.AddBootstrapper(new AddressListBootstrapper([at]));
         }
 
         var list = new List<InteropCommunity>();
@@ -80,7 +80,7 @@ internal sealed class DotNetNode : IAsyncDisposable
             if (tracker is { } t)
             {
                 Assert.True(t.IsLoopback, "trackers are on loopback only");
-                community.Bootstrappers.Add(new AddressListBootstrapper([t]));
+                community.AddBootstrapper(new AddressListBootstrapper([t]));
                 node.AddStrategy(community, new RandomWalk(community, randomSeed: seed * 100 + index), targetPeers: walkTarget);
             }
 
