@@ -27,7 +27,7 @@ internal static class Ipv8NodeFactory
         var logger = Logger(services);
         if (string.IsNullOrWhiteSpace(options.KeyFile))
         {
-            logger.LogInformation("No Ipv8:KeyFile set: this run uses a new key, so the node's identity changes on restart");
+            HostingLog.NewKeyEachRun(logger);
             return LibNaClPrivateKey.Generate();
         }
 
@@ -51,7 +51,7 @@ internal static class Ipv8NodeFactory
                 stream.Write(created.ToBin());
             }
 
-            logger.LogInformation("Wrote a new private key to {KeyFile}", path);
+            HostingLog.KeyFileWritten(logger, path);
             return created;
         }
 
@@ -116,6 +116,7 @@ internal static class Ipv8NodeFactory
                 TimeProvider = time,
                 MeterFactory = services.GetService<IMeterFactory>(),
                 Name = options.Name,
+                SummaryInterval = options.SummaryInterval,
             });
 
         var instances = services.GetRequiredService<Ipv8CommunityInstances>();

@@ -30,7 +30,7 @@ public class BadTrafficTests
         await using var a = TestNode<TestCommunity>.Start(
             s =>
             {
-                s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
+                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
                 return new TestCommunity(s);
             },
             new() { Logs = logs });
@@ -128,7 +128,7 @@ public class BadTrafficTests
         await using var a = TestNode<TestCommunity>.Start(
             s =>
             {
-                s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
+                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
                 return new TestCommunity(s);
             },
             new() { Logs = logs });

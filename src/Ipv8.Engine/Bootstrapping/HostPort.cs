@@ -114,7 +114,7 @@ public readonly record struct HostPort(UdpAddress? Address, string? DnsName, ush
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Cannot resolve {Host}:{Port} now ({Error})", name.DnsName, name.Port, ex.Message);
+                BootstrapLog.HostUnresolved(logger, name.DnsName, name.Port, ex.Message);
                 return (name, (UdpAddress?)null);
             }
         });

@@ -2,7 +2,6 @@ using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
 using Ipv8.Wire.Discovery;
-using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Communities;
 
@@ -96,7 +95,7 @@ public sealed class TrackerCommunity : Community
         catch (Exception ex)
         {
             Counters.Drop(DropReason.HandlerError);
-            Logger.LogError(ex, "Tracker failed on a datagram from {Source}", source);
+            CommunityLog.TrackerError(RemoteLog, ex, source);
         }
     }
 

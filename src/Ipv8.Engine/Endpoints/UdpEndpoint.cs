@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,6 +34,7 @@ public sealed class UdpEndpoint : IEndpoint
 
     private readonly UdpEndpointOptions _options;
     private readonly ILogger _logger;
+    private readonly RemoteLog _remoteLog;
     private readonly List<Channel> _channels = [];
     private readonly CancellationTokenSource _closing = new();
     private readonly List<Socket> _workerSockets = [];
@@ -49,6 +51,7 @@ public sealed class UdpEndpoint : IEndpoint
         options.Validate();
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _remoteLog = new RemoteLog(_logger, TimeProvider.System, RemoteLog.DefaultInterval);
     }
 
     /// <inheritdoc/>
@@ -95,7 +98,7 @@ public sealed class UdpEndpoint : IEndpoint
             StartChannel(socket);
         }
 
-        _logger.LogInformation("UDP endpoint open on {Ipv4} {Ipv6} with {Workers} worker(s) per socket", Ipv4Address, Ipv6Address, Workers);
+        EndpointLog.Opened(_logger, EndpointLog.Describe(Ipv4Address, Ipv6Address), Workers);
     }
 
     /// <inheritdoc/>
@@ -155,11 +158,7 @@ public sealed class UdpEndpoint : IEndpoint
             return;
         }
 
-        _logger.LogWarning(
-            "Cannot send to {Destination}: this endpoint has no {Family} socket (it is bound to {Bound} only); every send to that family fails and is counted as a send failure (logged once per family)",
-            destination,
-            destination.IsIPv6 ? "IPv6" : "IPv4",
-            Ipv4Address ?? Ipv6Address);
+        EndpointLog.MissingFamily(_remoteLog, destination, Ipv4Address ?? Ipv6Address ?? UdpAddress.Any);
     }
 
     /// <inheritdoc/>
@@ -177,7 +176,7 @@ public sealed class UdpEndpoint : IEndpoint
             await channel.Completion.ConfigureAwait(false);
         }
 
-        _logger.LogInformation("UDP endpoint closed ({Received} packets in, {Sent} out)", Counters.PacketsReceived, Counters.PacketsSent);
+        EndpointLog.Closed(_logger, Counters.PacketsReceived, Counters.PacketsSent);
     }
 
     /// <inheritdoc/>
@@ -185,6 +184,7 @@ public sealed class UdpEndpoint : IEndpoint
     {
         await CloseAsync().ConfigureAwait(false);
         _closing.Dispose();
+        _remoteLog.Dispose();
     }
 
     /// <summary>
@@ -584,7 +584,7 @@ public sealed class UdpEndpoint : IEndpoint
             catch (Exception ex)
             {
                 // A sink must not throw; if one does, the endpoint keeps running.
-                _logger.LogError(ex, "Packet sink threw for a datagram from {Source}", source);
+                EndpointLog.SinkError(_remoteLog, ex, source);
             }
 
             frames = frames[(s_headerSize + length)..];
