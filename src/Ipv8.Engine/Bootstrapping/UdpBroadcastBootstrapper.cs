@@ -74,6 +74,9 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
     /// <inheritdoc/>
     public bool Initialized { get; private set; }
 
+    /// <summary>The rate-limited, non-blocking log of beacons received (docs/logging.md).</summary>
+    internal RemoteLog RemoteLog => _remoteLog;
+
     /// <inheritdoc/>
     public IReadOnlyList<UdpAddress> Blacklist => [];
 

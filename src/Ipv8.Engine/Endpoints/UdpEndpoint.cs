@@ -69,6 +69,9 @@ public sealed class UdpEndpoint : IEndpoint
     /// <inheritdoc/>
     public string Kind => "udp";
 
+    /// <summary>The rate-limited, non-blocking log of the events a remote sender can cause (docs/logging.md).</summary>
+    internal RemoteLog RemoteLog => _remoteLog;
+
     /// <summary>
     /// Binds the sockets and starts the loops. A port in use throws <see cref="SocketException"/> with a clear message,
     /// unless <see cref="UdpEndpointOptions.PortRetries"/> allows trying the next ports.
