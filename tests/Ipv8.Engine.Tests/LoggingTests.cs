@@ -167,7 +167,7 @@ public sealed partial class LoggingTests
             {
                 case Limit.PerIntervalOnFakeClock:
                     Assert.Single(lines);
-                    time.Advance(RemoteLog.DefaultInterval);
+                    time.Advance(eventId == 2006 ? RemoteLog.OwnKeyInterval : RemoteLog.DefaultInterval);
                     scenario.Drive();
                     await scenario.DeliveredAsync(Times + 1);
                     await scenario.Log.WrittenAsync();

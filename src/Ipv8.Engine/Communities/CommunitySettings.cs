@@ -50,9 +50,9 @@ public sealed class CommunitySettings
 
     /// <summary>
     /// Each kind of log event a remote sender can cause (unknown or deprecated message ids, handler errors, decode
-    /// failures, our own key heard...) is logged at most once per this interval, each kind on its own clock, with the
-    /// number suppressed in between; every such message is still counted. Zero logs every one (still off the packet
-    /// path). Default 1 s. See docs/logging.md.
+    /// failures...) is logged at most once per this interval, each kind on its own clock, with the number suppressed in
+    /// between; every such message is still counted. Zero logs every one (still off the packet path). A message under
+    /// this node's own key is logged at most once a minute whatever this says. Default 1 s. See docs/logging.md.
     /// </summary>
     public TimeSpan RemoteEventLogInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -24,11 +24,16 @@ internal sealed class RemoteLog : IThreadPoolWorkItem, IDisposable
     /// <summary>The default gate interval: one line per kind per second.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The least interval of <see cref="RemoteEvent.OwnKeyHeard"/>: it reports a standing misconfiguration (two nodes
+    /// under one key, which meet again at every walk), not a flood, so once a minute says it.
+    /// </summary>
+    public static readonly TimeSpan OwnKeyInterval = TimeSpan.FromMinutes(1);
+
     private static readonly int s_kinds = Enum.GetValues<RemoteEvent>().Length;
 
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly long _intervalTicks;
     private readonly int _capacity;
     private readonly Gate[] _gates = new Gate[s_kinds];
     private readonly Lock _lock = new();
@@ -44,7 +49,10 @@ internal sealed class RemoteLog : IThreadPoolWorkItem, IDisposable
     /// <summary>Creates a log that writes to <paramref name="logger"/>.</summary>
     /// <param name="logger">The real logger, called only from the drain.</param>
     /// <param name="time">The clock of the rate gates.</param>
-    /// <param name="interval">The least time between two lines of one kind; zero lets every event through the gate.</param>
+    /// <param name="interval">
+    /// The least time between two lines of one kind (<see cref="RemoteEvent.OwnKeyHeard"/>: at least
+    /// <see cref="OwnKeyInterval"/>); zero lets every other event through the gate.
+    /// </param>
     /// <param name="capacity">The queue's length.</param>
     public RemoteLog(ILogger logger, TimeProvider time, TimeSpan interval, int capacity = DefaultCapacity)
     {
@@ -54,8 +62,12 @@ internal sealed class RemoteLog : IThreadPoolWorkItem, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _logger = logger;
         _time = time;
-        _intervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
         _capacity = capacity;
+        for (var kind = 0; kind < _gates.Length; kind++)
+        {
+            var least = (RemoteEvent)kind == RemoteEvent.OwnKeyHeard && interval < OwnKeyInterval ? OwnKeyInterval : interval;
+            _gates[kind].IntervalTicks = (long)(least.TotalSeconds * time.TimestampFrequency);
+        }
     }
 
     /// <summary>Events refused by the rate gates so far (all kinds).</summary>
@@ -208,7 +220,7 @@ internal sealed class RemoteLog : IThreadPoolWorkItem, IDisposable
         var now = _time.GetTimestamp();
         var last = Volatile.Read(ref gate.Last);
         // last == 0: nothing logged yet (a clock's timestamps may still be smaller than the interval).
-        if ((last == 0 || now - last >= _intervalTicks) && Interlocked.CompareExchange(ref gate.Last, now == 0 ? 1 : now, last) == last)
+        if ((last == 0 || now - last >= gate.IntervalTicks) && Interlocked.CompareExchange(ref gate.Last, now == 0 ? 1 : now, last) == last)
         {
             suppressed = Interlocked.Exchange(ref gate.Suppressed, 0);
             if (suppressed != 0)
@@ -226,6 +238,7 @@ internal sealed class RemoteLog : IThreadPoolWorkItem, IDisposable
 
     private struct Gate
     {
+        public long IntervalTicks;
         public long Last;
         public long Suppressed;
     }
