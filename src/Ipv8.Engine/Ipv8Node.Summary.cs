@@ -37,13 +37,21 @@ public sealed partial class Ipv8Node
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
                 {
-                    var current = TakeSnapshot();
-                    if (_logger.IsEnabled(LogLevel.Information))
+                    try
                     {
-                        WriteSummary(previous, current);
-                    }
+                        var current = TakeSnapshot();
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
+                            WriteSummary(previous, current);
+                        }
 
-                    previous = current;
+                        previous = current;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // A summary must never stop the node (a user's community or bootstrapper may throw when asked).
+                        NodeLog.SummaryFailed(_logger, ex);
+                    }
                 }
             }
             catch (OperationCanceledException)

@@ -14,6 +14,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Strategy {Strategy} of {Community} failed")]
     public static partial void StrategyFailed(ILogger logger, Exception exception, string strategy, string community);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "The node's summary line failed")]
+    public static partial void SummaryFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(
         EventId = 1004,
         Level = LogLevel.Information,

@@ -64,7 +64,7 @@ internal static class Ipv8NodeFactory
         return key;
     }
 
-    public static IEndpoint CreateEndpoint(Ipv8Options options)
+    public static IEndpoint CreateEndpoint(Ipv8Options options, ILoggerFactory? loggerFactory)
     {
         var endpointOptions = new UdpEndpointOptions
         {
@@ -97,7 +97,7 @@ internal static class Ipv8NodeFactory
             }
         }
 
-        return new UdpEndpoint(endpointOptions);
+        return new UdpEndpoint(endpointOptions, loggerFactory?.CreateLogger<UdpEndpoint>());
     }
 
     public static Ipv8Node CreateNode(IServiceProvider services)

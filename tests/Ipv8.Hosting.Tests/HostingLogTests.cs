@@ -15,7 +15,7 @@ public sealed class HostingLogTests
         LogEventTable.AssertDocumented(typeof(Ipv8Options).Assembly, id => id is >= 7000 and < 8000);
 
     [Fact]
-    public async Task The_listening_line_names_the_bound_addresses_and_the_mid_in_hex_and_the_summary_interval_is_a_setting()
+    public async Task The_hosted_node_logs_its_bound_addresses_and_mid_in_hex_its_endpoint_lines_and_a_summary_at_the_set_interval()
     {
         var lines = new ConcurrentQueue<(int Id, string Message)>();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Testing" });
@@ -42,6 +42,7 @@ public sealed class HostingLogTests
                 $"Ipv8 node hosted (mid {Convert.ToHexStringLower(node.MyPeer.Mid)}, public key {node.Key.PublicKey}) listening on {node.Endpoint.Ipv4Address}",
                 listening.Message);
             Assert.Single(lines, l => l.Id == 7001);
+            Assert.Single(lines, l => l.Id == 3001 && l.Message.StartsWith($"UDP endpoint open on {node.Endpoint.Ipv4Address} with 1 worker(s)", StringComparison.Ordinal));
             await Eventually.AssertAsync(() => lines.Any(l => l.Id == 1004 && l.Message.StartsWith("Node hosted: 0 peers (ChatCommunity 0); last 0.1 s: ", StringComparison.Ordinal)), "the summary line", TimeSpan.FromSeconds(25));
         }
         finally
