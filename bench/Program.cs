@@ -4,14 +4,16 @@ namespace Ipv8.Bench;
 
 /// <summary>
 /// Entry point. <c>dotnet run -c Release --project bench -- [BenchmarkDotNet args]</c> runs the micro-benchmarks; a
-/// first argument naming a harness (only <c>throughput</c> so far) runs that harness with the remaining arguments.
+/// first argument naming a harness (<c>throughput</c>, or <c>flood</c>: docs/security.md) runs that harness with the remaining arguments.
 /// </summary>
 internal static class Program
 {
     public static int Main(string[] args) => args switch
     {
-        ["throughput", .. var rest] => Throughput.ThroughputHarness.Run(rest),
+        ["throughput", ..] => Throughput.ThroughputHarness.Run(args),
         ["throughput-sender", .. var rest] => Throughput.UdpScenarios.RunSender(rest),
+        ["flood", .. var rest] => Throughput.FloodHarness.Run(rest),
+        ["flood-sender", .. var rest] => Throughput.FloodHarness.RunSender(rest),
         _ => RunBenchmarks(args),
     };
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
+using Ipv8.Testing;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;
@@ -48,7 +49,7 @@ internal static class InProcessScenarios
         const int peers = 256;
         const int perPeer = 16;
         using var key = LibNaClPrivateKey.Generate();
-        var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
+        var sink = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:30000")) { KeepDatagrams = false };
         var networkOptions = new NetworkOptions { MaxVerifiedPeers = 10 * peers, MaxWalkableAddresses = 20 * peers };
         void Configure(CommunitySettings settings)
         {
@@ -135,7 +136,7 @@ internal static class InProcessScenarios
     public static ScenarioResult PunctureRequests(ThroughputOptions options)
     {
         using var key = LibNaClPrivateKey.Generate();
-        var sink = new SinkEndpoint(UdpAddress.Parse("127.0.0.1:30000"));
+        var sink = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:30000")) { KeepDatagrams = false };
         var community = new BenchCommunity(new CommunitySettings { Key = key, Endpoint = sink, Network = new Network(), RandomSeed = 4, RateLimits = Engine.Limits.RateLimitOptions.Unlimited });
         var prefix = s_id.ToPrefix();
         var shards = Enumerable.Range(0, options.Workers).Select(_ => new List<(UdpAddress, byte[])>()).ToArray();
@@ -363,38 +364,4 @@ internal static class WorkerPool
             return chunk;
         };
     }
-}
-
-/// <summary>An endpoint that only counts what it is asked to send, per message id. Thread-safe, allocation-free.</summary>
-internal sealed class SinkEndpoint(UdpAddress address) : IEndpoint
-{
-    private readonly long[] _byMessage = new long[256];
-
-    public UdpAddress Address => address;
-
-    public UdpAddress? Ipv4Address => address;
-
-    public UdpAddress? Ipv6Address => null;
-
-    public bool IsOpen => true;
-
-    public EndpointCounters Counters { get; } = new();
-
-    public string Kind => "sink";
-
-    public long Count(byte messageId) => Volatile.Read(ref _byMessage[messageId]);
-
-    public void Open(IPacketSink sink)
-    {
-    }
-
-    public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
-    {
-        Interlocked.Increment(ref _byMessage[datagram[Packet.PrefixLength]]);
-        return true;
-    }
-
-    public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

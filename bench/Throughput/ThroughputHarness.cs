@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,51 +8,103 @@ namespace Ipv8.Bench.Throughput;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench -- throughput --scenario S --seconds N [--workers W] [--json FILE]</c>.
-/// Runs one end-to-end scenario on W threads for N seconds, measures libsodium's raw verify and sign rates on one core
-/// in the same run (so the ratios compare like with like on a noisy machine), prints a table and writes the JSON report.
+/// Runs one end-to-end scenario on W threads for N seconds, prints a table and writes the JSON report. For the
+/// scenarios whose cost is libsodium's (an introduction request is one verify and one sign, a puncture request one
+/// sign), it measures libsodium's raw rates on one core in the same run and prints the ratio to that bound (so the
+/// ratios compare like with like on a noisy machine); the others get no ratio, since none would mean anything.
 /// </summary>
-internal static class ThroughputHarness
+public static class ThroughputHarness
 {
-    public static readonly string[] Scenarios = ["decode", "introduction-request", "puncture-request", "udp-ingest", "udp-baseline", "verify-ec"];
+    public static readonly IReadOnlyList<Scenario> Scenarios =
+    [
+        new("decode", "the py-ipv8 vector mix, decoded without signature checks", CryptoBound.None, InProcessScenarios.Decode),
+        new("introduction-request", "signed introduction requests, each verified and answered with a signed response", CryptoBound.VerifyAndSign, InProcessScenarios.IntroductionRequests),
+        new("puncture-request", "unsigned puncture requests, each answered with a signed puncture", CryptoBound.Sign, InProcessScenarios.PunctureRequests),
+        new("udp-ingest", "185-byte datagrams from a sendmmsg sender process through a whole node on 127.0.0.1", CryptoBound.None, UdpScenarios.Ingest),
+        new("udp-baseline", "the same datagrams into a bare recvmmsg loop", CryptoBound.None, UdpScenarios.Baseline),
+        new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve", CryptoBound.None, CryptoScenarios.VerifyEc),
+    ];
 
+    /// <summary>Runs <c>throughput ...</c> (<paramref name="args"/> starts with <c>throughput</c>); returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        if (!TryParse(args, out var options, out var error))
+        var parsed = CreateCommand().Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"error: {error}");
-            Console.Error.WriteLine("usage: throughput --scenario {" + string.Join('|', Scenarios) + "} --seconds N [--workers W] [--json FILE]");
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ").Replace("\t", string.Empty, StringComparison.Ordinal)}");
+            }
+
+            Console.Error.WriteLine("see: dotnet run -c Release --project bench -- throughput --help");
             return 2;
         }
+
+        return parsed.Invoke();
+    }
+
+    /// <summary>The command line: a root with the <c>throughput</c> command, so that <c>throughput --help</c> is its help.</summary>
+    public static RootCommand CreateCommand()
+    {
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "What to run (the scenarios are described above).",
+            Required = true,
+        }.AcceptOnlyFromAmong([.. Scenarios.Select(s => s.Name)]);
+        var seconds = new Option<double>("--seconds") { Description = "How long the scenario runs (at most 600).", DefaultValueFactory = _ => 5 };
+        seconds.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is <= 0 or > 600)
+            {
+                result.AddError("--seconds must be more than 0 and at most 600.");
+            }
+        });
+        var workers = new Option<int>("--workers") { Description = "Worker threads (1-64).", DefaultValueFactory = _ => 1 };
+        workers.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 64)
+            {
+                result.AddError("--workers must be 1-64.");
+            }
+        });
+        var noInterleave = new Option<bool>("--no-interleave") { Description = "With one worker, measure libsodium before and after instead of in slices between the scenario's own." };
+        var metrics = new Option<bool>("--metrics") { Description = "introduction-request: run the community inside a node with its Ipv8 meter and a listener on every instrument." };
+        var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };
+        var description = "Run one end-to-end scenario and report packets per second, allocation per packet and, for the scenarios that sign or verify, the ratio to libsodium's one-core rate in the same run. Scenarios:"
+            + string.Concat(Scenarios.Select(s => $"{Environment.NewLine}  {s.Name,-21} {s.Description}{(s.Bound == CryptoBound.None ? string.Empty : $" (ratio to libsodium's {(s.Bound == CryptoBound.Sign ? "sign rate" : "verify+sign bound")})")}"));
+        var command = new Command("throughput", description)
+        {
+            scenario, seconds, workers, noInterleave, metrics, json,
+        };
+        command.SetAction(result => Execute(new ThroughputOptions
+        {
+            Scenario = result.GetValue(scenario)!,
+            Seconds = result.GetValue(seconds),
+            Workers = result.GetValue(workers),
+            Interleave = !result.GetValue(noInterleave),
+            Metrics = result.GetValue(metrics),
+            JsonPath = result.GetValue(json),
+        }));
+        return new RootCommand("Ipv8 for .NET benchmarks: the throughput harness (BenchmarkDotNet suites run without a harness name).") { command };
+    }
+
+    private static int Execute(ThroughputOptions options)
+    {
+        var scenario = Scenarios.Single(s => s.Name == options.Scenario);
 
         // libsodium's rates are measured before and after the scenario and averaged: on a shared machine the load can
         // change during a run, and the ratios should compare like with like.
         var probe = TimeSpan.FromSeconds(Math.Min(2, options.Seconds));
-        Console.Error.WriteLine($"measuring libsodium on one core ({RateProbe.MessageSize}-byte messages)...");
-        var (verifyBefore, signBefore) = RateProbe.Measure(probe);
+        var (verifyBefore, signBefore) = (0.0, 0.0);
+        if (scenario.Bound != CryptoBound.None)
+        {
+            Console.Error.WriteLine($"measuring libsodium on one core ({RateProbe.MessageSize}-byte messages)...");
+            (verifyBefore, signBefore) = RateProbe.Measure(probe);
+        }
 
         Console.Error.WriteLine($"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
         using var tracer = AllocationTracer.StartIfRequested();
-        var result = options.Scenario switch
-        {
-            "decode" => InProcessScenarios.Decode(options),
-            "introduction-request" => InProcessScenarios.IntroductionRequests(options),
-            "puncture-request" => InProcessScenarios.PunctureRequests(options),
-            "udp-ingest" => UdpScenarios.Ingest(options),
-            "udp-baseline" => UdpScenarios.Baseline(options),
-            "verify-ec" => CryptoScenarios.VerifyEc(options),
-            _ => throw new UnreachableException(),
-        };
-
-        var (verifyAfter, signAfter) = RateProbe.Measure(probe);
-        var verifyRate = (verifyBefore + verifyAfter) / 2;
-        var signRate = (signBefore + signAfter) / 2;
-        if (result.Extra.TryGetValue("interleaved_verify_per_second", out var v) && result.Extra.TryGetValue("interleaved_sign_per_second", out var g))
-        {
-            // One worker: libsodium was measured in 100 ms slices between the scenario's own slices, on the same
-            // thread, so both saw the same machine. Those are the rates to compare with.
-            verifyRate = Convert.ToDouble(v, CultureInfo.InvariantCulture);
-            signRate = Convert.ToDouble(g, CultureInfo.InvariantCulture);
-        }
+        var result = scenario.Run(options);
         var report = new Dictionary<string, object>
         {
             ["scenario"] = options.Scenario,
@@ -60,17 +113,31 @@ internal static class ThroughputHarness
             ["packets"] = result.Packets,
             ["packets_per_second"] = Math.Round(result.Packets / result.Seconds, 1),
             ["allocated_bytes_per_packet"] = result.Packets == 0 ? 0 : Math.Round((double)result.AllocatedBytes / result.Packets, 4),
-            ["libsodium_verify_per_second"] = Math.Round(verifyRate, 1),
-            ["libsodium_sign_per_second"] = Math.Round(signRate, 1),
         };
-        report["libsodium_verify_per_second_before_after"] = new[] { Math.Round(verifyBefore), Math.Round(verifyAfter) };
-        report["libsodium_sign_per_second_before_after"] = new[] { Math.Round(signBefore), Math.Round(signAfter) };
+        var bound = (Verify: 0.0, Sign: 0.0);
+        if (scenario.Bound != CryptoBound.None)
+        {
+            var (verifyAfter, signAfter) = RateProbe.Measure(probe);
+            bound = ((verifyBefore + verifyAfter) / 2, (signBefore + signAfter) / 2);
+            if (result.Extra.TryGetValue("interleaved_verify_per_second", out var v) && result.Extra.TryGetValue("interleaved_sign_per_second", out var g))
+            {
+                // One worker: libsodium was measured in 100 ms slices between the scenario's own slices, on the same
+                // thread, so both saw the same machine. Those are the rates to compare with.
+                bound = (Convert.ToDouble(v, CultureInfo.InvariantCulture), Convert.ToDouble(g, CultureInfo.InvariantCulture));
+            }
+
+            report["libsodium_verify_per_second"] = Math.Round(bound.Verify, 1);
+            report["libsodium_sign_per_second"] = Math.Round(bound.Sign, 1);
+            report["libsodium_verify_per_second_before_after"] = new[] { Math.Round(verifyBefore), Math.Round(verifyAfter) };
+            report["libsodium_sign_per_second_before_after"] = new[] { Math.Round(signBefore), Math.Round(signAfter) };
+        }
+
         foreach (var (key, value) in result.Extra)
         {
             report[key] = value;
         }
 
-        PrintTable(report, verifyRate, signRate);
+        PrintTable(report, scenario.Bound, bound.Verify, bound.Sign);
         tracer?.Report();
         var json = JsonSerializer.Serialize(report);
         if (options.JsonPath is { } path)
@@ -85,10 +152,9 @@ internal static class ThroughputHarness
         return 0;
     }
 
-    private static void PrintTable(Dictionary<string, object> report, double verifyRate, double signRate)
+    private static void PrintTable(Dictionary<string, object> report, CryptoBound bound, double verifyRate, double signRate)
     {
         var rate = Convert.ToDouble(report["packets_per_second"], CultureInfo.InvariantCulture);
-        var bound = 1 / ((1 / verifyRate) + (1 / signRate));
         Console.Error.WriteLine();
         foreach (var (key, value) in report)
         {
@@ -96,60 +162,48 @@ internal static class ThroughputHarness
             Console.Error.WriteLine($"  {key,-30} {text}");
         }
 
-        Console.Error.WriteLine($"  {"ratio to verify+sign bound",-30} {rate / bound:0.000}  (bound {bound:0} /s per core)");
-        Console.Error.WriteLine($"  {"ratio to sign rate",-30} {rate / signRate:0.000}");
+        foreach (var line in RatioLines(bound, rate, verifyRate, signRate))
+        {
+            Console.Error.WriteLine(line);
+        }
+
         Console.Error.WriteLine();
     }
 
-    private static bool TryParse(string[] args, out ThroughputOptions options, out string error)
+    /// <summary>The ratio lines of the table: to the verify+sign bound and the sign rate, to the sign rate, or none.</summary>
+    public static IEnumerable<string> RatioLines(CryptoBound bound, double rate, double verifyRate, double signRate)
     {
-        options = new ThroughputOptions();
-        error = string.Empty;
-        for (var i = 0; i < args.Length; i++)
+        if (bound == CryptoBound.VerifyAndSign)
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--scenario" when value is not null:
-                    options.Scenario = value;
-                    i++;
-                    break;
-                case "--seconds" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 600:
-                    options.Seconds = seconds;
-                    i++;
-                    break;
-                case "--workers" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var workers) && workers is > 0 and <= 64:
-                    options.Workers = workers;
-                    i++;
-                    break;
-                case "--no-interleave":
-                    options.Interleave = false;
-                    break;
-                case "--metrics":
-                    options.Metrics = true;
-                    break;
-                case "--json" when value is not null:
-                    options.JsonPath = value;
-                    i++;
-                    break;
-                default:
-                    error = $"unknown or invalid argument '{args[i]}'";
-                    return false;
-            }
+            var both = 1 / ((1 / verifyRate) + (1 / signRate));
+            yield return $"  {"ratio to verify+sign bound",-30} {(rate / both).ToString("0.000", CultureInfo.InvariantCulture)}  (bound {both.ToString("0", CultureInfo.InvariantCulture)} /s per core)";
         }
 
-        if (!Scenarios.Contains(options.Scenario))
+        if (bound != CryptoBound.None)
         {
-            error = $"--scenario must be one of {string.Join(", ", Scenarios)}";
-            return false;
+            yield return $"  {"ratio to sign rate",-30} {(rate / signRate).ToString("0.000", CultureInfo.InvariantCulture)}";
         }
-
-        return true;
     }
 }
 
+/// <summary>What bounds a scenario's rate on one core: the libsodium work each packet costs.</summary>
+public enum CryptoBound
+{
+    /// <summary>No libsodium work per packet (decoding, receiving, EC keys): no ratio is printed.</summary>
+    None,
+
+    /// <summary>One signature per packet (a puncture request answered with a signed puncture).</summary>
+    Sign,
+
+    /// <summary>One verification and one signature per packet (an introduction request and its signed response).</summary>
+    VerifyAndSign,
+}
+
+/// <summary>One harness scenario.</summary>
+public sealed record Scenario(string Name, string Description, CryptoBound Bound, Func<ThroughputOptions, ScenarioResult> Run);
+
 /// <summary>Harness settings.</summary>
-internal sealed class ThroughputOptions
+public sealed class ThroughputOptions
 {
     public string Scenario { get; set; } = string.Empty;
 
@@ -170,7 +224,7 @@ internal sealed class ThroughputOptions
 }
 
 /// <summary>What a scenario measured.</summary>
-internal sealed record ScenarioResult(long Packets, double Seconds, long AllocatedBytes, IReadOnlyDictionary<string, object> Extra);
+public sealed record ScenarioResult(long Packets, double Seconds, long AllocatedBytes, IReadOnlyDictionary<string, object> Extra);
 
 /// <summary>libsodium's raw Ed25519 rates on one core, over messages the size of a signed discovery packet.</summary>
 internal static class RateProbe

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
+using Ipv8.Testing;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using static Ipv8.Fuzz.Targets.FuzzTargets;
@@ -42,7 +43,7 @@ internal sealed class CommunityTarget : IFuzzTarget
         {
             MaxVerifiedPeers = MaxVerifiedPeers, MaxWalkableAddresses = MaxWalkableAddresses, MaxBlacklistedAddresses = MaxBlacklistedAddresses, MaxBlacklistedMids = 4,
         });
-        var endpoint = new NullEndpoint(UdpAddress.Parse("127.0.0.1:999"), UdpAddress.Parse("[::1]:999"));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:999"), UdpAddress.Parse("[::1]:999")) { KeepDatagrams = false };
         var community = new FuzzCommunity(_id.Value, new CommunitySettings { Key = _ourKey.Value, Endpoint = endpoint, Network = network, RandomSeed = 5, MaxPeers = 3, RateLimits = new Engine.Limits.RateLimitOptions { TrackedAddresses = 4, VerificationBurst = 8, ReplyBurst = 4 } });
         var prefix = _id.Value.ToPrefix();
         var sources = _sources.Value;
@@ -106,27 +107,4 @@ internal sealed class CommunityTarget : IFuzzTarget
     }
 
     private sealed class FuzzCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings);
-
-    private sealed class NullEndpoint(UdpAddress v4, UdpAddress v6) : IEndpoint
-    {
-        public UdpAddress? Ipv4Address => v4;
-
-        public UdpAddress? Ipv6Address => v6;
-
-        public bool IsOpen => true;
-
-        public EndpointCounters Counters { get; } = new();
-
-        public string Kind => "fuzz";
-
-        public void Open(IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => true;
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

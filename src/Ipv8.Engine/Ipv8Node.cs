@@ -111,6 +111,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             Network = Network,
             MyPeer = MyPeer,
             LoggerFactory = _options.LoggerFactory,
+            HandlerErrorObserver = _options.HandlerErrorObserver,
             TimeProvider = _options.TimeProvider,
         };
         configure?.Invoke(settings);
@@ -152,6 +153,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(community);
         ArgumentNullException.ThrowIfNull(strategy);
+        Shared.SettingRanges.TargetPeers.ThrowIfOutside(targetPeers, nameof(targetPeers));
         lock (_registration)
         {
             _strategies.Add((community, strategy, targetPeers));
@@ -193,7 +195,11 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             community.RefreshAddressEstimates();
         }
 
-        _walker = Task.Run(WalkLoopAsync);
+        if (_options.WalkInterval != Timeout.InfiniteTimeSpan)
+        {
+            _walker = Task.Run(WalkLoopAsync);
+        }
+
         _summary = StartSummary();
         NodeLog.Started(_logger, Name, EndpointLog.Describe(Endpoint.Ipv4Address, Endpoint.Ipv6Address), Communities.Count);
     }

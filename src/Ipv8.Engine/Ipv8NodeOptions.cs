@@ -7,7 +7,10 @@ namespace Ipv8.Engine;
 /// <summary>Settings of an <see cref="Ipv8Node"/>.</summary>
 public sealed class Ipv8NodeOptions
 {
-    /// <summary>How often the discovery strategies step (py-ipv8's walk interval, 0.5 s).</summary>
+    /// <summary>
+    /// How often the discovery strategies step (py-ipv8's walk interval, 0.5 s). <see cref="Timeout.InfiniteTimeSpan"/>:
+    /// never on their own; the caller steps them with <see cref="Ipv8Node.Tick"/> (deterministic tests).
+    /// </summary>
     public TimeSpan WalkInterval { get; set; } = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Caps of the peer table.</summary>
@@ -36,4 +39,7 @@ public sealed class Ipv8NodeOptions
     /// the bootstrap servers answer, suppressed log lines; docs/logging.md). Zero or negative turns it off. Default 60 s.
     /// </summary>
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Given to every community of the node (<see cref="Communities.CommunitySettings.HandlerErrorObserver"/>).</summary>
+    internal Action<Exception>? HandlerErrorObserver { get; set; }
 }

@@ -22,46 +22,41 @@ internal static class Ipv8NodeFactory
     /// <summary>The DiscoveryCommunity's key in <see cref="Ipv8Options.Communities"/> (py-ipv8's overlay class name).</summary>
     public const string DiscoveryCommunityName = "DiscoveryCommunity";
 
-    public static LibNaClPrivateKey LoadKey(Ipv8Options options, IServiceProvider services)
+    /// <summary>
+    /// The node's key: from <see cref="Ipv8Options.KeyFile"/> (created when missing and <see cref="Ipv8Options.CreateKeyFile"/>),
+    /// which stays locked while the host runs, or a new key for this run.
+    /// </summary>
+    public static Ipv8Key LoadKey(Ipv8Options options, IServiceProvider services)
     {
         var logger = Logger(services);
         if (string.IsNullOrWhiteSpace(options.KeyFile))
         {
             HostingLog.NewKeyEachRun(logger);
-            return LibNaClPrivateKey.Generate();
+            return new Ipv8Key(LibNaClPrivateKey.Generate(), null);
         }
 
         var path = Path.GetFullPath(options.KeyFile);
-        if (!File.Exists(path))
+        if (!options.CreateKeyFile && !File.Exists(path))
         {
-            if (!options.CreateKeyFile)
-            {
-                throw new InvalidOperationException($"Ipv8:KeyFile {path} does not exist (and Ipv8:CreateKeyFile is false).");
-            }
+            throw new InvalidOperationException($"Ipv8:KeyFile {path} does not exist (and Ipv8:CreateKeyFile is false).");
+        }
 
-            var created = LibNaClPrivateKey.Generate();
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
+        KeyFile file;
+        try
+        {
+            file = KeyFile.Open(path, options.CreateKeyFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new InvalidOperationException($"Ipv8:KeyFile {ex.Message}.", ex);
+        }
 
-            using (var stream = new FileStream(path, fileOptions))
-            {
-                stream.Write(created.ToBin());
-            }
-
+        if (file.Created)
+        {
             HostingLog.KeyFileWritten(logger, path);
-            return created;
         }
 
-        var bin = File.ReadAllBytes(path);
-        if (!LibNaClPrivateKey.TryParse(bin, out var key, out var error))
-        {
-            throw new InvalidOperationException($"Ipv8:KeyFile {path} is not a LibNaCLSK private key: {error.Describe()}.");
-        }
-
-        return key;
+        return new Ipv8Key(file.Key, file);
     }
 
     public static IEndpoint CreateEndpoint(Ipv8Options options, ILoggerFactory? loggerFactory)
@@ -186,29 +181,9 @@ internal static class Ipv8NodeFactory
 
     private static void AddBootstrappers(Community community, Ipv8BootstrapOptions bootstrap, TimeProvider time, ILoggerFactory? loggerFactory)
     {
-        var addresses = new List<UdpAddress>();
-        var names = new List<(string Host, ushort Port)>();
-        foreach (var server in ParseAll(bootstrap.Addresses))
+        if (bootstrap.Addresses.Count > 0 || bootstrap.PublicTrackers)
         {
-            if (server.Address is { } address)
-            {
-                addresses.Add(address);
-            }
-            else
-            {
-                names.Add((server.DnsName!, server.Port));
-            }
-        }
-
-        if (bootstrap.PublicTrackers)
-        {
-            addresses.AddRange(AddressListBootstrapper.PublicTrackerAddresses);
-            names.AddRange(AddressListBootstrapper.PublicTrackerNames);
-        }
-
-        if (addresses.Count > 0 || names.Count > 0)
-        {
-            community.Bootstrappers.Add(new AddressListBootstrapper(addresses, names, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
+            community.Bootstrappers.Add(AddressListBootstrapper.Create(ParseAll(bootstrap.Addresses), bootstrap.PublicTrackers, bootstrap.Interval, time, loggerFactory?.CreateLogger<AddressListBootstrapper>()));
         }
     }
 
@@ -218,6 +193,14 @@ internal static class Ipv8NodeFactory
 
     private static ILogger Logger(IServiceProvider services) =>
         services.GetService<ILoggerFactory>()?.CreateLogger("Ipv8.Hosting") ?? NullLogger.Instance;
+}
+
+/// <summary>The node's key and, when it came from <see cref="Ipv8Options.KeyFile"/>, the key file, locked until the container is disposed.</summary>
+internal sealed class Ipv8Key(LibNaClPrivateKey key, KeyFile? file) : IDisposable
+{
+    public LibNaClPrivateKey Key => key;
+
+    public void Dispose() => file?.Dispose();
 }
 
 /// <summary>The communities the node factory built, by registration.</summary>

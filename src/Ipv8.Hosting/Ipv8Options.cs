@@ -140,10 +140,13 @@ public sealed class Ipv8WalkerOptions
     /// <summary>RandomWalk: how long an introduction request may stay unanswered. Default 3 s.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>RandomWalk: introduction requests in flight at once. Default 5.</summary>
+    /// <summary>RandomWalk: introduction requests in flight at once; 0 is unlimited (py-ipv8 <c>window_size</c>). Default 5.</summary>
     public int WindowSize { get; set; } = 5;
 
-    /// <summary>RandomWalk: out of 256, the chance of asking for a new introduction instead of walking. Default 50.</summary>
+    /// <summary>
+    /// RandomWalk: out of 256, the chance of asking for a new introduction instead of walking (py-ipv8 <c>reset_chance</c>):
+    /// 0 never, 256 always. Default 50.
+    /// </summary>
     public int ResetChance { get; set; } = 50;
 
     /// <summary>EdgeWalk: the length of an edge. Default 4.</summary>

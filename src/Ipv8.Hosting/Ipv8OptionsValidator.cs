@@ -1,6 +1,7 @@
 using Ipv8.Engine.Bootstrapping;
 using System.Net;
 using System.Net.Sockets;
+using Ipv8.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Ipv8.Hosting;
@@ -11,10 +12,7 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
     public ValidateOptionsResult Validate(string? name, Ipv8Options options)
     {
         var errors = new List<string>();
-        if (options.Port is < 0 or > 65535)
-        {
-            errors.Add($"Ipv8:Port {options.Port} is not from 0 to 65535.");
-        }
+        Check(errors, "Ipv8:Port", options.Port, SettingRanges.Port);
 
         if (options.PortRetries is < 0 or > 1000)
         {
@@ -62,13 +60,13 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
             errors.Add($"Ipv8:WalkInterval {options.WalkInterval} is not positive.");
         }
 
-        CheckMaxPeers(errors, "Ipv8:MaxPeers", options.MaxPeers);
+        Check(errors, "Ipv8:MaxPeers", options.MaxPeers, SettingRanges.MaxPeers);
         CheckWalkers(errors, "Ipv8:Walkers", options.Walkers);
         foreach (var (communityName, community) in options.Communities)
         {
             if (community.MaxPeers is { } maxPeers)
             {
-                CheckMaxPeers(errors, $"Ipv8:Communities:{communityName}:MaxPeers", maxPeers);
+                Check(errors, $"Ipv8:Communities:{communityName}:MaxPeers", maxPeers, SettingRanges.MaxPeers);
             }
 
             CheckWalkers(errors, $"Ipv8:Communities:{communityName}:Walkers", community.Walkers, discovery: string.Equals(communityName, Ipv8NodeFactory.DiscoveryCommunityName, StringComparison.OrdinalIgnoreCase));
@@ -88,11 +86,11 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
         }
     }
 
-    private static void CheckMaxPeers(List<string> errors, string key, int value)
+    private static void Check(List<string> errors, string key, int value, IntRange range)
     {
-        if (value < -1)
+        if (!range.Contains(value))
         {
-            errors.Add($"{key} {value} is not -1 (unlimited) or at least 0.");
+            errors.Add($"{key} {value} is not {range.Text}.");
         }
     }
 
@@ -109,20 +107,17 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
                     : $"{key}:{i}:Strategy '{walker.Strategy}' is not RandomWalk or EdgeWalk (RandomChurn and PeriodicSimilarity are for the DiscoveryCommunity only).");
             }
 
-            if (walker.TargetPeers < -1)
-            {
-                errors.Add($"{key}:{i}:TargetPeers {walker.TargetPeers} is not -1 (always walk) or at least 0.");
-            }
+            Check(errors, $"{key}:{i}:TargetPeers", walker.TargetPeers, SettingRanges.TargetPeers);
 
             if (walker.Timeout <= TimeSpan.Zero)
             {
                 errors.Add($"{key}:{i}:Timeout {walker.Timeout} is not positive.");
             }
 
-            if (walker.WindowSize < 1 || walker.ResetChance is < 0 or > 255 || walker.EdgeLength < 1 || walker.NeighborhoodSize < 1)
-            {
-                errors.Add($"{key}:{i}: WindowSize, EdgeLength and NeighborhoodSize must be at least 1 and ResetChance from 0 to 255.");
-            }
+            Check(errors, $"{key}:{i}:WindowSize", walker.WindowSize, SettingRanges.WindowSize);
+            Check(errors, $"{key}:{i}:ResetChance", walker.ResetChance, SettingRanges.ResetChance);
+            Check(errors, $"{key}:{i}:EdgeLength", walker.EdgeLength, SettingRanges.EdgeLength);
+            Check(errors, $"{key}:{i}:NeighborhoodSize", walker.NeighborhoodSize, SettingRanges.NeighborhoodSize);
         }
     }
 }

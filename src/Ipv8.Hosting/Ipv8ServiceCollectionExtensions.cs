@@ -67,7 +67,8 @@ public static class Ipv8ServiceCollectionExtensions
         services.AddSingleton(sp => (DiscoveryCommunity)Ipv8NodeFactory.CommunityOf(sp, discovery));
         services.AddOptions<Ipv8Options>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ipv8Options>, Ipv8OptionsValidator>());
-        services.TryAddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));
+        services.AddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));
+        services.TryAddSingleton(sp => sp.GetRequiredService<Ipv8Key>().Key);
         services.TryAddSingleton(sp => Ipv8NodeFactory.CreateEndpoint(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(Ipv8NodeFactory.CreateNode);
         services.AddHostedService<Ipv8HostedService>();

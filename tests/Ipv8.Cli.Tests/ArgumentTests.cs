@@ -1,6 +1,6 @@
 namespace Ipv8.Cli.Tests;
 
-/// <summary>The CLI contract: bad arguments exit non-zero with a one-line error on standard error, and print nothing else.</summary>
+/// <summary>The CLI contract: bad arguments exit 2 with a one-line error on standard error, and print nothing else.</summary>
 public class ArgumentTests
 {
     private const string Community = "33333333333333333333333333333333333333aa";
@@ -47,11 +47,11 @@ public class ArgumentTests
 
     [Theory]
     [MemberData(nameof(BadArguments))]
-    public void Bad_arguments_exit_non_zero_with_one_error_line(string[] args)
+    public void Bad_arguments_exit_2_with_one_error_line(string[] args)
     {
         var (code, output, error) = CliHarness.Run(args);
 
-        Assert.NotEqual(0, code);
+        Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         var lines = CliHarness.Lines(error);
         Assert.Single(lines);

@@ -5,9 +5,11 @@ using Ipv8.Cli.Commands;
 using Ipv8.Cli.Hosting;
 using Ipv8.Engine;
 using Ipv8.Engine.Communities;
+using Ipv8.Testing;
 using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
+using Ipv8.Wire.Discovery;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ipv8.Cli.Tests;
@@ -105,7 +107,7 @@ public class NodeCommandTests
             Host = IPAddress.Loopback,
             Port = 0,
             Community = CommunityId.Parse(CommunityHex),
-            Bootstrap = [new BootstrapTarget(new HostPort(tracker.Address, null, tracker.Address.Port), IsPublic: false)],
+            Bootstrap = [new HostPort(tracker.Address, null, tracker.Address.Port)],
             LoopbackOnly = true,
         };
         using var outputA = new StringWriter();
@@ -156,6 +158,42 @@ public class NodeCommandTests
     }
 
     [Fact]
+    public async Task A_ping_flood_shows_in_the_discovery_section_as_pings_received_pongs_sent_and_rate_limited_drops()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var output = new StringWriter();
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
+        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
+        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var discovery = node.Communities.OfType<DiscoveryCommunity>().Single();
+
+        // 1,000 unsigned pings from one source: far more than the puncture budget (5/s, burst 10) lets it answer.
+        var prefix = discovery.GetPrefix();
+        var ping = new byte[Packet.GetSize(new GlobalTime(1), new PingPayload { Identifier = 1 })];
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, node.Endpoint.Ipv4Address!.Value.Port);
+        for (ushort i = 0; i < 1000; i++)
+        {
+            var n = Packet.Write(ping, prefix, null, new GlobalTime(i), new PingPayload { Identifier = i });
+            socket.SendTo(ping.AsSpan(0, n), target);
+        }
+
+        await Eventually.AssertAsync(() => discovery.Counters.PacketsIn(DiscoveryCommunityMessages.Ping) + discovery.Counters.Drops(DropReason.RateLimited) >= 500, "the pings to arrive", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+
+        var section = CliHarness.ParseObject(output.ToString())["discovery"]!.AsObject();
+        var received = (long)section["pings_received"]!;
+        var pongs = (long)section["pongs_sent"]!;
+        var limited = (long)section["drops"]!["rate_limited"]!;
+        Assert.True(received >= 500, $"pings_received {received}");
+        Assert.InRange(pongs, 1, 200);
+        Assert.True(limited >= received - pongs - 10, $"rate_limited {limited}, received {received}, pongs {pongs}");
+        Assert.Equal(0, (long)section["pongs_refused"]!);
+    }
+
+    [Fact]
     public async Task A_node_without_discovery_runs_only_its_community_and_reports_no_discovery_section()
     {
         using var output = new StringWriter();
@@ -182,7 +220,7 @@ public class NodeCommandTests
         {
             Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true,
             Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), HostPort(UdpAddress.Parse("[::1]:9"))],
-            Bootstrap = [new BootstrapTarget(HostPort(UdpAddress.Parse("127.0.0.2:9")), IsPublic: false)],
+            Bootstrap = [HostPort(UdpAddress.Parse("127.0.0.2:9"))],
         };
         var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = NodeCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
@@ -210,13 +248,31 @@ public class NodeCommandTests
         {
             Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
             Peers = [HostPort(UdpAddress.Parse("127.0.0.1:9")), new HostPort(null, "localhost", 9)],
-            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+            PublicTrackers = true,
         };
-        var endpoint = new FamilyEndpoint(UdpAddress.Parse("127.0.0.1:1"), null);
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:1"), null) { AcceptSends = false };
 
-        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+        NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
         Assert.Equal(string.Empty, error.ToString());
+    }
+
+    [Fact]
+    public void A_loopback_only_node_warns_about_peers_and_bootstrap_servers_outside_loopback()
+    {
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true,
+            Peers = [HostPort(UdpAddress.Parse("10.0.0.1:5")), HostPort(UdpAddress.Parse("127.0.0.2:5"))],
+            Bootstrap = [HostPort(UdpAddress.Parse("192.0.2.1:6421"))],
+        };
+
+        NodeCommand.WarnAboutUnreachableTargets(config, new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:1"), null) { AcceptSends = false }, error);
+
+        Assert.Equal(
+            "warning: --loopback-only sends nothing outside 127.0.0.0/8 and ::1, so nothing can be sent to --peer 10.0.0.1:5, --bootstrap 192.0.2.1:6421; they count as send failures.",
+            Assert.Single(CliHarness.Lines(error.ToString())));
     }
 
     [Fact]
@@ -227,11 +283,11 @@ public class NodeCommandTests
         {
             Host = IPAddress.IPv6Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex),
             Peers = [new HostPort(null, "localhost", 9)],
-            Bootstrap = [new BootstrapTarget(default, IsPublic: true)],
+            PublicTrackers = true,
         };
-        var endpoint = new FamilyEndpoint(null, UdpAddress.Parse("[::1]:1"));
+        var endpoint = new RecordingEndpoint(null, UdpAddress.Parse("[::1]:1")) { AcceptSends = false };
 
-        NodeCommand.WarnAboutMissingFamilies(config, endpoint, error);
+        NodeCommand.WarnAboutUnreachableTargets(config, endpoint, error);
 
         var line = Assert.Single(CliHarness.Lines(error.ToString()));
         Assert.Contains("no IPv4 socket", line, StringComparison.Ordinal);
@@ -286,28 +342,4 @@ public class NodeCommandTests
     }
 
     private static HostPort HostPort(UdpAddress address) => new(address, null, address.Port);
-
-    /// <summary>An endpoint that is bound to the given addresses and does nothing else.</summary>
-    private sealed class FamilyEndpoint(UdpAddress? ipv4, UdpAddress? ipv6) : Engine.Endpoints.IEndpoint
-    {
-        public UdpAddress? Ipv4Address => ipv4;
-
-        public UdpAddress? Ipv6Address => ipv6;
-
-        public bool IsOpen => true;
-
-        public Engine.Endpoints.EndpointCounters Counters { get; } = new();
-
-        public string Kind => "test";
-
-        public void Open(Engine.Endpoints.IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => false;
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

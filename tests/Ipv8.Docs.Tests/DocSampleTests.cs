@@ -51,7 +51,7 @@ public sealed class DocSampleTests
     public void The_docs_that_promise_samples_have_them()
     {
         var files = DocSamples.MarkdownFiles().Where(f => DocSamples.Blocks(f).Any(b => b.Language == "csharp")).Select(DocSamples.Relative).ToHashSet();
-        Assert.Superset(new HashSet<string> { "README.md", "docs/getting-started.md", "docs/hosting.md", "docs/metrics.md" }, files);
+        Assert.Superset(new HashSet<string> { "README.md", "docs/getting-started.md", "docs/hosting.md", "docs/metrics.md", "docs/testing.md", "src/Ipv8.Testing/README.md" }, files);
     }
 
     [Theory]
@@ -62,6 +62,15 @@ public sealed class DocSampleTests
         // tests/Ipv8.Interop.Tests runs these two files against the real py-ipv8; the page must show what runs.
         var blocks = DocSamples.Blocks(Path.Combine(RepoPaths.Root, "docs", "same-message.md")).Where(b => b.Language == language).ToList();
         var expected = File.ReadAllText(Path.Combine(RepoPaths.Root, example)).ReplaceLineEndings();
+        Assert.Contains(blocks, b => b.Code.ReplaceLineEndings() == expected);
+    }
+
+    [Fact]
+    public void The_testing_page_quotes_its_example_exactly()
+    {
+        // tests/Ipv8.Testing.Tests compiles and runs this file; the page must show what runs.
+        var blocks = DocSamples.Blocks(Path.Combine(RepoPaths.Root, "docs", "testing.md")).Where(b => b.Language == "csharp").ToList();
+        var expected = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "examples", "GreeterCommunityTests.cs")).ReplaceLineEndings();
         Assert.Contains(blocks, b => b.Code.ReplaceLineEndings() == expected);
     }
 

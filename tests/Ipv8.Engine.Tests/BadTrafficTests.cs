@@ -194,17 +194,17 @@ public class BadTrafficTests
         using var raw = new RawUdp();
         using var stranger = LibNaClPrivateKey.Generate();
 
-        var tampered = Packets.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 7);
+        var tampered = PacketBuilder.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 7);
         tampered[^1] ^= 0xFF;
         raw.Send(a.Address, tampered);
 
         // A "signed" packet whose key is the private key bin: never turned into a peer.
-        var withPrivateKey = Packets.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 8);
+        var withPrivateKey = PacketBuilder.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 8);
         stranger.ToBin().CopyTo(withPrivateKey.AsSpan(Packet.HeaderLength + 2));
         raw.Send(a.Address, withPrivateKey);
 
         // Truncated in the middle of the payload.
-        var truncated = Packets.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 9)[..120];
+        var truncated = PacketBuilder.IntroductionRequest(TestIds.Discovery, stranger, a.Address, raw.Address, 9)[..120];
         raw.Send(a.Address, truncated);
 
         await Eventually.AssertAsync(

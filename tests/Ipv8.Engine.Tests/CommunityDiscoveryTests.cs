@@ -40,7 +40,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         {
             var requester = NewKey();
             var address = UdpAddress.Parse($"127.0.0.1:{10000 + i}");
-            community.OnPacket(address, Packets.IntroductionRequest(community.CommunityId, requester, s_here, address, (ushort)i));
+            community.OnPacket(address, PacketBuilder.IntroductionRequest(community.CommunityId, requester, s_here, address, (ushort)i));
         }
 
         Assert.Equal(answered, _endpoint.Count(DiscoveryMessages.IntroductionResponse));
@@ -54,14 +54,14 @@ public sealed class CommunityDiscoveryTests : IDisposable
         var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var other = NewKey();
         var otherAddress = UdpAddress.Parse("127.0.0.1:10001");
-        community.OnPacket(otherAddress, Packets.IntroductionRequest(community.CommunityId, other, s_here, otherAddress, 1));
+        community.OnPacket(otherAddress, PacketBuilder.IntroductionRequest(community.CommunityId, other, s_here, otherAddress, 1));
         Assert.Equal(UdpAddress.Any, Decode245(_endpoint.Sent[^1]).WanIntroductionAddress); // nobody to introduce yet
         _endpoint.Clear();
 
         var requester = NewKey();
         var requesterAddress = UdpAddress.Parse("127.0.0.1:10002");
         var seenAs = UdpAddress.Parse("127.0.0.9:30000");
-        community.OnPacket(requesterAddress, Packets.IntroductionRequest(community.CommunityId, requester, seenAs, requesterAddress, 77));
+        community.OnPacket(requesterAddress, PacketBuilder.IntroductionRequest(community.CommunityId, requester, seenAs, requesterAddress, 77));
 
         var punctureRequest = Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.PunctureRequest);
         Assert.Equal(otherAddress, punctureRequest.Destination);
@@ -90,14 +90,14 @@ public sealed class CommunityDiscoveryTests : IDisposable
         // wan B's address.
         var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         var b = UdpAddress.Parse("127.0.0.1:10001");
-        community.OnPacket(b, Packets.Discovery(community.GetPrefix(), NewKey(), 1, new IntroductionRequestPayload
+        community.OnPacket(b, PacketBuilder.Discovery(community.GetPrefix(), NewKey(), 1, new IntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = Parse("192.168.1.5:6000"), SourceWanAddress = b, Identifier = 1,
         }));
         _endpoint.Clear();
 
         var a = UdpAddress.Parse("127.0.0.1:10002");
-        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+        community.OnPacket(a, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
 
         var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
         Assert.Equal(Parse("192.168.1.5:6000"), payload.LanIntroductionAddress);
@@ -111,11 +111,11 @@ public sealed class CommunityDiscoveryTests : IDisposable
         var community = new TestCommunity(Offline.Settings(_key, _endpoint));
         community.OwnAddresses = new LocalNetworks([Parse("10.0.0.7:0").IPv4Value]);
         var sameHost = Parse("10.0.0.7:5000");
-        community.OnPacket(sameHost, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, Parse("10.0.0.7:5999"), 1));
+        community.OnPacket(sameHost, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, Parse("10.0.0.7:5999"), 1));
         _endpoint.Clear();
 
         var a = UdpAddress.Parse("127.0.0.1:10002");
-        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+        community.OnPacket(a, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
 
         var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
         Assert.Equal(sameHost, payload.LanIntroductionAddress);
@@ -132,11 +132,11 @@ public sealed class CommunityDiscoveryTests : IDisposable
         Assert.Equal(Parse("8.8.4.4:40002"), community.MyEstimatedWan);
 
         var b = UdpAddress.Parse("127.0.0.1:10001");
-        community.OnPacket(b, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, b, 1));
+        community.OnPacket(b, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, b, 1));
         community.Network.RemovePeer(community.Network.GetVerifiedByAddress(responder)!);
         _endpoint.Clear();
         var a = UdpAddress.Parse("127.0.0.1:10002");
-        community.OnPacket(a, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
+        community.OnPacket(a, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, a, 2));
 
         var payload = Decode245(Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse));
         Assert.Equal(b, payload.WanIntroductionAddress);
@@ -161,7 +161,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
 
         _endpoint.Clear();
         var a = UdpAddress.Parse("127.0.0.1:10002");
-        community.OnPacket(a, Packets.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
+        community.OnPacket(a, PacketBuilder.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = a, SourceWanAddress = a, Identifier = 6,
         }));
@@ -179,7 +179,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
 
         for (ushort i = 0; i < 20; i++)
         {
-            community.OnPacket(address, Packets.IntroductionRequest(community.CommunityId, requester, s_here, address, i));
+            community.OnPacket(address, PacketBuilder.IntroductionRequest(community.CommunityId, requester, s_here, address, i));
         }
 
         Assert.Equal(20, _endpoint.Count(DiscoveryMessages.IntroductionResponse));
@@ -195,7 +195,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         community.Network.DiscoverServices(ipv6Peer, community.CommunityId);
 
         var requesterAddress = UdpAddress.Parse("127.0.0.1:10002");
-        community.OnPacket(requesterAddress, Packets.IntroductionRequest(community.CommunityId, NewKey(), s_here, requesterAddress, 5));
+        community.OnPacket(requesterAddress, PacketBuilder.IntroductionRequest(community.CommunityId, NewKey(), s_here, requesterAddress, 5));
 
         var response = Assert.Single(_endpoint.Sent);
         Assert.Equal(DiscoveryMessages.IntroductionResponse, response.MessageId);
@@ -205,7 +205,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         community.Network.RemovePeer(community.Network.GetVerifiedByAddress(requesterAddress)!);
         _endpoint.Clear();
         var newStyleAddress = UdpAddress.Parse("127.0.0.1:10003");
-        community.OnPacket(newStyleAddress, Packets.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
+        community.OnPacket(newStyleAddress, PacketBuilder.Discovery(community.GetPrefix(), NewKey(), 6, new NewIntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = newStyleAddress, SourceWanAddress = newStyleAddress, Identifier = 6,
         }));
@@ -259,7 +259,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         var lanWalker = Parse("127.0.0.7:7000");
         var farWalker = Parse("127.0.0.8:8000");
 
-        community.OnPacket(Parse("127.0.0.1:1"), Packets.Discovery(community.GetPrefix(), null, 100, new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = farWalker, Identifier = 3 }));
+        community.OnPacket(Parse("127.0.0.1:1"), PacketBuilder.Discovery(community.GetPrefix(), null, 100, new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = farWalker, Identifier = 3 }));
         var puncture = Assert.Single(_endpoint.Sent);
         Assert.Equal(DiscoveryMessages.Puncture, puncture.MessageId);
         Assert.Equal(farWalker, puncture.Destination);
@@ -271,7 +271,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         // The walker shares our WAN IP: puncture its LAN address instead (new-style in, new-style out).
         _endpoint.Clear();
         var nearWalker = community.MyEstimatedWan.WithPort(9000);
-        community.OnPacket(Parse("127.0.0.1:1"), Packets.Discovery(community.GetPrefix(), null, 101, new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = nearWalker, Identifier = 4 }));
+        community.OnPacket(Parse("127.0.0.1:1"), PacketBuilder.Discovery(community.GetPrefix(), null, 101, new NewPunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = nearWalker, Identifier = 4 }));
         var newPuncture = Assert.Single(_endpoint.Sent);
         Assert.Equal(DiscoveryMessages.NewPuncture, newPuncture.MessageId);
         Assert.Equal(lanWalker, newPuncture.Destination);
@@ -306,10 +306,10 @@ public sealed class CommunityDiscoveryTests : IDisposable
         var stranger = Parse("127.0.0.1:10002");
         var late = Parse("127.0.0.1:10003");
 
-        sink.OnPacket(early, Packets.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, early, 1));
-        sink.OnPacket(stranger, Packets.IntroductionRequest(TestIds.Other, NewKey(), s_here, stranger, 2));
+        sink.OnPacket(early, PacketBuilder.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, early, 1));
+        sink.OnPacket(stranger, PacketBuilder.IntroductionRequest(TestIds.Other, NewKey(), s_here, stranger, 2));
         _endpoint.Clear();
-        sink.OnPacket(late, Packets.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, late, 3));
+        sink.OnPacket(late, PacketBuilder.IntroductionRequest(TestIds.Discovery, NewKey(), s_here, late, 3));
 
         var response = Assert.Single(_endpoint.Sent, s => s.MessageId == DiscoveryMessages.IntroductionResponse);
         Assert.Equal(late, response.Destination);
@@ -324,7 +324,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         // A 246 that says it supports new-style messages still gets py-ipv8's tracker answer: 245, and a 250 to the introduced peer.
         _endpoint.Clear();
         var newStyle = Parse("127.0.0.1:10004");
-        sink.OnPacket(newStyle, Packets.Discovery(TestIds.Discovery.ToPrefix(), NewKey(), 5, new IntroductionRequestPayload
+        sink.OnPacket(newStyle, PacketBuilder.Discovery(TestIds.Discovery.ToPrefix(), NewKey(), 5, new IntroductionRequestPayload
         {
             DestinationAddress = s_here, SourceLanAddress = newStyle, SourceWanAddress = newStyle, Identifier = 5,
             Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, supportsNewStyle: true, advice: true),
@@ -332,7 +332,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
         Assert.Equal([DiscoveryMessages.IntroductionResponse, DiscoveryMessages.PunctureRequest], _endpoint.Sent.Select(s => s.MessageId).Order());
 
         // Anything but an introduction request is dropped.
-        sink.OnPacket(late, Packets.Discovery(TestIds.Discovery.ToPrefix(), null, 4, new PunctureRequestPayload { LanWalkerAddress = early, WanWalkerAddress = early, Identifier = 4 }));
+        sink.OnPacket(late, PacketBuilder.Discovery(TestIds.Discovery.ToPrefix(), null, 4, new PunctureRequestPayload { LanWalkerAddress = early, WanWalkerAddress = early, Identifier = 4 }));
         sink.OnPacket(late, TestIds.Discovery.ToPrefix());
         Assert.Equal(1, tracker.Counters.Drops(DropReason.UnknownMessage));
         Assert.Equal(1, tracker.Counters.Drops(DropReason.TooShort));
@@ -340,7 +340,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
 
     private static UdpAddress Parse(string text) => UdpAddress.Parse(text);
 
-    private static IntroductionResponsePayload Decode245(SentPacket sent)
+    private static IntroductionResponsePayload Decode245(SentDatagram sent)
     {
         Assert.Equal(DiscoveryMessages.IntroductionResponse, sent.MessageId);
         Assert.True(Packet.TryDecode(sent.Data, true, out _, out GlobalTime time4, out IntroductionResponsePayload payload, out var error), error.ToString());
@@ -348,7 +348,7 @@ public sealed class CommunityDiscoveryTests : IDisposable
     }
 
     private static void Respond(Community community, LibNaClPrivateKey responder, UdpAddress from, UdpAddress destination, string lan, string wan) =>
-        community.OnPacket(from, Packets.Discovery(community.GetPrefix(), responder, 50, new IntroductionResponsePayload
+        community.OnPacket(from, PacketBuilder.Discovery(community.GetPrefix(), responder, 50, new IntroductionResponsePayload
         {
             DestinationAddress = destination,
             SourceLanAddress = from,

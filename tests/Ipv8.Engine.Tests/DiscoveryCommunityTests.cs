@@ -173,7 +173,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
 
         a.Discovery.OnPacket(UdpAddress.Parse("127.0.0.1:10099"), pong); // right identifier, wrong address
         Assert.True(Packet.TryDecode(pong, false, out _, out GlobalTime _, out PongPayload p, out _));
-        a.Discovery.OnPacket(b.Address, Packets.Discovery(a.Discovery.GetPrefix(), null, 5, new PongPayload { Identifier = (ushort)(p.Identifier + 1) }));
+        a.Discovery.OnPacket(b.Address, PacketBuilder.Discovery(a.Discovery.GetPrefix(), null, 5, new PongPayload { Identifier = (ushort)(p.Identifier + 1) }));
         Assert.Equal(0, peer.PingCount);
         Assert.Equal(2, a.Discovery.PongsRefused);
 
@@ -215,7 +215,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var from = UdpAddress.Parse("127.0.0.1:10002");
         for (ushort identifier = 1; identifier <= 20; identifier++)
         {
-            a.Discovery.OnPacket(from, Packets.Discovery(a.Discovery.GetPrefix(), requester, identifier, new DiscoveryIntroductionRequestPayload
+            a.Discovery.OnPacket(from, PacketBuilder.Discovery(a.Discovery.GetPrefix(), requester, identifier, new DiscoveryIntroductionRequestPayload
             {
                 IntroduceToField = DiscoveryIntroductionRequestPayload.MakeIntroduceTo(named.Mid),
                 DestinationAddress = a.Address, SourceLanAddress = from, SourceWanAddress = from, Identifier = identifier,
@@ -239,7 +239,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
     {
         var a = NewNode("127.0.0.1:10001");
         var from = UdpAddress.Parse("127.0.0.1:10002");
-        a.Discovery.OnPacket(from, Packets.Discovery(a.Discovery.GetPrefix(), NewKey(), 7, new IntroductionRequestPayload
+        a.Discovery.OnPacket(from, PacketBuilder.Discovery(a.Discovery.GetPrefix(), NewKey(), 7, new IntroductionRequestPayload
         {
             DestinationAddress = a.Address, SourceLanAddress = from, SourceWanAddress = from, Identifier = 7,
             Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, supportsNewStyle: true, advice: true),
@@ -257,7 +257,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var known = a.Network.AddVerifiedPeer(new Peer(NewKey().PublicKey, UdpAddress.Parse("127.0.0.1:10003")))!;
         a.Network.DiscoverServices(known, DiscoveryCommunity.Id);
         var from = UdpAddress.Parse("127.0.0.1:10002");
-        var request = Packets.IntroductionRequest(DiscoveryCommunity.Id, NewKey(), a.Address, from, 7);
+        var request = PacketBuilder.IntroductionRequest(DiscoveryCommunity.Id, NewKey(), a.Address, from, 7);
         request[^1] ^= 1; // a bad signature would be BadSignature, were it checked
 
         a.Discovery.OnPacket(from, request);
@@ -274,7 +274,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var flooder = UdpAddress.Parse("127.0.0.1:10066");
         for (ushort i = 0; i < 1_000; i++)
         {
-            a.Discovery.OnPacket(flooder, Packets.Discovery(a.Discovery.GetPrefix(), null, i, new PingPayload { Identifier = i }));
+            a.Discovery.OnPacket(flooder, PacketBuilder.Discovery(a.Discovery.GetPrefix(), null, i, new PingPayload { Identifier = i }));
         }
 
         var defaults = new RateLimitOptions();
@@ -288,7 +288,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var a = NewNode("127.0.0.1:10001");
         for (var i = 0; i < 2_000; i++)
         {
-            a.Discovery.OnPacket(UdpAddress.FromIPv4((uint)(0x7F000000 + 1000 + i), 7), Packets.Discovery(a.Discovery.GetPrefix(), null, 1, new PingPayload { Identifier = 1 }));
+            a.Discovery.OnPacket(UdpAddress.FromIPv4((uint)(0x7F000000 + 1000 + i), 7), PacketBuilder.Discovery(a.Discovery.GetPrefix(), null, 1, new PingPayload { Identifier = 1 }));
         }
 
         Assert.Equal((int)new RateLimitOptions().PunctureBurst, a.Endpoint.Count(DiscoveryCommunityMessages.Pong));
@@ -301,7 +301,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         for (var i = 0; i < 300; i++)
         {
             using var stranger = LibNaClPrivateKey.Generate();
-            a.Discovery.OnPacket(UdpAddress.FromIPv4((uint)(0x7F000000 + 2000 + i), 7), Packets.Discovery(a.Discovery.GetPrefix(), stranger, 1, new SimilarityRequestPayload
+            a.Discovery.OnPacket(UdpAddress.FromIPv4((uint)(0x7F000000 + 2000 + i), 7), PacketBuilder.Discovery(a.Discovery.GetPrefix(), stranger, 1, new SimilarityRequestPayload
             {
                 Identifier = 1, LanAddress = UdpAddress.Parse("127.0.0.1:1"), WanAddress = UdpAddress.Parse("127.0.0.1:1"),
                 PreferenceList = Enumerable.Repeat((byte)i, 20 * 30).ToArray(),
@@ -321,7 +321,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var stranger = NewKey();
         for (ushort i = 1; i <= 100; i++)
         {
-            a.Discovery.OnPacket(victim, Packets.Discovery(a.Discovery.GetPrefix(), stranger, i, new SimilarityRequestPayload
+            a.Discovery.OnPacket(victim, PacketBuilder.Discovery(a.Discovery.GetPrefix(), stranger, i, new SimilarityRequestPayload
             {
                 Identifier = i, LanAddress = UdpAddress.Parse("127.0.0.1:1"), WanAddress = UdpAddress.Parse("127.0.0.1:1"),
                 PreferenceList = s_x.ToArray(),
@@ -339,7 +339,7 @@ public sealed class DiscoveryCommunityTests : IDisposable
         var source = UdpAddress.Parse("127.0.0.9:9");
         for (ushort i = 1; i <= 300; i++)
         {
-            a.Discovery.OnPacket(source, Packets.Discovery(a.Discovery.GetPrefix(), null, i, new PongPayload { Identifier = i }));
+            a.Discovery.OnPacket(source, PacketBuilder.Discovery(a.Discovery.GetPrefix(), null, i, new PongPayload { Identifier = i }));
         }
 
         Assert.Equal(200, a.Discovery.PongsRefused);                       // VerificationBurst looked up, none waited for

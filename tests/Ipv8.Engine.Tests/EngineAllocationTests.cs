@@ -21,7 +21,7 @@ public class EngineAllocationTests
         using var ourKey = LibNaClPrivateKey.Generate();
         using var peerKey = LibNaClPrivateKey.Generate();
         using var thirdKey = LibNaClPrivateKey.Generate();
-        var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40000")) { KeepDatagrams = false };
         // Limits high enough never to refuse, so that the limiters run on every packet without dropping any.
         var limits = new Limits.RateLimitOptions { VerificationsPerSource = 1e9, VerificationBurst = 1e9, PuncturesTotal = 1e9, PunctureBurst = 1e9, PuncturesPerTarget = 1e9, PunctureTargetBurst = 1e9 };
         Ipv8Node? node = null;
@@ -64,13 +64,13 @@ public class EngineAllocationTests
         for (ulong t = 2; t < 66; t++)
         {
             packets.Add(Request(prefix, peerKey, peerAddress, t));
-            packets.Add(Packets.Discovery(prefix, peerKey, t, new IntroductionRequestPayload
+            packets.Add(PacketBuilder.Discovery(prefix, peerKey, t, new IntroductionRequestPayload
             {
                 DestinationAddress = endpoint.Address, SourceLanAddress = peerAddress, SourceWanAddress = peerAddress,
                 Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, true, true), Identifier = (ushort)t,
             }));
-            packets.Add(Packets.Discovery(prefix, peerKey, t, new NewPuncturePayload { SourceLanAddress = peerAddress, SourceWanAddress = peerAddress, Identifier = (ushort)t }));
-            packets.Add(Packets.Discovery(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
+            packets.Add(PacketBuilder.Discovery(prefix, peerKey, t, new NewPuncturePayload { SourceLanAddress = peerAddress, SourceWanAddress = peerAddress, Identifier = (ushort)t }));
+            packets.Add(PacketBuilder.Discovery(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
         }
 
         for (var round = 0; round < 3; round++)
@@ -82,7 +82,7 @@ public class EngineAllocationTests
         }
 
         Assert.Equal(2, community.GetPeers().Length);
-        var sentBefore = endpoint.Count;
+        var sentBefore = endpoint.TotalSent;
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var round = 0; round < 4; round++)
         {
@@ -94,7 +94,7 @@ public class EngineAllocationTests
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, community.Counters.TotalDrops);
-        Assert.True(endpoint.Count - sentBefore >= 4 * packets.Count, "every message should have caused at least one reply");
+        Assert.True(endpoint.TotalSent - sentBefore >= 4 * packets.Count, "every message should have caused at least one reply");
         Assert.Equal(0, allocated);
         if (withMetricsListener)
         {
@@ -109,7 +109,7 @@ public class EngineAllocationTests
     {
         using var ourKey = LibNaClPrivateKey.Generate();
         using var peerKey = LibNaClPrivateKey.Generate();
-        var endpoint = new CountingEndpoint(UdpAddress.Parse("127.0.0.1:40000"));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40000")) { KeepDatagrams = false };
         var limits = new Limits.RateLimitOptions { VerificationsPerSource = 1e9, VerificationBurst = 1e9 };
         var community = new EchoCommunity(new CommunitySettings { Key = ourKey, Endpoint = endpoint, Network = new Network(), RandomSeed = 1, RateLimits = limits });
         var peerAddress = UdpAddress.Parse("127.0.0.1:40001");
@@ -122,8 +122,8 @@ public class EngineAllocationTests
         for (ulong t = 1; t <= 64; t++)
         {
             var label = new byte[t % 8 == 0 ? 2000 : (int)t];
-            packets.Add(Packets.Build(prefix, peerKey, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new Reading { Value = t, Unit = "u"u8 }));
-            packets.Add(Packets.Build(prefix, null, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new UnsignedReading { Value = t }));
+            packets.Add(PacketBuilder.Build(prefix, peerKey, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new Reading { Value = t, Unit = "u"u8 }));
+            packets.Add(PacketBuilder.Build(prefix, null, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new UnsignedReading { Value = t }));
         }
 
         for (var round = 0; round < 3; round++)
@@ -135,7 +135,7 @@ public class EngineAllocationTests
         }
 
         var handledBefore = community.Handled;
-        var sentBefore = endpoint.Count;
+        var sentBefore = endpoint.TotalSent;
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var round = 0; round < 4; round++)
         {
@@ -148,12 +148,12 @@ public class EngineAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, community.Counters.TotalDrops);
         Assert.Equal(4 * packets.Count, community.Handled - handledBefore);
-        Assert.Equal(4 * packets.Count, endpoint.Count - sentBefore);
+        Assert.Equal(4 * packets.Count, endpoint.TotalSent - sentBefore);
         Assert.Equal(0, allocated);
     }
 
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>
-        Packets.Discovery(prefix, key, time, new NewIntroductionRequestPayload
+        PacketBuilder.Discovery(prefix, key, time, new NewIntroductionRequestPayload
         {
             DestinationAddress = UdpAddress.Parse("127.0.0.1:40000"), SourceLanAddress = from, SourceWanAddress = from, Identifier = (ushort)time,
         });
@@ -183,36 +183,5 @@ public class EngineAllocationTests
             Handled++;
             Send(source, time, tag, reading);
         }
-    }
-
-    private sealed class CountingEndpoint(UdpAddress address) : IEndpoint
-    {
-        public long Count;
-
-        public UdpAddress Address => address;
-
-        public UdpAddress? Ipv4Address => address;
-
-        public UdpAddress? Ipv6Address => null;
-
-        public bool IsOpen => true;
-
-        public EndpointCounters Counters { get; } = new();
-
-        public string Kind => "counting";
-
-        public void Open(IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
-        {
-            Count++;
-            return true;
-        }
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

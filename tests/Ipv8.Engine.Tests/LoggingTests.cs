@@ -39,8 +39,7 @@ public sealed partial class LoggingTests
         [2003] = (logs, time) => OfflineAsync(logs, time, c => [.. c.GetPrefix(), ThrowingId, 1]),
         [2004] = (logs, time) => OfflineAsync(logs, time, c => [.. c.GetPrefix(), DiscoveryMessages.IntroductionRequest, 0]),
         [2005] = PeerLimitAsync,
-        [2006] = (logs, time) => OfflineAsync(logs, time, c => Packets.IntroductionRequest(c.CommunityId, c.Key, s_local, s_stranger, 1)),
-        [2007] = TrackerErrorAsync,
+        [2006] = (logs, time) => OfflineAsync(logs, time, c => PacketBuilder.IntroductionRequest(c.CommunityId, c.Key, s_local, s_stranger, 1)),
         [3003] = MissingFamilyAsync,
         [3004] = SinkErrorAsync,
         [4002] = BeaconAsync,
@@ -70,7 +69,7 @@ public sealed partial class LoggingTests
             byte[] unknown = [.. prefix, 100, 1, 2, 3];
             byte[] throwing = [.. prefix, ThrowingId, 1];
             byte[] malformed = [.. prefix, DiscoveryMessages.IntroductionRequest, 0];
-            var ownKey = Packets.IntroductionRequest(community.CommunityId, node.Key, node.Address, raw.Address, 1);
+            var ownKey = PacketBuilder.IntroductionRequest(community.CommunityId, node.Key, node.Address, raw.Address, 1);
             var flood = new List<byte[]>();
             for (var i = 0; i < 4000; i++)
             {
@@ -97,7 +96,7 @@ public sealed partial class LoggingTests
             }
 
             // Sent behind the last batch: the dispatch thread reaches it only after those.
-            var request = Packets.IntroductionRequest(community.CommunityId, stranger, node.Address, raw.Address, 4242);
+            var request = PacketBuilder.IntroductionRequest(community.CommunityId, stranger, node.Address, raw.Address, 4242);
             var answerClock = Stopwatch.StartNew();
             raw.Send(node.Address, request);
             var answer = raw.Receive(s_deadline);
@@ -246,7 +245,7 @@ public sealed partial class LoggingTests
                 [.. prefix, 0xf7],
                 [.. prefix, 100, 1, 2, 3],
                 [.. prefix, DiscoveryMessages.IntroductionRequest, 0],
-                Packets.IntroductionRequest(community.CommunityId, key, s_local, s_stranger, 1),
+                PacketBuilder.IntroductionRequest(community.CommunityId, key, s_local, s_stranger, 1),
             ];
 
             // The first of each kind passes its gate (and may allocate the queue); the clock stands still after that.
@@ -289,7 +288,7 @@ public sealed partial class LoggingTests
         var quiet = new CapturingLoggerFactory();
         settings.LoggerFactory = quiet;
         var community = new TestCommunity(settings);
-        community.OnPacket(s_local, Packets.IntroductionRequest(community.CommunityId, shared, s_local, s_local, 1));
+        community.OnPacket(s_local, PacketBuilder.IntroductionRequest(community.CommunityId, shared, s_local, s_local, 1));
         await community.LogWrittenAsync();
         Assert.Equal(1, community.Counters.Drops(DropReason.Blacklisted));
         Assert.Empty(quiet.WithId(2006));
@@ -414,20 +413,8 @@ public sealed partial class LoggingTests
         var peer = community.Network.AddVerifiedPeer(new Peer(known.PublicKey, UdpAddress.Parse("127.0.0.1:30002")))!;
         community.Network.DiscoverServices(peer, community.CommunityId);
         var stranger = LibNaClPrivateKey.Generate();
-        var request = Packets.IntroductionRequest(community.CommunityId, stranger, s_local, s_stranger, 1);
+        var request = PacketBuilder.IntroductionRequest(community.CommunityId, stranger, s_local, s_stranger, 1);
         return Task.FromResult(new Scenario(() => community.OnPacket(s_stranger, request), community.RemoteLog, Limit.PerIntervalOnFakeClock, key, community, stranger));
-    }
-
-    private static Task<Scenario> TrackerErrorAsync(ILoggerFactory logs, FakeTimeProvider time)
-    {
-        var key = LibNaClPrivateKey.Generate();
-        var settings = Offline.Settings(key, new ThrowingEndpoint(s_local), time);
-        settings.LoggerFactory = logs;
-        var tracker = new TrackerCommunity(settings);
-        var stranger = LibNaClPrivateKey.Generate();
-        var request = Packets.IntroductionRequest(TestIds.Other, stranger, s_local, s_stranger, 1);
-        var sink = tracker.AnyPrefix;
-        return Task.FromResult(new Scenario(() => sink.OnPacket(s_stranger, request), tracker.RemoteLog, Limit.PerIntervalOnFakeClock, key, tracker, stranger));
     }
 
     private static Task<Scenario> MissingFamilyAsync(ILoggerFactory logs, FakeTimeProvider time)
@@ -531,29 +518,5 @@ public sealed partial class LoggingTests
             Interlocked.Increment(ref _calls);
             throw new InvalidOperationException("this sink always throws");
         }
-    }
-
-    /// <summary>An endpoint whose sends throw, so that the tracker fails on the datagram it answers.</summary>
-    private sealed class ThrowingEndpoint(UdpAddress address) : IEndpoint
-    {
-        public UdpAddress? Ipv4Address => address;
-
-        public UdpAddress? Ipv6Address => null;
-
-        public bool IsOpen => true;
-
-        public EndpointCounters Counters { get; } = new();
-
-        public string Kind => "throwing";
-
-        public void Open(IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram) => throw new InvalidOperationException("this endpoint cannot send");
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -316,6 +316,114 @@ public sealed class NetworkTests : IDisposable
         Assert.True(peer.HasAddress(lan));
     }
 
+    [Fact]
+    public void A_peers_addresses_change_only_through_the_network_which_keeps_its_index()
+    {
+        // Nothing outside the engine can move a peer behind the network's back.
+        Assert.False(typeof(Peer).GetProperty(nameof(Peer.Address))!.SetMethod!.IsPublic);
+        Assert.False(typeof(Peer).GetProperty(nameof(Peer.LanAddress))!.SetMethod!.IsPublic);
+        Assert.Null(typeof(Peer).GetMethod("MergeAddresses", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance));
+
+        var network = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        network.AddVerifiedPeer(peer);
+        network.UpdateAddress(peer, Address("127.0.0.1:2000"));
+
+        Assert.Null(network.GetVerifiedByAddress(Address("127.0.0.1:1000")));
+        Assert.Same(peer, network.GetVerifiedByAddress(Address("127.0.0.1:2000")));
+    }
+
+    [Fact]
+    public void A_peer_is_known_as_verified_without_a_lookup_until_it_is_removed()
+    {
+        var network = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        var sameKey = new Peer(peer.Key, Address("127.0.0.1:1000"));
+        Assert.False(network.IsVerified(peer));
+
+        network.AddVerifiedPeer(peer);
+        Assert.True(network.IsVerified(peer));
+        Assert.False(network.IsVerified(sameKey)); // another instance of the key is not the verified one
+        Assert.Same(peer, network.AddVerifiedPeer(sameKey));
+        Assert.False(network.IsVerified(sameKey));
+
+        network.RemovePeer(peer);
+        Assert.False(network.IsVerified(peer));
+        Assert.Null(network.GetVerifiedByAddress(Address("127.0.0.1:1000")));
+    }
+
+    [Fact]
+    public void A_peer_instance_verified_in_two_networks_is_verified_in_each_until_removed_from_it()
+    {
+        var first = new Network();
+        var second = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        first.AddVerifiedPeer(peer);
+        second.AddVerifiedPeer(peer);
+        Assert.True(first.IsVerified(peer));
+        Assert.True(second.IsVerified(peer));
+
+        second.RemovePeer(peer);
+        Assert.True(first.IsVerified(peer));
+        Assert.False(second.IsVerified(peer));
+        Assert.Same(peer, first.GetVerifiedByAddress(Address("127.0.0.1:1000")));
+        Assert.Null(second.GetVerifiedByAddress(Address("127.0.0.1:1000")));
+
+        first.RemovePeer(peer);
+        Assert.False(first.IsVerified(peer));
+        second.AddVerifiedPeer(peer);
+        Assert.True(second.IsVerified(peer));
+    }
+
+    [Fact]
+    public void Adding_a_peer_its_lan_address_and_a_service_at_once_is_the_same_as_one_after_the_other()
+    {
+        var network = new Network();
+        var peer = NewPeer("127.0.0.1:1000");
+        var lan = Address("10.0.0.1:1000");
+        var added = new List<Peer>();
+        network.PeerAdded += added.Add;
+
+        Assert.Same(peer, network.AddVerifiedPeer(peer, s_service, lan));
+
+        Assert.Equal([peer], added);
+        Assert.Equal(lan, peer.LanAddress);
+        Assert.Same(peer, network.GetVerifiedByAddress(lan));
+        Assert.Equal([s_service], network.GetServicesForPeer(peer));
+        Assert.Equal([peer], network.GetPeersForService(s_service));
+        Assert.Equal(1, network.CountPeersForService(s_service));
+
+        // A refused peer (a blacklisted mid) gets neither the service nor an entry.
+        var refused = NewPeer("127.0.0.1:2000");
+        network.BlacklistMid(refused.Mid);
+        Assert.Null(network.AddVerifiedPeer(refused, s_service, lan));
+        Assert.Equal(1, network.CountPeersForService(s_service));
+    }
+
+    [Fact]
+    public void The_peers_of_a_service_are_a_shared_snapshot_until_the_service_gains_or_loses_a_peer()
+    {
+        var network = new Network();
+        var a = NewPeer("127.0.0.1:1000");
+        var b = NewPeer("127.0.0.1:2000");
+        network.AddVerifiedPeer(a, s_service);
+        var snapshot = network.GetPeersForService(s_service);
+        Assert.Same(snapshot, network.GetPeersForService(s_service));
+
+        network.AddVerifiedPeer(b, s_service);
+        var grown = network.GetPeersForService(s_service);
+        Assert.NotSame(snapshot, grown);
+        Assert.Equal([a, b], grown);
+        Assert.Equal([a], snapshot); // the old snapshot is not changed under its reader
+        Assert.Equal(2, network.CountPeersForService(s_service));
+
+        network.RemovePeer(a);
+        Assert.Equal([b], network.GetPeersForService(s_service));
+        Assert.Equal(1, network.CountPeersForService(s_service));
+        Assert.Empty(network.GetPeersForService(s_otherService));
+        Assert.Equal(0, network.CountPeersForService(s_otherService));
+    }
+
     private static UdpAddress Address(string text) => UdpAddress.Parse(text);
 
     private LibNaClPrivateKey NewKey()

@@ -64,10 +64,12 @@ public sealed class NodeTests : IDisposable
         // A knows B in community Y only. C, a peer of A and B in community X, introduces B to A in X: A walks to B's
         // address in X (py-ipv8 leaves out only the addresses of peers known for the community walking) and B becomes
         // A's peer in X too, one peer object in the shared network with both services.
-        var network = new InMemoryNetwork(25_000);
-        await using var a = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
-        await using var b = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
-        await using var c = new Ipv8Node(NewKey(), network.CreateEndpoint(), new Ipv8NodeOptions { EnableMetrics = false });
+        // Sequential delivery: every walk below is answered, and everything it causes has happened, when it returns.
+        var network = new InMemoryNetwork(new InMemoryNetworkOptions { FirstPort = 25_000, Delivery = InMemoryDelivery.Sequential });
+        var options = new Ipv8NodeOptions { EnableMetrics = false, WalkInterval = Timeout.InfiniteTimeSpan };
+        await using var a = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
+        await using var b = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
+        await using var c = new Ipv8Node(NewKey(), network.CreateEndpoint(), options);
         var ax = a.AddCommunity(new TestCommunity(TestIds.Discovery, a.CreateSettings(s => s.RandomSeed = 1)));
         var ay = a.AddCommunity(new TestCommunity(TestIds.Other, a.CreateSettings(s => s.RandomSeed = 2)));
         var bx = b.AddCommunity(new TestCommunity(TestIds.Discovery, b.CreateSettings(s => s.RandomSeed = 3)));
@@ -77,22 +79,18 @@ public sealed class NodeTests : IDisposable
         a.Start();
         b.Start();
         c.Start();
-        var deadline = TimeSpan.FromSeconds(30);
 
-        await Conversation.RepeatUntilAsync(() => ay.WalkTo(b.Endpoint.Ipv4Address!.Value), () => ay.HasPeer(b.Key.PublicKey), "A to know B in Y", deadline);
-        await Conversation.RepeatUntilAsync(() => bx.WalkTo(c.Endpoint.Ipv4Address!.Value), () => cx.HasPeer(b.Key.PublicKey), "C to know B in X", deadline);
+        ay.WalkTo(b.Endpoint.Ipv4Address!.Value);
+        Assert.True(ay.HasPeer(b.Key.PublicKey));
+        bx.WalkTo(c.Endpoint.Ipv4Address!.Value);
+        Assert.True(cx.HasPeer(b.Key.PublicKey));
         Assert.False(ax.HasPeer(b.Key.PublicKey));
 
         // A asks C in X; C's only other peer in X is B, so C introduces B. A's walker then walks to B in X.
-        await Conversation.RepeatUntilAsync(
-            () =>
-            {
-                ax.WalkTo(c.Endpoint.Ipv4Address!.Value);
-                walk.TakeStep();
-            },
-            () => ax.HasPeer(b.Key.PublicKey),
-            "A to have B as a peer in X",
-            deadline);
+        ax.WalkTo(c.Endpoint.Ipv4Address!.Value);
+        Assert.Contains(b.Endpoint.Ipv4Address!.Value, ax.GetWalkableAddresses());
+        walk.TakeStep();
+        Assert.True(ax.HasPeer(b.Key.PublicKey));
 
         var shared = a.Network.GetVerifiedByPublicKeyBin(b.Key.PublicKey.Bin)!;
         Assert.Same(shared, ax.GetPeers().Single(p => p.Key.Equals(b.Key.PublicKey)));

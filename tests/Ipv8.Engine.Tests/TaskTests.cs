@@ -24,6 +24,19 @@ public sealed class TaskTests : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _tasks.DisposeAsync();
 
     [Fact]
+    public void A_requests_timeout_counts_from_when_it_was_added_not_from_when_its_task_first_runs()
+    {
+        // The clock moves on at once, before the thread pool has run the timeout task: the deadline must already be set.
+        // (Synchronous on purpose: no test synchronization context runs the task early.)
+        var request = new CountingCache("ping", 3, TimeSpan.FromSeconds(5));
+        Assert.True(_cache.TryAdd(request));
+        _time.Advance(TimeSpan.FromSeconds(5.1));
+
+        Assert.True(SpinWait.SpinUntil(() => request.Timeouts == 1, s_deadline), "the request did not time out");
+        Assert.False(_cache.Has("ping", 3));
+    }
+
+    [Fact]
     public async Task A_request_times_out_after_its_timeout_and_leaves_the_cache()
     {
         var request = new CountingCache("intro", 7, TimeSpan.FromSeconds(10));

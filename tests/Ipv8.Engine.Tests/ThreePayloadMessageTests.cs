@@ -50,7 +50,7 @@ public class ThreePayloadMessageTests
         using var key = LibNaClPrivateKey.Generate();
         using var senderKey = LibNaClPrivateKey.Generate();
         var community = new ReadingCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
-        var good = Packets.Build(community.GetPrefix(), senderKey, new GlobalTime(5), new ReadingTag { Label = "x"u8, Counter = 9 }, new Reading { Value = 1, Unit = "m"u8 });
+        var good = PacketBuilder.Build(community.GetPrefix(), senderKey, new GlobalTime(5), new ReadingTag { Label = "x"u8, Counter = 9 }, new Reading { Value = 1, Unit = "m"u8 });
 
         var tampered = (byte[])good.Clone();
         tampered[^(Ed25519.SignatureLength + 3)] ^= 0x01; // inside the last payload: the signature no longer matches
@@ -89,7 +89,7 @@ public class ThreePayloadMessageTests
         community.OnPacket(s_there, buffer);
 
         // An unsigned one with a byte after the last payload.
-        var unsigned = Packets.Build(prefix, null, new GlobalTime(1), new ReadingTag { Label = [], Counter = 2 }, new UnsignedReading { Value = 3 });
+        var unsigned = PacketBuilder.Build(prefix, null, new GlobalTime(1), new ReadingTag { Label = [], Counter = 2 }, new UnsignedReading { Value = 3 });
         community.OnPacket(s_there, [.. unsigned, 0xEE]);
 
         Assert.Equal(2, community.Counters.Drops(DropReason.Malformed));

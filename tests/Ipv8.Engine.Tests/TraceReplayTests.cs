@@ -32,7 +32,7 @@ public class TraceReplayTests
     {
         var trace = Load(folder, file);
         using var key = LibNaClPrivateKey.Generate();
-        var endpoint = new ReplayEndpoint(UdpAddress.Parse((string)trace["node"]!));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse((string)trace["node"]!));
         var community = new ReplayCommunity(CommunityId.Parse((string)trace["community_id"]!), key, endpoint);
 
         var events = trace["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
@@ -55,7 +55,7 @@ public class TraceReplayTests
             }
 
             var incoming = Convert.FromHexString((string)events[i]["packet"]!);
-            endpoint.Sent.Clear();
+            endpoint.Clear();
             community.OnPacket(UdpAddress.Parse((string)events[i]["peer"]!), incoming);
             var actual = endpoint.Sent.Where(s => s_replyKinds.Contains(s.MessageId)).Select(s => Describe(s.MessageId, s.Destination)).ToList();
 
@@ -77,7 +77,7 @@ public class TraceReplayTests
     {
         var trace = Load(folder, file);
         using var key = LibNaClPrivateKey.Generate();
-        var endpoint = new ReplayEndpoint(UdpAddress.Parse((string)trace["node"]!));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse((string)trace["node"]!));
         var community = new ReplayCommunity(CommunityId.Parse((string)trace["community_id"]!), key, endpoint);
 
         foreach (var e in trace["events"]!.AsArray().Select(e => e!.AsObject()).Where(e => (string)e["dir"]! == "in"))
@@ -99,7 +99,7 @@ public class TraceReplayTests
         // sends early a puncture request whose lan_walker is the tracker's own address as late saw it.
         var trace = Load("trace-three-nodes", "tracker.json");
         using var key = LibNaClPrivateKey.Generate();
-        var endpoint = new ReplayEndpoint(UdpAddress.Parse("127.0.0.1:39101"));
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:39101"));
         var community = new ReplayCommunity(CommunityId.Parse((string)trace["community_id"]!), key, endpoint);
         foreach (var e in trace["events"]!.AsArray().Select(e => e!.AsObject()))
         {
@@ -108,15 +108,15 @@ public class TraceReplayTests
                 continue;
             }
 
-            endpoint.Sent.Clear();
+            endpoint.Clear();
             community.OnPacket(UdpAddress.Parse((string)e["peer"]!), Convert.FromHexString((string)e["packet"]!));
             var punctureRequest = endpoint.Sent.FirstOrDefault(s => s.MessageId == 250);
-            if (punctureRequest.Packet is null)
+            if (punctureRequest is null)
             {
                 continue;
             }
 
-            Assert.True(Packet.TryDecode(punctureRequest.Packet, true, out _, out GlobalTime time1, out Wire.Discovery.PunctureRequestPayload payload, out _));
+            Assert.True(Packet.TryDecode(punctureRequest.Data, true, out _, out GlobalTime time1, out Wire.Discovery.PunctureRequestPayload payload, out _));
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39101"), payload.LanWalkerAddress);
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39103"), payload.WanWalkerAddress);
             Assert.Equal(UdpAddress.Parse("127.0.0.1:39102"), punctureRequest.Destination);
@@ -133,34 +133,4 @@ public class TraceReplayTests
 
     private sealed class ReplayCommunity(CommunityId id, LibNaClPrivateKey key, IEndpoint endpoint)
         : Community(id, new CommunitySettings { Key = key, Endpoint = endpoint, Network = new Network(), RandomSeed = 7 });
-
-    /// <summary>Stands at the recorded node's address and records what the community sends, without sockets.</summary>
-    internal sealed class ReplayEndpoint(UdpAddress address) : IEndpoint
-    {
-        public List<(byte MessageId, UdpAddress Destination, byte[] Packet)> Sent { get; } = [];
-
-        public UdpAddress? Ipv4Address => address.IsIPv4 ? address : null;
-
-        public UdpAddress? Ipv6Address => address.IsIPv6 ? address : null;
-
-        public bool IsOpen => true;
-
-        public EndpointCounters Counters { get; } = new();
-
-        public string Kind => "replay";
-
-        public void Open(IPacketSink sink)
-        {
-        }
-
-        public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
-        {
-            Sent.Add((datagram[22], destination, datagram.ToArray()));
-            return true;
-        }
-
-        public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }

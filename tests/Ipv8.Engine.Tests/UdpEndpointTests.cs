@@ -225,10 +225,10 @@ public class UdpEndpointTests
     public async Task A_throwing_sink_does_not_stop_the_endpoint()
     {
         var calls = 0;
-        var sink = new DelegateSink((_, data) =>
+        var sink = new RecordingSink(received =>
         {
             Interlocked.Increment(ref calls);
-            if (data[0] == 0xFF)
+            if (received.Data[0] == 0xFF)
             {
                 throw new InvalidOperationException("bad sink");
             }
@@ -268,10 +268,5 @@ public class UdpEndpointTests
             socket.Dispose();
             return null;
         }
-    }
-
-    private sealed class DelegateSink(Action<UdpAddress, byte[]> onPacket) : IPacketSink
-    {
-        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => onPacket(source, datagram.ToArray());
     }
 }

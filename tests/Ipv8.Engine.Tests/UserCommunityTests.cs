@@ -99,7 +99,7 @@ public class UserCommunityTests
         using var key = LibNaClPrivateKey.Generate();
         using var senderKey = LibNaClPrivateKey.Generate();
         var community = new ChatCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
-        var good = Packets.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "ok", Number = 2 });
+        var good = PacketBuilder.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "ok", Number = 2 });
 
         var tampered = (byte[])good.Clone();
         tampered[^70] ^= 0x01; // inside the payload: the signature no longer matches
@@ -107,7 +107,7 @@ public class UserCommunityTests
         Assert.Equal(1, community.Counters.Drops(DropReason.BadSignature));
 
         // A correctly signed packet with a byte after the payload: the payload must fill the packet exactly.
-        var unsignedPing = Packets.Build(community.GetPrefix(), null, new PingMessage { Nonce = 1 });
+        var unsignedPing = PacketBuilder.Build(community.GetPrefix(), null, new PingMessage { Nonce = 1 });
         community.OnPacket(s_there, [.. unsignedPing, 0xEE]);
         Assert.Equal(1, community.Counters.Drops(DropReason.Malformed));
 
@@ -129,7 +129,7 @@ public class UserCommunityTests
         Assert.NotNull(known);
         var moved = UdpAddress.Parse("127.0.0.1:30002");
 
-        community.OnPacket(moved, Packets.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "moved", Number = 3 }));
+        community.OnPacket(moved, PacketBuilder.Build(community.GetPrefix(), senderKey, new ChatMessage { Text = "moved", Number = 3 }));
 
         var chat = Assert.Single(community.Chats);
         Assert.Same(known, chat.Peer);

@@ -98,7 +98,7 @@ public sealed class WalkToPeersTests : IDisposable
     }
 
     private byte[] Response(TestCommunity community, UdpAddress from) =>
-        Packets.Discovery(community.GetPrefix(), _peerKey, 9, new IntroductionResponsePayload
+        PacketBuilder.Discovery(community.GetPrefix(), _peerKey, 9, new IntroductionResponsePayload
         {
             DestinationAddress = s_here,
             SourceLanAddress = from,

@@ -24,6 +24,7 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
         Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Engine");
         Assert.Contains(packages.Packages, p => p.Id == "ipv8");
         Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Hosting");
+        Assert.Contains(packages.Packages, p => p.Id == "Ipv8.Testing");
         Assert.DoesNotContain(packages.Packages, p => p.Id.Contains("Generators", StringComparison.OrdinalIgnoreCase) || p.Id.Contains("Tests", StringComparison.OrdinalIgnoreCase));
         Assert.All(packages.Packages, p => Assert.Equal(packages.Version, p.Version));
         Assert.Matches(@"^\d+\.\d+\.\d+$", packages.Version); // stable: `dotnet tool install` finds it without --prerelease
@@ -68,6 +69,15 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
     }
 
     [Fact]
+    public void CommunityToolkit_HighPerformance_is_a_dependency_of_Ipv8_Engine_and_not_of_Ipv8_Wire()
+    {
+        // docs/install.md: the engine's Community.Send uses SpanOwner; no wire type a consumer sees needs the toolkit.
+        static bool IsToolkit(XElement d) => (string?)d.Attribute("id") == "CommunityToolkit.HighPerformance";
+        Assert.Contains(packages.Get("Ipv8.Engine").Dependencies, IsToolkit);
+        Assert.DoesNotContain(packages.Get("Ipv8.Wire").Dependencies, IsToolkit);
+    }
+
+    [Fact]
     public void Ipv8_Hosting_depends_on_the_same_Engine_and_Wire_and_passes_the_generator_on()
     {
         var hosting = packages.Get("Ipv8.Hosting");
@@ -79,6 +89,22 @@ public sealed partial class PackageContentTests(PackagesFixture packages)
         }
 
         Assert.Contains(hosting.Dependencies, d => (string?)d.Attribute("id") == "Microsoft.Extensions.Hosting.Abstractions");
+    }
+
+    [Fact]
+    public void Ipv8_Testing_depends_on_the_same_Engine_and_Wire_passes_the_generator_on_and_brings_the_fake_clock()
+    {
+        var testing = packages.Get("Ipv8.Testing");
+        foreach (var id in new[] { "Ipv8.Engine", "Ipv8.Wire" })
+        {
+            var dependency = Assert.Single(testing.Dependencies, d => (string?)d.Attribute("id") == id);
+            Assert.Equal(packages.Version, (string?)dependency.Attribute("version"));
+            Assert.DoesNotContain("Analyzers", (string?)dependency.Attribute("exclude") ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var clock = Assert.Single(testing.Dependencies, d => (string?)d.Attribute("id") == "Microsoft.Extensions.TimeProvider.Testing");
+        Assert.DoesNotContain("Compile", (string?)clock.Attribute("exclude") ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(testing.Dependencies, d => ((string?)d.Attribute("id") ?? "").StartsWith("xunit", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -38,17 +38,17 @@ public sealed class EcKeyVectorTests
 
     [Theory]
     [MemberData(nameof(EcKeyVectors.PacketIndexes), MemberType = typeof(EcKeyVectors))]
-    public void Every_ec_vector_decodes_with_a_verified_signature_to_exactly_its_fields(int index)
+    public void Every_ec_vector_decodes_as_its_registry_kind_with_a_verified_signature(int index)
     {
+        // The field values are checked by Ipv8_decode_json_prints_the_same_fields_for_every_ec_vector.
         var vector = EcKeyVectors.Packets[index]!.AsObject();
         var packet = Vectors.Bytes(vector, "packet");
-        var expected = vector["decoded"]!;
 
-        var actual = DecodeTyped(packet);
+        Assert.True(DiscoveryKinds.Registry.TryFind(packet, out var kind));
 
-        Assert.True(
-            JsonNode.DeepEquals(expected, actual),
-            $"vector {index} ({vector["name"]}, {vector["curve"]})\nexpected {expected.ToJsonString()}\nactual   {actual.ToJsonString()}");
+        Assert.Equal((string)vector["name"]!, kind.Name);
+        Assert.True(kind.IsSigned);
+        Assert.Equal(WireError.None, KindDecoder.Decode(kind, packet, verify: true));
     }
 
     [Theory]
@@ -111,9 +111,10 @@ public sealed class EcKeyVectorTests
         var mutation = (string)entry["mutation"]!;
         var packet = Vectors.Bytes(entry, "packet");
 
-        var typed = DecodeTyped((string)entry["name"]!, packet, out var typedError);
+        Assert.True(DiscoveryKinds.Registry.TryFind((string)entry["name"]!, out var kind));
+        var typedError = KindDecoder.Decode(kind, packet, verify: true);
 
-        Assert.False(typed, $"malformed {index} ({entry["name"]}, {entry["curve"]}, {mutation}) was accepted");
+        Assert.NotEqual(WireError.None, typedError);
         Assert.Equal(ExpectedError(mutation), typedError);
 
         using var stream = new MemoryStream();
@@ -166,124 +167,5 @@ public sealed class EcKeyVectorTests
         "signature-bitflip" or "body-bitflip" or "signature-truncated" => WireError.BadSignature,
         "key-der-corrupted" => WireError.UnsupportedKey,
         _ => throw new InvalidOperationException("unknown mutation " + mutation),
-    };
-
-    private static bool DecodeTyped(string name, byte[] packet, out WireError error) => name switch
-    {
-        "introduction-request" => Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(packet, true, out _, out _, out _, out error),
-        "introduction-response" => Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(packet, true, out _, out _, out _, out error),
-        "puncture" => Packet.TryDecode<GlobalTime, PuncturePayload>(packet, true, out _, out _, out _, out error),
-        "new-introduction-request" => Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(packet, true, out _, out _, out _, out error),
-        "new-introduction-response" => Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(packet, true, out _, out _, out _, out error),
-        "new-puncture" => Packet.TryDecode<GlobalTime, NewPuncturePayload>(packet, true, out _, out _, out _, out error),
-        var other => throw new InvalidOperationException("unexpected vector name " + other),
-    };
-
-    /// <summary>
-    /// Decodes a signed discovery message with its typed decoder (<c>[GlobalTime, payload]</c>, signature verified) into
-    /// ec-keys.json's <c>decoded</c> form.
-    /// </summary>
-    private static JsonObject DecodeTyped(byte[] datagram)
-    {
-        Packet packet;
-        GlobalTime time;
-        WireError error;
-        JsonObject payload;
-        switch (datagram[Packet.PrefixLength])
-        {
-            case DiscoveryMessages.IntroductionRequest:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out IntroductionRequestPayload m246, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["destination_address"] = Address(m246.DestinationAddress),
-                    ["source_lan_address"] = Address(m246.SourceLanAddress),
-                    ["source_wan_address"] = Address(m246.SourceWanAddress),
-                    ["identifier"] = m246.Identifier,
-                    ["advice"] = m246.Advice ? 1 : 0,
-                    ["supports_new_style"] = m246.SupportsNewStyle ? 1 : 0,
-                    ["connection_type"] = m246.ConnectionType.ToWireName(),
-                    ["extra_bytes"] = Convert.ToHexStringLower(m246.ExtraBytes),
-                };
-                break;
-            case DiscoveryMessages.NewIntroductionRequest:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out NewIntroductionRequestPayload m234, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["destination_address"] = Address(m234.DestinationAddress),
-                    ["source_lan_address"] = Address(m234.SourceLanAddress),
-                    ["source_wan_address"] = Address(m234.SourceWanAddress),
-                    ["identifier"] = m234.Identifier,
-                    ["advice"] = m234.Advice ? 1 : 0,
-                    ["supports_new_style"] = m234.SupportsNewStyle ? 1 : 0,
-                    ["extra_bytes"] = Convert.ToHexStringLower(m234.ExtraBytes),
-                };
-                break;
-            case DiscoveryMessages.IntroductionResponse:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out IntroductionResponsePayload m245, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["destination_address"] = Address(m245.DestinationAddress),
-                    ["source_lan_address"] = Address(m245.SourceLanAddress),
-                    ["source_wan_address"] = Address(m245.SourceWanAddress),
-                    ["lan_introduction_address"] = Address(m245.LanIntroductionAddress),
-                    ["wan_introduction_address"] = Address(m245.WanIntroductionAddress),
-                    ["identifier"] = m245.Identifier,
-                    ["supports_new_style"] = m245.SupportsNewStyle ? 1 : 0,
-                    ["intro_supports_new_style"] = m245.IntroSupportsNewStyle ? 1 : 0,
-                    ["peer_limit_reached"] = m245.PeerLimitReached ? 1 : 0,
-                    ["connection_type"] = m245.ConnectionType.ToWireName(),
-                    ["extra_bytes"] = Convert.ToHexStringLower(m245.ExtraBytes),
-                };
-                break;
-            case DiscoveryMessages.NewIntroductionResponse:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out NewIntroductionResponsePayload m233, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["destination_address"] = Address(m233.DestinationAddress),
-                    ["source_lan_address"] = Address(m233.SourceLanAddress),
-                    ["source_wan_address"] = Address(m233.SourceWanAddress),
-                    ["lan_introduction_address"] = Address(m233.LanIntroductionAddress),
-                    ["wan_introduction_address"] = Address(m233.WanIntroductionAddress),
-                    ["identifier"] = m233.Identifier,
-                    ["intro_supports_new_style"] = m233.IntroSupportsNewStyle ? 1 : 0,
-                    ["extra_bytes"] = Convert.ToHexStringLower(m233.ExtraBytes),
-                };
-                break;
-            case DiscoveryMessages.Puncture:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out PuncturePayload m249, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["source_lan_address"] = Address(m249.SourceLanAddress),
-                    ["source_wan_address"] = Address(m249.SourceWanAddress),
-                    ["identifier"] = m249.Identifier,
-                };
-                break;
-            case DiscoveryMessages.NewPuncture:
-                Assert.True(Packet.TryDecode(datagram, true, out packet, out time, out NewPuncturePayload m231, out error), error.Describe());
-                payload = new JsonObject
-                {
-                    ["source_lan_address"] = Address(m231.SourceLanAddress),
-                    ["source_wan_address"] = Address(m231.SourceWanAddress),
-                    ["identifier"] = m231.Identifier,
-                };
-                break;
-            case var other:
-                throw new InvalidOperationException("not a signed discovery message: " + other);
-        }
-
-        return new JsonObject
-        {
-            ["signed"] = packet.IsSigned,
-            ["public_key"] = Convert.ToHexStringLower(packet.PublicKeyBin),
-            ["global_time"] = time.Value,
-            ["payload"] = payload,
-        };
-    }
-
-    private static JsonObject Address(UdpAddress address) => new()
-    {
-        ["host"] = address.HostToString(),
-        ["port"] = address.Port,
-        ["family"] = address.IsIPv6 ? "ipv6" : "ipv4",
     };
 }

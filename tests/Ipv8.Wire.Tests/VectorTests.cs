@@ -72,19 +72,11 @@ public class VectorTests
     {
         var entry = (JsonObject)Vectors.Malformed[index]!;
         var packet = Vectors.Bytes(entry, "packet");
-        var ok = (string)entry["name"]! switch
-        {
-            "introduction-request" => Wire.Packet.TryDecode<GlobalTime, IntroductionRequestPayload>(packet, true, out _, out _, out _, out _),
-            "introduction-response" => Wire.Packet.TryDecode<GlobalTime, IntroductionResponsePayload>(packet, true, out _, out _, out _, out _),
-            "puncture-request" => Wire.Packet.TryDecode<GlobalTime, PunctureRequestPayload>(packet, true, out _, out _, out _, out _),
-            "puncture" => Wire.Packet.TryDecode<GlobalTime, PuncturePayload>(packet, true, out _, out _, out _, out _),
-            "new-introduction-request" => Wire.Packet.TryDecode<GlobalTime, NewIntroductionRequestPayload>(packet, true, out _, out _, out _, out _),
-            "new-introduction-response" => Wire.Packet.TryDecode<GlobalTime, NewIntroductionResponsePayload>(packet, true, out _, out _, out _, out _),
-            "new-puncture-request" => Wire.Packet.TryDecode<GlobalTime, NewPunctureRequestPayload>(packet, true, out _, out _, out _, out _),
-            "new-puncture" => Wire.Packet.TryDecode<GlobalTime, NewPuncturePayload>(packet, true, out _, out _, out _, out _),
-            var other => throw new InvalidOperationException("unexpected vector name " + other),
-        };
-        Assert.False(ok);
+        Assert.True(DiscoveryKinds.Registry.TryFind((string)entry["name"]!, out var kind), "unexpected vector name " + entry["name"]);
+
+        var error = KindDecoder.Decode(kind, packet, verify: true);
+
+        Assert.NotEqual(WireError.None, error);
     }
 
     [Fact]

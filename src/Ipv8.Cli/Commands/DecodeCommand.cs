@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using Ipv8.Wire.Schemas;
 
 namespace Ipv8.Cli.Commands;
@@ -108,8 +109,8 @@ internal static class DecodeCommand
         }
 
         var datagram = Convert.FromHexString(text);
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using var buffer = new ArrayPoolBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             if (!PacketJson.TryWrite(writer, datagram, schema, out var reason))
             {
@@ -117,7 +118,7 @@ internal static class DecodeCommand
             }
         }
 
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static bool IsHex(string text)
@@ -133,16 +134,10 @@ internal static class DecodeCommand
         return true;
     }
 
-    private static string ErrorJson(string reason)
+    private static string ErrorJson(string reason) => Hosting.Json.Write(writer =>
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", reason);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
+        writer.WriteStartObject();
+        writer.WriteString("error", reason);
+        writer.WriteEndObject();
+    });
 }

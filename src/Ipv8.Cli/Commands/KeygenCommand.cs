@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Ipv8.Wire.Crypto;
+using Ipv8.Engine;
 
 namespace Ipv8.Cli.Commands;
 
-/// <summary><c>ipv8 keygen --out FILE</c>: writes a new LibNaCL private key bin, readable by its owner only.</summary>
+/// <summary><c>ipv8 keygen --out FILE</c>: writes a new LibNaCL private key bin, readable by its owner only (<see cref="KeyFile.Create"/>).</summary>
 internal static class KeygenCommand
 {
     public static Command Create()
@@ -20,34 +20,17 @@ internal static class KeygenCommand
 
     public static int Run(FileInfo file, TextWriter output, TextWriter error)
     {
-        using var key = LibNaClPrivateKey.Generate();
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         try
         {
-            using var stream = new FileStream(file.FullName, options);
-            stream.Write(key.ToBin());
+            using var created = KeyFile.Create(file.FullName);
+            using var key = created.Key;
+            output.WriteLine($"wrote {created.Path}; public key {key.PublicKey}, mid {Convert.ToHexStringLower(key.PublicKey.Mid)}");
+            return 0;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"error: cannot write {file.FullName}: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return 1;
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            error.WriteLine($"error: cannot write {file.FullName}: {ex.Message}");
-            return 1;
-        }
-
-        output.WriteLine($"wrote {file.FullName}; public key {key.PublicKey}, mid {Convert.ToHexStringLower(key.PublicKey.Mid)}");
-        return 0;
     }
 }

@@ -23,7 +23,11 @@ internal sealed record NodeConfig
 
     public required CommunityId Community { get; init; }
 
-    public IReadOnlyList<BootstrapTarget> Bootstrap { get; init; } = [];
+    /// <summary>Bootstrap servers (py-ipv8's <c>DispersyBootstrapper</c> addresses and DNS names).</summary>
+    public IReadOnlyList<HostPort> Bootstrap { get; init; } = [];
+
+    /// <summary>Also bootstrap from py-ipv8's public trackers (<c>--bootstrap public</c>).</summary>
+    public bool PublicTrackers { get; init; }
 
     /// <summary>Peers to walk to (py-ipv8 <c>walk_to</c>), retried until they answer; never blacklisted.</summary>
     public IReadOnlyList<HostPort> Peers { get; init; } = [];
@@ -77,23 +81,10 @@ internal static class NodeCommand
                 return default;
             },
         };
-        var bootstrap = new Option<string[]>("--bootstrap")
-        {
-            Description = "A bootstrap server, HOST:PORT (HOST may be a DNS name); repeatable. 'public' adds py-ipv8's public trackers. None is contacted unless given.",
-            HelpName = "host:port",
-            Arity = ArgumentArity.OneOrMore,
-            DefaultValueFactory = _ => [],
-        };
-        bootstrap.Validators.Add(result =>
-        {
-            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
-            {
-                if (!CliArguments.TryParseBootstrap(value, out _, out var error))
-                {
-                    result.AddError(error);
-                }
-            }
-        });
+        var bootstrap = CliArguments.HostPorts(
+            "--bootstrap",
+            "A bootstrap server, HOST:PORT (HOST may be a DNS name); repeatable. 'public' adds py-ipv8's public trackers. None is contacted unless given.",
+            allowPublic: true);
         var peer = CliArguments.HostPorts("--peer", "A peer to walk to, HOST:PORT (py-ipv8's walk_to); repeatable. Walked to again every 5 s until it answers; unlike --bootstrap, it becomes a normal peer.");
         var key = new Option<FileInfo?>("--key")
         {
@@ -114,30 +105,28 @@ internal static class NodeCommand
         {
             Description = "Send only to 127.0.0.0/8 and ::1 (for tests and demos).",
         };
-        var walkTarget = new Option<int>("--walk-target")
-        {
-            Description = "The walker pauses while the community has this many verified peers (py-ipv8's target_peers); -1: always walk.",
-            DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
-        }.Check(value => value >= -1, _ => "--walk-target must be -1 (always walk) or at least 0.");
+        var walkTarget = CliArguments.WalkTarget("The walker pauses while the community has this many verified peers (py-ipv8's target_peers); -1: always walk.");
         var noDiscovery = new Option<bool>("--no-discovery")
         {
             Description = "Do not run py-ipv8's DiscoveryCommunity (with RandomWalk, RandomChurn and PeriodicSimilarity) next to the community.",
         };
         var logLevel = CliArguments.LogLevel(LogLevel.Information);
 
-        var command = new Command("node", "Run one IPv8 node: a community, RandomWalk and the bootstrap servers given; writes a report at the end.")
+        var command = new Command("node", "Run one IPv8 node: a community with RandomWalk, py-ipv8's DiscoveryCommunity next to it (unless --no-discovery), the bootstrap servers and peers given; writes a report at the end.")
         {
             port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, noDiscovery, logLevel,
         };
         command.SetAction(async (result, token) =>
         {
+            var (servers, publicTrackers) = CliArguments.ParseHostPorts(result.GetValue(bootstrap) ?? []);
             var config = new NodeConfig
             {
                 Host = result.GetValue(host)!,
                 Port = result.GetValue(port),
                 Community = result.GetValue(community),
-                Bootstrap = [.. (result.GetValue(bootstrap) ?? []).Select(ParseBootstrap)],
-                Peers = [.. (result.GetValue(peer) ?? []).Select(ParsePeer)],
+                Bootstrap = servers,
+                PublicTrackers = publicTrackers,
+                Peers = CliArguments.ParseHostPorts(result.GetValue(peer) ?? []).Servers,
                 KeyFile = result.GetValue(key),
                 MaxPeers = result.GetValue(maxPeers),
                 Duration = result.GetValue(duration) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
@@ -156,7 +145,8 @@ internal static class NodeCommand
 
     /// <summary>
     /// Runs the node until <see cref="NodeConfig.Duration"/> passes or <paramref name="cancel"/> fires, then writes the
-    /// report. Returns the exit code: 0 done, 1 could not run (port in use, unreadable key), 2 bad key file.
+    /// report. Returns the exit code: 0 done, 1 could not run (port in use, unreadable key file, or one another node
+    /// runs under), 2 bad key file.
     /// </summary>
     /// <remarks><paramref name="started"/> is called with the node and its community once they run (tests use it).</remarks>
     public static async Task<int> RunAsync(NodeConfig config, TextWriter output, TextWriter error, ILoggerFactory logs, CancellationToken cancel, Action<Ipv8Node, Engine.Communities.Community>? started = null)
@@ -167,45 +157,29 @@ internal static class NodeCommand
         ArgumentNullException.ThrowIfNull(logs);
         var logger = logs.CreateLogger("ipv8.node");
 
-        LibNaClPrivateKey key;
-        if (config.KeyFile is { } keyFile)
+        // The key file stays locked while the node runs: a second node on the same file is refused.
+        KeyFile? keyFile = null;
+        if (config.KeyFile is { } path)
         {
-            byte[] bin;
             try
             {
-                bin = await File.ReadAllBytesAsync(keyFile.FullName, cancel).ConfigureAwait(false);
+                keyFile = KeyFile.Open(path.FullName);
+            }
+            catch (InvalidDataException ex)
+            {
+                error.WriteLine($"error: --key {ex.Message}");
+                return 2;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: cannot read --key {keyFile.FullName}: {ex.Message}");
+                error.WriteLine($"error: --key {ex.Message}");
                 return 1;
             }
-
-            if (!LibNaClPrivateKey.TryParse(bin, out var loaded, out var keyError))
-            {
-                error.WriteLine($"error: --key {keyFile.FullName} is not a LibNaCLSK private key: {keyError.Describe()}");
-                return 2;
-            }
-
-            key = loaded;
-        }
-        else
-        {
-            key = LibNaClPrivateKey.Generate();
         }
 
-        using var keyLifetime = key;
-        var bootstrap = await ResolveBootstrapAsync(config.Bootstrap, logger, cancel).ConfigureAwait(false);
-        var ipv6 = config.Host.AddressFamily == AddressFamily.InterNetworkV6;
-        var endpoint = new UdpEndpoint(
-            new UdpEndpointOptions
-            {
-                Ipv4Host = ipv6 ? null : config.Host,
-                Ipv6Host = ipv6 ? config.Host : null,
-                Port = config.Port,
-                LoopbackOnly = config.LoopbackOnly,
-            },
-            logs.CreateLogger<UdpEndpoint>());
+        using var keyFileLock = keyFile;
+        using var key = keyFile?.Key ?? LibNaClPrivateKey.Generate();
+        var endpoint = CliEndpoint.Create(config.Host, config.Port, config.LoopbackOnly, logs);
         await using var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { LoggerFactory = logs });
         if (config.Discovery && config.Community == DiscoveryCommunity.Id)
         {
@@ -224,9 +198,9 @@ internal static class NodeCommand
             }
 
             // py-ipv8's default configuration gives every overlay a copy of the same bootstrapper.
-            if (bootstrap is { } servers)
+            if (config.Bootstrap.Count > 0 || config.PublicTrackers)
             {
-                overlay.Bootstrappers.Add(new AddressListBootstrapper(servers.Addresses, servers.Names, logger: logger));
+                overlay.Bootstrappers.Add(AddressListBootstrapper.Create(config.Bootstrap, config.PublicTrackers, logger: logger));
             }
 
             if (config.Peers.Count > 0)
@@ -245,7 +219,7 @@ internal static class NodeCommand
             return 1;
         }
 
-        WarnAboutMissingFamilies(config, endpoint, error);
+        WarnAboutUnreachableTargets(config, endpoint, error);
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         CliLog.NodeRunning(
             logger,
@@ -253,7 +227,7 @@ internal static class NodeCommand
             Convert.ToHexStringLower(key.PublicKey.Mid),
             bound.ToString(),
             config.Community.ToString(),
-            config.Bootstrap.Count == 0 ? "none" : string.Join(", ", config.Bootstrap),
+            BootstrapLabels(config) is { Count: > 0 } servers ? string.Join(", ", servers) : "none",
             config.Peers.Count == 0 ? "none" : string.Join(", ", config.Peers));
         started?.Invoke(node, community);
 
@@ -289,10 +263,11 @@ internal static class NodeCommand
     /// reach because it has no socket of their family (an IPv4 peer of a node bound to <c>::1</c>): the endpoint would
     /// only count their sends as failures.
     /// </summary>
-    internal static void WarnAboutMissingFamilies(NodeConfig config, IEndpoint endpoint, TextWriter error)
+    internal static void WarnAboutUnreachableTargets(NodeConfig config, IEndpoint endpoint, TextWriter error)
     {
         var targets = config.Peers.Select(p => (Label: $"--peer {p}", p.Family, Dns: p.IsDnsName))
-            .Concat(config.Bootstrap.Select(b => (Label: $"--bootstrap {b}", Family: b.IsPublic ? AddressFamily.InterNetwork : b.Server.Family, Dns: b.IsPublic || b.Server.IsDnsName)))
+            .Concat(config.Bootstrap.Select(b => (Label: $"--bootstrap {b}", b.Family, Dns: b.IsDnsName)))
+            .Concat(config.PublicTrackers ? [(Label: "--bootstrap public", Family: AddressFamily.InterNetwork, Dns: true)] : [])
             .ToList();
         foreach (var (family, bound) in (ReadOnlySpan<(AddressFamily, UdpAddress?)>)[(AddressFamily.InterNetwork, endpoint.Ipv4Address), (AddressFamily.InterNetworkV6, endpoint.Ipv6Address)])
         {
@@ -310,43 +285,22 @@ internal static class NodeCommand
                 $"warning: the node has no {name} socket (--host {config.Host} binds {other} only), so nothing can be sent to {string.Join(", ", unreachable.Select(t => t.Label))}{dns}; " +
                 $"they count as send failures. Bind an {name} --host (such as {anyHost}) to reach them.");
         }
-    }
 
-    private static BootstrapTarget ParseBootstrap(string text) =>
-        CliArguments.TryParseBootstrap(text, out var target, out var error) ? target : throw new ArgumentException(error, nameof(text));
-
-    private static HostPort ParsePeer(string text) =>
-        HostPort.TryParse(text, out var peer, out var error) ? peer : throw new ArgumentException($"--peer {text} {error}.", nameof(text));
-
-    /// <summary>
-    /// The bootstrap servers' addresses, and the names that do not resolve now (left to the bootstrapper, which tries
-    /// again when it initializes). Names (and the public trackers' names) are resolved here, before the node starts, so
-    /// that the first bootstrap already reaches them. Null when no server is given.
-    /// </summary>
-    internal static async Task<(List<UdpAddress> Addresses, List<(string Host, ushort Port)> Names)?> ResolveBootstrapAsync(IReadOnlyList<BootstrapTarget> targets, ILogger logger, CancellationToken cancel)
-    {
-        if (targets.Count == 0)
+        if (config.LoopbackOnly)
         {
-            return null;
-        }
-
-        var addresses = new List<UdpAddress>();
-        var servers = new List<HostPort>();
-        foreach (var target in targets)
-        {
-            if (target.IsPublic)
+            var outside = config.Peers.Where(p => p.Address is { IsLoopback: false }).Select(p => $"--peer {p}")
+                .Concat(config.Bootstrap.Where(b => b.Address is { IsLoopback: false }).Select(b => $"--bootstrap {b}"))
+                .Concat(config.PublicTrackers ? ["--bootstrap public"] : [])
+                .ToList();
+            if (outside.Count > 0)
             {
-                addresses.AddRange(AddressListBootstrapper.PublicTrackerAddresses);
-                servers.AddRange(AddressListBootstrapper.PublicTrackerNames.Select(n => new HostPort(null, n.Host, n.Port)));
-            }
-            else
-            {
-                servers.Add(target.Server);
+                error.WriteLine(
+                    $"warning: --loopback-only sends nothing outside 127.0.0.0/8 and ::1, so nothing can be sent to {string.Join(", ", outside)}; " +
+                    "they count as send failures.");
             }
         }
-
-        var (resolved, unresolved) = await HostPort.ResolveAsync(servers, TimeSpan.FromSeconds(10), logger, cancel).ConfigureAwait(false);
-        addresses.AddRange(resolved);
-        return ([.. addresses.Distinct()], [.. unresolved.Select(n => (n.DnsName!, n.Port))]);
     }
+
+    private static List<string> BootstrapLabels(NodeConfig config) =>
+        [.. config.Bootstrap.Select(b => b.ToString()), .. config.PublicTrackers ? ["public"] : Array.Empty<string>()];
 }

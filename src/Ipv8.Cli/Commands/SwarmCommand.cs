@@ -174,21 +174,12 @@ internal static class SwarmCommand
             DefaultValueFactory = _ => 100,
             HelpName = "ms",
         }.Check(value => value is >= 0 and <= 10_000, _ => "--batch-delay must be 0-10000 ms.");
-        var walkTarget = new Option<int>("--walk-target")
-        {
-            Description = "A node stops walking once it has this many verified peers (py-ipv8's target_peers); -1: always walk.",
-            DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
-        }.Check(value => value >= -1, _ => "--walk-target must be -1 (always walk) or at least 0.");
+        var walkTarget = CliArguments.WalkTarget("A node stops walking once it has this many verified peers (py-ipv8's target_peers); -1: always walk.");
         var receiveMode = new Option<ReceiveMode?>("--receive-mode")
         {
             Description = "UDP receive mode of the nodes: Async or DedicatedThread. Default: Async above 16 nodes.",
         };
-        var bootstrapInterval = new Option<double>("--bootstrap-interval")
-        {
-            Description = "Least seconds between two bootstraps of a node (py-ipv8: 30); a node without peers asks the tracker again after this.",
-            DefaultValueFactory = _ => 5,
-            HelpName = "seconds",
-        }.Check(value => value is >= 0.1 and <= 3600, _ => "--bootstrap-interval must be 0.1-3600 seconds.");
+        var bootstrapInterval = CliArguments.Seconds("--bootstrap-interval", "Least seconds between two bootstraps of a node (py-ipv8: 30); a node without peers asks the tracker again after this.", 5, 0.1, 3600);
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
         var logLevel = CliArguments.LogLevel(LogLevel.Warning);
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Cli.Hosting;
-using Ipv8.Engine.Endpoints;
 using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Cli.Commands;
@@ -38,12 +37,7 @@ internal static class TrackerCommand
         var port = CliArguments.Port("UDP port to bind (0: any free port).", required: true);
         var host = CliArguments.Host("Address to bind. Default 0.0.0.0 (all IPv4 interfaces); an IPv6 address binds IPv6 only.");
         var duration = CliArguments.Duration("Stop after this many seconds. Default: run until Ctrl+C.");
-        var status = new Option<double>("--status-interval")
-        {
-            Description = "Seconds between status lines on standard error.",
-            DefaultValueFactory = _ => 5,
-            HelpName = "seconds",
-        }.Check(value => value is >= 0.1 and <= 3600, _ => "--status-interval must be 0.1-3600 seconds.");
+        var status = CliArguments.Seconds("--status-interval", "Seconds between status lines on standard error.", 5, 0.1, 3600);
         var loopbackOnly = new Option<bool>("--loopback-only")
         {
             Description = "Send only to 127.0.0.0/8 and ::1 (for tests and demos).",
@@ -76,17 +70,7 @@ internal static class TrackerCommand
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(error);
-        var ipv6 = config.Host.AddressFamily == AddressFamily.InterNetworkV6;
-        var endpoint = new UdpEndpoint(
-            new UdpEndpointOptions
-            {
-                Ipv4Host = ipv6 ? null : config.Host,
-                Ipv6Host = ipv6 ? config.Host : null,
-                Port = config.Port,
-                LoopbackOnly = config.LoopbackOnly,
-            },
-            logs.CreateLogger<UdpEndpoint>());
-        await using var tracker = Tracker.Create(endpoint, logs, config.Capacity);
+        await using var tracker = Tracker.Create(CliEndpoint.Create(config.Host, config.Port, config.LoopbackOnly, logs), logs, config.Capacity);
         try
         {
             tracker.Start();

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
+using Ipv8.Cli.Commands;
 using Ipv8.Engine.Bootstrapping;
+using Ipv8.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Cli.Hosting;
@@ -39,9 +41,12 @@ internal static class CliArguments
         return option;
     }
 
+    /// <summary>Adds a check that the value is in <paramref name="range"/>: "--name must be RANGE, not VALUE."</summary>
+    public static Option<int> Check(this Option<int> option, IntRange range) =>
+        option.Check(range.Contains, value => $"{option.Name} must be {range.Text}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+
     public static Option<int> Port(string description, bool required) =>
-        new Option<int>("--port") { Description = description, Required = required }
-            .Check(value => value is >= 0 and <= 65535, value => $"--port must be 0-65535, not {value}.");
+        new Option<int>("--port") { Description = description, Required = required }.Check(SettingRanges.Port);
 
     public static Option<IPAddress> Host(string description) => new("--host")
     {
@@ -83,32 +88,29 @@ internal static class CliArguments
         {
             Description = "Peers above which the community stops answering introduction requests (py-ipv8 max_peers); -1 is unlimited.",
             DefaultValueFactory = _ => Engine.Communities.CommunitySettings.DefaultMaxPeers,
-        }.Check(value => value >= -1, _ => "--max-peers must be -1 (unlimited) or at least 0.");
+        }.Check(SettingRanges.MaxPeers);
 
-    /// <summary>Parses one <c>--bootstrap</c> value: <c>public</c>, <c>IP:PORT</c>, <c>[IPv6]:PORT</c> or <c>NAME:PORT</c>.</summary>
-    public static bool TryParseBootstrap(string text, out BootstrapTarget target, out string error)
-    {
-        target = default;
-        if (string.Equals(text, "public", StringComparison.OrdinalIgnoreCase))
+    public static Option<int> WalkTarget(string description) =>
+        new Option<int>("--walk-target")
         {
-            target = new BootstrapTarget(default, IsPublic: true);
-            error = string.Empty;
-            return true;
-        }
+            Description = description,
+            DefaultValueFactory = _ => SwarmConfig.DefaultWalkTarget,
+        }.Check(SettingRanges.TargetPeers);
 
-        if (!HostPort.TryParse(text, out var hostPort, out var reason))
+    /// <summary>A number of seconds from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static Option<double> Seconds(string name, string description, double defaultValue, double min, double max) =>
+        new Option<double>(name)
         {
-            error = $"--bootstrap {text} {reason} (or 'public').";
-            return false;
-        }
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            HelpName = "seconds",
+        }.Check(value => value >= min && value <= max, _ => string.Create(CultureInfo.InvariantCulture, $"{name} must be {min}-{max} seconds."));
 
-        target = new BootstrapTarget(hostPort, IsPublic: false);
-        error = string.Empty;
-        return true;
-    }
-
-    /// <summary>An option whose values are <c>HOST:PORT</c> (an IP address, <c>[IPv6]</c> or a DNS name), checked by <see cref="HostPort.TryParse"/>.</summary>
-    public static Option<string[]> HostPorts(string name, string description)
+    /// <summary>
+    /// An option whose values are <c>HOST:PORT</c> (an IP address, <c>[IPv6]</c> or a DNS name), checked by
+    /// <see cref="HostPort.TryParse"/>; with <paramref name="allowPublic"/>, also <c>public</c> (py-ipv8's public trackers).
+    /// </summary>
+    public static Option<string[]> HostPorts(string name, string description, bool allowPublic = false)
     {
         var option = new Option<string[]>(name)
         {
@@ -121,18 +123,41 @@ internal static class CliArguments
         {
             foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (!HostPort.TryParse(value, out _, out var reason))
+                if (!(allowPublic && IsPublic(value)) && !HostPort.TryParse(value, out _, out var reason))
                 {
-                    result.AddError($"{name} {value} {reason}.");
+                    result.AddError($"{name} {value} {reason}{(allowPublic ? " (or 'public')" : string.Empty)}.");
                 }
             }
         });
         return option;
     }
-}
 
-/// <summary>One <c>--bootstrap</c> value: a host and port, or py-ipv8's public trackers.</summary>
-internal readonly record struct BootstrapTarget(HostPort Server, bool IsPublic)
-{
-    public override string ToString() => IsPublic ? "public" : Server.ToString();
+    /// <summary>
+    /// Splits the values of a <see cref="HostPorts"/> option (already checked) into servers and whether <c>public</c>
+    /// was among them.
+    /// </summary>
+    public static (List<HostPort> Servers, bool Public) ParseHostPorts(IEnumerable<string> values)
+    {
+        var servers = new List<HostPort>();
+        var publicTrackers = false;
+        foreach (var value in values)
+        {
+            if (IsPublic(value))
+            {
+                publicTrackers = true;
+            }
+            else if (HostPort.TryParse(value, out var server, out var reason))
+            {
+                servers.Add(server);
+            }
+            else
+            {
+                throw new ArgumentException($"{value} {reason}.", nameof(values));
+            }
+        }
+
+        return (servers, publicTrackers);
+    }
+
+    private static bool IsPublic(string value) => string.Equals(value, "public", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
 
 namespace Ipv8.Cli.Hosting;
@@ -6,15 +7,16 @@ namespace Ipv8.Cli.Hosting;
 /// <summary>Builds compact one-line JSON documents.</summary>
 internal static class Json
 {
+    /// <summary>Writes a document into a pooled buffer and returns it as text (no intermediate array, unlike a <c>MemoryStream</c>'s <c>ToArray</c>).</summary>
     public static string Write(Action<Utf8JsonWriter> write)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using var buffer = new ArrayPoolBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             write(writer);
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Writes <paramref name="json"/> and a newline to <paramref name="file"/>, or to <paramref name="output"/> when no file is given.</summary>

@@ -72,6 +72,10 @@ internal static class NodeReport
             writer.WriteNumber("churned_peers", node.Strategies.Select(s => s.Strategy).OfType<Engine.Discovery.RandomChurn>().Sum(c => c.Churned));
             writer.WriteNumber("similarity_requests_sent", discovery.SimilarityRequestsSent);
             writer.WriteNumber("similarity_responses_received", discovery.SimilarityResponsesReceived);
+            writer.WriteNumber("pings_received", discovery.Counters.PacketsIn(DiscoveryCommunityMessages.Ping));
+            writer.WriteNumber("pongs_sent", discovery.Counters.PacketsOut(DiscoveryCommunityMessages.Pong));
+            writer.WriteNumber("pongs_refused", discovery.PongsRefused);
+            WriteDrops(writer, discovery.Counters, null);
             writer.WriteEndObject();
         }
 
@@ -105,19 +109,28 @@ internal static class NodeReport
         WriteMessages(writer, "messages_in", counters.PacketsIn, counters.BytesIn);
         WriteMessages(writer, "messages_out", counters.PacketsOut, counters.BytesOut);
 
+        WriteDrops(writer, counters, node);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"drops":{reason:count,…}</c>: one community's drops by reason, plus, for the user community, the node
+    /// dispatcher's (unknown prefix, too short).
+    /// </summary>
+    private static void WriteDrops(Utf8JsonWriter writer, CommunityCounters counters, Ipv8Node? node)
+    {
         writer.WriteStartObject("drops");
         foreach (var reason in Enum.GetValues<DropReason>())
         {
             var count = counters.Drops(reason) + reason switch
             {
-                DropReason.BadPrefix => node.DroppedUnknownPrefix,
-                DropReason.TooShort => node.DroppedTooShort,
+                DropReason.BadPrefix => node?.DroppedUnknownPrefix ?? 0,
+                DropReason.TooShort => node?.DroppedTooShort ?? 0,
                 _ => 0,
             };
             writer.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), count);
         }
 
-        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
@@ -132,7 +145,7 @@ internal static class NodeReport
                 continue;
             }
 
-            writer.WriteStartObject(DiscoveryMessages.GetName((byte)id) ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteStartObject(DiscoveryKinds.Registry.TryFind(null, (byte)id, out var kind) ? kind.Name : id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteNumber("msg_id", id);
             writer.WriteNumber("packets", count);
             writer.WriteNumber("bytes", bytes((byte)id));

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Ipv8.Engine.Communities;
 using Ipv8.Wire;
@@ -68,6 +67,47 @@ public sealed class AddressListBootstrapper : IBootstrapper
         ("dispersy4.tribler.org", 6424),
     ];
 
+    /// <summary>
+    /// A bootstrapper for servers as people write them (<see cref="HostPort"/>: IP addresses and DNS names), and py-ipv8's
+    /// public trackers too when <paramref name="publicTrackers"/> is true. What <c>ipv8 node --bootstrap</c> and the
+    /// hosting options (<c>Ipv8:Bootstrap</c>) build.
+    /// </summary>
+    /// <param name="servers">The bootstrap servers (parse text with <see cref="HostPort.TryParse"/>).</param>
+    /// <param name="publicTrackers">Add <see cref="PublicTrackerAddresses"/> and <see cref="PublicTrackerNames"/>.</param>
+    /// <param name="bootstrapInterval">The least time between two bootstraps. Default 30 s.</param>
+    /// <param name="timeProvider">The clock. Default: the system's.</param>
+    /// <param name="logger">Where names that do not resolve are logged.</param>
+    public static AddressListBootstrapper Create(
+        IEnumerable<HostPort> servers,
+        bool publicTrackers = false,
+        TimeSpan? bootstrapInterval = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        var addresses = new List<UdpAddress>();
+        var names = new List<(string Host, ushort Port)>();
+        foreach (var server in servers)
+        {
+            if (server.Address is { } address)
+            {
+                addresses.Add(address);
+            }
+            else if (server.DnsName is { } name)
+            {
+                names.Add((name, server.Port));
+            }
+        }
+
+        if (publicTrackers)
+        {
+            addresses.AddRange(PublicTrackerAddresses);
+            names.AddRange(PublicTrackerNames);
+        }
+
+        return new AddressListBootstrapper(addresses.Distinct(), names.Distinct(), bootstrapInterval, timeProvider, logger);
+    }
+
     /// <summary>A bootstrapper for py-ipv8's public trackers, its default list (addresses and names).</summary>
     public static AddressListBootstrapper PublicTrackers(ILogger? logger = null) => new(PublicTrackerAddresses, PublicTrackerNames, logger: logger);
 
@@ -112,31 +152,32 @@ public sealed class AddressListBootstrapper : IBootstrapper
             community.EnsureBlacklisted(address);
         }
 
-        foreach (var (host, port) in _dnsNames)
+        // In parallel: one name that times out must not hold up the others (py-ipv8's public list has seven).
+        await Task.WhenAll(_dnsNames.Select(name => ResolveAsync(community, name.Host, name.Port, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task ResolveAsync(Community community, string host, ushort port, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
+            if (await new HostPort(null, host, port).ResolveAsync(cancellationToken).ConfigureAwait(false) is not { } address)
             {
-                var resolved = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
-                if (resolved.Length == 0)
-                {
-                    continue;
-                }
-
-                var address = UdpAddress.FromIPAddress(resolved[0], port);
-                lock (_lock)
-                {
-                    if (!_addresses.Contains(address))
-                    {
-                        _addresses.Add(address);
-                    }
-                }
-
-                community.EnsureBlacklisted(address);
+                return;
             }
-            catch (SocketException ex)
+
+            lock (_lock)
             {
-                BootstrapLog.DnsUnresolved(_logger, host, port, ex.SocketErrorCode);
+                if (!_addresses.Contains(address))
+                {
+                    _addresses.Add(address);
+                }
             }
+
+            community.EnsureBlacklisted(address);
+        }
+        catch (SocketException ex)
+        {
+            BootstrapLog.DnsUnresolved(_logger, host, port, ex.SocketErrorCode);
         }
     }
 

@@ -28,9 +28,6 @@ internal static partial class BootstrapLog
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Bootstrap DNS names still resolving after {Timeout}; walking to the addresses known so far")]
     public static partial void DnsStillResolving(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Cannot resolve {Host}:{Port} now ({Error})")]
-    public static partial void HostUnresolved(ILogger logger, string? host, ushort port, string error);
-
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Beacon from {Source}: walking to it ({Suppressed} more suppressed)")]
     private static partial void BeaconReceived(ILogger logger, UdpAddress source, long suppressed);
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Bootstrapping;
 
@@ -79,58 +78,20 @@ public readonly record struct HostPort(UdpAddress? Address, string? DnsName, ush
     }
 
     /// <summary>
-    /// Resolves DNS names to their first IPv4 address (py-ipv8 resolves bootstrap names with <c>gethostbyname</c>, IPv4
-    /// only), leaving IP hosts as they are. Names that do not resolve within <paramref name="timeout"/> are returned
-    /// apart and logged.
+    /// The address to send to: the IP address as it is, or a DNS name's first IPv4 address (py-ipv8 resolves bootstrap
+    /// servers with <c>gethostbyname</c> and peers' names the same way, IPv4 only); null when the name has no IPv4
+    /// address. The one lookup behind <see cref="AddressListBootstrapper"/> and <see cref="Discovery.WalkToPeers"/>.
     /// </summary>
-    public static async Task<(List<UdpAddress> Resolved, List<HostPort> Unresolved)> ResolveAsync(
-        IEnumerable<HostPort> targets, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken)
+    /// <exception cref="SocketException">The lookup failed (no such name, no DNS server).</exception>
+    public async Task<UdpAddress?> ResolveAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(targets);
-        ArgumentNullException.ThrowIfNull(logger);
-        var resolved = new List<UdpAddress>();
-        var unresolved = new List<HostPort>();
-        var names = new List<HostPort>();
-        foreach (var target in targets)
+        if (Address is { } address)
         {
-            if (target.Address is { } address)
-            {
-                resolved.Add(address);
-            }
-            else
-            {
-                names.Add(target);
-            }
+            return address;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        var lookups = names.Distinct().Select(async name =>
-        {
-            try
-            {
-                var found = await Dns.GetHostAddressesAsync(name.DnsName!, AddressFamily.InterNetwork, deadline.Token).ConfigureAwait(false);
-                return (name, found.Length > 0 ? UdpAddress.FromIPAddress(found[0], name.Port) : (UdpAddress?)null);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                BootstrapLog.HostUnresolved(logger, name.DnsName, name.Port, ex.Message);
-                return (name, (UdpAddress?)null);
-            }
-        });
-        foreach (var (name, address) in await Task.WhenAll(lookups).ConfigureAwait(false))
-        {
-            if (address is { } found)
-            {
-                resolved.Add(found);
-            }
-            else
-            {
-                unresolved.Add(name);
-            }
-        }
-
-        return (resolved, unresolved);
+        var found = await Dns.GetHostAddressesAsync(DnsName ?? throw new InvalidOperationException("A default HostPort names no host."), AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
+        return found.Length > 0 ? UdpAddress.FromIPAddress(found[0], Port) : null;
     }
 
     /// <inheritdoc/>

@@ -65,14 +65,21 @@ public abstract partial class Community
     /// <param name="extraBytes">Bytes to piggyback.</param>
     /// <param name="prefix">Another community's prefix (py-ipv8: expert use only), or empty for ours.</param>
     /// <param name="newStyle">Whether to answer new-style (233).</param>
-    public int CreateIntroductionResponse(Span<byte> buffer, UdpAddress lanSocketAddress, UdpAddress socketAddress, ushort identifier, Peer? introduction = null, ReadOnlySpan<byte> extraBytes = default, ReadOnlySpan<byte> prefix = default, bool newStyle = false)
+    public int CreateIntroductionResponse(Span<byte> buffer, UdpAddress lanSocketAddress, UdpAddress socketAddress, ushort identifier, Peer? introduction = null, ReadOnlySpan<byte> extraBytes = default, ReadOnlySpan<byte> prefix = default, bool newStyle = false) =>
+        WriteIntroductionResponse(buffer, lanSocketAddress, socketAddress, identifier, requester: null, introduction, extraBytes, prefix, newStyle);
+
+    /// <summary>
+    /// <see cref="CreateIntroductionResponse"/> for a requester the caller already holds: <paramref name="requester"/>,
+    /// a verified peer at <paramref name="socketAddress"/>, is never introduced to itself. When null, the verified peer
+    /// at that address is looked up (py-ipv8 <c>get_verified_by_address</c>), only if a peer is to be picked.
+    /// </summary>
+    internal int WriteIntroductionResponse(Span<byte> buffer, UdpAddress lanSocketAddress, UdpAddress socketAddress, ushort identifier, Peer? requester, Peer? introduction, ReadOnlySpan<byte> extraBytes, ReadOnlySpan<byte> prefix, bool newStyle)
     {
         var globalTime = ClaimGlobalTime() % 65536;
         var packetPrefix = prefix.IsEmpty ? _prefix : prefix;
         var introductionLan = UdpAddress.Any;
         var introductionWan = UdpAddress.Any;
-        var other = Network.GetVerifiedByAddress(socketAddress);
-        introduction ??= GetPeerForIntroduction(other, newStyle);
+        introduction ??= GetPeerForIntroduction(requester ?? Network.GetVerifiedByAddress(socketAddress), newStyle);
         if (introduction is not null)
         {
             var address = introduction.Address;

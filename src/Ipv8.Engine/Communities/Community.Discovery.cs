@@ -52,18 +52,14 @@ public abstract partial class Community
         }
 
         var destination = peer.Address;
-        if (Network.GetVerifiedByAddress(destination) is null && !Limits.AllowUnverifiedReply(destination))
+        if (!IsVerifiedDestination(peer, destination) && !Limits.AllowUnverifiedReply(destination))
         {
             Counters.Drop(DropReason.RateLimited);
             return;
         }
 
-        if (request.SourceLanAddress.IsIPv4)
-        {
-            Network.UpdateLanAddress(peer, request.SourceLanAddress);
-        }
-
-        var verified = Network.AddVerifiedPeer(peer);
+        // The LAN address, the peer, and the service: one change of the network.
+        var verified = Network.AddVerifiedPeer(peer, CommunityId, request.SourceLanAddress.IsIPv4 ? request.SourceLanAddress : null);
         if (verified is null)
         {
             Counters.Drop(DropReason.Blacklisted);
@@ -71,12 +67,11 @@ public abstract partial class Community
         else
         {
             peer = verified;
-            Network.DiscoverServices(peer, CommunityId);
         }
 
         destination = peer.Address;
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, destination, request.Identifier, newStyle: peer.NewStyleIntro);
+        var n = WriteIntroductionResponse(buffer, request.DestinationAddress, destination, request.Identifier, requester: verified, introduction: null, extraBytes: default, prefix: default, newStyle: peer.NewStyleIntro);
         SendPacket(destination, buffer[..n]);
 
         IntroductionRequestCallback(peer, time, request);
@@ -136,7 +131,7 @@ public abstract partial class Community
         }
 
         RecordWalkRoundTrip(response.Identifier);
-        var verified = Network.AddVerifiedPeer(peer);
+        var verified = Network.AddVerifiedPeer(peer, CommunityId);
         if (verified is null)
         {
             DropRefusedResponder(peer.Address);
@@ -144,7 +139,6 @@ public abstract partial class Community
         else
         {
             peer = verified;
-            Network.DiscoverServices(peer, CommunityId);
         }
 
         var lan = response.LanIntroductionAddress;

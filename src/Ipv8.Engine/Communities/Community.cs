@@ -54,9 +54,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Key = settings.Key ?? throw new ArgumentException("CommunitySettings.Key is required.", nameof(settings));
         Endpoint = settings.Endpoint ?? throw new ArgumentException("CommunitySettings.Endpoint is required.", nameof(settings));
         Network = settings.Network ?? throw new ArgumentException("CommunitySettings.Network is required.", nameof(settings));
-        if (settings.MaxPeers < -1)
+        if (!Shared.SettingRanges.MaxPeers.Contains(settings.MaxPeers))
         {
-            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxPeers, "MaxPeers is -1 (unlimited) or at least 0.");
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaxPeers, $"MaxPeers must be {Shared.SettingRanges.MaxPeers.Text}.");
         }
 
         CommunityId = communityId;
@@ -309,17 +309,27 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// <c>last_response</c>, checks the prefix, and runs the handler for the message id, catching and logging any
     /// exception. Never throws.
     /// </summary>
-    public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram)
+    public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => Receive(source, datagram, anyPrefix: false);
+
+    /// <summary>
+    /// The receive path of every community: the one peer lookup of the datagram (the verified peer at
+    /// <paramref name="source"/>, whose <c>last_response</c> is refreshed and which is passed down), the prefix, the
+    /// message id, then the handler table (signed messages: <see cref="SignedHandlerEntry"/>). With
+    /// <paramref name="anyPrefix"/> (a tracker, py-ipv8 <c>EndpointServer.on_packet</c>) the prefix is not checked and
+    /// unknown message ids are dropped without a warning.
+    /// </summary>
+    internal void Receive(UdpAddress source, ReadOnlySpan<byte> datagram, bool anyPrefix)
     {
-        Network.GetVerifiedByAddress(source)?.Touch();
+        var sender = Network.GetVerifiedByAddress(source);
+        sender?.Touch();
         if (datagram.Length <= Packet.PrefixLength)
         {
             // py-ipv8 raises an IndexError on a 22-byte packet; here it is only dropped.
-            Counters.Drop(datagram.Length == Packet.PrefixLength && datagram.SequenceEqual(_prefix) ? DropReason.TooShort : DropReason.BadPrefix);
+            Counters.Drop(anyPrefix || (datagram.Length == Packet.PrefixLength && datagram.SequenceEqual(_prefix)) ? DropReason.TooShort : DropReason.BadPrefix);
             return;
         }
 
-        if (!datagram[..Packet.PrefixLength].SequenceEqual(_prefix))
+        if (!anyPrefix && !datagram[..Packet.PrefixLength].SequenceEqual(_prefix))
         {
             Counters.Drop(DropReason.BadPrefix);
             return;
@@ -331,17 +341,22 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         if (handler is null)
         {
             Counters.Drop(DropReason.UnknownMessage);
-            CommunityLog.UnknownMessage(RemoteLog, messageId, source);
+            if (!anyPrefix)
+            {
+                CommunityLog.UnknownMessage(RemoteLog, messageId, source);
+            }
+
             return;
         }
 
         try
         {
-            handler.Handle(this, source, datagram);
+            handler.Handle(this, source, datagram, sender);
         }
         catch (Exception ex)
         {
             Counters.Drop(DropReason.HandlerError);
+            Settings.HandlerErrorObserver?.Invoke(ex);
             CommunityLog.HandlerError(RemoteLog, ex, messageId, source);
         }
     }
@@ -568,6 +583,16 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
     /// <summary>Replaces the handler of a message id (a subclass's own decoding of a base message, as py-ipv8's DiscoveryCommunity overrides 246).</summary>
     internal void ReplaceHandler(byte messageId, HandlerEntry entry) => _handlers[messageId] = entry;
+
+    /// <summary>Removes every handler (a tracker handles introduction requests only).</summary>
+    internal void ClearHandlers() => Array.Clear(_handlers);
+
+    /// <summary>
+    /// True when a reply to <paramref name="address"/> on behalf of <paramref name="peer"/> goes to a verified peer: the
+    /// peer itself (known without a lookup when it came from the receive path) or another verified peer at that address.
+    /// </summary>
+    internal bool IsVerifiedDestination(Peer peer, UdpAddress address) =>
+        Network.IsVerified(peer) || Network.GetVerifiedByAddress(address) is not null;
 
     private void SetHandler(byte messageId, HandlerEntry entry)
     {

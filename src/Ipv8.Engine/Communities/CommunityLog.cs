@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Ipv8.Engine.Communities;
 
 /// <summary>
-/// The log events of communities and the tracker (ids 2xxx; docs/logging.md). The events a remote sender can cause go
+/// The log events of communities, the tracker included (ids 2xxx; docs/logging.md). The events a remote sender can cause go
 /// through the community's <see cref="RemoteLog"/>: rate-limited per kind, written off the packet path.
 /// </summary>
 internal static partial class CommunityLog
@@ -59,14 +59,6 @@ internal static partial class CommunityLog
         }
     }
 
-    public static void TrackerError(RemoteLog log, Exception exception, UdpAddress source)
-    {
-        if (log.TryTake(RemoteEvent.TrackerError, LogLevel.Error, out var suppressed))
-        {
-            log.Enqueue(new RemoteLine(static (ILogger l, in RemoteLine e) => TrackerError(l, e.Exception, e.Address, e.Suppressed), suppressed) { Exception = exception, Address = source });
-        }
-    }
-
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Received unknown message {MessageId} from {Source} ({Suppressed} more suppressed)")]
     private static partial void UnknownMessage(ILogger logger, byte messageId, UdpAddress source, long suppressed);
 
@@ -84,9 +76,6 @@ internal static partial class CommunityLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Received message {MessageId} from {Source} signed with this node's own key: another node runs with the same key (the same key file?) and the two will never be peers ({Suppressed} more suppressed)")]
     private static partial void OwnKeyHeard(ILogger logger, byte messageId, UdpAddress source, long suppressed);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Tracker failed on a datagram from {Source} ({Suppressed} more suppressed)")]
-    private static partial void TrackerError(ILogger logger, Exception? exception, UdpAddress source, long suppressed);
 
     // Local events.
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear")]

@@ -56,6 +56,12 @@ public sealed class CommunitySettings
     /// </summary>
     public TimeSpan RemoteEventLogInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Called on the dispatch thread with every exception a message handler throws, before the (rate-limited,
+    /// asynchronous) log line: Ipv8.Testing's <c>TestNetwork</c> reports each one to the test that caused it.
+    /// </summary>
+    internal Action<Exception>? HandlerErrorObserver { get; set; }
+
     /// <summary>A shallow copy.</summary>
     public CommunitySettings Clone() => (CommunitySettings)MemberwiseClone();
 }

@@ -139,24 +139,22 @@ public class DiscoveryCommunity : Community
     protected virtual void OnDiscoveryIntroductionRequest(Peer peer, UdpAddress source, GlobalTime time, in IntroductionRequest request)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (Network.GetVerifiedByAddress(source) is null && !Limits.AllowUnverifiedReply(source))
+        if (!IsVerifiedDestination(peer, source) && !Limits.AllowUnverifiedReply(source))
         {
             Counters.Drop(DropReason.RateLimited);
             return;
         }
 
-        var verified = Network.AddVerifiedPeer(peer);
+        var verified = Network.AddVerifiedPeer(peer, CommunityId);
         if (verified is null)
         {
             Counters.Drop(DropReason.Blacklisted);
         }
-        else
-        {
-            Network.DiscoverServices(verified, CommunityId);
-        }
 
+        // The peer came from the receive path, so once verified it is the one at the source address.
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction: null, newStyle: false);
+        var requester = verified is not null && verified.IsAt(source) ? verified : null;
+        var n = WriteIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, requester, introduction: null, extraBytes: default, prefix: default, newStyle: false);
         SendPacket(source, buffer[..n]);
     }
 
@@ -168,7 +166,7 @@ public class DiscoveryCommunity : Community
     {
         ArgumentNullException.ThrowIfNull(peer);
         var address = peer.Address;
-        if (Network.GetVerifiedByAddress(address) is null && !Limits.AllowUnverifiedReply(address))
+        if (!IsVerifiedDestination(peer, address) && !Limits.AllowUnverifiedReply(address))
         {
             Counters.Drop(DropReason.RateLimited);
             return;
@@ -189,7 +187,7 @@ public class DiscoveryCommunity : Community
     protected virtual void OnSimilarityResponse(Peer peer, in GlobalTime time, in SimilarityResponsePayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (MaxPeers >= 0 && MaxPeers < Network.CountPeersForService(CommunityId) && Network.GetVerifiedByPublicKeyBin(peer.PublicKeyBin) is null)
+        if (MaxPeers >= 0 && MaxPeers < Network.CountPeersForService(CommunityId) && !Network.IsVerified(peer) && Network.GetVerifiedByPublicKeyBin(peer.PublicKeyBin) is null)
         {
             Counters.Drop(DropReason.PeerLimit);
             return;

@@ -52,19 +52,24 @@ internal abstract class HandlerEntry
 {
     public abstract string Name { get; }
 
-    public abstract void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram);
+    /// <summary>
+    /// Handles a datagram whose prefix was checked (or, for a tracker, taken as it came). <paramref name="sender"/> is
+    /// the verified peer at <paramref name="source"/>, looked up once per datagram by <see cref="Community.Receive"/>.
+    /// </summary>
+    public abstract void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender);
 }
 
 /// <summary>
-/// The one verify-and-dispatch path of signed messages: frame and key shape, the mid blacklist, the per-source
-/// verification budget (charged at the key's real cost), the signature, then the payloads, then the peer, then the
-/// handler. Each step is cheaper than the next, so a flood is turned away before it costs anything.
+/// The one verify-and-dispatch path of signed messages, for every community (the tracker included): frame and key
+/// shape, the mid blacklist, the per-source verification budget (charged at the key's real cost), the signature, then
+/// the payloads, then the peer, then the handler. Each step is cheaper than the next, so a flood is turned away before
+/// it costs anything. Nothing else in the engine checks a signature.
 /// </summary>
 internal abstract class SignedHandlerEntry : HandlerEntry
 {
     protected abstract byte MessageId { get; }
 
-    public sealed override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    public sealed override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
     {
         if (!Precheck(community))
         {
@@ -77,9 +82,12 @@ internal abstract class SignedHandlerEntry : HandlerEntry
             return;
         }
 
-        // A verified peer's key was parsed and checked when it was added. A blacklisted mid (our own, reflected back, or
-        // one the user refused) never becomes a peer: skip its signature.
-        var known = community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin);
+        // A verified peer's key was parsed and checked when it was added. The peer at the source address is the one with
+        // this key in the usual case (no second lookup); otherwise the key is looked up. A blacklisted mid (our own,
+        // reflected back, or one the user refused) never becomes a peer: skip its signature.
+        var known = sender is not null && sender.Key.BinEquals(packet.PublicKeyBin)
+            ? sender
+            : community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin);
         if (known is null && community.Network.IsKeyBlacklisted(packet.PublicKeyBin))
         {
             community.DropBlacklistedKey(source, MessageId, packet.PublicKeyBin);
@@ -230,7 +238,7 @@ internal sealed class UnsignedHandlerEntry<T>(UnsignedMessageHandler<T> handler)
 {
     public override string Name => handler.Method.Name;
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
     {
         if (!Packet.TryDecode(datagram, verify: false, out _, out T payload, out var error))
         {
@@ -248,7 +256,7 @@ internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2
 {
     public override string Name => handler.Method.Name;
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
     {
         if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out var error))
         {
@@ -267,7 +275,7 @@ internal sealed class UnsignedHandlerEntry<T1, T2, T3>(UnsignedMessageHandler<T1
 {
     public override string Name => handler.Method.Name;
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram)
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
     {
         if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out T3 third, out var error))
         {
@@ -283,5 +291,5 @@ internal sealed class RawHandlerEntry(RawMessageHandler handler) : HandlerEntry
 {
     public override string Name => handler.Method.Name;
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram) => handler(source, datagram);
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender) => handler(source, datagram);
 }

@@ -1,6 +1,7 @@
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;
 
 namespace Ipv8.Engine.Communities;
@@ -10,7 +11,8 @@ namespace Ipv8.Engine.Communities;
 /// community prefix, records each requester as a peer of that community, and introduces it to a random other peer of the
 /// same community (who gets a puncture request). It never walks. Register it as the node's fallback sink
 /// (<see cref="Ipv8Node.SetFallback"/>) so that it sees every prefix; peers silent for <see cref="PeerTimeout"/> are
-/// forgotten.
+/// forgotten. Requests go through the same verify-and-dispatch path as any community's messages (mid blacklist,
+/// per-source verification budget, signature), so a flood costs a tracker no more than a node.
 /// </summary>
 public sealed class TrackerCommunity : Community
 {
@@ -23,6 +25,11 @@ public sealed class TrackerCommunity : Community
         PeerTimeout = peerTimeout ?? TimeSpan.FromSeconds(120);
         _churnInterval = churnInterval ?? TimeSpan.FromSeconds(10);
         MaxPeers = -1;
+
+        // Only introduction requests, through the same signed path as every community; everything else is dropped.
+        ClearHandlers();
+        ReplaceHandler(DiscoveryMessages.IntroductionRequest, new RequestEntry<IntroductionRequestPayload>(OnOldIntroductionRequest));
+        ReplaceHandler(DiscoveryMessages.NewIntroductionRequest, new RequestEntry<NewIntroductionRequestPayload>(OnNewIntroductionRequest));
     }
 
     /// <summary>How long a silent peer is kept (py-ipv8's tracker: 120 s).</summary>
@@ -50,81 +57,40 @@ public sealed class TrackerCommunity : Community
         }
     }
 
-    private void OnAnyPrefix(UdpAddress source, ReadOnlySpan<byte> datagram)
+    /// <summary>
+    /// A 246 or 234 of any community, after the shared signed path (blacklist, verification budget, signature): records
+    /// the requester as a peer of that community and answers in it (py-ipv8 <c>on_generic_introduction_request</c>).
+    /// </summary>
+    private void OnIntroductionRequest(Peer peer, UdpAddress source, ReadOnlySpan<byte> prefix, in IntroductionRequest request, bool newStyle)
     {
-        Network.GetVerifiedByAddress(source)?.Touch();
-        if (datagram.Length <= Packet.PrefixLength)
-        {
-            Counters.Drop(DropReason.TooShort);
-            return;
-        }
-
-        var prefix = datagram[..Packet.PrefixLength];
         var service = CommunityId.FromBytes(prefix[2..]);
-        try
-        {
-            switch (datagram[Packet.PrefixLength])
-            {
-                case DiscoveryMessages.IntroductionRequest:
-                    if (Packet.TryDecode(datagram, true, out var p246, out GlobalTime _, out IntroductionRequestPayload m246, out var e246))
-                    {
-                        Answer(source, prefix, service, p246, IntroductionRequest.From(m246), newStyle: false);
-                    }
-                    else
-                    {
-                        CountDecodeFailure(DiscoveryMessages.IntroductionRequest, e246);
-                    }
-
-                    break;
-                case DiscoveryMessages.NewIntroductionRequest:
-                    if (Packet.TryDecode(datagram, true, out var p234, out GlobalTime _, out NewIntroductionRequestPayload m234, out var e234))
-                    {
-                        Answer(source, prefix, service, p234, IntroductionRequest.From(m234), newStyle: true);
-                    }
-                    else
-                    {
-                        CountDecodeFailure(DiscoveryMessages.NewIntroductionRequest, e234);
-                    }
-
-                    break;
-                default:
-                    Counters.Drop(DropReason.UnknownMessage);
-                    break;
-            }
-        }
-        catch (Exception ex)
-        {
-            Counters.Drop(DropReason.HandlerError);
-            CommunityLog.TrackerError(RemoteLog, ex, source);
-        }
-    }
-
-    private void Answer(UdpAddress source, ReadOnlySpan<byte> prefix, CommunityId service, Packet packet, in IntroductionRequest request, bool newStyle)
-    {
-        var peer = ResolvePeer(Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin), null, packet.PublicKeyBin, source);
-        if (peer is null)
-        {
-            return;
-        }
-
         peer.NewStyleIntro |= newStyle;
-        if (request.SourceLanAddress.IsIPv4)
-        {
-            Network.UpdateLanAddress(peer, request.SourceLanAddress);
-        }
-
         peer.Touch();
-        peer = Network.AddVerifiedPeer(peer) ?? peer;
-        Network.DiscoverServices(peer, service);
+        var lan = request.SourceLanAddress.IsIPv4 ? request.SourceLanAddress : (UdpAddress?)null;
+        if (Network.AddVerifiedPeer(peer, service, lan) is { } verified)
+        {
+            peer = verified;
+        }
+        else
+        {
+            // Refused (a blacklisted address): its service is still remembered, as py-ipv8's tracker does.
+            Network.DiscoverServices(peer, service);
+        }
 
         // py-ipv8's tracker answers a 246 old-style (245, and a 250 to the introduced peer) whatever its flags say; it
         // ignores 234, which only this tracker answers (new-style, for IPv6 peers).
         var introduction = PickIntroduction(service, peer, newStyle);
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, introduction, prefix: prefix, newStyle: newStyle);
+        var n = WriteIntroductionResponse(buffer, request.DestinationAddress, source, request.Identifier, requester: peer, introduction, extraBytes: default, prefix, newStyle);
         SendPacket(source, buffer[..n]);
         Interlocked.Increment(ref _answered);
     }
+
+    private void OnOldIntroductionRequest(Peer peer, UdpAddress source, ReadOnlySpan<byte> prefix, in IntroductionRequestPayload payload) =>
+        OnIntroductionRequest(peer, source, prefix, IntroductionRequest.From(payload), newStyle: false);
+
+    private void OnNewIntroductionRequest(Peer peer, UdpAddress source, ReadOnlySpan<byte> prefix, in NewIntroductionRequestPayload payload) =>
+        OnIntroductionRequest(peer, source, prefix, IntroductionRequest.From(payload), newStyle: true);
 
     private Peer? PickIntroduction(CommunityId service, Peer exclude, bool newStyle)
     {
@@ -134,8 +100,39 @@ public sealed class TrackerCommunity : Community
         }
     }
 
+    /// <summary>A tracker's handler: the requester, its address and the datagram's prefix (the community it asked in).</summary>
+    private delegate void RequestHandler<T>(Peer peer, UdpAddress source, ReadOnlySpan<byte> prefix, in T payload)
+        where T : IMessagePayload<T>, allows ref struct;
+
+    /// <summary>
+    /// An introduction request <c>[GlobalTime, T]</c> of any prefix, through the shared signed path. The prefix is read
+    /// from the packet on the dispatching thread's stack, so concurrent dispatch threads never share it.
+    /// </summary>
+    private sealed class RequestEntry<T>(RequestHandler<T> handler) : SignedHandlerEntry
+        where T : IMessagePayload<T>, allows ref struct
+    {
+        public override string Name => handler.Method.Name;
+
+        protected override byte MessageId => T.MessageId;
+
+        protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+        {
+            if (!GlobalTime.TryRead(ref reader, out _) || !T.TryRead(ref reader, out var payload) || !reader.TryReadEnd())
+            {
+                return false;
+            }
+
+            if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
+            {
+                handler(peer, source, packet.Prefix, in payload);
+            }
+
+            return true;
+        }
+    }
+
     private sealed class AnyPrefixSink(TrackerCommunity tracker) : IPacketSink
     {
-        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => tracker.OnAnyPrefix(source, datagram);
+        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => tracker.Receive(source, datagram, anyPrefix: true);
     }
 }

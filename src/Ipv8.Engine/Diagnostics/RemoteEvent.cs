@@ -24,9 +24,6 @@ internal enum RemoteEvent
     /// <summary>A signed message under this node's own key (event 2006).</summary>
     OwnKeyHeard,
 
-    /// <summary>The tracker failed on a datagram (event 2007).</summary>
-    TrackerError,
-
     /// <summary>The endpoint's packet sink threw (event 3004).</summary>
     SinkError,
 

@@ -25,8 +25,8 @@ public sealed class EdgeWalk : IDiscoveryStrategy
     public EdgeWalk(Community community, int edgeLength = 4, int neighborhoodSize = 6, TimeSpan? edgeTimeout = null, int? randomSeed = null)
     {
         ArgumentNullException.ThrowIfNull(community);
-        ArgumentOutOfRangeException.ThrowIfLessThan(edgeLength, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(neighborhoodSize, 1);
+        Shared.SettingRanges.EdgeLength.ThrowIfOutside(edgeLength, nameof(edgeLength));
+        Shared.SettingRanges.NeighborhoodSize.ThrowIfOutside(neighborhoodSize, nameof(neighborhoodSize));
         _community = community;
         EdgeLength = edgeLength;
         NeighborhoodSize = neighborhoodSize;

@@ -21,14 +21,13 @@ public sealed class RandomWalk : IDiscoveryStrategy
     /// <param name="community">The community to walk for.</param>
     /// <param name="timeout">How long to wait for an answer (py-ipv8 <c>timeout</c>, 3 s).</param>
     /// <param name="windowSize">How many walks may be in flight (py-ipv8 <c>window_size</c>, 5).</param>
-    /// <param name="resetChance">Out of 256, the chance of asking for a new introduction instead (py-ipv8 <c>reset_chance</c>, 50).</param>
+    /// <param name="resetChance">Out of 256, the chance of asking for a new introduction instead (py-ipv8 <c>reset_chance</c>, 50): 0 never, 256 always.</param>
     /// <param name="randomSeed">A seed for the walk's random choices; random when null.</param>
     public RandomWalk(Community community, TimeSpan? timeout = null, int windowSize = 5, int resetChance = 50, int? randomSeed = null)
     {
         ArgumentNullException.ThrowIfNull(community);
-        ArgumentOutOfRangeException.ThrowIfNegative(windowSize);
-        ArgumentOutOfRangeException.ThrowIfNegative(resetChance);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(resetChance, 256);
+        Shared.SettingRanges.WindowSize.ThrowIfOutside(windowSize, nameof(windowSize));
+        Shared.SettingRanges.ResetChance.ThrowIfOutside(resetChance, nameof(resetChance));
         _community = community;
         Timeout = timeout ?? TimeSpan.FromSeconds(3);
         WindowSize = windowSize;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
 using Ipv8.Wire;
@@ -97,9 +95,9 @@ public sealed class WalkToPeers : IDiscoveryStrategy
         if (target.Lookup is { IsCompleted: true } lookup)
         {
             target.Lookup = null;
-            if (lookup.IsCompletedSuccessfully && lookup.Result.Length > 0)
+            if (lookup.IsCompletedSuccessfully && lookup.Result is { } resolved)
             {
-                target.Resolved = UdpAddress.FromIPAddress(lookup.Result[0], target.Peer.Port);
+                target.Resolved = resolved;
             }
             else
             {
@@ -109,7 +107,7 @@ public sealed class WalkToPeers : IDiscoveryStrategy
         }
         else if (target.Lookup is null && target.Resolved is null)
         {
-            target.Lookup = Dns.GetHostAddressesAsync(target.Peer.DnsName!, AddressFamily.InterNetwork);
+            target.Lookup = target.Peer.ResolveAsync(CancellationToken.None);
         }
 
         return target.Resolved;
@@ -121,7 +119,7 @@ public sealed class WalkToPeers : IDiscoveryStrategy
 
         public UdpAddress? Resolved { get; set; }
 
-        public Task<IPAddress[]>? Lookup { get; set; }
+        public Task<UdpAddress?>? Lookup { get; set; }
 
         public long LastAttempt { get; set; }
     }

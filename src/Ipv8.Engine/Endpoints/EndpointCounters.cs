@@ -1,6 +1,9 @@
 namespace Ipv8.Engine.Endpoints;
 
-/// <summary>Thread-safe byte and packet counters of an endpoint.</summary>
+/// <summary>
+/// Thread-safe byte and packet counters of an endpoint. An <see cref="IEndpoint"/> written outside this library (a
+/// tunnel, a test fake) records its traffic with the same methods the built-in endpoints use.
+/// </summary>
 public sealed class EndpointCounters
 {
     private long _packetsReceived;
@@ -28,19 +31,23 @@ public sealed class EndpointCounters
     /// <summary>Receive calls that failed with a socket error.</summary>
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
 
-    internal void Received(int bytes)
+    /// <summary>Counts one datagram of <paramref name="bytes"/> bytes received.</summary>
+    public void Received(int bytes)
     {
         Interlocked.Increment(ref _packetsReceived);
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
-    internal void Sent(int bytes)
+    /// <summary>Counts one datagram of <paramref name="bytes"/> bytes sent.</summary>
+    public void Sent(int bytes)
     {
         Interlocked.Increment(ref _packetsSent);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
-    internal void SendFailed() => Interlocked.Increment(ref _sendFailures);
+    /// <summary>Counts one datagram that could not be sent.</summary>
+    public void SendFailed() => Interlocked.Increment(ref _sendFailures);
 
-    internal void ReceiveFailed() => Interlocked.Increment(ref _receiveErrors);
+    /// <summary>Counts one receive call that failed.</summary>
+    public void ReceiveFailed() => Interlocked.Increment(ref _receiveErrors);
 }

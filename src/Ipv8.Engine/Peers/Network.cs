@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 
@@ -7,29 +8,34 @@ namespace Ipv8.Engine.Peers;
 /// The peer table shared by the communities of one node (py-ipv8 <c>Network</c>): walkable addresses (address →
 /// introducer, service, new-style), verified peers by key, the services each peer offers, and two blacklists (by
 /// address and by mid). Thread-safe. Every table is bounded by <see cref="NetworkOptions"/>; a full table evicts its
-/// least recently useful entry.
+/// least recently useful entry (<see cref="BoundedLru{TKey, TValue}"/>).
 /// </summary>
+/// <remarks>
+/// A peer's addresses change only through the network (<see cref="UpdateAddress"/>, <see cref="UpdateLanAddress"/>), so
+/// that the address index stays true. The peers of a service and their count are read without the lock: the packet path
+/// reads them for every introduction request.
+/// </remarks>
 public sealed class Network
 {
     private readonly Lock _lock = new();
     private readonly NetworkOptions _options;
 
-    // Every known address (walkable, and those of verified peers), oldest first.
-    private readonly Dictionary<UdpAddress, LinkedListNode<WalkableAddress>> _addresses = [];
-    private readonly LinkedList<WalkableAddress> _addressOrder = new();
+    // Every known address (walkable, and those of verified peers), least recently set first.
+    private readonly BoundedLru<UdpAddress, WalkableAddress> _addresses;
 
     private readonly Dictionary<PublicKey, PeerEntry> _verified = new(KeyComparer.Instance);
     private readonly Dictionary<PublicKey, PeerEntry>.AlternateLookup<ReadOnlySpan<byte>> _verifiedByBin;
     private readonly Dictionary<UdpAddress, Peer> _byAddress = [];
-    private readonly Dictionary<CommunityId, ServicePeers> _servicePeers = [];
+    // Written under the lock, read without it (a service's entry is never removed).
+    private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new();
 
-    private readonly BoundedSet<UdpAddress> _blacklist;
-    private readonly BoundedSet<MidKey> _blacklistMids;
+    // Sets: the oldest member is forgotten first (the values are unused).
+    private readonly BoundedLru<UdpAddress, bool> _blacklist;
+    private readonly BoundedLru<MidKey, bool> _blacklistMids;
 
     // Services that peers not verified (yet) announced (py-ipv8 keeps services per key whether or not the peer is
     // verified); applied when the peer is. Bounded by NetworkOptions.MaxPendingServicePeers, oldest key first.
-    private readonly Dictionary<PublicKey, LinkedListNode<(PublicKey Key, HashSet<CommunityId> Services)>> _pendingServices = new(KeyComparer.Instance);
-    private readonly LinkedList<(PublicKey Key, HashSet<CommunityId> Services)> _pendingOrder = new();
+    private readonly BoundedLru<PublicKey, HashSet<CommunityId>> _pendingServices;
 
     // py-ipv8 service_overlays: the communities of this node, by id.
     private readonly Dictionary<CommunityId, Communities.Community> _serviceProviders = [];
@@ -40,8 +46,13 @@ public sealed class Network
         _options = options ?? new NetworkOptions();
         _options.Validate();
         _verifiedByBin = _verified.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _blacklist = new BoundedSet<UdpAddress>(_options.MaxBlacklistedAddresses);
-        _blacklistMids = new BoundedSet<MidKey>(_options.MaxBlacklistedMids);
+        _blacklist = new BoundedLru<UdpAddress, bool>(_options.MaxBlacklistedAddresses);
+        _blacklistMids = new BoundedLru<MidKey, bool>(_options.MaxBlacklistedMids);
+        _pendingServices = new BoundedLru<PublicKey, HashSet<CommunityId>>(_options.MaxPendingServicePeers, KeyComparer.Instance);
+
+        // A full address table evicts the least recently set address no verified peer uses first: those are the
+        // walkable ones nobody answered for.
+        _addresses = new BoundedLru<UdpAddress, WalkableAddress>(_options.MaxWalkableAddresses, preferEvicting: (address, _) => !IsIndexed(address));
     }
 
     /// <summary>Raised (outside the table lock) when a peer becomes verified.</summary>
@@ -106,7 +117,7 @@ public sealed class Network
     {
         lock (_lock)
         {
-            _blacklist.Add(address);
+            _blacklist.TryAdd(address, true);
         }
     }
 
@@ -115,7 +126,7 @@ public sealed class Network
     {
         lock (_lock)
         {
-            return _blacklist.Contains(address);
+            return _blacklist.ContainsKey(address);
         }
     }
 
@@ -125,7 +136,7 @@ public sealed class Network
         var key = MidKey.From(mid);
         lock (_lock)
         {
-            _blacklistMids.Add(key);
+            _blacklistMids.TryAdd(key, true);
         }
     }
 
@@ -135,7 +146,7 @@ public sealed class Network
         var key = MidKey.From(mid);
         lock (_lock)
         {
-            return _blacklistMids.Contains(key);
+            return _blacklistMids.ContainsKey(key);
         }
     }
 
@@ -155,7 +166,7 @@ public sealed class Network
     {
         lock (_lock)
         {
-            return _addresses.TryGetValue(address, out var node) && node.Value.NewStyle;
+            return _addresses.TryGetValue(address, out var entry) && entry.NewStyle;
         }
     }
 
@@ -170,13 +181,13 @@ public sealed class Network
         Peer? added;
         lock (_lock)
         {
-            if (!_blacklist.Contains(address))
+            if (!_blacklist.ContainsKey(address))
             {
-                if (!_addresses.TryGetValue(address, out var node)
-                    || node.Value.IntroducedBy is null
-                    || !_verified.ContainsKey(node.Value.IntroducedBy))
+                if (!_addresses.TryGetValue(address, out var entry)
+                    || entry.IntroducedBy is null
+                    || !_verified.ContainsKey(entry.IntroducedBy))
                 {
-                    SetAddressEntry(address, new WalkableAddress(address, peer.Key, service, newStyle));
+                    _addresses.Set(address, new WalkableAddress(address, peer.Key, service, newStyle));
                 }
             }
 
@@ -265,19 +276,13 @@ public sealed class Network
         {
             if (!_pendingServices.TryGetValue(peer.Key, out var pending))
             {
-                if (_pendingServices.Count >= _options.MaxPendingServicePeers && _pendingOrder.First is { } oldest)
-                {
-                    _pendingServices.Remove(oldest.Value.Key);
-                    _pendingOrder.RemoveFirst();
-                }
-
-                pending = _pendingOrder.AddLast((peer.Key, []));
-                _pendingServices[peer.Key] = pending;
+                pending = [];
+                _pendingServices.TryAdd(peer.Key, pending);
             }
 
-            if (pending.Value.Services.Count < _options.MaxServicesPerPeer)
+            if (pending.Count < _options.MaxServicesPerPeer)
             {
-                pending.Value.Services.Add(service);
+                pending.Add(service);
             }
 
             return;
@@ -310,7 +315,7 @@ public sealed class Network
     {
         lock (_lock)
         {
-            return _byAddress.TryGetValue(address, out var peer) && _verified.TryGetValue(peer.Key, out var entry) && entry.Services.Contains(service)
+            return _byAddress.TryGetValue(address, out var peer) && _verified.TryGetValue(peer.Key, out var entry) && ReferenceEquals(entry.Peer, peer) && entry.Services.Contains(service)
                 ? peer
                 : null;
         }
@@ -337,6 +342,56 @@ public sealed class Network
         return result;
     }
 
+    /// <summary>
+    /// True when this peer instance is one of the verified peers. Takes no lock in the usual case (the instance is known
+    /// to at most one network).
+    /// </summary>
+    internal bool IsVerified(Peer peer)
+    {
+        if (peer.IsVerifiedIn(this) is { } known)
+        {
+            return known;
+        }
+
+        lock (_lock)
+        {
+            return IsVerifiedLocked(peer);
+        }
+    }
+
+    private bool IsVerifiedLocked(Peer peer) =>
+        peer.IsVerifiedIn(this) ?? (_verified.TryGetValue(peer.Key, out var entry) && ReferenceEquals(entry.Peer, peer));
+
+    /// <summary>
+    /// Records a peer that contacted a community, under one lock: its reported LAN address (when given), then the peer
+    /// as verified (<see cref="AddVerifiedPeer(Peer)"/>), then, when it is, <paramref name="service"/> as one it offers
+    /// (<see cref="DiscoverServices(Peer, CommunityId)"/>).
+    /// </summary>
+    /// <returns>The verified peer instance for that key, or null when refused.</returns>
+    internal Peer? AddVerifiedPeer(Peer peer, CommunityId service, UdpAddress? lanAddress = null)
+    {
+        List<Peer>? removed = null;
+        Peer? added;
+        Peer? result = null;
+        lock (_lock)
+        {
+            if (lanAddress is { } lan)
+            {
+                UpdateLanAddressLocked(peer, lan);
+            }
+
+            added = AddVerifiedPeerLocked(peer, ref removed);
+            if (_verified.TryGetValue(peer.Key, out var entry))
+            {
+                result = entry.Peer;
+                DiscoverServiceLocked(result, service);
+            }
+        }
+
+        Notify(added, removed);
+        return result;
+    }
+
     /// <summary>Sets a verified peer's address for its family and updates the address index (the signed-message rule: a known peer gains the source address).</summary>
     public void UpdateAddress(Peer peer, UdpAddress address)
     {
@@ -356,7 +411,7 @@ public sealed class Network
                 PruneAddressIndex();
                 if (!_addresses.ContainsKey(address))
                 {
-                    SetAddressEntry(address, new WalkableAddress(address, null, null, false));
+                    _addresses.Set(address, new WalkableAddress(address, null, null, false));
                 }
             }
         }
@@ -368,17 +423,22 @@ public sealed class Network
         ArgumentNullException.ThrowIfNull(peer);
         lock (_lock)
         {
-            var old = peer.LanAddress;
-            peer.LanAddress = lanAddress;
-            if (_verified.TryGetValue(peer.Key, out var entry) && ReferenceEquals(entry.Peer, peer))
-            {
-                if (old is { } previous && previous != lanAddress && _byAddress.TryGetValue(previous, out var owner) && ReferenceEquals(owner, peer) && !peer.HasAddress(previous))
-                {
-                    _byAddress.Remove(previous);
-                }
+            UpdateLanAddressLocked(peer, lanAddress);
+        }
+    }
 
-                _byAddress.TryAdd(lanAddress, peer);
+    private void UpdateLanAddressLocked(Peer peer, UdpAddress lanAddress)
+    {
+        var old = peer.LanAddress;
+        peer.LanAddress = lanAddress;
+        if (_verified.TryGetValue(peer.Key, out var entry) && ReferenceEquals(entry.Peer, peer))
+        {
+            if (old is { } previous && previous != lanAddress && _byAddress.TryGetValue(previous, out var owner) && ReferenceEquals(owner, peer) && !peer.HasAddress(previous))
+            {
+                _byAddress.Remove(previous);
             }
+
+            _byAddress.TryAdd(lanAddress, peer);
         }
     }
 
@@ -387,7 +447,7 @@ public sealed class Network
     {
         lock (_lock)
         {
-            return _byAddress.TryGetValue(address, out var peer) && peer.HasAddress(address) ? peer : null;
+            return _byAddress.TryGetValue(address, out var peer) && peer.HasAddress(address) && IsVerifiedLocked(peer) ? peer : null;
         }
     }
 
@@ -402,24 +462,15 @@ public sealed class Network
 
     /// <summary>
     /// The verified peers that offer <paramref name="service"/> (py-ipv8 <c>get_peers_for_service</c>). The array is a
-    /// snapshot shared between calls until the set changes: do not modify it. Allocates nothing in steady state.
+    /// snapshot shared between calls until the set changes: do not modify it. Allocates nothing and takes no lock in
+    /// steady state.
     /// </summary>
-    public Peer[] GetPeersForService(CommunityId service)
-    {
-        lock (_lock)
-        {
-            return _servicePeers.TryGetValue(service, out var peers) ? peers.Snapshot() : [];
-        }
-    }
+    public Peer[] GetPeersForService(CommunityId service) =>
+        _servicePeers.TryGetValue(service, out var peers) ? peers.Snapshot(_lock) : [];
 
-    /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing.</summary>
-    public int CountPeersForService(CommunityId service)
-    {
-        lock (_lock)
-        {
-            return _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
-        }
-    }
+    /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing and takes no lock.</summary>
+    public int CountPeersForService(CommunityId service) =>
+        _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
 
     /// <summary>
     /// Addresses ready to walk to for <paramref name="service"/> (py-ipv8 <c>get_walkable_addresses</c>): known addresses
@@ -432,7 +483,7 @@ public sealed class Network
         var result = new List<UdpAddress>();
         lock (_lock)
         {
-            foreach (var entry in _addressOrder)
+            foreach (var (_, entry) in _addresses)
             {
                 if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
                     && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
@@ -468,7 +519,16 @@ public sealed class Network
         ArgumentNullException.ThrowIfNull(peer);
         lock (_lock)
         {
-            return _addressOrder.Where(e => peer.Key.Equals(e.IntroducedBy)).Select(e => e.Address).ToList();
+            var result = new List<UdpAddress>();
+            foreach (var (address, entry) in _addresses)
+            {
+                if (peer.Key.Equals(entry.IntroducedBy))
+                {
+                    result.Add(address);
+                }
+            }
+
+            return result;
         }
     }
 
@@ -478,7 +538,7 @@ public sealed class Network
         List<Peer>? removed = null;
         lock (_lock)
         {
-            RemoveAddressEntry(address);
+            _addresses.Remove(address);
             foreach (var entry in _verified.Values.Where(e => e.Peer.HasAddress(address)).ToList())
             {
                 RemovePeerLocked(entry.Peer, ref removed);
@@ -497,7 +557,7 @@ public sealed class Network
         {
             foreach (var address in peer.Addresses)
             {
-                RemoveAddressEntry(address);
+                _addresses.Remove(address);
             }
 
             if (_verified.TryGetValue(peer.Key, out var entry))
@@ -505,10 +565,7 @@ public sealed class Network
                 RemovePeerLocked(entry.Peer, ref removed);
             }
 
-            if (_pendingServices.Remove(peer.Key, out var pending))
-            {
-                _pendingOrder.Remove(pending);
-            }
+            _pendingServices.Remove(peer.Key);
         }
 
         Notify(null, removed);
@@ -516,7 +573,7 @@ public sealed class Network
 
     private Peer? AddVerifiedPeerLocked(Peer peer, ref List<Peer>? removed)
     {
-        if (_blacklistMids.Contains(MidKey.From(peer.Mid)))
+        if (_blacklistMids.ContainsKey(MidKey.From(peer.Mid)))
         {
             return null;
         }
@@ -538,7 +595,7 @@ public sealed class Network
         foreach (var address in addresses)
         {
             anyKnown |= _addresses.ContainsKey(address);
-            anyBlacklisted |= _blacklist.Contains(address);
+            anyBlacklisted |= _blacklist.ContainsKey(address);
         }
 
         if (!anyKnown && anyBlacklisted)
@@ -550,7 +607,7 @@ public sealed class Network
         {
             if (!_addresses.ContainsKey(address))
             {
-                SetAddressEntry(address, new WalkableAddress(address, null, null, false));
+                _addresses.Set(address, new WalkableAddress(address, null, null, false));
             }
         }
 
@@ -561,11 +618,11 @@ public sealed class Network
 
         var added = new PeerEntry(peer);
         _verified[peer.Key] = added;
+        peer.MarkVerified(this);
         IndexAddresses(peer);
         if (_pendingServices.Remove(peer.Key, out var pending))
         {
-            _pendingOrder.Remove(pending);
-            foreach (var service in pending.Value.Services)
+            foreach (var service in pending)
             {
                 added.Services.Add(service);
                 GetServicePeers(service).Add(peer);
@@ -598,6 +655,8 @@ public sealed class Network
         {
             return;
         }
+
+        peer.MarkUnverified();
 
         foreach (var address in peer.Addresses)
         {
@@ -657,60 +716,10 @@ public sealed class Network
         }
     }
 
-    private void SetAddressEntry(UdpAddress address, WalkableAddress value)
-    {
-        if (_addresses.TryGetValue(address, out var node))
-        {
-            node.Value = value;
-            _addressOrder.Remove(node);
-            _addressOrder.AddLast(node);
-            return;
-        }
+    // True when a verified peer uses the address (the index may hold stale entries: check the peer still has it).
+    private bool IsIndexed(UdpAddress address) => _byAddress.TryGetValue(address, out var owner) && owner.HasAddress(address);
 
-        if (_addresses.Count >= _options.MaxWalkableAddresses)
-        {
-            EvictOldestAddress();
-        }
-
-        _addresses[address] = _addressOrder.AddLast(value);
-    }
-
-    private void EvictOldestAddress()
-    {
-        // Prefer evicting an address no verified peer uses: those are the walkable ones nobody answered for.
-        for (var node = _addressOrder.First; node is not null; node = node.Next)
-        {
-            if (!(_byAddress.TryGetValue(node.Value.Address, out var owner) && owner.HasAddress(node.Value.Address)))
-            {
-                RemoveAddressEntry(node.Value.Address);
-                return;
-            }
-        }
-
-        if (_addressOrder.First is { } first)
-        {
-            RemoveAddressEntry(first.Value.Address);
-        }
-    }
-
-    private void RemoveAddressEntry(UdpAddress address)
-    {
-        if (_addresses.Remove(address, out var node))
-        {
-            _addressOrder.Remove(node);
-        }
-    }
-
-    private ServicePeers GetServicePeers(CommunityId service)
-    {
-        if (!_servicePeers.TryGetValue(service, out var peers))
-        {
-            peers = new ServicePeers();
-            _servicePeers[service] = peers;
-        }
-
-        return peers;
-    }
+    private ServicePeers GetServicePeers(CommunityId service) => _servicePeers.GetOrAdd(service, static _ => new ServicePeers());
 
     private void Notify(Peer? added, List<Peer>? removed)
     {
@@ -737,28 +746,48 @@ public sealed class Network
         public HashSet<CommunityId> Services { get; } = [];
     }
 
-    /// <summary>The peers of one service, with a cached array snapshot for allocation-free reads.</summary>
+    /// <summary>
+    /// The peers of one service, changed under the network's lock, with a cached array snapshot and a count that are
+    /// read without it (allocation-free in steady state).
+    /// </summary>
     private sealed class ServicePeers
     {
         private readonly List<Peer> _peers = [];
         private Peer[]? _snapshot;
+        private int _count;
 
-        public int Count => _peers.Count;
+        public int Count => Volatile.Read(ref _count);
 
         public void Add(Peer peer)
         {
             _peers.Add(peer);
-            _snapshot = null;
+            Volatile.Write(ref _count, _peers.Count);
+            Volatile.Write(ref _snapshot, null);
         }
 
         public void Remove(Peer peer)
         {
             if (_peers.Remove(peer))
             {
-                _snapshot = null;
+                Volatile.Write(ref _count, _peers.Count);
+                Volatile.Write(ref _snapshot, null);
             }
         }
 
-        public Peer[] Snapshot() => _snapshot ??= [.. _peers];
+        /// <summary>The current snapshot; built under <paramref name="networkLock"/> after a change.</summary>
+        public Peer[] Snapshot(Lock networkLock)
+        {
+            if (Volatile.Read(ref _snapshot) is { } snapshot)
+            {
+                return snapshot;
+            }
+
+            lock (networkLock)
+            {
+                snapshot = _snapshot ?? [.. _peers];
+                Volatile.Write(ref _snapshot, snapshot);
+                return snapshot;
+            }
+        }
     }
 }

@@ -25,6 +25,11 @@ public sealed class Peer : IEquatable<Peer>
     private int _pingCount;
     private int _pingNext;
 
+    // Kept by Network under its lock: in how many networks this instance is a verified peer, and which one when it is
+    // exactly one (null once several have known it). Lets Network.IsVerified answer without a lookup.
+    private Network? _verifiedIn;
+    private int _verifiedCount;
+
     /// <summary>Creates a peer for a public key at an address.</summary>
     /// <param name="key">The peer's public key. Private key material cannot reach here: <see cref="PublicKey.TryParse"/> refuses it.</param>
     /// <param name="address">Its address, or <see cref="UdpAddress.Any"/> when unknown.</param>
@@ -58,8 +63,8 @@ public sealed class Peer : IEquatable<Peer>
     internal TimeProvider Clock { get; }
 
     /// <summary>
-    /// The preferred address: IPv6 if known, else IPv4, else <c>0.0.0.0:0</c>. Setting it records the address for its
-    /// family (py-ipv8 <c>Peer.address</c>).
+    /// The preferred address: IPv6 if known, else IPv4, else <c>0.0.0.0:0</c> (py-ipv8 <c>Peer.address</c>). To change a
+    /// peer's address use <see cref="Network.UpdateAddress"/>, which keeps the network's address index true.
     /// </summary>
     public UdpAddress Address
     {
@@ -71,7 +76,7 @@ public sealed class Peer : IEquatable<Peer>
             }
         }
 
-        set => SetAddress(value);
+        internal set => SetAddress(value);
     }
 
     /// <summary>True when <paramref name="address"/> is the peer's IPv4 or IPv6 address.</summary>
@@ -83,7 +88,10 @@ public sealed class Peer : IEquatable<Peer>
         }
     }
 
-    /// <summary>The LAN address the peer reported in an introduction request, if any (py-ipv8 <c>UDPv4LANAddress</c>).</summary>
+    /// <summary>
+    /// The LAN address the peer reported in an introduction request, if any (py-ipv8 <c>UDPv4LANAddress</c>). Changed
+    /// through <see cref="Network.UpdateLanAddress"/>.
+    /// </summary>
     public UdpAddress? LanAddress
     {
         get
@@ -94,7 +102,7 @@ public sealed class Peer : IEquatable<Peer>
             }
         }
 
-        set
+        internal set
         {
             lock (_sync)
             {
@@ -181,8 +189,11 @@ public sealed class Peer : IEquatable<Peer>
         }
     }
 
-    /// <summary>Copies the interface addresses of <paramref name="other"/> into this peer (py-ipv8 <c>addresses.update</c>).</summary>
-    public void MergeAddresses(Peer other)
+    /// <summary>
+    /// Copies the interface addresses of <paramref name="other"/> into this peer (py-ipv8 <c>addresses.update</c>). Only
+    /// <see cref="Network"/> calls it, and re-indexes the peer.
+    /// </summary>
+    internal void MergeAddresses(Peer other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(other, this))
@@ -318,6 +329,34 @@ public sealed class Peer : IEquatable<Peer>
                 _hasIpv4 = true;
             }
         }
+    }
+
+    /// <summary>Called by <paramref name="network"/> under its lock when this instance becomes one of its verified peers.</summary>
+    internal void MarkVerified(Network network)
+    {
+        var count = Interlocked.Increment(ref _verifiedCount);
+        Volatile.Write(ref _verifiedIn, count == 1 ? network : null);
+    }
+
+    /// <summary>Called by a network under its lock when this instance stops being one of its verified peers.</summary>
+    internal void MarkUnverified()
+    {
+        Interlocked.Decrement(ref _verifiedCount);
+        Volatile.Write(ref _verifiedIn, null);
+    }
+
+    /// <summary>
+    /// True when this instance is a verified peer of <paramref name="network"/> and of no other; false when it is a
+    /// verified peer of none; null when only the networks can tell (several of them know this instance).
+    /// </summary>
+    internal bool? IsVerifiedIn(Network network)
+    {
+        if (ReferenceEquals(Volatile.Read(ref _verifiedIn), network))
+        {
+            return true;
+        }
+
+        return Volatile.Read(ref _verifiedCount) == 0 ? false : null;
     }
 
     /// <inheritdoc/>

@@ -75,13 +75,17 @@ public sealed class RequestCache
             }
 
             var timer = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
+
+            // The timeout counts from now, not from when the thread pool gets to the task (a loaded machine, or a fake
+            // clock advanced right after the add).
+            var deadline = Task.Delay(cache.Timeout, _time, timer.Token);
             try
             {
                 _tasks.RegisterAnonymousTask($"request-cache {cache.Prefix}:{cache.Number}", async _ =>
                 {
                     try
                     {
-                        await Task.Delay(cache.Timeout, _time, timer.Token).ConfigureAwait(false);
+                        await deadline.ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -101,7 +105,8 @@ public sealed class RequestCache
             }
             catch (InvalidOperationException)
             {
-                timer.Dispose(); // the task group shut down meanwhile
+                timer.Cancel(); // the task group shut down meanwhile
+                timer.Dispose();
                 return false;
             }
 

@@ -175,12 +175,14 @@ public sealed class TaskGroup : IAsyncDisposable
 
     private async Task RunAsync(string name, Func<CancellationToken, Task> work, TimeSpan delay, CancellationToken token)
     {
+        // The delay counts from the registration, not from when the thread pool first runs this task.
+        var delayed = delay > TimeSpan.Zero ? Task.Delay(delay, _time, token) : null;
         await Task.Yield();
         try
         {
-            if (delay > TimeSpan.Zero)
+            if (delayed is not null)
             {
-                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                await delayed.ConfigureAwait(false);
             }
 
             await work(token).ConfigureAwait(false);

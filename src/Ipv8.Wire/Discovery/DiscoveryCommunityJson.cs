@@ -8,7 +8,8 @@ namespace Ipv8.Wire.Discovery;
 /// Decodes a message of py-ipv8's <c>DiscoveryCommunity</c> (<c>ipv8/peerdiscovery/community.py</c>) into the JSON shape
 /// of <c>discovery-community.json</c>'s <c>decoded</c>, with the name and id in front, as <see cref="DiscoveryJson"/> does
 /// for the discovery messages: <c>{"name","msg_id","signed","public_key","global_time","payload":{…}}</c>. Signatures
-/// are verified. Used by <c>ipv8 decode</c> for packets with DiscoveryCommunity's prefix.
+/// are verified. Used by <c>ipv8 decode</c> for packets with DiscoveryCommunity's prefix. The kind comes from
+/// <see cref="DiscoveryCommunityKinds"/>; this class holds the JSON form of each DiscoveryCommunity payload.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -38,9 +39,7 @@ public static class DiscoveryCommunityJson
     /// 246): the packets <see cref="TryWrite"/> is for.
     /// </summary>
     public static bool IsDiscoveryCommunityMessage(ReadOnlySpan<byte> datagram) =>
-        Packet.TryReadMessageId(datagram, out var id)
-        && DiscoveryCommunityMessages.GetName(id) is not null
-        && DiscoveryCommunityMessages.HasPrefix(datagram);
+        DiscoveryCommunityKinds.Registry.TryFind(datagram, out var kind) && kind.Community is not null;
 
     /// <summary>
     /// Decodes <paramref name="datagram"/> as a DiscoveryCommunity message (whatever its prefix) and writes one JSON
@@ -56,101 +55,62 @@ public static class DiscoveryCommunityJson
             return false;
         }
 
-        switch (id)
+        if (!DiscoveryCommunityKinds.Registry.TryFind(DiscoveryCommunityMessages.CommunityId, id, out var kind) || kind.Community is null)
         {
-            case DiscoveryCommunityMessages.SimilarityRequest:
-                if (!Packet.TryDecode(datagram, true, out var p1, out GlobalTime t1, out SimilarityRequestPayload m1, out error))
-                {
-                    return false;
-                }
-
-                DiscoveryJson.Begin(writer, DiscoveryCommunityMessages.GetName(id)!, p1, t1);
-                DiscoveryJson.WriteAddress(writer, "lan_address", m1.LanAddress);
-                DiscoveryJson.WriteAddress(writer, "wan_address", m1.WanAddress);
-                writer.WriteNumber("identifier", m1.Identifier);
-                writer.WriteString("connection_type", m1.ConnectionType.ToWireName());
-                WriteIds(writer, m1.PreferenceList);
-                DiscoveryJson.EndPlain(writer);
-                return true;
-
-            case DiscoveryCommunityMessages.SimilarityResponse:
-                if (!Packet.TryDecode(datagram, true, out var p2, out GlobalTime t2, out SimilarityResponsePayload m2, out error))
-                {
-                    return false;
-                }
-
-                if (m2.TbOverlap.Length % TbOverlapEntryLength != 0)
-                {
-                    error = WireError.Truncated;
-                    return false;
-                }
-
-                DiscoveryJson.Begin(writer, DiscoveryCommunityMessages.GetName(id)!, p2, t2);
-                writer.WriteNumber("identifier", m2.Identifier);
-                WriteIds(writer, m2.PreferenceList);
-                if (!m2.TbOverlap.IsEmpty)
-                {
-                    WriteTbOverlap(writer, m2.TbOverlap);
-                }
-
-                DiscoveryJson.EndPlain(writer);
-                return true;
-
-            case DiscoveryCommunityMessages.Ping:
-                if (!Packet.TryDecode(datagram, true, out var p3, out GlobalTime t3, out PingPayload m3, out error))
-                {
-                    return false;
-                }
-
-                DiscoveryJson.Begin(writer, DiscoveryCommunityMessages.GetName(id)!, p3, t3);
-                writer.WriteNumber("identifier", m3.Identifier);
-                DiscoveryJson.EndPlain(writer);
-                return true;
-
-            case DiscoveryCommunityMessages.Pong:
-                if (!Packet.TryDecode(datagram, true, out var p4, out GlobalTime t4, out PongPayload m4, out error))
-                {
-                    return false;
-                }
-
-                DiscoveryJson.Begin(writer, DiscoveryCommunityMessages.GetName(id)!, p4, t4);
-                writer.WriteNumber("identifier", m4.Identifier);
-                DiscoveryJson.EndPlain(writer);
-                return true;
-
-            case DiscoveryMessages.IntroductionRequest:
-                if (!DiscoveryCommunityMessages.TryDecodeIntroductionRequest(datagram, true, out var p246, out var t246, out var named, out var plain, out var namesPeer, out error))
-                {
-                    return false;
-                }
-
-                if (!namesPeer)
-                {
-                    DiscoveryJson.WriteIntroductionRequest(writer, p246, t246, plain);
-                    return true;
-                }
-
-                DiscoveryJson.Begin(writer, DiscoveryCommunityMessages.GetName(id)!, p246, t246);
-                DiscoveryJson.WriteAddress(writer, "destination_address", named.DestinationAddress);
-                DiscoveryJson.WriteAddress(writer, "source_lan_address", named.SourceLanAddress);
-                DiscoveryJson.WriteAddress(writer, "source_wan_address", named.SourceWanAddress);
-                writer.WriteNumber("identifier", named.Identifier);
-                writer.WriteNumber("advice", named.Advice ? 1 : 0);
-
-                // py-ipv8 reads this layout without its supports_new_style bit and keeps the constructor's default, True.
-                writer.WriteNumber("supports_new_style", 1);
-                writer.WriteString("connection_type", named.ConnectionType.ToWireName());
-                writer.WritePropertyName("introduce_to");
-                JsonValues.WriteHexString(writer, named.IntroduceTo);
-                writer.WritePropertyName("extra_bytes");
-                JsonValues.WriteHexString(writer, named.ExtraBytes);
-                DiscoveryJson.EndPlain(writer);
-                return true;
-
-            default:
-                error = WireError.UnknownMessage;
-                return false;
+            error = WireError.UnknownMessage;
+            return false;
         }
+
+        return MessageJson.TryWrite(writer, datagram, kind, out error);
+    }
+
+    /// <summary>Gives DiscoveryCommunity's payloads their JSON form (<see cref="MessageJson"/>).</summary>
+    internal static void RegisterPayloads()
+    {
+        PayloadJson<SimilarityRequestPayload>.Register(WriteSimilarityRequest);
+        PayloadJson<SimilarityResponsePayload>.Register(WriteSimilarityResponse, CheckSimilarityResponse);
+        PayloadJson<PingPayload>.Register(static (writer, in p) => writer.WriteNumber("identifier", p.Identifier));
+        PayloadJson<PongPayload>.Register(static (writer, in p) => writer.WriteNumber("identifier", p.Identifier));
+        PayloadJson<DiscoveryIntroductionRequestPayload>.Register(WriteIntroductionRequest);
+    }
+
+    private static void WriteSimilarityRequest(Utf8JsonWriter writer, in SimilarityRequestPayload p)
+    {
+        DiscoveryJson.WriteAddress(writer, "lan_address", p.LanAddress);
+        DiscoveryJson.WriteAddress(writer, "wan_address", p.WanAddress);
+        writer.WriteNumber("identifier", p.Identifier);
+        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        WriteIds(writer, p.PreferenceList);
+    }
+
+    private static WireError CheckSimilarityResponse(in SimilarityResponsePayload p) =>
+        p.TbOverlap.Length % TbOverlapEntryLength == 0 ? WireError.None : WireError.Truncated;
+
+    private static void WriteSimilarityResponse(Utf8JsonWriter writer, in SimilarityResponsePayload p)
+    {
+        writer.WriteNumber("identifier", p.Identifier);
+        WriteIds(writer, p.PreferenceList);
+        if (!p.TbOverlap.IsEmpty)
+        {
+            WriteTbOverlap(writer, p.TbOverlap);
+        }
+    }
+
+    private static void WriteIntroductionRequest(Utf8JsonWriter writer, in DiscoveryIntroductionRequestPayload p)
+    {
+        DiscoveryJson.WriteAddress(writer, "destination_address", p.DestinationAddress);
+        DiscoveryJson.WriteAddress(writer, "source_lan_address", p.SourceLanAddress);
+        DiscoveryJson.WriteAddress(writer, "source_wan_address", p.SourceWanAddress);
+        writer.WriteNumber("identifier", p.Identifier);
+        writer.WriteNumber("advice", p.Advice ? 1 : 0);
+
+        // py-ipv8 reads this layout without its supports_new_style bit and keeps the constructor's default, True.
+        writer.WriteNumber("supports_new_style", 1);
+        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        writer.WritePropertyName("introduce_to");
+        JsonValues.WriteHexString(writer, p.IntroduceTo);
+        writer.WritePropertyName("extra_bytes");
+        JsonValues.WriteHexString(writer, p.ExtraBytes);
     }
 
     // py-ipv8 cuts the list in 20-byte pieces; the last one may be shorter (a raw list that is not whole ids).

@@ -1,8 +1,9 @@
 namespace Ipv8.Wire.Discovery;
 
 /// <summary>
-/// py-ipv8's <c>DiscoveryCommunity</c> (<c>ipv8/peerdiscovery/community.py</c>): its community id, the ids and names
-/// of its messages. Every one of them is <c>[GlobalTime, payload]</c>, signed (1, 2, 246) or not (3, 4).
+/// py-ipv8's <c>DiscoveryCommunity</c> (<c>ipv8/peerdiscovery/community.py</c>): its community id and the ids of its
+/// messages. Every one of them is <c>[GlobalTime, payload]</c>, signed (1, 2, 246) or not (3, 4); their names and
+/// payload types are <see cref="DiscoveryCommunityKinds"/>.
 /// </summary>
 public static class DiscoveryCommunityMessages
 {
@@ -21,23 +22,11 @@ public static class DiscoveryCommunityMessages
     /// <summary>4, pong (unsigned).</summary>
     public const byte Pong = 4;
 
-    /// <summary>py-ipv8's name for a DiscoveryCommunity message id (246 is <c>discovery-introduction-request</c>), or null.</summary>
-    public static string? GetName(byte messageId) => messageId switch
-    {
-        SimilarityRequest => "similarity-request",
-        SimilarityResponse => "similarity-response",
-        Ping => "ping",
-        Pong => "pong",
-        DiscoveryMessages.IntroductionRequest => "discovery-introduction-request",
-        _ => null,
-    };
-
     /// <summary>
     /// True when <paramref name="datagram"/> starts with DiscoveryCommunity's 22-byte prefix: 0x00, version 2, the
     /// community id (py-ipv8 <c>Community.on_packet</c> compares the whole prefix, version included).
     /// </summary>
-    public static bool HasPrefix(ReadOnlySpan<byte> datagram) =>
-        datagram.Length >= Packet.PrefixLength && datagram[1] == Packet.Version && CommunityId.MatchesPrefix(datagram);
+    public static bool HasPrefix(ReadOnlySpan<byte> datagram) => Packet.HasPrefix(datagram, CommunityId);
 
     /// <summary>
     /// Decodes message 246 as DiscoveryCommunity reads it (py-ipv8 <c>DiscoveryCommunity.on_old_introduction_request</c>):
@@ -62,10 +51,10 @@ public static class DiscoveryCommunityMessages
         out bool namesPeer,
         out WireError error)
     {
-        named = default;
         plain = default;
-        namesPeer = false;
+        named = default;
         time = default;
+        namesPeer = false;
         var framed = verify
             ? Packet.TryReadSigned(datagram, out packet, out error)
             : Packet.TryParseSigned(datagram, out packet, out error);
@@ -74,24 +63,18 @@ public static class DiscoveryCommunityMessages
             return false;
         }
 
-        var attempt = new WireReader(packet.Body);
-        if (GlobalTime.TryRead(ref attempt, out time) && DiscoveryIntroductionRequestPayload.TryRead(ref attempt, out named) && attempt.TryReadEnd())
+        if (DiscoveryCommunityKinds.IntroductionRequest.TryReadBody(packet.Body, out time, out named, out _))
         {
             namesPeer = true;
             return true;
         }
 
-        named = default;
-        var reader = new WireReader(packet.Body);
-        if (GlobalTime.TryRead(ref reader, out time) && IntroductionRequestPayload.TryRead(ref reader, out plain) && reader.TryReadEnd())
+        if (DiscoveryKinds.IntroductionRequest.TryReadBody(packet.Body, out time, out plain, out error))
         {
             return true;
         }
 
-        plain = default;
-        time = default;
         packet = default;
-        error = reader.Error;
         return false;
     }
 }

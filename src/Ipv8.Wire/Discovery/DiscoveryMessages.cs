@@ -1,6 +1,9 @@
 namespace Ipv8.Wire.Discovery;
 
-/// <summary>The message ids and names of py-ipv8's discovery messages (PROTOCOL.md §4).</summary>
+/// <summary>
+/// The message ids of py-ipv8's discovery messages (PROTOCOL.md §4). Their names, payload types and signedness are
+/// <see cref="DiscoveryKinds"/>.
+/// </summary>
 public static class DiscoveryMessages
 {
     /// <summary>246, old-style introduction request.</summary>
@@ -26,20 +29,6 @@ public static class DiscoveryMessages
 
     /// <summary>231, new-style puncture.</summary>
     public const byte NewPuncture = 231;
-
-    /// <summary>py-ipv8's name for a discovery message id, or null.</summary>
-    public static string? GetName(byte messageId) => messageId switch
-    {
-        IntroductionRequest => "introduction-request",
-        IntroductionResponse => "introduction-response",
-        PunctureRequest => "puncture-request",
-        Puncture => "puncture",
-        NewIntroductionRequest => "new-introduction-request",
-        NewIntroductionResponse => "new-introduction-response",
-        NewPunctureRequest => "new-puncture-request",
-        NewPuncture => "new-puncture",
-        _ => null,
-    };
 
     /// <summary>True for the ids py-ipv8 logs as deprecated and otherwise ignores: 235–244, 247, 248, 251–255.</summary>
     public static bool IsDeprecated(byte messageId) =>

@@ -24,7 +24,7 @@ internal static class SchemaParser
         }
         catch (JsonException e)
         {
-            throw Error($"not valid JSON: {e.Message}", e);
+            throw Error($"not valid JSON at line {e.LineNumber + 1}, column {e.BytePositionInLine + 1}: {DescribeJsonError(e)}", e);
         }
         catch (InvalidOperationException e)
         {
@@ -55,6 +55,7 @@ internal static class SchemaParser
 
         JsonElement? classesElement = null;
         JsonElement? messagesElement = null;
+        CommunityId? communityId = null;
         foreach (var property in root.EnumerateObject())
         {
             switch (property.Name)
@@ -65,16 +66,24 @@ internal static class SchemaParser
                 case "messages":
                     messagesElement = property.Value;
                     break;
+                case "community_id":
+                    communityId = ParseCommunityId(property.Value);
+                    break;
                 default:
-                    throw Error($"unknown key '{property.Name}' at the top level (expected \"classes\" and \"messages\")");
+                    throw Error($"unknown key '{property.Name}' at the top level (expected \"classes\", \"messages\" and optionally \"community_id\")");
             }
         }
 
         var classes = ParseClasses(classesElement ?? throw Error("the schema has no \"classes\""));
         CheckNesting(classes);
         var messages = ParseMessages(messagesElement ?? throw Error("the schema has no \"messages\""), classes);
-        return new SchemaSet(classes, messages);
+        return new SchemaSet(classes, messages, communityId);
     }
+
+    private static CommunityId ParseCommunityId(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String && CommunityId.TryParse(element.GetString(), out var id)
+            ? id
+            : throw Error($"\"community_id\" must be a community id of 40 hex digits, not {Describe(element)}");
 
     private static Dictionary<string, PayloadClass> ParseClasses(JsonElement element)
     {
@@ -375,4 +384,17 @@ internal static class SchemaParser
     private static SchemaException Error(string message) => new(message.ReplaceLineEndings(" "));
 
     private static SchemaException Error(string message, Exception inner) => new(message.ReplaceLineEndings(" "), inner);
+
+    /// <summary>System.Text.Json's reason without its position suffix and its advice about reader options.</summary>
+    private static string DescribeJsonError(JsonException e)
+    {
+        var message = e.Message;
+        var at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            message = message[..at];
+        }
+
+        return message.Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal).TrimEnd();
+    }
 }

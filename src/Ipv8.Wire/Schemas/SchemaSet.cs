@@ -28,6 +28,11 @@ namespace Ipv8.Wire.Schemas;
 /// true, as py-ipv8's <c>ez_send</c> and <c>lazy_wrapper</c>). A global time is an ordinary class of one <c>Q</c>
 /// field, listed first.
 /// </para>
+/// <para>
+/// <c>"community_id"</c> (optional, 40 hex digits) limits the messages to packets of that community's prefix. Without
+/// it they apply to every prefix but py-ipv8's DiscoveryCommunity's (<c>7e313685…</c>), whose messages 1–4 and 246 are
+/// its own in any capture of a deployed node.
+/// </para>
 /// </remarks>
 public sealed class SchemaSet
 {
@@ -36,8 +41,9 @@ public sealed class SchemaSet
 
     private readonly MessageSchema?[] _byId;
 
-    internal SchemaSet(IDictionary<string, PayloadClass> classes, MessageSchema?[] byId)
+    internal SchemaSet(IDictionary<string, PayloadClass> classes, MessageSchema?[] byId, CommunityId? communityId = null)
     {
+        CommunityId = communityId;
         Classes = classes.ToFrozenDictionary(StringComparer.Ordinal);
         _byId = byId;
         Messages = Array.AsReadOnly(byId.OfType<MessageSchema>().ToArray());
@@ -48,6 +54,16 @@ public sealed class SchemaSet
 
     /// <summary>The messages, by ascending id.</summary>
     public IReadOnlyList<MessageSchema> Messages { get; }
+
+    /// <summary>The community the messages belong to (<c>"community_id"</c>), or null for any but DiscoveryCommunity.</summary>
+    public CommunityId? CommunityId { get; }
+
+    /// <summary>
+    /// True when the schema's messages apply to <paramref name="datagram"/>'s prefix: its <see cref="CommunityId"/>'s,
+    /// or, without one, any prefix but py-ipv8's DiscoveryCommunity's.
+    /// </summary>
+    public bool AppliesTo(ReadOnlySpan<byte> datagram) =>
+        CommunityId is { } community ? Packet.HasPrefix(datagram, community) : !Packet.HasPrefix(datagram, Discovery.DiscoveryCommunityMessages.CommunityId);
 
     /// <summary>Finds the message with id <paramref name="messageId"/>.</summary>
     public bool TryGetMessage(byte messageId, [NotNullWhen(true)] out MessageSchema? message)

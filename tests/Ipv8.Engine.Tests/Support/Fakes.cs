@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Engine.Bootstrapping;
@@ -11,49 +10,6 @@ using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ipv8.Engine.Tests.Support;
-
-/// <summary>A datagram an endpoint was asked to send.</summary>
-internal sealed record SentPacket(byte MessageId, UdpAddress Destination, byte[] Data);
-
-/// <summary>An endpoint without sockets that records what is sent through it (for pure logic tests).</summary>
-internal sealed class RecordingEndpoint(UdpAddress address) : IEndpoint
-{
-    private readonly ConcurrentQueue<SentPacket> _sent = new();
-
-    public UdpAddress Address => address;
-
-    public UdpAddress? Ipv4Address => address.IsIPv4 ? address : null;
-
-    public UdpAddress? Ipv6Address => address.IsIPv6 ? address : null;
-
-    public bool IsOpen => true;
-
-    public EndpointCounters Counters { get; } = new();
-
-    public string Kind => "recording";
-
-    public IReadOnlyList<SentPacket> Sent => [.. _sent];
-
-    public int Count(byte messageId) => _sent.Count(s => s.MessageId == messageId);
-
-    public int Count(byte messageId, UdpAddress destination) => _sent.Count(s => s.MessageId == messageId && s.Destination == destination);
-
-    public void Clear() => _sent.Clear();
-
-    public void Open(IPacketSink sink)
-    {
-    }
-
-    public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
-    {
-        _sent.Enqueue(new SentPacket(datagram.Length > Packet.PrefixLength ? datagram[Packet.PrefixLength] : (byte)0, destination, datagram.ToArray()));
-        return true;
-    }
-
-    public ValueTask CloseAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
 
 /// <summary>A bootstrapper that records its calls and returns fixed addresses, optionally waiting until cancelled.</summary>
 internal sealed class RecordingBootstrapper(params UdpAddress[] addresses) : IBootstrapper
@@ -142,16 +98,6 @@ internal sealed class CountingTimeProvider : FakeTimeProvider
     }
 }
 
-/// <summary>A packet sink that keeps copies of what it receives.</summary>
-internal sealed class RecordingSink : IPacketSink
-{
-    private readonly ConcurrentQueue<(UdpAddress Source, byte[] Data)> _received = new();
-
-    public IReadOnlyList<(UdpAddress Source, byte[] Data)> Received => [.. _received];
-
-    public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => _received.Enqueue((source, datagram.ToArray()));
-}
-
 /// <summary>A bare UDP socket on loopback, for sending hand-made datagrams to a node and seeing what comes back.</summary>
 internal sealed class RawUdp : IDisposable
 {
@@ -190,51 +136,6 @@ internal sealed class RawUdp : IDisposable
     }
 
     public void Dispose() => _socket.Dispose();
-}
-
-/// <summary>Builds packets by hand.</summary>
-internal static class Packets
-{
-    /// <summary>A message of one payload, as py-ipv8's <c>ez_send(peer, payload)</c> builds it.</summary>
-    public static byte[] Build<T>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, in T payload)
-        where T : IMessagePayload<T>, allows ref struct
-    {
-        var buffer = new byte[Packet.GetSize(payload)];
-        Packet.Write(buffer, prefix, key, payload);
-        return buffer;
-    }
-
-    /// <summary>A discovery message: <c>[GlobalTime, payload]</c>, as py-ipv8's <c>create_*</c> methods build them.</summary>
-    public static byte[] Discovery<T>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, ulong globalTime, in T payload)
-        where T : IMessagePayload<T>, allows ref struct
-    {
-        var time = new GlobalTime(globalTime);
-        var buffer = new byte[Packet.GetSize(time, payload)];
-        Packet.Write(buffer, prefix, key, time, payload);
-        return buffer;
-    }
-
-    /// <summary>A message of three payloads, as py-ipv8's <c>ez_send(peer, first, second, third)</c> builds it.</summary>
-    public static byte[] Build<T1, T2, T3>(ReadOnlySpan<byte> prefix, LibNaClPrivateKey? key, in T1 first, in T2 second, in T3 third)
-        where T1 : IPayload<T1>, allows ref struct
-        where T2 : IPayload<T2>, allows ref struct
-        where T3 : IMessagePayload<T3>, allows ref struct
-    {
-        var buffer = new byte[Packet.GetSize(first, second, third)];
-        Packet.Write(buffer, prefix, key, first, second, third);
-        return buffer;
-    }
-
-    /// <summary>A signed old-style (246) introduction request, as py-ipv8 sends it.</summary>
-    public static byte[] IntroductionRequest(CommunityId community, LibNaClPrivateKey key, UdpAddress destination, UdpAddress source, ushort identifier) =>
-        Discovery(community.ToPrefix(), key, identifier, new Wire.Discovery.IntroductionRequestPayload
-        {
-            DestinationAddress = destination,
-            SourceLanAddress = source,
-            SourceWanAddress = source,
-            Flags = Wire.Discovery.IntroductionRequestPayload.MakeFlags(Wire.Discovery.ConnectionType.Unknown, supportsNewStyle: false, advice: true),
-            Identifier = identifier,
-        });
 }
 
 /// <summary>Builds communities on a <see cref="RecordingEndpoint"/>, without sockets or a node.</summary>

@@ -61,6 +61,47 @@ public class PacketJsonTests
     }
 
     [Fact]
+    public void DiscoveryCommunity_packets_stay_DiscoveryCommunitys_under_a_schema_without_a_community_id_that_defines_their_ids()
+    {
+        // A user's schema for ids 1-4 must not swallow the DiscoveryCommunity messages of a capture of a deployed node.
+        var schema = SchemaSet.Parse("{\"classes\": {\"All\": [[\"bytes\", \"raw\"]]}, \"messages\": {\"1\": {\"payloads\": [\"All\"]}, \"2\": {\"payloads\": [\"All\"]}, \"3\": {\"payloads\": [\"All\"], \"signed\": false}, \"4\": {\"payloads\": [\"All\"], \"signed\": false}}}");
+        var seen = 0;
+        foreach (var node in DiscoveryCommunityVectors.Packets)
+        {
+            var vector = (JsonObject)node!;
+            var datagram = Convert.FromHexString((string)vector["packet"]!);
+            var (ok, json, reason) = Write(datagram, schema);
+            Assert.True(ok, reason);
+            Assert.Equal((string)vector["name"]!, (string)JsonNode.Parse(json)!["name"]!);
+            seen++;
+        }
+
+        Assert.True(seen >= 10);
+    }
+
+    [Fact]
+    public void A_schema_with_a_community_id_decodes_only_that_communitys_packets()
+    {
+        byte[] ours = [.. Convert.FromHexString("0002" + Community), 7, 0xDE, 0xAD];
+        byte[] theirs = [.. Convert.FromHexString("0002" + "11" + Community[2..]), 7, 0xDE, 0xAD];
+        var schema = SchemaSet.Parse("{\"community_id\": \"" + Community + "\", \"classes\": {\"All\": [[\"bytes\", \"raw\"]]}, \"messages\": {\"7\": {\"payloads\": [\"All\"], \"signed\": false}}}");
+
+        Assert.Equal(CommunityId.Parse(Community), schema.CommunityId);
+        Assert.Equal("dead", (string)JsonNode.Parse(Write(ours, schema).Json)!["payloads"]![0]!["bytes"]!["hex"]!);
+        Assert.Equal("dead", (string)JsonNode.Parse(Write(theirs, schema).Json)!["payload"]!); // the frame: not the schema's community
+    }
+
+    [Theory]
+    [InlineData("\"abc\"")]
+    [InlineData("42")]
+    public void A_community_id_that_is_not_40_hex_digits_is_a_schema_error(string value)
+    {
+        var error = Assert.Throws<SchemaException>(() => SchemaSet.Parse("{\"community_id\": " + value + ", \"classes\": {}, \"messages\": {}}"));
+
+        Assert.StartsWith("\"community_id\" must be a community id of 40 hex digits", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Discovery_ids_decode_as_discovery_unless_the_schema_defines_them()
     {
         var vector = Vectors.Packet(0);
@@ -141,11 +182,11 @@ public class PacketJsonTests
     }
 
     [Fact]
-    public void A_schema_that_defines_a_discovery_community_id_still_decodes_it_with_the_schema()
+    public void A_schema_whose_community_id_is_DiscoveryCommunitys_decodes_its_packets_with_the_schema()
     {
         var file = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Vectors, "discovery-community.json")))!;
         var ping = Convert.FromHexString((string)((JsonArray)file["vectors"]!).First(v => (int)v!["msg_id"]! == 3)!["packet"]!);
-        var schema = SchemaSet.Parse("""{"classes": {"T": [["global_time", "Q"]], "P": [["identifier", "H"]]}, "messages": {"3": {"payloads": ["T", "P"], "signed": false}}}""");
+        var schema = SchemaSet.Parse("""{"community_id": "7e313685c1912a141279f8248fc8db5899c5df5a", "classes": {"T": [["global_time", "Q"]], "P": [["identifier", "H"]]}, "messages": {"3": {"payloads": ["T", "P"], "signed": false}}}""");
 
         var output = JsonNode.Parse(Write(ping, schema).Json)!;
 

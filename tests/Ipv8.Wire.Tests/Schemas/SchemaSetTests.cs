@@ -129,6 +129,16 @@ public partial class SchemaSetTests
         { """{"classes": {"\udc00": []}, "messages": {}}""", "invalid text in the schema" },
     };
 
+    [Fact]
+    public void Invalid_json_says_the_line_and_column_counted_from_one_without_the_readers_internals()
+    {
+        var error = Assert.Throws<SchemaException>(() => SchemaSet.Parse("{\n  \"classes\": {},\n  \"messages\": {},\n}"));
+
+        Assert.StartsWith("not valid JSON at line 4, column 1: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reader options", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadSchemas))]
     public void A_bad_schema_fails_with_one_line_saying_where_and_why(string json, string expected)

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Ipv8.Bench.Throughput;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary><c>dotnet run --project bench -- throughput ...</c>: its help, its usage errors, and which scenarios print ratios.</summary>
+public class BenchHarnessCliTests
+{
+    [Fact]
+    public void Throughput_help_prints_the_options_and_every_scenario_and_exits_0()
+    {
+        using var output = new StringWriter();
+
+        var code = ThroughputHarness.CreateCommand().Parse(["throughput", "--help"]).Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        Assert.Equal(0, code);
+        var help = output.ToString();
+        foreach (var option in new[] { "--scenario", "--seconds", "--workers", "--json", "--no-interleave", "--metrics" })
+        {
+            Assert.Contains(option, help, StringComparison.Ordinal);
+        }
+
+        Assert.All(ThroughputHarness.Scenarios, s => Assert.Contains(s.Name, help, StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string[]> BadArguments => new()
+    {
+        new[] { "throughput" },
+        new[] { "throughput", "--scenario", "teleport" },
+        new[] { "throughput", "--scenario", "decode", "--seconds", "0" },
+        new[] { "throughput", "--scenario", "decode", "--workers", "65" },
+        new[] { "throughput", "--scenario", "decode", "--bogus" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public void Throughput_with_bad_arguments_is_a_usage_error_exit_2_without_running(string[] args)
+    {
+        Assert.NotEmpty(ThroughputHarness.CreateCommand().Parse(args).Errors);
+        Assert.Equal(2, ThroughputHarness.Run(args));
+    }
+
+    [Theory]
+    [InlineData("decode", CryptoBound.None)]
+    [InlineData("udp-ingest", CryptoBound.None)]
+    [InlineData("udp-baseline", CryptoBound.None)]
+    [InlineData("verify-ec", CryptoBound.None)]
+    [InlineData("puncture-request", CryptoBound.Sign)]
+    [InlineData("introduction-request", CryptoBound.VerifyAndSign)]
+    public void Only_scenarios_that_sign_or_verify_with_libsodium_are_compared_with_its_rates(string name, CryptoBound bound) =>
+        Assert.Equal(bound, Assert.Single(ThroughputHarness.Scenarios, s => s.Name == name).Bound);
+
+    [Fact]
+    public void The_ratio_lines_are_the_verify_and_sign_bound_and_the_sign_rate_or_nothing()
+    {
+        Assert.Empty(ThroughputHarness.RatioLines(CryptoBound.None, 20_000_000, 10_000, 30_000));
+
+        var sign = Assert.Single(ThroughputHarness.RatioLines(CryptoBound.Sign, 30_000, 10_000, 30_000));
+        Assert.Contains("ratio to sign rate", sign, StringComparison.Ordinal);
+        Assert.EndsWith("1.000", sign, StringComparison.Ordinal);
+
+        var both = ThroughputHarness.RatioLines(CryptoBound.VerifyAndSign, 7_500, 10_000, 30_000).ToList();
+        Assert.Equal(2, both.Count);
+        Assert.Contains("ratio to verify+sign bound", both[0], StringComparison.Ordinal);
+        Assert.Contains("1.000  (bound 7500 /s per core)", both[0], StringComparison.Ordinal);
+    }
+}

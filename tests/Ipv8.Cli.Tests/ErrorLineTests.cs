@@ -1,0 +1,117 @@
+using Ipv8.Cli.Hosting;
+using Ipv8.Engine.Bootstrapping;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>What the one error line says: a "did you mean" for near misses, and the help of the command being run.</summary>
+public class ErrorLineTests
+{
+    private const string Community = "33333333333333333333333333333333333333aa";
+
+    [Theory]
+    [InlineData("nod", "node")]
+    [InlineData("swram", "swarm")]
+    [InlineData("Decode", "decode")]
+    [InlineData("keygn", "keygen")]
+    public void An_unknown_command_close_to_a_known_one_gets_a_did_you_mean(string typed, string meant)
+    {
+        var (code, _, error) = CliHarness.Run(typed);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: '{typed}' is not a command (did you mean '{meant}'?); the commands are swarm, node, tracker, decode, keygen (see 'ipv8 --help')",
+            Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void An_unknown_command_far_from_every_known_one_gets_the_list_of_commands_and_no_guess()
+    {
+        var (code, _, error) = CliHarness.Run("xyz", "--port", "1");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: 'xyz' is not a command; the commands are swarm, node, tracker, decode, keygen (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void No_command_at_all_says_so_and_lists_the_commands()
+    {
+        var (code, _, error) = CliHarness.Run();
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: no command given; the commands are swarm, node, tracker, decode, keygen (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void An_unknown_option_close_to_a_known_one_gets_a_did_you_mean_and_its_value_is_no_second_error()
+    {
+        var (code, _, error) = CliHarness.Run("node", "--port", "1", "--community", Community, "--max-peer", "3");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: unknown option '--max-peer' (did you mean '--max-peers'?). (see 'ipv8 node --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void An_unknown_option_with_no_near_known_one_is_named_without_a_guess()
+    {
+        var (_, _, error) = CliHarness.Run("swarm", "--colour", "red");
+
+        Assert.Equal("error: unknown option '--colour'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
+    [InlineData(new[] { "node", "--port", "70000", "--community", Community }, "ipv8 node --help")]
+    [InlineData(new[] { "swarm", "--nodes", "0" }, "ipv8 swarm --help")]
+    [InlineData(new[] { "tracker", "--port", "abc" }, "ipv8 tracker --help")]
+    [InlineData(new[] { "decode", "--schema" }, "ipv8 decode --help")]
+    [InlineData(new[] { "keygen" }, "ipv8 keygen --help")]
+    [InlineData(new[] { "nod" }, "ipv8 --help")]
+    public void Errors_point_at_the_help_of_the_command_being_run(string[] args, string help)
+    {
+        var (_, _, error) = CliHarness.Run(args);
+
+        Assert.EndsWith($"(see '{help}')", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_errors_share_the_line_separated_by_semicolons()
+    {
+        var (_, _, error) = CliHarness.Run("node", "--port", "70000", "--community", "zz");
+
+        Assert.Equal(
+            "error: --port must be from 0 to 65535, not 70000; --community must be 40 hex digits (20 bytes, not all zero), not 'zz'. (see 'ipv8 node --help')",
+            Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void Decode_with_an_unknown_option_is_a_usage_error_with_exit_code_2_as_docs_cli_md_says()
+    {
+        var (code, output, error) = CliHarness.Run("decode", "--bogus");
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.StartsWith("error: ", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("node", "node", 0)]
+    [InlineData("swram", "swarm", 1)]
+    [InlineData("nod", "node", 1)]
+    [InlineData("max-peer", "max-peers", 1)]
+    [InlineData("xyz", "node", 4)]
+    [InlineData("", "abc", 3)]
+    public void Edit_distance_counts_inserts_deletes_substitutions_and_swaps_of_neighbours_as_one_each(string a, string b, int expected) =>
+        Assert.Equal(expected, CliApp.EditDistance(a, b));
+
+    [Fact]
+    public void Bootstrap_values_split_into_servers_and_the_public_trackers()
+    {
+        var (servers, publicTrackers) = CliArguments.ParseHostPorts(["127.0.0.1:6421", "public", "tracker.example.org:6422", "[::1]:6423"]);
+
+        Assert.True(publicTrackers);
+        Assert.Equal(["127.0.0.1:6421", "tracker.example.org:6422", "[::1]:6423"], servers.Select(s => s.ToString()));
+        Assert.Equal(HostPortOf("tracker.example.org:6422"), servers[1]);
+        Assert.False(CliArguments.ParseHostPorts(["127.0.0.1:6421"]).Public);
+    }
+
+    private static HostPort HostPortOf(string text) => HostPort.TryParse(text, out var value, out var error) ? value : throw new ArgumentException(error);
+}

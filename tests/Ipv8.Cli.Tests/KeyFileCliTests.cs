@@ -1,0 +1,56 @@
+using System.Net;
+using Ipv8.Cli.Commands;
+using Ipv8.Engine;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary><c>ipv8 keygen</c> and <c>ipv8 node --key</c> read and write key files through the engine's KeyFile.</summary>
+public sealed class KeyFileCliTests : IDisposable
+{
+    private const string CommunityHex = "5ad767b05ae592a02488272ca2a86b847d4562e1";
+
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("ipv8-cli-keys-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public void Keygen_refuses_an_existing_file_in_one_line_with_exit_1_and_leaves_it_as_it_was()
+    {
+        var path = Path.Combine(_directory.FullName, "taken.key");
+        File.WriteAllText(path, "mine");
+
+        var (code, output, error) = CliHarness.Run("keygen", "--out", path);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.StartsWith($"error: {path} cannot be created: ", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+        Assert.Equal("mine", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task A_second_node_on_the_key_file_of_a_running_node_is_refused_with_exit_1_saying_to_give_it_its_own()
+    {
+        var path = Path.Combine(_directory.FullName, "node.key");
+        Assert.Equal(0, CliHarness.Run("keygen", "--out", path).ExitCode);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), KeyFile = new FileInfo(path), LoopbackOnly = true };
+        var first = NodeCommand.RunAsync(config, TextWriter.Null, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (_, _) => started.SetResult());
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var (code, output, error) = CliHarness.Run("node", "--port", "0", "--host", "127.0.0.1", "--community", CommunityHex, "--key", path, "--duration", "1", "--loopback-only", "--log-level", "None");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith($"error: --key {path} is in use by another running node", line, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        Assert.Equal(0, await first);
+
+        // Released when the first node stops.
+        using var reopened = KeyFile.Open(path);
+        reopened.Key.Dispose();
+    }
+}

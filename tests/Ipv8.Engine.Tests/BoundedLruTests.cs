@@ -1,0 +1,99 @@
+using Ipv8.Engine.Peers;
+
+namespace Ipv8.Engine.Tests;
+
+/// <summary>The one bounded table of <see cref="Network"/>: addresses, blacklists and pending services.</summary>
+public class BoundedLruTests
+{
+    [Fact]
+    public void A_full_map_forgets_the_entry_set_longest_ago()
+    {
+        var map = new BoundedLru<int, string>(3);
+        map.Set(1, "a");
+        map.Set(2, "b");
+        map.Set(3, "c");
+        map.Set(1, "a2"); // a use: 1 is now the most recent
+
+        map.Set(4, "d");
+
+        Assert.Equal([3, 1, 4], Keys(map)); // 2 was evicted
+        Assert.False(map.ContainsKey(2));
+        Assert.True(map.TryGetValue(1, out var value));
+        Assert.Equal("a2", value);
+        Assert.Equal(3, map.Count);
+    }
+
+    [Fact]
+    public void Adding_a_present_key_changes_neither_its_value_nor_the_order_so_a_set_forgets_its_oldest_member()
+    {
+        var set = new BoundedLru<int, bool>(2);
+        Assert.True(set.TryAdd(1, true));
+        Assert.True(set.TryAdd(2, true));
+        Assert.False(set.TryAdd(1, false));
+        Assert.True(set.TryGetValue(1, out var value) && value);
+
+        Assert.True(set.TryAdd(3, true));
+
+        Assert.Equal([2, 3], Keys(set));
+    }
+
+    [Fact]
+    public void Eviction_takes_the_oldest_entry_the_preference_picks_or_else_the_oldest()
+    {
+        var protectedKeys = new HashSet<int> { 1, 2 };
+        var map = new BoundedLru<int, int>(3, preferEvicting: (key, _) => !protectedKeys.Contains(key));
+        map.Set(1, 10);
+        map.Set(2, 20);
+        map.Set(3, 30);
+
+        map.Set(4, 40); // 1 and 2 are protected: 3 goes
+        Assert.Equal([1, 2, 4], Keys(map));
+
+        protectedKeys.Add(4);
+        map.Set(5, 50); // everything is protected: the oldest goes
+        Assert.Equal([2, 4, 5], Keys(map));
+    }
+
+    [Fact]
+    public void Removed_entries_leave_and_their_slots_are_reused_without_allocating()
+    {
+        var map = new BoundedLru<int, int>(64);
+        for (var i = 0; i < 64; i++)
+        {
+            map.Set(i, i);
+        }
+
+        Assert.True(map.Remove(10, out var removed));
+        Assert.Equal(10, removed);
+        Assert.False(map.Remove(10));
+        Assert.Equal(63, map.Count);
+        Assert.DoesNotContain(10, Keys(map));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            map.Set(1_000 + (i % 200), i);
+            map.Remove(1_000 + ((i + 100) % 200));
+            map.TryAdd(i, i);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(64, map.Count);
+        Assert.Equal(64, Keys(map).Count);
+    }
+
+    [Fact]
+    public void A_capacity_below_one_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedLru<int, int>(0));
+
+    private static List<int> Keys<T>(BoundedLru<int, T> map)
+    {
+        var keys = new List<int>();
+        foreach (var (key, _) in map)
+        {
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+}

@@ -1,0 +1,105 @@
+using Ipv8.Wire.Crypto;
+
+namespace Ipv8.Engine.Tests;
+
+/// <summary>KeyFile: the one reader and writer of key files (ipv8 node --key, ipv8 keygen, Ipv8:KeyFile).</summary>
+public sealed class KeyFileTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("ipv8-keyfile-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory.FullName, name);
+
+    [Fact]
+    public void Create_writes_the_74_byte_LibNaCLSK_bin_owner_only_and_Open_reads_the_same_key()
+    {
+        LibNaClPublicKey written;
+        using (var created = KeyFile.Create(PathOf("node.key")))
+        {
+            Assert.True(created.Created);
+            written = created.Key.PublicKey;
+            created.Key.Dispose();
+        }
+
+        var bin = File.ReadAllBytes(PathOf("node.key"));
+        Assert.Equal(LibNaClPrivateKey.BinLength, bin.Length);
+        Assert.True(bin.AsSpan().StartsWith(LibNaClPrivateKey.BinPrefix));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf("node.key")));
+        }
+
+        using var opened = KeyFile.Open(PathOf("node.key"));
+        using var key = opened.Key;
+        Assert.False(opened.Created);
+        Assert.Equal(written, key.PublicKey);
+    }
+
+    [Fact]
+    public void Open_with_create_makes_a_missing_file_and_reads_it_the_next_time()
+    {
+        LibNaClPublicKey first;
+        using (var created = KeyFile.Open(PathOf("new.key"), create: true))
+        {
+            Assert.True(created.Created);
+            first = created.Key.PublicKey;
+            created.Key.Dispose();
+        }
+
+        using var again = KeyFile.Open(PathOf("new.key"), create: true);
+        using var key = again.Key;
+        Assert.False(again.Created);
+        Assert.Equal(first, key.PublicKey);
+    }
+
+    [Fact]
+    public void A_key_file_is_refused_while_another_holder_has_it_open_and_usable_once_released()
+    {
+        var held = KeyFile.Create(PathOf("shared.key"));
+        held.Key.Dispose();
+
+        var error = Assert.Throws<IOException>(() => KeyFile.Open(PathOf("shared.key")));
+        Assert.StartsWith($"{PathOf("shared.key")} is in use by another running node", error.Message, StringComparison.Ordinal);
+
+        held.Dispose();
+        using var reopened = KeyFile.Open(PathOf("shared.key"));
+        reopened.Key.Dispose();
+    }
+
+    [Theory]
+    [InlineData("not a key", "unsupported key type")]
+    [InlineData("LibNaCLPK:public", "a public key (LibNaCLPK:) is not a private key")]
+    [InlineData("LibNaCLSK:short", "a LibNaCL key bin is exactly 74 bytes")]
+    public void A_file_that_is_not_a_private_key_is_refused_with_its_path_and_reason(string content, string reason)
+    {
+        File.WriteAllText(PathOf("bad.key"), content);
+
+        var error = Assert.Throws<InvalidDataException>(() => KeyFile.Open(PathOf("bad.key")));
+
+        Assert.StartsWith($"{PathOf("bad.key")} is not a LibNaCLSK private key: {reason}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_longer_file_that_starts_like_a_key_is_refused_as_the_wrong_length()
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        File.WriteAllBytes(PathOf("long.key"), [.. key.ToBin(), (byte)'\n']);
+
+        var error = Assert.Throws<InvalidDataException>(() => KeyFile.Open(PathOf("long.key")));
+
+        Assert.Contains("exactly 74 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_and_existing_files_give_errors_that_start_with_the_path()
+    {
+        var missing = Assert.Throws<FileNotFoundException>(() => KeyFile.Open(PathOf("missing.key")));
+        Assert.Equal($"{PathOf("missing.key")} does not exist", missing.Message);
+
+        File.WriteAllText(PathOf("exists.key"), "x");
+        var exists = Assert.Throws<IOException>(() => KeyFile.Create(PathOf("exists.key")));
+        Assert.StartsWith($"{PathOf("exists.key")} cannot be created: ", exists.Message, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(PathOf("exists.key")));
+    }
+}
