@@ -19,7 +19,7 @@ namespace Ipv8.Engine;
 /// Incoming datagrams are routed through a lock-free table from 22-byte prefix to community: an immutable snapshot that
 /// registration and unregistration swap. A datagram with an unknown prefix is dropped and counted.
 /// </remarks>
-public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
+public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
 {
     private readonly Lock _registration = new();
     private readonly Ipv8NodeOptions _options;
@@ -111,6 +111,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             Network = Network,
             MyPeer = MyPeer,
             LoggerFactory = _options.LoggerFactory,
+            HandlerErrorObserver = _options.HandlerErrorObserver,
             TimeProvider = _options.TimeProvider,
         };
         configure?.Invoke(settings);
@@ -199,7 +200,8 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             _walker = Task.Run(WalkLoopAsync);
         }
 
-        _logger.LogInformation("Node {Name} started on {Ipv4} {Ipv6} with {Count} communities", Name, Endpoint.Ipv4Address, Endpoint.Ipv6Address, Communities.Count);
+        _summary = StartSummary();
+        NodeLog.Started(_logger, Name, EndpointLog.Describe(Endpoint.Ipv4Address, Endpoint.Ipv6Address), Communities.Count);
     }
 
     /// <summary>Steps every strategy once (the body of the walk loop; tests call it directly).</summary>
@@ -224,7 +226,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             }
             catch (Exception ex)
             {
-                _logger.LogError(ex, "Strategy {Strategy} of {Community} failed", strategy.GetType().Name, community.GetType().Name);
+                NodeLog.StrategyFailed(_logger, ex, strategy.GetType().Name, community.GetType().Name);
             }
         }
     }
@@ -243,6 +245,11 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
             await _walker.ConfigureAwait(false);
         }
 
+        if (_summary is not null)
+        {
+            await _summary.ConfigureAwait(false);
+        }
+
         foreach (var community in Communities)
         {
             await community.UnloadAsync().ConfigureAwait(false);
@@ -250,7 +257,7 @@ public sealed class Ipv8Node : IPacketSink, IAsyncDisposable
 
         await Endpoint.CloseAsync().ConfigureAwait(false);
         _metrics?.Dispose();
-        _logger.LogInformation("Node {Name} stopped", Name);
+        NodeLog.Stopped(_logger, Name);
     }
 
     /// <inheritdoc/>

@@ -33,4 +33,13 @@ public sealed class Ipv8NodeOptions
 
     /// <summary>A name for this node in metrics tags and logs. Default: the start of its mid in hex.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// How often the node logs its one-line summary at Information (event 1004: peers, traffic, drops by reason, whether
+    /// the bootstrap servers answer, suppressed log lines; docs/logging.md). Zero or negative turns it off. Default 60 s.
+    /// </summary>
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Given to every community of the node (<see cref="Communities.CommunitySettings.HandlerErrorObserver"/>).</summary>
+    internal Action<Exception>? HandlerErrorObserver { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Ipv8.Engine;
+using Ipv8.Wire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,12 +29,8 @@ internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> opt
                 ex);
         }
 
-        logger.LogInformation(
-            "Ipv8 node {Name} ({PublicKey}) listening on {Ipv4} {Ipv6}",
-            node.Name,
-            node.Key.PublicKey,
-            node.Endpoint.Ipv4Address?.ToString() ?? "-",
-            node.Endpoint.Ipv6Address?.ToString() ?? "-");
+        UdpAddress?[] bound = [node.Endpoint.Ipv4Address, node.Endpoint.Ipv6Address];
+        HostingLog.Listening(logger, node.Name, Convert.ToHexStringLower(node.MyPeer.Mid), node.Key.PublicKey.ToString(), string.Join(" and ", bound.OfType<UdpAddress>()));
         return Task.CompletedTask;
     }
 
@@ -45,7 +42,7 @@ internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> opt
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("The host's shutdown timeout passed before Ipv8 node {Name} finished stopping", node.Name);
+            HostingLog.ShutdownTimeout(logger, node.Name);
         }
     }
 }

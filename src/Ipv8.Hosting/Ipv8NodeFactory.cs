@@ -31,7 +31,7 @@ internal static class Ipv8NodeFactory
         var logger = Logger(services);
         if (string.IsNullOrWhiteSpace(options.KeyFile))
         {
-            logger.LogInformation("No Ipv8:KeyFile set: this run uses a new key, so the node's identity changes on restart");
+            HostingLog.NewKeyEachRun(logger);
             return new Ipv8Key(LibNaClPrivateKey.Generate(), null);
         }
 
@@ -53,13 +53,13 @@ internal static class Ipv8NodeFactory
 
         if (file.Created)
         {
-            logger.LogInformation("Wrote a new private key to {KeyFile}", path);
+            HostingLog.KeyFileWritten(logger, path);
         }
 
         return new Ipv8Key(file.Key, file);
     }
 
-    public static IEndpoint CreateEndpoint(Ipv8Options options)
+    public static IEndpoint CreateEndpoint(Ipv8Options options, ILoggerFactory? loggerFactory)
     {
         var endpointOptions = new UdpEndpointOptions
         {
@@ -92,7 +92,7 @@ internal static class Ipv8NodeFactory
             }
         }
 
-        return new UdpEndpoint(endpointOptions);
+        return new UdpEndpoint(endpointOptions, loggerFactory?.CreateLogger<UdpEndpoint>());
     }
 
     public static Ipv8Node CreateNode(IServiceProvider services)
@@ -111,6 +111,7 @@ internal static class Ipv8NodeFactory
                 TimeProvider = time,
                 MeterFactory = services.GetService<IMeterFactory>(),
                 Name = options.Name,
+                SummaryInterval = options.SummaryInterval,
             });
 
         var instances = services.GetRequiredService<Ipv8CommunityInstances>();

@@ -88,6 +88,12 @@ public sealed class Ipv8Options
 
     /// <summary>A name for the node in logs and metric tags. Default: the start of its mid in hex.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// How often the node logs its one-line summary at Information (peers, traffic, drops by reason, whether the
+    /// bootstrap servers answer; docs/logging.md). Zero turns it off. Default 60 s.
+    /// </summary>
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>Where a hosted node finds its first peers (py-ipv8 <c>bootstrappers</c>).</summary>

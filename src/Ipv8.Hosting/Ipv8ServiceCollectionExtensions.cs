@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ipv8.Hosting;
@@ -68,7 +69,7 @@ public static class Ipv8ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ipv8Options>, Ipv8OptionsValidator>());
         services.AddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));
         services.TryAddSingleton(sp => sp.GetRequiredService<Ipv8Key>().Key);
-        services.TryAddSingleton(sp => Ipv8NodeFactory.CreateEndpoint(sp.GetRequiredService<IOptions<Ipv8Options>>().Value));
+        services.TryAddSingleton(sp => Ipv8NodeFactory.CreateEndpoint(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(Ipv8NodeFactory.CreateNode);
         services.AddHostedService<Ipv8HostedService>();
         return new Ipv8Builder(services);

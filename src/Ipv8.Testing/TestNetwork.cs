@@ -85,6 +85,7 @@ public sealed class TestNetwork<TCommunity> : IAsyncDisposable where TCommunity 
         {
             TimeProvider = Time,
             LoggerFactory = _errors,
+            HandlerErrorObserver = _errors.Record,
             EnableMetrics = false,
             WalkInterval = Timeout.InfiniteTimeSpan,
             Name = $"node{index}",

@@ -30,7 +30,7 @@ public class BadTrafficTests
         await using var a = TestNode<TestCommunity>.Start(
             s =>
             {
-                s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
+                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
                 return new TestCommunity(s);
             },
             new() { Logs = logs });
@@ -49,7 +49,8 @@ public class BadTrafficTests
             Assert.Equal(1, a.Community.Counters.PacketsIn(id));
         }
 
-        // Logged at a bounded rate, as unknown ids: the first one, then at most one per interval.
+        // Logged at a bounded rate, as unknown ids: the first one, then at most one per interval (written off the packet path).
+        await a.Community.LogWrittenAsync();
         var warning = Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
         Assert.Contains(s_deprecatedIds, id => warning.Message.Contains($"message {id} ", StringComparison.Ordinal));
         Assert.Equal(0, a.Community.Counters.Drops(DropReason.UnknownMessage));
@@ -60,7 +61,7 @@ public class BadTrafficTests
     }
 
     [Fact]
-    public void Deprecated_message_ids_are_logged_at_most_once_per_interval_and_every_one_is_counted()
+    public async Task Deprecated_message_ids_are_logged_at_most_once_per_interval_and_every_one_is_counted()
     {
         var logs = new CapturingLoggerFactory();
         var time = new FakeTimeProvider();
@@ -77,6 +78,7 @@ public class BadTrafficTests
         }
 
         Assert.Equal(102, community.Counters.Drops(DropReason.Deprecated));
+        await community.LogWrittenAsync();
         var first = Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
         Assert.Contains($"message {s_deprecatedIds[0]} from 127.0.0.1:30001", first.Message, StringComparison.Ordinal);
         Assert.Contains("1 deprecated so far", first.Message, StringComparison.Ordinal);
@@ -84,17 +86,21 @@ public class BadTrafficTests
         // Just short of the interval: still quiet. At the interval: the next one is logged, with the count so far.
         time.Advance(TimeSpan.FromMilliseconds(999));
         community.OnPacket(source, [.. prefix, 255]);
+        await community.LogWrittenAsync();
         Assert.Single(logs.Find(LogLevel.Warning, "deprecated"));
         time.Advance(TimeSpan.FromMilliseconds(1));
         community.OnPacket(source, [.. prefix, 254]);
+        await community.LogWrittenAsync();
         var warnings = logs.Find(LogLevel.Warning, "deprecated");
         Assert.Equal(2, warnings.Count);
         Assert.Contains("message 254 ", warnings[1].Message, StringComparison.Ordinal);
         Assert.Contains("104 deprecated so far", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Contains("102 more suppressed", warnings[1].Message, StringComparison.Ordinal);
         Assert.Equal(104, community.Counters.Drops(DropReason.Deprecated));
 
         // Unknown ids have their own clock: a flood of deprecated ids does not hide the first unknown one.
         community.OnPacket(source, [.. prefix, 100]);
+        await community.LogWrittenAsync();
         Assert.Single(logs.Find(LogLevel.Warning, "unknown message"));
         Assert.Equal(1, community.Counters.Drops(DropReason.UnknownMessage));
     }
@@ -128,7 +134,7 @@ public class BadTrafficTests
         await using var a = TestNode<TestCommunity>.Start(
             s =>
             {
-                s.UnknownMessageLogInterval = TimeSpan.FromHours(1);
+                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
                 return new TestCommunity(s);
             },
             new() { Logs = logs });
@@ -146,6 +152,7 @@ public class BadTrafficTests
         await Eventually.AssertAsync(() => a.Community.Counters.Drops(DropReason.UnknownMessage) == 5, "five unknown messages to be counted", s_deadline);
 
         // Logged at a bounded rate: once per interval.
+        await a.Community.LogWrittenAsync();
         Assert.Single(logs.Find(LogLevel.Warning, "unknown message"));
         await AssertStillWorksAsync(a, b);
     }
@@ -162,6 +169,7 @@ public class BadTrafficTests
             () => a.Community.Counters.Drops(DropReason.HandlerError) >= 1,
             "the throwing handler's exception to be counted");
 
+        await a.Community.LogWrittenAsync();
         var error = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
         Assert.Contains("on purpose", error.Exception!.Message, StringComparison.Ordinal);
         Assert.Contains("2", error.Message, StringComparison.Ordinal);

@@ -209,6 +209,7 @@ public class UdpEndpointTests
 
         Assert.Equal(3, v6Only.Counters.SendFailures);
         Assert.Equal(0, v6Only.Counters.PacketsSent);
+        await v6Only.RemoteLog.WrittenAsync();
         var warning = Assert.Single(logs.Find(LogLevel.Warning, "no IPv4 socket"));
         Assert.Contains("Cannot send to 127.0.0.1:9", warning.Message, StringComparison.Ordinal);
         Assert.Contains($"bound to {v6Only.Ipv6Address} only", warning.Message, StringComparison.Ordinal);

@@ -221,12 +221,12 @@ internal static class NodeCommand
 
         WarnAboutUnreachableTargets(config, endpoint, error);
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
-        logger.LogInformation(
-            "Node {PublicKey} (mid {Mid}) on {Address}, community {Community}, bootstrap: {Bootstrap}, peers: {Peers}",
-            key.PublicKey,
+        CliLog.NodeRunning(
+            logger,
+            key.PublicKey.ToString(),
             Convert.ToHexStringLower(key.PublicKey.Mid),
-            bound,
-            config.Community,
+            bound.ToString(),
+            config.Community.ToString(),
             BootstrapLabels(config) is { Count: > 0 } servers ? string.Join(", ", servers) : "none",
             config.Peers.Count == 0 ? "none" : string.Join(", ", config.Peers));
         started?.Invoke(node, community);

@@ -456,6 +456,8 @@ internal static class SwarmCommand
                 LoggerFactory = logs,
                 EnableMetrics = false,
                 Name = string.Create(CultureInfo.InvariantCulture, $"node{index}"),
+                // The swarm reports progress itself; a summary line per node per minute would bury it.
+                SummaryInterval = TimeSpan.Zero,
             });
             int? seed = config.Seed is { } s ? unchecked((s * 7919) + index) : null;
             var community = node.AddCommunity(new CliCommunity(CliCommunity.SwarmDemoId, node.CreateSettings(settings =>

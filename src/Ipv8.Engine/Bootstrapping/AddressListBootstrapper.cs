@@ -177,7 +177,7 @@ public sealed class AddressListBootstrapper : IBootstrapper
         }
         catch (SocketException ex)
         {
-            _logger.LogInformation("Unable to resolve bootstrap DNS address {Host}:{Port}: {Error}", host, port, ex.SocketErrorCode);
+            BootstrapLog.DnsUnresolved(_logger, host, port, ex.SocketErrorCode);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class AddressListBootstrapper : IBootstrapper
         }
         catch (TimeoutException)
         {
-            _logger.LogInformation("Bootstrap DNS names still resolving after {Timeout}; walking to the addresses known so far", timeout);
+            BootstrapLog.DnsStillResolving(_logger, timeout);
         }
 
         lock (_lock)

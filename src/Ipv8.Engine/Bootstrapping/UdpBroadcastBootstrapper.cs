@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Engine.Communities;
+using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,6 +24,7 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
     private readonly int _lastPort;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RemoteLog _remoteLog;
     private readonly Lock _lock = new();
     private Socket? _socket;
     private Community? _community;
@@ -57,6 +59,7 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
         BootstrapInterval = bootstrapInterval ?? TimeSpan.FromSeconds(30);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _remoteLog = new RemoteLog(_logger, _time, RemoteLog.DefaultInterval);
     }
 
     /// <summary>Where the beacon socket binds.</summary>
@@ -70,6 +73,9 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
 
     /// <inheritdoc/>
     public bool Initialized { get; private set; }
+
+    /// <summary>The rate-limited, non-blocking log of beacons received (docs/logging.md).</summary>
+    internal RemoteLog RemoteLog => _remoteLog;
 
     /// <inheritdoc/>
     public IReadOnlyList<UdpAddress> Blacklist => [];
@@ -97,7 +103,7 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
             }
             catch (SocketException ex)
             {
-                _logger.LogWarning("Cannot open the beacon socket: {Error}", ex.SocketErrorCode);
+                BootstrapLog.BeaconSocketFailed(_logger, ex.SocketErrorCode);
                 return Task.CompletedTask;
             }
 
@@ -147,6 +153,8 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
             _receiveStop?.Dispose();
             _receiveStop = null;
         }
+
+        _remoteLog.Dispose();
     }
 
     private void Beacon(ReadOnlySpan<byte> prefix)
@@ -215,7 +223,7 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
         {
             if (data[BeaconHeader.Length..].SequenceEqual(community.GetPrefix()))
             {
-                _logger.LogDebug("Beacon from {Source}: walking to it", source);
+                BootstrapLog.BeaconReceived(_remoteLog, source);
                 community.WalkTo(source);
             }
         }

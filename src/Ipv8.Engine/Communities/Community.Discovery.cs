@@ -1,7 +1,6 @@
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
 using Ipv8.Wire.Discovery;
-using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Communities;
 
@@ -48,7 +47,7 @@ public abstract partial class Community
         if (MaxPeers >= 0 && MaxPeers < Network.CountPeersForService(CommunityId))
         {
             Counters.Drop(DropReason.PeerLimit);
-            Logger.LogDebug("Dropping introduction request from {Address}: too many peers", peer.Address);
+            CommunityLog.PeerLimit(RemoteLog, peer.Address, MaxPeers);
             return;
         }
 
@@ -135,7 +134,7 @@ public abstract partial class Community
         var verified = Network.AddVerifiedPeer(peer, CommunityId);
         if (verified is null)
         {
-            Counters.Drop(DropReason.Blacklisted);
+            DropRefusedResponder(peer.Address);
         }
         else
         {

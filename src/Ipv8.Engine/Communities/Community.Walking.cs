@@ -1,7 +1,6 @@
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Communities;
 
@@ -204,7 +203,7 @@ public abstract partial class Community
         }
 
         await initialize.ConfigureAwait(false);
-        Logger.LogDebug("Bootstrapped {Community} from {Bootstrapper}: {Count} addresses", GetType().Name, bootstrapper, addresses.Count);
+        CommunityLog.Bootstrapped(Logger, GetType().Name, bootstrapper, addresses.Count);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance.Buffers;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Endpoints;
@@ -38,11 +37,8 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     private readonly Lock _addressLock = new();
     private readonly Random _random;
     private readonly CommunityLimits _limits;
-    private readonly long _unknownLogIntervalTicks;
     private UdpAddress _myEstimatedLan;
     private UdpAddress _myEstimatedWan;
-    private long _lastUnknownLog;
-    private long _lastDeprecatedLog;
     private int _unloaded;
     private CommunityInstruments? _instruments;
 
@@ -74,10 +70,10 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         MyPeer = settings.MyPeer ?? new Peer(Key.PublicKey, UdpAddress.Any, timeProvider: TimeProvider);
         Logger = settings.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
         Tasks = new TaskGroup(Logger, TimeProvider);
+        RemoteLog = new RemoteLog(Logger, TimeProvider, settings.RemoteEventLogInterval);
         _random = settings.RandomSeed is { } seed ? new Random(seed) : new Random();
         _limits = new CommunityLimits(settings.RateLimits ?? throw new ArgumentException("CommunitySettings.RateLimits must not be null.", nameof(settings)), TimeProvider);
         _prefix = communityId.ToPrefix(Version);
-        _unknownLogIntervalTicks = (long)(settings.UnknownMessageLogInterval.TotalSeconds * TimeProvider.TimestampFrequency);
 
         if (Anonymize)
         {
@@ -87,7 +83,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             }
             else
             {
-                Logger.LogWarning("Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear", GetType().Name);
+                CommunityLog.AnonymityUnavailable(Logger, GetType().Name);
             }
         }
 
@@ -177,6 +173,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
     /// <summary>The logger.</summary>
     protected ILogger Logger { get; }
+
+    /// <summary>The rate-limited, non-blocking log of the events a remote sender can cause (docs/logging.md).</summary>
+    internal RemoteLog RemoteLog { get; }
 
     /// <summary>
     /// The community's random source (seeded by <see cref="CommunitySettings.RandomSeed"/>). Not thread-safe, and handlers
@@ -368,7 +367,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             Counters.Drop(DropReason.UnknownMessage);
             if (!anyPrefix)
             {
-                LogUnknown(messageId, source);
+                CommunityLog.UnknownMessage(RemoteLog, messageId, source);
             }
 
             return;
@@ -381,7 +380,8 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         catch (Exception ex)
         {
             Counters.Drop(DropReason.HandlerError);
-            Logger.LogError(ex, "Exception while handling message {MessageId} from {Source} in {Community}", messageId, source, GetType().Name);
+            Settings.HandlerErrorObserver?.Invoke(ex);
+            CommunityLog.HandlerError(RemoteLog, ex, messageId, source);
         }
     }
 
@@ -522,6 +522,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     {
         await UnloadAsync().ConfigureAwait(false);
         await Tasks.DisposeAsync().ConfigureAwait(false);
+        RemoteLog.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -530,17 +531,14 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
     /// <summary>
     /// Counts a deprecated message and logs it (py-ipv8 <c>on_deprecated_message</c>, which logs every one); it is
-    /// otherwise ignored. Every message is counted (<see cref="DropReason.Deprecated"/>), but, as for unknown message
-    /// ids, a warning is logged at most once per <see cref="CommunitySettings.UnknownMessageLogInterval"/>, so that a
-    /// stream of them cannot flood the log.
+    /// otherwise ignored. Every message is counted (<see cref="DropReason.Deprecated"/>), but, as every event a remote
+    /// sender can cause, a warning is logged at most once per <see cref="CommunitySettings.RemoteEventLogInterval"/>, off
+    /// the packet path, so that a stream of them can neither flood the log nor stall the node.
     /// </summary>
     protected virtual void OnDeprecatedMessage(UdpAddress source, ReadOnlySpan<byte> datagram)
     {
         Counters.Drop(DropReason.Deprecated);
-        if (TakeLogTurn(ref _lastDeprecatedLog))
-        {
-            LogDeprecated(datagram[Packet.PrefixLength], source);
-        }
+        CommunityLog.DeprecatedMessage(RemoteLog, datagram[Packet.PrefixLength], source, Counters.Drops(DropReason.Deprecated));
     }
 
     /// <summary>
@@ -591,10 +589,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             WireError.UnsupportedKey or WireError.PrivateKeyMaterial => DropReason.UnsupportedKey,
             _ => DropReason.Malformed,
         });
-        if (Logger.IsEnabled(LogLevel.Debug))
-        {
-            Logger.LogDebug("Dropped message {MessageId}: {Reason}", messageId, error.Describe());
-        }
+        CommunityLog.DecodeFailure(RemoteLog, messageId, error);
     }
 
     private const int StackPacketSize = 1024;
@@ -636,32 +631,5 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         }
 
         _handlers[messageId] = entry;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void LogUnknown(byte messageId, UdpAddress source)
-    {
-        if (TakeLogTurn(ref _lastUnknownLog))
-        {
-            Logger.LogWarning("Received unknown message {MessageId} from {Source} (logged at most once per {Interval})", messageId, source, Settings.UnknownMessageLogInterval);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void LogDeprecated(byte messageId, UdpAddress source) =>
-        Logger.LogWarning(
-            "Received deprecated message {MessageId} from {Source} ({Count} deprecated so far; logged at most once per {Interval})",
-            messageId,
-            source,
-            Counters.Drops(DropReason.Deprecated),
-            Settings.UnknownMessageLogInterval);
-
-    /// <summary>True for the one caller allowed to log now: the first one, then at most one per log interval.</summary>
-    private bool TakeLogTurn(ref long lastLog)
-    {
-        var now = TimeProvider.GetTimestamp();
-        var last = Volatile.Read(ref lastLog);
-        // last == 0: nothing logged yet (the clock's timestamps may still be smaller than the interval).
-        return (last == 0 || now - last >= _unknownLogIntervalTicks) && Interlocked.CompareExchange(ref lastLog, now, last) == last;
     }
 }

@@ -49,10 +49,18 @@ public sealed class CommunitySettings
     public int? RandomSeed { get; set; }
 
     /// <summary>
-    /// Unknown message ids are logged at most once per this interval, and so are deprecated ones (each kind on its own
-    /// clock); every such message is still counted. Default 1 s.
+    /// Each kind of log event a remote sender can cause (unknown or deprecated message ids, handler errors, decode
+    /// failures...) is logged at most once per this interval, each kind on its own clock, with the number suppressed in
+    /// between; every such message is still counted. Zero logs every one (still off the packet path). A message under
+    /// this node's own key is logged at most once a minute whatever this says. Default 1 s. See docs/logging.md.
     /// </summary>
-    public TimeSpan UnknownMessageLogInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RemoteEventLogInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Called on the dispatch thread with every exception a message handler throws, before the (rate-limited,
+    /// asynchronous) log line: Ipv8.Testing's <c>TestNetwork</c> reports each one to the test that caused it.
+    /// </summary>
+    internal Action<Exception>? HandlerErrorObserver { get; set; }
 
     /// <summary>A shallow copy.</summary>
     public CommunitySettings Clone() => (CommunitySettings)MemberwiseClone();

@@ -90,7 +90,7 @@ internal abstract class SignedHandlerEntry : HandlerEntry
             : community.Network.GetVerifiedByPublicKeyBin(packet.PublicKeyBin);
         if (known is null && community.Network.IsKeyBlacklisted(packet.PublicKeyBin))
         {
-            community.Counters.Drop(DropReason.Blacklisted);
+            community.DropBlacklistedKey(source, MessageId, packet.PublicKeyBin);
             return;
         }
 

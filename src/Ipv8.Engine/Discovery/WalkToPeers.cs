@@ -101,7 +101,7 @@ public sealed class WalkToPeers : IDiscoveryStrategy
             }
             else
             {
-                _logger.LogWarning("Cannot resolve peer {Peer} ({Error}); trying again in {Interval}", target.Peer, lookup.Exception?.InnerException?.Message ?? "no IPv4 address", RetryInterval);
+                DiscoveryLog.PeerUnresolved(_logger, target.Peer, lookup.Exception?.InnerException?.Message ?? "no IPv4 address", RetryInterval);
                 target.LastAttempt = _time.GetTimestamp();
             }
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -43,6 +44,12 @@ internal sealed class EndpointLifecycle(IEndpointTransport transport, ILogger lo
 
     /// <summary>Byte and packet counters of the endpoint.</summary>
     public EndpointCounters Counters { get; } = new();
+
+    /// <summary>
+    /// The rate-limited, non-blocking log of the events a remote sender can cause (docs/logging.md): a throwing sink, a
+    /// send to a family without a socket. Disposed when the endpoint closes.
+    /// </summary>
+    public RemoteLog RemoteLog { get; } = new(logger, TimeProvider.System, RemoteLog.DefaultInterval);
 
     /// <summary>True between a successful <see cref="Open"/> and the first <see cref="CloseAsync"/>.</summary>
     public bool IsOpen => Volatile.Read(ref _state) == StateOpen;
@@ -100,6 +107,7 @@ internal sealed class EndpointLifecycle(IEndpointTransport transport, ILogger lo
             try
             {
                 await transport.StopAsync(started).ConfigureAwait(false);
+                RemoteLog.Dispose();
                 stopping.SetResult();
             }
             catch (Exception ex)
@@ -133,6 +141,5 @@ internal sealed class EndpointLifecycle(IEndpointTransport transport, ILogger lo
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void SinkThrew(Exception ex, UdpAddress source) =>
-        logger.LogError(ex, "Packet sink threw for a datagram from {Source}", source);
+    private void SinkThrew(Exception ex, UdpAddress source) => EndpointLog.SinkError(RemoteLog, ex, source);
 }

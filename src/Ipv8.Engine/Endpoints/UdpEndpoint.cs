@@ -52,6 +52,9 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
     /// <inheritdoc/>
     public string Kind => "udp";
 
+    /// <summary>The rate-limited, non-blocking log of the events a remote sender can cause (docs/logging.md).</summary>
+    internal Diagnostics.RemoteLog RemoteLog => _lifecycle.RemoteLog;
+
     /// <summary>
     /// Receive loops per address family: <see cref="UdpEndpointOptions.Workers"/> in dedicated-thread mode on Linux, where
     /// each is its own SO_REUSEPORT socket (the kernel spreads sources over them, keeping each source on one socket, so
@@ -80,7 +83,7 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
         var sockets = UdpSocketBinder.Bind(_options);
         _closing = new CancellationTokenSource();
         _sockets = sockets;
-        _sender = new UdpSender(sockets, _options.LoopbackOnly, Counters, _logger);
+        _sender = new UdpSender(sockets, _options.LoopbackOnly, Counters, _lifecycle.RemoteLog);
         try
         {
             foreach (var socket in sockets.All)
@@ -96,7 +99,7 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
             throw;
         }
 
-        _logger.LogInformation("UDP endpoint open on {Ipv4} {Ipv6} with {Workers} worker(s) per socket", Ipv4Address, Ipv6Address, Workers);
+        EndpointLog.Opened(_logger, EndpointLog.Describe(Ipv4Address, Ipv6Address), Workers);
     }
 
     async ValueTask IEndpointTransport.StopAsync(bool started)
@@ -114,6 +117,6 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
         }
 
         _closing.Dispose();
-        _logger.LogInformation("UDP endpoint closed ({Received} packets in, {Sent} out)", Counters.PacketsReceived, Counters.PacketsSent);
+        EndpointLog.Closed(_logger, Counters.PacketsReceived, Counters.PacketsSent);
     }
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Engine.Endpoints;
 
@@ -12,7 +12,7 @@ namespace Ipv8.Engine.Endpoints;
 /// <see cref="SocketAddress"/> per family so that a send allocates nothing. Never throws for network errors: a failure
 /// returns false and is counted.
 /// </summary>
-internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, EndpointCounters counters, ILogger logger)
+internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, EndpointCounters counters, RemoteLog log)
 {
     [ThreadStatic]
     private static SocketAddress? t_send4;
@@ -79,10 +79,6 @@ internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, Endpoin
             return;
         }
 
-        logger.LogWarning(
-            "Cannot send to {Destination}: this endpoint has no {Family} socket (it is bound to {Bound} only); every send to that family fails and is counted as a send failure (logged once per family)",
-            destination,
-            destination.IsIPv6 ? "IPv6" : "IPv4",
-            sockets.Ipv4Address ?? sockets.Ipv6Address);
+        EndpointLog.MissingFamily(log, destination, sockets.Ipv4Address ?? sockets.Ipv6Address ?? UdpAddress.Any);
     }
 }

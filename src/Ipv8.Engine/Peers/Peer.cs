@@ -369,5 +369,5 @@ public sealed class Peer : IEquatable<Peer>
     public override int GetHashCode() => Key.GetHashCode();
 
     /// <inheritdoc/>
-    public override string ToString() => $"Peer<{Address}, {Convert.ToBase64String(Mid)}>";
+    public override string ToString() => $"Peer<{Address}, {Convert.ToHexStringLower(Mid)}>";
 }

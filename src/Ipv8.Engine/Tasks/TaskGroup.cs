@@ -84,7 +84,7 @@ public sealed class TaskGroup : IAsyncDisposable
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    _logger.LogError(ex, "Periodic task {Name} failed", name);
+                    TaskLog.PeriodicTaskFailed(_logger, ex, name);
                 }
             }
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
@@ -193,7 +193,7 @@ public sealed class TaskGroup : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Task {Name} failed", name);
+            TaskLog.TaskFailed(_logger, ex, name);
         }
     }
 

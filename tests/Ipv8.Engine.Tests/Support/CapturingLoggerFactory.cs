@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Ipv8.Engine.Tests.Support;
 
 /// <summary>One captured log line.</summary>
-internal sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception);
+internal sealed record LogEntry(LogLevel Level, string Category, string Message, Exception? Exception, int EventId = 0);
 
 /// <summary>An <see cref="ILoggerFactory"/> that keeps every log line, at every level, for assertions.</summary>
 internal sealed class CapturingLoggerFactory : ILoggerFactory
@@ -27,6 +27,9 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
     public IReadOnlyList<LogEntry> Find(LogLevel level, string text) =>
         [.. _entries.Where(e => e.Level == level && e.Message.Contains(text, StringComparison.OrdinalIgnoreCase))];
 
+    /// <summary>The captured lines of one event id.</summary>
+    public IReadOnlyList<LogEntry> WithId(int eventId) => [.. _entries.Where(e => e.EventId == eventId)];
+
     private void Add(LogEntry entry) => _entries.Enqueue(entry);
 
     private sealed class CapturingLogger(CapturingLoggerFactory factory, string category) : ILogger
@@ -36,6 +39,6 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            factory.Add(new LogEntry(logLevel, category, formatter(state, exception), exception));
+            factory.Add(new LogEntry(logLevel, category, formatter(state, exception), exception, eventId.Id));
     }
 }

@@ -27,6 +27,11 @@ internal sealed record TestNodeOptions
     public TimeSpan WalkInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public string? Name { get; init; }
+
+    public TimeSpan SummaryInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The node's key as a key bin (two nodes may share one); a new key when null.</summary>
+    public byte[]? KeyBin { get; init; }
 }
 
 /// <summary>A started <see cref="Ipv8Node"/> on real UDP sockets bound to 127.0.0.1 (or ::1), with one community.</summary>
@@ -54,7 +59,7 @@ internal sealed class TestNode<T> : IAsyncDisposable where T : Community
     public static TestNode<T> Start(Func<CommunitySettings, T> create, TestNodeOptions? options = null, Action<TestNode<T>>? beforeStart = null)
     {
         options ??= new TestNodeOptions();
-        var key = LibNaClPrivateKey.Generate();
+        var key = options.KeyBin is { } bin ? LibNaClPrivateKey.Parse(bin) : LibNaClPrivateKey.Generate();
         var endpoint = new UdpEndpoint(Loopback.Options(options.Ipv6, options.ReceiveMode));
         var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions
         {
@@ -62,6 +67,7 @@ internal sealed class TestNode<T> : IAsyncDisposable where T : Community
             LoggerFactory = options.Logs,
             TimeProvider = options.Time ?? TimeProvider.System,
             Name = options.Name,
+            SummaryInterval = options.SummaryInterval,
         });
         var community = node.AddCommunity(create(node.CreateSettings(s =>
         {

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Ipv8.Engine;
+using Ipv8.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ipv8.Hosting.Tests;
+
+/// <summary>The hosted node's log lines (docs/logging.md).</summary>
+public sealed class HostingLogTests
+{
+    [Fact]
+    public void Every_hosting_log_event_has_a_unique_id_and_a_row_in_docs_logging_md() =>
+        LogEventTable.AssertDocumented(typeof(Ipv8Options).Assembly, id => id is >= 7000 and < 8000);
+
+    [Fact]
+    public async Task The_hosted_node_logs_its_bound_addresses_and_mid_in_hex_its_endpoint_lines_and_a_summary_at_the_set_interval()
+    {
+        var lines = new ConcurrentQueue<(int Id, string Message)>();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Testing" });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddProvider(new Capture(lines));
+        builder.Services.AddIpv8(builder.Configuration.GetSection(Ipv8Options.SectionName), options =>
+        {
+            options.Port = 0;
+            options.Interfaces = ["127.0.0.1"];
+            options.LoopbackOnly = true;
+            options.Workers = 1;
+            options.DiscoveryCommunity = false;
+            options.Name = "hosted";
+            options.SummaryInterval = TimeSpan.FromMilliseconds(100);
+        }).AddCommunity<ChatCommunity>();
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var node = host.Services.GetRequiredService<Ipv8Node>();
+            var listening = Assert.Single(lines, l => l.Id == 7003);
+            Assert.Equal(
+                $"Ipv8 node hosted (mid {Convert.ToHexStringLower(node.MyPeer.Mid)}, public key {node.Key.PublicKey}) listening on {node.Endpoint.Ipv4Address}",
+                listening.Message);
+            Assert.Single(lines, l => l.Id == 7001);
+            Assert.Single(lines, l => l.Id == 3001 && l.Message.StartsWith($"UDP endpoint open on {node.Endpoint.Ipv4Address} with 1 worker(s)", StringComparison.Ordinal));
+            await Eventually.AssertAsync(() => lines.Any(l => l.Id == 1004 && l.Message.StartsWith("Node hosted: 0 peers (ChatCommunity 0); last 0.1 s: ", StringComparison.Ordinal)), "the summary line", TimeSpan.FromSeconds(25));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private sealed class Capture(ConcurrentQueue<(int Id, string Message)> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<(int Id, string Message)> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue((eventId.Id, formatter(state, exception)));
+        }
+    }
+}
