@@ -78,7 +78,7 @@ public sealed partial class Ipv8Node
             lastAnswer = Math.Max(lastAnswer, community.LastBootstrapAnswer);
             suppressed += community.RemoteLog.Suppressed;
             lost += community.RemoteLog.Lost;
-            foreach (var bootstrapper in Copy(community.Bootstrappers))
+            foreach (var bootstrapper in community.Bootstrappers)
             {
                 bootstrappers++;
                 servers.UnionWith(bootstrapper.Blacklist);
@@ -163,20 +163,6 @@ public sealed partial class Ipv8Node
     }
 
     private static string Plural(int count) => count == 1 ? string.Empty : "s";
-
-    // The walk thread may change a community's bootstrappers (item 8 of issue 12 makes the list safe); a summary skips a
-    // list that changed under it rather than fail.
-    private static IBootstrapper[] Copy(IList<IBootstrapper> bootstrappers)
-    {
-        try
-        {
-            return [.. bootstrappers];
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            return [];
-        }
-    }
 
     // "UnknownMessage" → "unknown message"; BadPrefix (the node's unknown prefixes) reads "unknown prefix".
     private static string Words(string name)

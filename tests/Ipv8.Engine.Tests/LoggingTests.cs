@@ -321,7 +321,7 @@ public sealed partial class LoggingTests
         await using var a = TestNode<TestCommunity>.Start(
             s => new TestCommunity(s),
             new() { Logs = logs, Name = "alpha", SummaryInterval = TimeSpan.FromMilliseconds(200) },
-            n => n.Community.Bootstrappers.Add(new AddressListBootstrapper([silent.Address])));
+            n => n.Community.AddBootstrapper(new AddressListBootstrapper([silent.Address])));
         using var raw = new RawUdp();
         for (var i = 0; i < 50; i++)
         {
@@ -354,7 +354,7 @@ public sealed partial class LoggingTests
             new() { Logs = logs, Name = "alpha", SummaryInterval = TimeSpan.FromMilliseconds(200) },
             n =>
             {
-                n.Community.Bootstrappers.Add(new AddressListBootstrapper([tracker.Address]));
+                n.Community.AddBootstrapper(new AddressListBootstrapper([tracker.Address]));
                 n.Node.AddStrategy(n.Community, new RandomWalk(n.Community, randomSeed: 1));
             });
 
