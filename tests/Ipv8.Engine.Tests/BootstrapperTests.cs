@@ -208,6 +208,40 @@ public sealed class BootstrapperTests : IDisposable
     }
 
     [Fact]
+    public async Task A_flood_of_beacons_from_many_sources_gets_at_most_the_burst_of_walks_then_five_a_second()
+    {
+        using var sink = new RawUdp();
+        var time = new FakeTimeProvider();
+        var endpoint = new RecordingEndpoint(s_here);
+        var community = new TestCommunity(Offline.Settings(_key, endpoint));
+        var beacon = new UdpBroadcastBootstrapper(UdpAddress.Parse("127.0.0.1:0"), sink.Address.Port, sink.Address.Port, IPAddress.Loopback, timeProvider: time);
+        await beacon.InitializeAsync(community, CancellationToken.None);
+        try
+        {
+            byte[] datagram = [.. UdpBroadcastBootstrapper.BeaconHeader, .. community.GetPrefix()];
+            for (var i = 0; i < 1000; i++)
+            {
+                beacon.Receive(UdpAddress.Parse($"127.0.{i / 250}.{(i % 250) + 1}:7300"), datagram);
+            }
+
+            Assert.Equal((int)UdpBroadcastBootstrapper.BeaconWalkBurst, endpoint.Count(DiscoveryMessages.IntroductionRequest));
+            Assert.Equal(1000 - (long)UdpBroadcastBootstrapper.BeaconWalkBurst, beacon.BeaconsRefused);
+
+            time.Advance(TimeSpan.FromSeconds(1));
+            for (var i = 0; i < 100; i++)
+            {
+                beacon.Receive(UdpAddress.Parse($"127.1.0.{i + 1}:7300"), datagram);
+            }
+
+            Assert.Equal((int)(UdpBroadcastBootstrapper.BeaconWalkBurst + UdpBroadcastBootstrapper.BeaconWalksPerSecond), endpoint.Count(DiscoveryMessages.IntroductionRequest));
+        }
+        finally
+        {
+            beacon.Unload();
+        }
+    }
+
+    [Fact]
     public void The_beacon_target_must_be_ipv4_and_the_ports_a_range()
     {
         Assert.Throws<ArgumentException>(() => new UdpBroadcastBootstrapper(UdpAddress.Parse("[::1]:0"), 1, 2));

@@ -31,6 +31,8 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
     private CancellationTokenSource? _receiveStop;
     private long _lastBootstrap;
     private bool _hasBootstrapped;
+    private readonly Limits.TokenBucket _beaconWalks;
+    private long _beaconsRefused;
 
     /// <summary>Creates a bootstrapper that beacons to <paramref name="target"/>'s host on ports <paramref name="firstPort"/>–<paramref name="lastPort"/>.</summary>
     /// <param name="target">The host to beacon to (its port is ignored). Tests use 127.0.0.1; py-ipv8 uses 255.255.255.255.</param>
@@ -60,7 +62,21 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _remoteLog = new RemoteLog(_logger, _time, RemoteLog.DefaultInterval);
+        _beaconWalks = new Limits.TokenBucket(BeaconWalksPerSecond, BeaconWalkBurst, _time);
     }
+
+    /// <summary>
+    /// How many beacons a second, from all senders together, get a walk (a signed introduction request) at most: 5, in
+    /// bursts of 20. A beacon is 29 unsigned bytes from any (spoofable) address, so without a cap a flood of them would
+    /// make the node sign and send without bound; py-ipv8 walks to every one.
+    /// </summary>
+    public const double BeaconWalksPerSecond = 5;
+
+    /// <summary>The burst of <see cref="BeaconWalksPerSecond"/>.</summary>
+    public const double BeaconWalkBurst = 20;
+
+    /// <summary>Beacons for our community that got no walk because of <see cref="BeaconWalksPerSecond"/>.</summary>
+    public long BeaconsRefused => Volatile.Read(ref _beaconsRefused);
 
     /// <summary>Where the beacon socket binds.</summary>
     public IPAddress BindAddress { get; }
@@ -224,6 +240,12 @@ public sealed class UdpBroadcastBootstrapper : IBootstrapper
             if (data[BeaconHeader.Length..].SequenceEqual(community.GetPrefix()))
             {
                 BootstrapLog.BeaconReceived(_remoteLog, source);
+                if (!_beaconWalks.TryAcquire())
+                {
+                    Interlocked.Increment(ref _beaconsRefused);
+                    return;
+                }
+
                 community.WalkTo(source);
             }
         }
