@@ -1,8 +1,8 @@
 namespace Ipv8.Engine.Endpoints;
 
 /// <summary>
-/// Thread-safe byte and packet counters of an endpoint. An <see cref="IEndpoint"/> written outside this library (a
-/// tunnel, a test fake) records its traffic with the same methods the built-in endpoints use.
+/// Thread-safe byte and packet counters of an endpoint, read-only to users. The recording methods are internal: the
+/// built-in endpoints and Ipv8.Testing's <c>RecordingEndpoint</c> (InternalsVisibleTo) record with them.
 /// </summary>
 public sealed class EndpointCounters
 {
@@ -32,22 +32,22 @@ public sealed class EndpointCounters
     public long ReceiveErrors => Volatile.Read(ref _receiveErrors);
 
     /// <summary>Counts one datagram of <paramref name="bytes"/> bytes received.</summary>
-    public void Received(int bytes)
+    internal void Received(int bytes)
     {
         Interlocked.Increment(ref _packetsReceived);
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
     /// <summary>Counts one datagram of <paramref name="bytes"/> bytes sent.</summary>
-    public void Sent(int bytes)
+    internal void Sent(int bytes)
     {
         Interlocked.Increment(ref _packetsSent);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
     /// <summary>Counts one datagram that could not be sent.</summary>
-    public void SendFailed() => Interlocked.Increment(ref _sendFailures);
+    internal void SendFailed() => Interlocked.Increment(ref _sendFailures);
 
     /// <summary>Counts one receive call that failed.</summary>
-    public void ReceiveFailed() => Interlocked.Increment(ref _receiveErrors);
+    internal void ReceiveFailed() => Interlocked.Increment(ref _receiveErrors);
 }

@@ -14,7 +14,7 @@ namespace Ipv8.Wire.Schemas;
 /// byte after the message id. An unsigned message whose payload happens to start like a key would be shown as signed
 /// with <c>"signature_valid": false</c>.
 /// </remarks>
-public static class FrameJson
+internal static class FrameJson
 {
     private static readonly JsonEncodedText s_prefix = JsonEncodedText.Encode("prefix");
     private static readonly JsonEncodedText s_communityId = JsonEncodedText.Encode("community_id");
