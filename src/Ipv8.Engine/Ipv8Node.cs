@@ -5,6 +5,7 @@ using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
+using Ipv8.Shared;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,6 +42,16 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(endpoint);
         _options = options ?? new Ipv8NodeOptions();
+        if (_options.WalkInterval != Timeout.InfiniteTimeSpan)
+        {
+            SettingRanges.Interval.ThrowIfOutside(_options.WalkInterval, "options.WalkInterval");
+        }
+
+        if (_options.SummaryInterval > TimeSpan.Zero)
+        {
+            SettingRanges.Interval.ThrowIfOutside(_options.SummaryInterval, "options.SummaryInterval");
+        }
+
         Key = key;
         Endpoint = endpoint;
         Network = new Network(_options.Network);

@@ -9,7 +9,9 @@ public sealed class Ipv8NodeOptions
 {
     /// <summary>
     /// How often the discovery strategies step (py-ipv8's walk interval, 0.5 s). <see cref="Timeout.InfiniteTimeSpan"/>:
-    /// never on their own; the caller steps them with <see cref="Ipv8Node.Tick"/> (deterministic tests).
+    /// never on their own; the caller steps them with <see cref="Ipv8Node.Tick"/> (deterministic tests). Otherwise from
+    /// 1 ms to about 49.7 days (a <see cref="PeriodicTimer"/>'s limits): the <see cref="Ipv8Node"/> constructor throws
+    /// <see cref="ArgumentOutOfRangeException"/> for anything else.
     /// </summary>
     public TimeSpan WalkInterval { get; set; } = TimeSpan.FromSeconds(0.5);
 
@@ -36,7 +38,9 @@ public sealed class Ipv8NodeOptions
 
     /// <summary>
     /// How often the node logs its one-line summary at Information (event 1004: peers, traffic, drops by reason, whether
-    /// the bootstrap servers answer, suppressed log lines; docs/logging.md). Zero or negative turns it off. Default 60 s.
+    /// the bootstrap servers answer, suppressed log lines; docs/logging.md). Zero or negative turns it off; a positive value must be
+    /// from 1 ms to about 49.7 days (else the <see cref="Ipv8Node"/> constructor throws
+    /// <see cref="ArgumentOutOfRangeException"/>). Default 60 s.
     /// </summary>
     public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(60);
 

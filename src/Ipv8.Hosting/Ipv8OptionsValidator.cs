@@ -55,9 +55,14 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
             errors.Add($"Ipv8:Bootstrap:Interval {options.Bootstrap.Interval} is negative.");
         }
 
-        if (options.WalkInterval <= TimeSpan.Zero)
+        if (!SettingRanges.Interval.Contains(options.WalkInterval))
         {
-            errors.Add($"Ipv8:WalkInterval {options.WalkInterval} is not positive.");
+            errors.Add($"Ipv8:WalkInterval {options.WalkInterval} is not {SettingRanges.Interval.Text}.");
+        }
+
+        if (options.SummaryInterval != TimeSpan.Zero && !SettingRanges.Interval.Contains(options.SummaryInterval))
+        {
+            errors.Add($"Ipv8:SummaryInterval {options.SummaryInterval} is not 0 (off) or {SettingRanges.Interval.Text}.");
         }
 
         Check(errors, "Ipv8:MaxPeers", options.MaxPeers, SettingRanges.MaxPeers);

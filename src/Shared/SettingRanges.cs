@@ -31,6 +31,29 @@ internal static class SettingRanges
 
     /// <summary>py-ipv8 <c>EdgeWalk</c> <c>neighborhood_size</c>.</summary>
     public static readonly IntRange NeighborhoodSize = new(1, int.MaxValue, "at least 1");
+
+    /// <summary>
+    /// A period a <see cref="PeriodicTimer"/> runs at (the walk loop, the summary line): from 1 ms to
+    /// <see cref="uint.MaxValue"/> − 1 ms (about 49.7 days), the timer's own limits.
+    /// </summary>
+    public static readonly IntervalRange Interval = new(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(uint.MaxValue - 1));
+}
+
+/// <summary>An inclusive range of time spans, and how to say it.</summary>
+internal readonly record struct IntervalRange(TimeSpan Min, TimeSpan Max)
+{
+    public string Text => $"from {Min.TotalMilliseconds:0} ms to {Max.TotalDays:0.#} days";
+
+    public bool Contains(TimeSpan value) => value >= Min && value <= Max;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a value outside the range (API misuse).</summary>
+    public void ThrowIfOutside(TimeSpan value, string paramName)
+    {
+        if (!Contains(value))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} must be {Text}.");
+        }
+    }
 }
 
 /// <summary>An inclusive range of whole numbers and how to say it ("-1 (unlimited) or at least 0").</summary>

@@ -83,6 +83,43 @@ public sealed class SettingsAgreementTests : IAsyncDisposable
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.0001)]
+    [InlineData(0.001)]
+    [InlineData(0.5)]
+    [InlineData(8_640_000.0)] // 100 days: beyond what a PeriodicTimer can run at
+    public void WalkInterval_is_valid_in_the_settings_exactly_when_the_node_accepts_it(double seconds)
+    {
+        var interval = TimeSpan.FromSeconds(seconds);
+        var engineAccepts = Accepts(() => new Ipv8Node(LibNaClPrivateKey.Generate(), new InMemoryNetwork().CreateEndpoint(), new Ipv8NodeOptions { WalkInterval = interval }));
+        var errors = Validate(options => options.WalkInterval = interval);
+
+        Assert.Equal(seconds is >= 0.001 and <= 86_400 * 49, engineAccepts);
+        Assert.Equal(engineAccepts, errors.Count == 0);
+        if (!engineAccepts)
+        {
+            Assert.Contains("Ipv8:WalkInterval", Assert.Single(errors), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(-5.0, false)]
+    [InlineData(0.0, true)]
+    [InlineData(0.0001, false)]
+    [InlineData(10.0, true)]
+    [InlineData(8_640_000.0, false)]
+    public void SummaryInterval_is_zero_for_off_or_a_period_a_timer_can_run_at(double seconds, bool valid)
+    {
+        var errors = Validate(options => options.SummaryInterval = TimeSpan.FromSeconds(seconds));
+
+        Assert.Equal(valid, errors.Count == 0);
+        if (!valid)
+        {
+            Assert.Contains("Ipv8:SummaryInterval", Assert.Single(errors), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData(-2)]
     [InlineData(-1)]
     [InlineData(0)]
