@@ -240,11 +240,41 @@ public sealed partial class MessageKindRegistryTests
         throw new Xunit.Sdk.XunitException("no py-ipv8 handler reads " + pyClass);
     }
 
+    [Fact]
+    public void Discovery_fast_path_visits_the_registry_kind_of_every_id_and_refuses_the_rest()
+    {
+        for (var id = 0; id <= byte.MaxValue; id++)
+        {
+            var visitor = default(KindVisitor);
+            var visited = DiscoveryKinds.TryVisit<KindVisitor, MessageKind>((byte)id, ref visitor, out var kind);
+
+            var registered = DiscoveryKinds.Registry.TryFind(community: null, (byte)id, out var expected);
+            Assert.Equal(registered, visited);
+            Assert.Same(expected, kind);
+        }
+    }
+
     [GeneratedRegex(@"@lazy_wrapper(_unsigned)?\(([^)]*)\)")]
     private static partial Regex LazyWrapper();
 
     [GeneratedRegex(@"community_id = unhexlify\(""([0-9a-f]{40})""\)")]
     private static partial Regex CommunityIdLine();
+
+    /// <summary>Returns the visited kind itself.</summary>
+    private readonly struct KindVisitor : IMessageKindVisitor<MessageKind>
+    {
+        public MessageKind Visit<T>(MessageKind<T> kind)
+            where T : IMessagePayload<T>, allows ref struct => kind;
+
+        public MessageKind Visit<T1, T2>(MessageKind<T1, T2> kind)
+            where T1 : IPayload<T1>, allows ref struct
+            where T2 : IMessagePayload<T2>, allows ref struct => kind;
+
+        public MessageKind Visit<T1, T2, T3>(MessageKind<T1, T2, T3> kind)
+            where T1 : IPayload<T1>, allows ref struct
+            where T2 : IPayload<T2>, allows ref struct
+            where T3 : IMessagePayload<T3>, allows ref struct => kind;
+    }
 
     private readonly struct RaceVisitor : IMessageKindVisitor<string>
     {
