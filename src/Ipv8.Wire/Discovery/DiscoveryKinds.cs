@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace Ipv8.Wire.Discovery;
 
@@ -55,6 +56,7 @@ public static class DiscoveryKinds
     /// <param name="visitor">The visitor.</param>
     /// <param name="result">The visit's result; default when the id is not a discovery message.</param>
     /// <returns>False when <paramref name="messageId"/> is none of the eight.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryVisit<TVisitor, TResult>(byte messageId, ref TVisitor visitor, [MaybeNullWhen(false)] out TResult result)
         where TVisitor : IMessageKindVisitor<TResult>, allows ref struct
     {
