@@ -68,7 +68,7 @@ internal sealed record BenchResult
 
         if (g.SendRateError > 0.01)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"the generator sent at {Rate * (1 - g.SendRateError):0.#}/s or so instead of {Rate:0.#}/s (send-rate error {g.SendRateError:P1} > 1%)");
+            return string.Create(CultureInfo.InvariantCulture, $"the generator sent at {Rate * (1 - g.SendRateError):0.#}/s or so instead of {Rate:0.#}/s (send-rate error {g.SendRateError * 100:0.#}% > 1%)");
         }
 
         if (g.ScheduleErrorMsP99 > maxScheduleErrorMs)
@@ -99,9 +99,9 @@ internal static class BenchFindings
         {
             var share = result.LostOnNeverAnswered / (double)result.Lost;
             var why = message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest
-                ? "the target is at its peer capacity: above max_peers (py-ipv8's default is 30) a node ignores introduction requests from peers it does not know yet, so these identities never became its peers. Use fewer --identities, or raise the target's max_peers"
+                ? "the target is at its peer capacity: with more than max_peers peers (py-ipv8's default is 30) a node drops every introduction request, and these identities came after it filled up. Use fewer --identities, or raise the target's max_peers"
                 : "the target answers some sources and never others";
-            findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {k} identities were never answered and carry {share:P0} of the losses: {why}."));
+            findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {k} identities were never answered and carry {share * 100:0}% of the losses: {why}."));
         }
 
         if (result.Answered > 0 && result.LossFraction > 0.01)

@@ -307,7 +307,7 @@ internal sealed class BenchStep
 
     private long Microseconds(long ticks) => (long)(ticks * 1_000_000.0 / _frequency);
 
-    private static long Clamp(long micros) => Math.Clamp(micros, 1, HighestMicroseconds);
+    private static long Clamp(long micros) => Math.Clamp(micros, 0, HighestMicroseconds);
 
     private static double Milliseconds(long micros) => micros / 1000.0;
 

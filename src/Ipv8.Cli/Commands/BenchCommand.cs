@@ -236,8 +236,8 @@ internal static class BenchCommand
             if (config.FindMax)
             {
                 error.WriteLine(maxRate is { } max
-                    ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss:P1}{(stopReason is null ? string.Empty : $" ({stopReason})")}")
-                    : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {config.MaxLoss.ToString("P1", CultureInfo.InvariantCulture)}{(stopReason is null ? string.Empty : $" ({stopReason})")}");
+                    ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss * 100:0.##}%{(stopReason is null ? string.Empty : $" ({stopReason})")}")
+                    : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(stopReason is null ? string.Empty : $" ({stopReason})")}");
                 return steps.Count > 0 && steps[0].Refused is not null ? 1 : 0;
             }
 
@@ -351,8 +351,8 @@ internal static class BenchCommand
         var latency = r.Latency is { } l
             ? string.Create(inv, $"latency p50 {l.P50:0.###} / p90 {l.P90:0.###} / p99 {l.P99:0.###} / p99.9 {l.P999:0.###} / max {l.Max:0.###} ms")
             : "no latency (nothing answered)";
-        error.WriteLine(string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction:P2}), duplicates {r.Duplicates}; {latency}"));
-        error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError:P2}; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
+        error.WriteLine(string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%), duplicates {r.Duplicates}; {latency}"));
+        error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
         if (step.Refused is { } refused)
         {
             error.WriteLine($"bench: RESULT REFUSED: the generator did not keep its schedule ({refused}); its numbers would describe the generator, not the target. Lower --rate, or free the machine.");
