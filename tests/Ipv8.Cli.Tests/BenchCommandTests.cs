@@ -124,6 +124,65 @@ public sealed class BenchCommandTests
     public void Find_max_rates_are_rounded_to_two_significant_digits(double rate, double expected) =>
         Assert.Equal(expected, BenchCommand.RoundRate(rate));
 
+    [Fact]
+    public void The_report_of_a_run_has_the_contract_fields_and_a_refused_run_leaves_out_the_targets_numbers()
+    {
+        var config = BenchConfigFor(8090, BenchMessage.IntroductionRequest, identities: 2);
+        var kept = FakeRun(lateBy: 0);
+        var json = CliHarness.ParseObject(BenchCommand.SingleJson(config, new BenchStepReport(kept, kept.ScheduleProblem(5), false, [])));
+        foreach (var key in new[] { "target", "rate", "duration_s", "sent", "answered", "lost", "achieved_rate", "latency_ms", "generator" })
+        {
+            Assert.True(json.ContainsKey(key), key);
+        }
+
+        Assert.Equal("127.0.0.1:8090", (string)json["target"]!);
+        Assert.Equal(100, (long)json["sent"]!);
+        Assert.Equal(100, (long)json["answered"]!);
+        CliHarness.AssertKeys(json["latency_ms"]!.AsObject(), ["p50", "p90", "p99", "p999", "max"]);
+        Assert.Equal(2.0, (double)json["latency_ms"]!["p50"]!, 2);
+        Assert.True((bool)json["generator"]!["schedule_kept"]!);
+        Assert.True(json["generator"]!.AsObject().ContainsKey("cpu_seconds"));
+        Assert.True(json["generator"]!.AsObject().ContainsKey("schedule_error_ms_p99"));
+
+        var late = FakeRun(lateBy: 20_000);
+        var problem = late.ScheduleProblem(5);
+        Assert.NotNull(problem);
+        var refused = CliHarness.ParseObject(BenchCommand.SingleJson(config, new BenchStepReport(late, problem, false, [])));
+        Assert.False((bool)refused["generator"]!["schedule_kept"]!);
+        Assert.Equal(problem, (string)refused["refused"]!);
+        Assert.False(refused.ContainsKey("answered"));
+        Assert.False(refused.ContainsKey("latency_ms"));
+    }
+
+    [Fact]
+    public void The_find_max_plot_draws_the_percentiles_of_each_step_the_bound_and_the_max_rate()
+    {
+        var config = BenchConfigFor(8090, BenchMessage.IntroductionRequest, identities: 2) with { FindMax = true };
+        var steps = new[] { 100.0, 200.0, 400.0 }.Select(rate => new BenchStepReport(FakeRun(lateBy: 0, rate: rate), null, rate < 400, [])).ToList();
+        using var svg = new StringWriter();
+        Plotting.BenchPlot.Write(config, steps, 200, svg);
+        var document = System.Xml.Linq.XDocument.Parse(svg.ToString());
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(3, document.Descendants(ns + "circle").Count(c => (string?)c.Attribute("class") == "p99-point"));
+        Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "bound");
+        Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "max-rate");
+        Assert.Contains("max rate 200/s", (string)document.Root!.Element(ns + "title")!, StringComparison.Ordinal);
+    }
+
+    /// <summary>A run of 100 requests answered 2 ms after they were due; each sent <paramref name="lateBy"/> µs late.</summary>
+    private static BenchResult FakeRun(long lateBy, double rate = 100)
+    {
+        var step = new BenchStep(rate, 100, identities: 2, poolSize: 50, TimeSpan.FromSeconds(1), start: 0, frequency: 1_000_000);
+        for (long i = 0; i < step.Count; i++)
+        {
+            var due = step.IntendedTimestamp(i);
+            step.RecordSent(i, due + lateBy);
+            step.RecordAnswer(step.IdentityOf(i), step.IdentifierOf(i), due + 2000);
+        }
+
+        return step.Finish(2_000_000, new BenchGenerator(), new BenchVerification(0, 0, 0));
+    }
+
     private static BenchConfig BenchConfigFor(int port, BenchMessage message, int identities) => new()
     {
         Target = new IPEndPoint(IPAddress.Loopback, port),

@@ -49,6 +49,9 @@ internal sealed record BenchConfig
     public bool AllowRemote { get; init; }
 
     public bool Quiet { get; init; }
+
+    /// <summary>Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); its numbers are dropped.</summary>
+    public double WarmupSeconds { get; init; } = 1;
 }
 
 /// <summary>
@@ -133,7 +136,7 @@ internal sealed class BenchRunner : IDisposable
     }
 
     /// <summary>Runs one step at <paramref name="rate"/> for <paramref name="seconds"/>, with a progress line each second unless quiet.</summary>
-    public BenchResult Run(double rate, double seconds, CancellationToken cancel)
+    public BenchResult Run(double rate, double seconds, CancellationToken cancel, bool progress = true)
     {
         var count = Math.Max(1, (long)Math.Round(rate * seconds));
         Prepare(PoolSizeFor(rate, seconds));
@@ -156,7 +159,11 @@ internal sealed class BenchRunner : IDisposable
         {
             if (Stopwatch.GetTimestamp() >= nextLine)
             {
-                WriteProgress(step, nextLine);
+                if (progress)
+                {
+                    WriteProgress(step, nextLine);
+                }
+
                 nextLine += frequency;
             }
         }

@@ -118,10 +118,11 @@ internal static class BenchCommand
             Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",
         };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
+        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none.", 1, 0, 60);
 
         var command = new Command("bench", "Load any IPv8 node (ours, py-ipv8, kotlin-ipv8) over UDP on an open-loop schedule; report throughput, loss and latency percentiles.")
         {
-            target, community, rate, duration, identities, message, findMax, maxP99, maxLoss, maxRate, timeout, maxScheduleError, report, plot, allowRemote, quiet,
+            target, community, rate, duration, identities, message, findMax, maxP99, maxLoss, maxRate, timeout, maxScheduleError, report, plot, allowRemote, quiet, warmup,
         };
         command.SetAction(async (result, token) =>
         {
@@ -147,6 +148,7 @@ internal static class BenchCommand
                 Plot = result.GetValue(plot),
                 AllowRemote = result.GetValue(allowRemote),
                 Quiet = result.GetValue(quiet),
+                WarmupSeconds = result.GetValue(warmup),
             };
             if (Check(config) is { } problem)
             {
@@ -205,6 +207,16 @@ internal static class BenchCommand
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"bench: {BenchMessages.Name(config.Message)} to {target} from {config.Identities} identities, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+            if (config.WarmupSeconds > 0)
+            {
+                runner.Prepare(runner.PoolSizeFor(config.Rate, config.DurationSeconds));
+                var warmup = runner.Run(config.Rate, config.WarmupSeconds, cancel, progress: false);
+                if (!config.Quiet)
+                {
+                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: warm-up {config.WarmupSeconds:0.##} s at {config.Rate:0.#}/s: {warmup.Answered} of {warmup.Sent} answered (not counted)"));
+                }
+            }
+
             var steps = new List<BenchStepReport>();
             double? maxRate = null;
             string? stopReason = null;
