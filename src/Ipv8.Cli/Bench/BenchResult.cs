@@ -93,7 +93,9 @@ internal static class BenchFindings
         {
             findings.Add(message == BenchMessage.Ping
                 ? "nothing was answered: is the target up, and does it run py-ipv8's DiscoveryCommunity (a ping goes under its prefix)?"
-                : "nothing was answered: is the target up, and is --community the community it runs?");
+                : message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest
+                    ? "nothing was answered: is the target up, is --community the community it runs, and is it below its peer capacity (a node with more than max_peers peers, earlier runs' identities included, drops every introduction request)?"
+                    : "nothing was answered: is the target up, and is --community the community it runs?");
         }
         else if (result.IdentitiesNeverAnswered > 0 && result.Lost > 0)
         {
