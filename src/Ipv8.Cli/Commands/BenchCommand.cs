@@ -277,8 +277,9 @@ internal static class BenchCommand
 
     /// <summary>
     /// Doubles the rate while steps pass, then halves the gap between the best pass and the first failure until they are
-    /// within 10%; halves it while the first steps fail. At most <see cref="MaxSteps"/> steps; stops at a step whose
-    /// schedule could not be kept (the generator's limit, not the target's).
+    /// within 10%; halves it while the first steps fail. At most <see cref="MaxSteps"/> steps; a step whose schedule
+    /// could not be kept is run once more, and if it fails again the search stops there (the generator's limit, not the
+    /// target's).
     /// </summary>
     private static (double? MaxRate, string? Reason) FindMax(BenchRunner runner, BenchConfig config, List<BenchStepReport> steps, TextWriter error, CancellationToken cancel)
     {
@@ -289,6 +290,14 @@ internal static class BenchCommand
         {
             var step = RunStep(runner, config, rate, error, cancel);
             steps.Add(step);
+            if (step.Refused is not null && !cancel.IsCancellationRequested)
+            {
+                // One retry: on a shared machine one bad second can cost a step its schedule.
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: retrying {rate:0.#}/s once"));
+                step = RunStep(runner, config, rate, error, cancel);
+                steps.Add(step);
+            }
+
             if (step.Refused is not null)
             {
                 return (pass, string.Create(CultureInfo.InvariantCulture, $"stopped at {rate:0.#}/s: the generator could not keep its schedule there, so the target's limit is not known above {pass ?? 0:0.#}/s"));
