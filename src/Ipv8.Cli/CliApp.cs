@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Ipv8.Cli.Commands;
 
 namespace Ipv8.Cli;
@@ -56,7 +58,12 @@ internal static class CliApp
         }
 
         var options = command.Options.Concat(parsed.RootCommandResult.Command.Options.Where(o => o.Recursive)).Where(o => !o.Hidden).SelectMany(Names).ToList();
-        var unknown = parsed.UnmatchedTokens.Where(t => t.StartsWith('-')).ToList();
+        // Unmatched words that look like options, and those an argument that takes any word refused as options
+        // (decode's packets).
+        var unknown = parsed.UnmatchedTokens
+            .Concat(parsed.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value))
+            .Where(t => t.StartsWith('-'))
+            .ToList();
         var valuesOfUnknown = ValuesOfUnknownOptions(parsed);
         var messages = new List<string>();
         foreach (var message in parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").TrimEnd('.')))
@@ -67,6 +74,10 @@ internal static class CliApp
             {
                 messages.Add($"unknown option '{option}'{DidYouMean(option, options)}");
             }
+            else if (OwnMessage(parsed, message) is { } own)
+            {
+                messages.Add(own);
+            }
             else if (!valuesOfUnknown.Any(v => message.Contains($"'{v}'", StringComparison.Ordinal)))
             {
                 messages.Add(message);
@@ -74,6 +85,62 @@ internal static class CliApp
         }
 
         return $"error: {string.Join("; ", messages.Distinct(StringComparer.Ordinal))}. {help}";
+    }
+
+    /// <summary>
+    /// Says System.CommandLine's own errors about an option of the command in the CLI's words: "--port is required",
+    /// "--port needs a value", "--nodes must be a whole number, got 'x'" instead of "Cannot parse argument 'x' for
+    /// option '--nodes' as expected type 'System.Int32'". Null for any other error (the option's own checks already
+    /// speak the CLI's words).
+    /// </summary>
+    private static string? OwnMessage(ParseResult parsed, string message)
+    {
+        var command = parsed.CommandResult.Command;
+        foreach (var option in command.Options.Concat(parsed.RootCommandResult.Command.Options.Where(o => o.Recursive)))
+        {
+            if (!message.Contains($"'{option.Name}'", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var result = parsed.GetResult(option);
+            if (result is null || (result.Implicit && result.Tokens.Count == 0 && result.IdentifierTokenCount == 0))
+            {
+                return option.Required ? $"{option.Name} is required" : null;
+            }
+
+            if (result.Tokens.Count == 0)
+            {
+                return option.Arity.MinimumNumberOfValues > 0 ? $"{option.Name} needs a value" : null;
+            }
+
+            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            var text = result.Tokens[0].Value;
+            return Expected(type, text) is { } expected ? $"{option.Name} must be {expected}, got '{text}'" : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>What a value of <paramref name="type"/> looks like, when <paramref name="text"/> is not one; otherwise null.</summary>
+    private static string? Expected(Type type, string text)
+    {
+        if (type == typeof(int))
+        {
+            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : "a whole number";
+        }
+
+        if (type == typeof(double))
+        {
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? null : "a number";
+        }
+
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, text, ignoreCase: true, out _) ? null : $"one of {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        return null;
     }
 
     /// <summary>The unmatched words right after an unmatched option (<c>1</c> in <c>--prot 1</c>): most likely its value.</summary>
