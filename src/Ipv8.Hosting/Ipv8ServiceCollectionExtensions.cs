@@ -44,7 +44,18 @@ public static class Ipv8ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = services.AddOptions<Ipv8Options>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        var options = services.AddOptions<Ipv8Options>().Configure(settings =>
+        {
+            try
+            {
+                configuration.Bind(settings, binder => binder.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // An unknown key or a value of the wrong type: refused like any other bad setting.
+                throw Ipv8OptionsValidator.Refuse($"{SectionPath(configuration)}: {ex.Message.ReplaceLineEndings(" ")}");
+            }
+        });
         if (configure is not null)
         {
             options.Configure(configure);
@@ -74,6 +85,8 @@ public static class Ipv8ServiceCollectionExtensions
         services.AddHostedService<Ipv8HostedService>();
         return new Ipv8Builder(services);
     }
+
+    private static string SectionPath(IConfiguration configuration) => configuration is IConfigurationSection { Path.Length: > 0 } section ? section.Path : Ipv8Options.SectionName;
 
     /// <summary>Marks a collection that already has a node.</summary>
     private sealed class Ipv8Marker;

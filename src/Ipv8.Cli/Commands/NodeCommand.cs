@@ -95,7 +95,7 @@ internal static class NodeCommand
         {
             if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
             {
-                result.AddError($"--key {file.FullName}: no such file.");
+                result.AddError(Directory.Exists(file.FullName) ? $"--key {file.FullName} is a directory, not a key file." : $"--key {file.FullName}: no such file.");
             }
         });
         var maxPeers = CliArguments.MaxPeers();
