@@ -53,7 +53,7 @@ public static class Ipv8ServiceCollectionExtensions
             catch (InvalidOperationException ex)
             {
                 // An unknown key or a value of the wrong type: refused like any other bad setting.
-                throw Ipv8OptionsValidator.Refuse($"{SectionPath(configuration)}: {ex.Message.ReplaceLineEndings(" ")}");
+                throw Ipv8OptionsValidator.Refuse(UnknownKeys(SectionPath(configuration), ex.Message));
             }
         });
         if (configure is not null)
@@ -84,6 +84,25 @@ public static class Ipv8ServiceCollectionExtensions
         services.TryAddSingleton(Ipv8NodeFactory.CreateNode);
         services.AddHostedService<Ipv8HostedService>();
         return new Ipv8Builder(services);
+    }
+
+    /// <summary>
+    /// "Ipv8: 'Prot' is not a setting of Ipv8Options" for the binder's "… the following properties were not found on the
+    /// instance of Ipv8.Hosting.Ipv8Options: 'Prot'"; any other binder error as the binder says it.
+    /// </summary>
+    private static string UnknownKeys(string section, string message)
+    {
+        const string marker = "were not found on the instance of ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        var colon = at < 0 ? -1 : message.IndexOf(": ", at, StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return $"{section}: {message.ReplaceLineEndings(" ")}";
+        }
+
+        var type = message[(at + marker.Length)..colon];
+        var keys = message[(colon + 2)..].ReplaceLineEndings(" ").Trim();
+        return $"{section}: {keys} {(keys.Contains(',', StringComparison.Ordinal) ? "are not settings" : "is not a setting")} of {type[(type.LastIndexOf('.') + 1)..]} (see docs/hosting.md).";
     }
 
     private static string SectionPath(IConfiguration configuration) => configuration is IConfigurationSection { Path.Length: > 0 } section ? section.Path : Ipv8Options.SectionName;

@@ -67,7 +67,7 @@ public sealed class HostingTests : IDisposable
         Assert.Equal(7, other.MaxPeers);
         var bootstrapper = Assert.IsType<AddressListBootstrapper>(Assert.Single(chat.Bootstrappers));
         Assert.Equal(TimeSpan.FromSeconds(5), bootstrapper.BootstrapInterval);
-        Assert.Contains("2 addresses", bootstrapper.ToString(), StringComparison.Ordinal);
+        Assert.Contains("2 addresses, 0 names", bootstrapper.ToString(), StringComparison.Ordinal);
         Assert.Empty(other.Bootstrappers);
 
         var strategies = node.Strategies.Where(s => s.Community is not DiscoveryCommunity).ToList();
@@ -436,9 +436,7 @@ public sealed class HostingTests : IDisposable
         WriteAppSettings("""{ "Ipv8": { "Prot": 8090 } }""");
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
-        Assert.StartsWith("Ipv8: ", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Prot", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Environment.NewLine, error.Message, StringComparison.Ordinal);
+        Assert.Equal("Ipv8: 'Prot' is not a setting of Ipv8Options (see docs/hosting.md).", error.Message);
     }
 
     [Fact]

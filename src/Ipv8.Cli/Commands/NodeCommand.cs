@@ -223,8 +223,7 @@ internal static class NodeCommand
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         CliLog.NodeRunning(
             logger,
-            key.PublicKey.ToString(),
-            Convert.ToHexStringLower(key.PublicKey.Mid),
+            node.Name,
             bound.ToString(),
             config.Community.ToString(),
             BootstrapLabels(config) is { Count: > 0 } servers ? string.Join(", ", servers) : "none",
