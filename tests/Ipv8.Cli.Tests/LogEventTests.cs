@@ -26,7 +26,7 @@ public sealed class LogEventTests
     [Fact]
     public async Task The_tracker_status_line_counts_in_words_that_read_right()
     {
-        await using var tracker = Tracker.Create(new Ipv8.Testing.RecordingEndpoint(), logs: null, capacity: 10, enableMetrics: false);
+        await using var tracker = Tracker.Create(new Ipv8.Testing.RecordingEndpoint(Ipv8.Wire.UdpAddress.Parse("127.0.0.1:8090")), logs: null, capacity: 10, enableMetrics: false);
 
         var status = tracker.Status();
 
