@@ -297,7 +297,7 @@ internal static class SwarmCommand
         error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB ({costs.PeakWorkingSetBytes / Math.Max(1, result.Nodes) / 1024} KiB per node), {result.SecondsRunning:F1} s running"));
         error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
         error.WriteLine(costs.CryptoRatio is { } ratio
-            ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F1} CPU-s the signatures cost at those rates)")
+            ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
             : "crypto ratio: none (no signature made or checked)");
         error.WriteLine(costs.DatagramsDroppedByKernel is { } drops
             ? string.Create(c, $"kernel: {drops} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide)")
