@@ -54,6 +54,13 @@ internal sealed record SwarmConfig
     public ReceiveMode? ReceiveMode { get; init; }
 
     /// <summary>
+    /// Nodes in Async mode share the process's receive threads (a <see cref="UdpEndpointGroup"/>) and one timer wheel
+    /// (<see cref="Engine.Tasks.TimerWheel"/>) instead of loops and timers of their own (issue 13). False: every node on
+    /// its own, as before, for comparison.
+    /// </summary>
+    public bool Share { get; init; } = true;
+
+    /// <summary>
     /// A node stops walking at this many peers (py-ipv8's walker <c>target_peers</c>, 20 in its default configurations);
     /// -1 walks always.
     /// </summary>
@@ -180,12 +187,16 @@ internal static class SwarmCommand
             Description = "UDP receive mode of the nodes: Async or DedicatedThread. Default: Async above 16 nodes.",
         };
         var bootstrapInterval = CliArguments.Seconds("--bootstrap-interval", "Least seconds between two bootstraps of a node (py-ipv8: 30); a node without peers asks the tracker again after this.", 5, 0.1, 3600);
+        var noSharing = new Option<bool>("--no-sharing")
+        {
+            Description = "Give every Async node receive loops, buffers and timers of its own instead of the process's shared receive threads and timer wheel (for comparison).",
+        };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
         var logLevel = CliArguments.LogLevel(LogLevel.Warning);
 
         var command = new Command("swarm", "Run N nodes and a tracker on 127.0.0.1 in this process until every node has min(N-1, 20) verified peers.")
         {
-            nodes, duration, report, plot, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, quiet, logLevel,
+            nodes, duration, report, plot, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, noSharing, quiet, logLevel,
         };
         command.Validators.Add(result =>
         {
@@ -223,6 +234,7 @@ internal static class SwarmCommand
                 WalkTarget = result.GetValue(walkTarget),
                 BootstrapInterval = TimeSpan.FromSeconds(result.GetValue(bootstrapInterval)),
                 ReceiveMode = result.GetValue(receiveMode),
+                Share = !result.GetValue(noSharing),
                 ProgressInterval = result.GetValue(quiet) ? null : TimeSpan.FromSeconds(1),
             };
             using var shutdown = new Shutdown(token);
@@ -302,6 +314,11 @@ internal static class SwarmCommand
         private readonly List<(Ipv8Node Node, Community Community)> _nodes = new(config.Nodes);
         private readonly Lock _nodesLock = new();
         private readonly InMemoryNetwork? _network = config.InMemory ? new InMemoryNetwork(config.BasePort == 0 ? 20_000 : config.BasePort) : null;
+
+        // What the nodes share (issue 13): one set of receive threads for every Async socket, one timer wheel for every
+        // node's walk loop and tasks. The tracker keeps its own dedicated threads and the system timers.
+        private readonly UdpEndpointGroup? _group = config.Share && !config.InMemory && NodeMode(config) == Engine.Endpoints.ReceiveMode.Async ? new UdpEndpointGroup() : null;
+        private readonly Engine.Tasks.TimerWheel? _wheel = config.Share ? new Engine.Tasks.TimerWheel() : null;
         private Tracker? _tracker;
 
         /// <summary>The samples for <c>--plot</c>; null without it.</summary>
@@ -424,7 +441,13 @@ internal static class SwarmCommand
                 await _tracker.DisposeAsync().ConfigureAwait(false);
                 _tracker.Node.Key.Dispose();
             }
+
+            _group?.Dispose();
+            _wheel?.Dispose();
         }
+
+        private static Engine.Endpoints.ReceiveMode NodeMode(SwarmConfig config) =>
+            config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
 
         private async Task StartNodesAsync(UdpAddress tracker, CancellationToken cancel)
         {
@@ -458,6 +481,7 @@ internal static class SwarmCommand
                 Name = string.Create(CultureInfo.InvariantCulture, $"node{index}"),
                 // The swarm reports progress itself; a summary line per node per minute would bury it.
                 SummaryInterval = TimeSpan.Zero,
+                TimeProvider = (TimeProvider?)_wheel ?? TimeProvider.System,
             });
             int? seed = config.Seed is { } s ? unchecked((s * 7919) + index) : null;
             var community = node.AddCommunity(new CliCommunity(CliCommunity.SwarmDemoId, node.CreateSettings(settings =>
@@ -482,9 +506,7 @@ internal static class SwarmCommand
                 return port == 0 ? _network.CreateEndpoint() : _network.CreateEndpoint(UdpAddress.FromIPAddress(IPAddress.Loopback, (ushort)port));
             }
 
-            var mode = isTracker
-                ? Engine.Endpoints.ReceiveMode.DedicatedThread
-                : config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
+            var mode = isTracker ? Engine.Endpoints.ReceiveMode.DedicatedThread : NodeMode(config);
             return new UdpEndpoint(
                 new UdpEndpointOptions
                 {
@@ -492,6 +514,7 @@ internal static class SwarmCommand
                     Port = port,
                     LoopbackOnly = true,
                     ReceiveMode = mode,
+                    Group = isTracker ? null : _group,
                 },
                 logs.CreateLogger<UdpEndpoint>());
         }
