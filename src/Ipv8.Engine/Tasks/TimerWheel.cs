@@ -47,6 +47,12 @@ public sealed class TimerWheel : TimeProvider, IDisposable
     /// <summary>The wheel's resolution: a timer fires at most this much after its due time.</summary>
     public TimeSpan Tick { get; }
 
+    /// <summary>
+    /// Due callbacks run on the driving thread per tick; more go to the thread pool in work items of this many. Tests set
+    /// it to <see cref="int.MaxValue"/> to run every callback in order on the fake clock's thread.
+    /// </summary>
+    internal int CallbacksPerWorkItem { get; set; } = 32;
+
     /// <summary>Timers scheduled now (created, not disposed, with a due time).</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -119,18 +125,42 @@ public sealed class TimerWheel : TimeProvider, IDisposable
                     _current = now;
                 }
 
-                foreach (var (timer, version) in _due)
-                {
-                    timer.Fire(version);
-                }
-
-                _due.Clear();
+                RunDue();
             }
         }
         finally
         {
             _firing.Exit();
         }
+    }
+
+    /// <summary>
+    /// Runs the callbacks found due: up to <see cref="CallbacksPerWorkItem"/> here, the rest in work items of that many on
+    /// the thread pool, so that a tick with thousands of due walk loops uses every core, for a few work items.
+    /// </summary>
+    private void RunDue()
+    {
+        var count = _due.Count;
+        var chunk = CallbacksPerWorkItem;
+        for (var start = chunk; start < count; start += chunk)
+        {
+            var batch = _due.GetRange(start, Math.Min(chunk, count - start));
+            ThreadPool.UnsafeQueueUserWorkItem(static batch =>
+            {
+                foreach (var (timer, version) in batch)
+                {
+                    timer.Fire(version);
+                }
+            }, batch, preferLocal: false);
+        }
+
+        for (var i = 0; i < Math.Min(chunk, count); i++)
+        {
+            var (timer, version) = _due[i];
+            timer.Fire(version);
+        }
+
+        _due.Clear();
     }
 
     // Under _lock: moves the timers of one slot that are due by now into _due, rescheduling the periodic ones.
