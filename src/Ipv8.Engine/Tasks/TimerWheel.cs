@@ -48,10 +48,14 @@ public sealed class TimerWheel : TimeProvider, IDisposable
     public TimeSpan Tick { get; }
 
     /// <summary>
-    /// Due callbacks run on the driving thread per tick; more go to the thread pool in work items of this many. Tests set
-    /// it to <see cref="int.MaxValue"/> to run every callback in order on the fake clock's thread.
+    /// Due callbacks run on the driving thread per tick; more go to the thread pool in work items of this many. Default
+    /// <see cref="int.MaxValue"/>: all on the driving thread, in order. A <see cref="PeriodicTimer"/>'s waiter continues
+    /// synchronously there, so the walk loops of a swarm then step one after another on one thread: walking can never
+    /// take more than one core from the receive threads, and under overload it slows down (a late tick is coalesced)
+    /// instead of queueing ever more requests. Measured: with work items of 32, a loaded 5,000-node swarm walked on every
+    /// core and buried its own receive threads (docs/benchmarks.md, issue 13).
     /// </summary>
-    internal int CallbacksPerWorkItem { get; set; } = 32;
+    internal int CallbacksPerWorkItem { get; set; } = int.MaxValue;
 
     /// <summary>Timers scheduled now (created, not disposed, with a due time).</summary>
     public int Count => Volatile.Read(ref _count);
@@ -134,10 +138,7 @@ public sealed class TimerWheel : TimeProvider, IDisposable
         }
     }
 
-    /// <summary>
-    /// Runs the callbacks found due: up to <see cref="CallbacksPerWorkItem"/> here, the rest in work items of that many on
-    /// the thread pool, so that a tick with thousands of due walk loops uses every core, for a few work items.
-    /// </summary>
+    /// <summary>Runs the callbacks found due: up to <see cref="CallbacksPerWorkItem"/> here, the rest in work items of that many on the thread pool.</summary>
     private void RunDue()
     {
         var count = _due.Count;
