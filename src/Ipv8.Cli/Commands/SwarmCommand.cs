@@ -490,7 +490,13 @@ internal static class SwarmCommand
                 settings.RandomSeed = seed;
             })));
             community.AddBootstrapper(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
-            node.AddStrategy(community, new RandomWalk(community, randomSeed: seed), config.WalkTarget);
+            IDiscoveryStrategy walk = new RandomWalk(community, randomSeed: seed);
+            if (_group is not null)
+            {
+                walk = new PacedWalk(walk, _group);
+            }
+
+            node.AddStrategy(community, walk, config.WalkTarget);
             lock (_nodesLock)
             {
                 _nodes.Add((node, community)); // added before Start, so that a failed start is still disposed
@@ -574,5 +580,25 @@ internal static class SwarmCommand
         }
 
         private static double Median(int[] sorted) => SwarmSeries.Median(sorted);
+    }
+
+    /// <summary>
+    /// A walk that waits while the shared receive threads are behind (<see cref="UdpEndpointGroup.Lag"/> over
+    /// <see cref="MaxLag"/>). Thousands of nodes in one process can send introduction requests faster than the same
+    /// process can verify and answer them: without this, a loaded machine queues ever more requests in the sockets, every
+    /// answer comes after its walk timed out, and the swarm never converges (measured with 5,000 nodes, docs/benchmarks.md
+    /// issue 13). py-ipv8 runs the same walk and the same receives on one event loop, which paces it the same way.
+    /// </summary>
+    private sealed class PacedWalk(IDiscoveryStrategy walk, UdpEndpointGroup group) : IDiscoveryStrategy
+    {
+        public static readonly TimeSpan MaxLag = TimeSpan.FromMilliseconds(200);
+
+        public void TakeStep()
+        {
+            if (group.Lag <= MaxLag)
+            {
+                walk.TakeStep();
+            }
+        }
     }
 }

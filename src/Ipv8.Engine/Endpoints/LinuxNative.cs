@@ -23,6 +23,12 @@ internal static unsafe partial class LinuxNative
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;
 
+    public const int SolSocket = 1;
+    public const int SoTimestampNs = 35; // also SCM_TIMESTAMPNS
+
+    /// <summary>Room for one SCM_TIMESTAMPNS control message (a cmsghdr and a timespec).</summary>
+    public const int ControlSize = 64;
+
     /// <summary>The size of a sockaddr_in6, the largest source address a receive fills in.</summary>
     public const int SockaddrSize = 28;
 

@@ -50,6 +50,8 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
     private readonly LinuxNative.IoVec* _iovecs;
     private readonly byte* _addresses;
     private readonly byte* _buffers;
+    private readonly byte* _control;
+    private long _lagTicks; // TimeSpan ticks: how long the last datagram read had waited in the kernel
     private SharedSocket?[] _slots = new SharedSocket?[16];
     private Thread? _thread;
     private int _nextSlot;
@@ -80,6 +82,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         _messages = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)_perTurn, (nuint)sizeof(LinuxNative.MMsgHdr));
         _iovecs = (LinuxNative.IoVec*)NativeMemory.AllocZeroed((nuint)_perTurn, (nuint)sizeof(LinuxNative.IoVec));
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(_perTurn * AddressStride));
+        _control = (byte*)NativeMemory.AllocZeroed((nuint)(_perTurn * LinuxNative.ControlSize));
         // Untouched pages cost nothing: a turn writes only the bytes it receives.
         _buffers = (byte*)NativeMemory.Alloc((nuint)_perTurn * DatagramFrame.MaxDatagram);
         for (var i = 0; i < _perTurn; i++)
@@ -89,8 +92,15 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
             _messages[i].Header.Iov = &_iovecs[i];
             _messages[i].Header.IovLength = 1;
             _messages[i].Header.Name = _addresses + (i * AddressStride);
+            _messages[i].Header.Control = _control + (i * LinuxNative.ControlSize);
         }
     }
+
+    /// <summary>
+    /// How long the datagram this loop read last had waited in its socket (from the kernel's receive timestamp): near zero
+    /// while the loop keeps up, growing when it falls behind.
+    /// </summary>
+    public TimeSpan Lag => TimeSpan.FromTicks(Volatile.Read(ref _lagTicks));
 
     /// <summary>Sockets read by this loop now.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -119,6 +129,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
 
             shared.Slot = slot;
             shared.Generation = ++_generation;
+            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoTimestampNs, BitConverter.GetBytes(1));
             _slots[slot] = shared;
             if (LinuxNative.EpollAdd(_epoll, shared.Fd, ((ulong)shared.Generation << 32) | (uint)slot) < 0)
             {
@@ -175,8 +186,13 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
     public int PollOnce(int timeoutMilliseconds)
     {
         var ready = LinuxNative.epoll_wait(_epoll, _events, MaxEvents, timeoutMilliseconds);
-        if (ready < 0)
+        if (ready <= 0)
         {
+            if (ready == 0)
+            {
+                Volatile.Write(ref _lagTicks, 0); // nothing waiting: not behind
+            }
+
             return 0; // EINTR; anything else shows up again on the next call
         }
 
@@ -248,6 +264,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         NativeMemory.Free(_messages);
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_addresses);
+        NativeMemory.Free(_control);
         NativeMemory.Free(_buffers);
     }
 
@@ -255,7 +272,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
     {
         while (!_stopping)
         {
-            PollOnce(-1);
+            PollOnce(100); // wakes when idle, so that Lag falls back to zero
         }
     }
 
@@ -265,6 +282,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         for (var i = 0; i < _perTurn; i++)
         {
             _messages[i].Header.NameLength = LinuxNative.SockaddrSize;
+            _messages[i].Header.ControlLength = LinuxNative.ControlSize;
             _messages[i].Header.Flags = 0;
         }
 
@@ -279,6 +297,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
             return 0;
         }
 
+        MeasureLag(ref _messages[0].Header);
         var lifecycle = shared.Lifecycle;
         for (var i = 0; i < received; i++)
         {
@@ -295,6 +314,26 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         }
 
         return received;
+    }
+
+    /// <summary>Records how long the first datagram of a turn waited, from its SCM_TIMESTAMPNS (CLOCK_REALTIME).</summary>
+    private void MeasureLag(ref LinuxNative.MsgHdr header)
+    {
+        if (header.ControlLength < 32)
+        {
+            return;
+        }
+
+        var cmsg = (byte*)header.Control;
+        if (*(int*)(cmsg + 8) != LinuxNative.SolSocket || *(int*)(cmsg + 12) != LinuxNative.SoTimestampNs)
+        {
+            return;
+        }
+
+        var seconds = *(long*)(cmsg + 16);
+        var nanoseconds = *(long*)(cmsg + 24);
+        var arrived = DateTime.UnixEpoch.Ticks + (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100);
+        Volatile.Write(ref _lagTicks, Math.Max(0, DateTime.UtcNow.Ticks - arrived));
     }
 
     /// <summary>Reads a sockaddr_in or sockaddr_in6 (family in host order, port and address in network order).</summary>

@@ -72,6 +72,13 @@ public sealed class UdpEndpointGroup : IDisposable
     /// <summary>The most datagrams one socket gets per turn.</summary>
     public int DatagramsPerTurn { get; }
 
+    /// <summary>
+    /// How far behind the group's threads are: the longest a datagram read last by one of them had waited in its socket
+    /// (kernel receive timestamps). Near zero while they keep up. Work that only adds load, such as walking, can wait
+    /// while it is high (<c>ipv8 swarm</c> does).
+    /// </summary>
+    public TimeSpan Lag => _loops.Length == 0 ? TimeSpan.Zero : _loops.Max(l => l.Lag);
+
     /// <summary>Sockets the group reads now.</summary>
     public int Sockets => _loops.Sum(l => l?.Count ?? 0);
 
