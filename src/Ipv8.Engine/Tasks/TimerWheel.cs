@@ -305,7 +305,7 @@ public sealed class TimerWheel : TimeProvider, IDisposable
 
             timer.Disposed = true;
             timer.Version++;
-            if (timer.Linked)
+            if (timer.Linked && !_disposed) // a disposed wheel has dropped its slots
             {
                 Unlink(timer);
                 _count--;
