@@ -95,7 +95,7 @@ internal static class NodeCommand
         {
             if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
             {
-                result.AddError($"--key {file.FullName}: no such file.");
+                result.AddError(Directory.Exists(file.FullName) ? $"--key {file.FullName} is a directory, not a key file." : $"--key {file.FullName}: no such file.");
             }
         });
         var maxPeers = CliArguments.MaxPeers();
@@ -223,8 +223,7 @@ internal static class NodeCommand
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         CliLog.NodeRunning(
             logger,
-            key.PublicKey.ToString(),
-            Convert.ToHexStringLower(key.PublicKey.Mid),
+            node.Name,
             bound.ToString(),
             config.Community.ToString(),
             BootstrapLabels(config) is { Count: > 0 } servers ? string.Join(", ", servers) : "none",
