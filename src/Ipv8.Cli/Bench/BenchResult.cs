@@ -30,6 +30,12 @@ internal sealed record BenchResult
 
     public required long SendFailures { get; init; }
 
+    /// <summary>ICMP port unreachable reports (nothing listens on the target's port).</summary>
+    public long PortUnreachable { get; init; }
+
+    /// <summary>Identities the target answered (in the warm-up or this run) and then stopped answering, or null (<see cref="AnswerHistory"/>).</summary>
+    public PeerCapacity? PeerCapacity { get; init; }
+
     /// <summary>Answers per second of the scheduled duration.</summary>
     public required double AchievedRate { get; init; }
 
@@ -89,18 +95,28 @@ internal static class BenchFindings
         var findings = new List<string>();
         var inv = CultureInfo.InvariantCulture;
         var k = result.PerIdentity.Count;
-        if (result.Sent > 0 && result.Answered == 0)
+        var introductions = message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest;
+        if (result.PortUnreachable > 0)
+        {
+            findings.Add(string.Create(inv, $"the target's host answered {result.PortUnreachable} times with ICMP port unreachable: nothing listens on the target's port (is the node running, on that port?)."));
+        }
+
+        if (result.PeerCapacity is { } capacity)
+        {
+            findings.Add(capacity.Describe(introductions));
+        }
+        else if (result.Sent > 0 && result.Answered == 0 && result.PortUnreachable == 0)
         {
             findings.Add(message == BenchMessage.Ping
                 ? "nothing was answered: is the target up, and does it run py-ipv8's DiscoveryCommunity (a ping goes under its prefix)?"
-                : message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest
+                : introductions
                     ? "nothing was answered: is the target up, is --community the community it runs, and is it below its peer capacity (a node with more than max_peers peers, earlier runs' identities included, drops every introduction request)?"
                     : "nothing was answered: is the target up, and is --community the community it runs?");
         }
-        else if (result.IdentitiesNeverAnswered > 0 && result.Lost > 0)
+        else if (result.IdentitiesNeverAnswered > 0 && result.Lost > 0 && result.Answered > 0)
         {
             var share = result.LostOnNeverAnswered / (double)result.Lost;
-            var why = message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest
+            var why = introductions
                 ? "the target is at its peer capacity: with more than max_peers peers (py-ipv8's default is 30) a node drops every introduction request, and these identities came after it filled up. Use fewer --identities, or raise the target's max_peers"
                 : "the target answers some sources and never others";
             findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {k} identities were never answered and carry {share * 100:0}% of the losses: {why}."));
@@ -110,8 +126,10 @@ internal static class BenchFindings
         {
             // A per-source limit: every answered identity gets about the same, well below what it sent, and what gets
             // through is answered promptly (a saturated target shows growing latency instead).
+            // Each identity must have been answered several times: one answer each is what a full node gives the first
+            // identities before it stops (see PeerCapacity), not a rate limit.
             var answeredIdentities = result.PerIdentity.Where(p => p.Answered > 0).ToList();
-            if (answeredIdentities.Count >= 2)
+            if (answeredIdentities.Count >= 2 && answeredIdentities.All(p => p.Answered >= 3) && result.PeerCapacity is null)
             {
                 var rates = answeredIdentities.Select(p => p.Answered / result.DurationSeconds).ToList();
                 var sentPerIdentity = answeredIdentities.Average(p => p.Sent) / result.DurationSeconds;
@@ -124,7 +142,7 @@ internal static class BenchFindings
                     findings.Add(string.Create(
                         inv,
                         $"every answered identity got about {mean:0.#} answers/s while sending {sentPerIdentity:0.#}/s, and what was answered was answered promptly (p50 {result.Latency!.P50:0.###} ms): the target limits each source.") +
-                        " ipv8-dotnet does (docs/security.md): run it with 'ipv8 node --rate-limits off' (hosting: Ipv8:RateLimits:Enabled = false); its report counts the refusals in stats.drops.rate_limited (discovery.drops.rate_limited for pings).");
+                        " A target with per-source limits (our node's defaults, docs/security.md) does this: run ours with 'ipv8 node --rate-limits off' (hosting: Ipv8:RateLimits:Enabled = false); its report counts the refusals in stats.drops.rate_limited (discovery.drops.rate_limited for pings).");
                 }
             }
         }
@@ -144,7 +162,7 @@ internal static class BenchFindings
             findings.Add(string.Create(inv, $"{result.Duplicates} requests were answered more than once."));
         }
 
-        if (result.SendFailures > 0)
+        if (result.SendFailures > 0 && result.PortUnreachable == 0)
         {
             findings.Add(string.Create(inv, $"{result.SendFailures} requests could not be sent (the socket refused them: a target that is down answers with ICMP port unreachable)."));
         }

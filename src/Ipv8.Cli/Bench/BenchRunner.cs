@@ -64,19 +64,26 @@ internal sealed class BenchRunner : IDisposable
     /// <summary>An identifier comes round again no sooner than this (and never sooner than twice the timeout).</summary>
     public const double MinimumCycleSeconds = 4;
 
+    /// <summary>The most identifiers (prepared requests) one identity can have: they are 16-bit.</summary>
+    public const int MaxPoolSize = 65536;
+
     /// <summary>
-    /// The sender yields (instead of sleeping) when the next request is due within this many ms: 20 by default, or
-    /// <c>IPV8_BENCH_SPIN_MS</c> (0: always sleep 1 ms at a time; docs/benchmarking-a-node.md).
+    /// The sender yields (instead of sleeping) when the next request is due within this many ms: 1 by default, or
+    /// <c>IPV8_BENCH_SPIN_MS</c> (0: always sleep 1 ms at a time; docs/benchmarking-a-node.md). A longer window buys
+    /// nothing measurable on a loaded machine and costs a core that the target needs.
     /// </summary>
     private static readonly double SpinMilliseconds =
-        double.TryParse(Environment.GetEnvironmentVariable("IPV8_BENCH_SPIN_MS"), System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? ms : 20;
+        double.TryParse(Environment.GetEnvironmentVariable("IPV8_BENCH_SPIN_MS"), System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? ms : 1;
 
     private readonly BenchConfig _config;
     private readonly Identity[] _identities;
     private readonly byte[] _prefix;
     private readonly UdpAddress _target;
     private readonly TextWriter _progress;
+    private readonly AnswerHistory _history;
     private int _poolSize;
+    private int _nextIdentifier;
+    private int _identifiersUsedBelow;
 
     public BenchRunner(BenchConfig config, TextWriter progress)
     {
@@ -86,6 +93,7 @@ internal sealed class BenchRunner : IDisposable
         _prefix = BenchMessages.Prefix(config.Message, config.Community);
         _target = UdpAddress.FromIPEndPoint(config.Target);
         _identities = new Identity[config.Identities];
+        _history = new AnswerHistory(config.Identities);
         try
         {
             for (var i = 0; i < _identities.Length; i++)
@@ -121,11 +129,19 @@ internal sealed class BenchRunner : IDisposable
     public int PoolSizeFor(double rate, double seconds)
     {
         var k = _identities.Length;
-        var cycle = Math.Max(MinimumCycleSeconds, 2 * _config.Timeout.TotalSeconds);
-        var perIdentity = Math.Ceiling(rate / k * cycle);
+        var perIdentity = Math.Ceiling(rate / k * CycleSeconds(_config.Timeout));
         var total = Math.Ceiling(rate * seconds / k);
-        return (int)Math.Clamp(Math.Min(perIdentity, total), 16, 65536);
+        return (int)Math.Clamp(Math.Min(perIdentity, total), 16, MaxPoolSize);
     }
+
+    /// <summary>How long an identifier must stay unused before it comes round again: 4 s, or twice the timeout.</summary>
+    public static double CycleSeconds(TimeSpan timeout) => Math.Max(MinimumCycleSeconds, 2 * timeout.TotalSeconds);
+
+    /// <summary>
+    /// The highest rate <paramref name="identities"/> identities can send without an identifier coming round within
+    /// <see cref="CycleSeconds"/> (65,536 identifiers each): above it a late answer could be credited to a newer request.
+    /// </summary>
+    public static double MaxRateFor(int identities, TimeSpan timeout) => identities * (double)MaxPoolSize / CycleSeconds(timeout);
 
     /// <summary>Prepares (signs) requests so that every identity has <paramref name="size"/> of them, identifiers 0 … size − 1: the warm-up, outside the schedule.</summary>
     public void Prepare(int size)
@@ -152,7 +168,11 @@ internal sealed class BenchRunner : IDisposable
         var frequency = Stopwatch.Frequency;
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var start = Stopwatch.GetTimestamp() + (frequency / 10);
-        var step = new BenchStep(rate, count, _identities.Length, _poolSize, _config.Timeout, start, frequency);
+        // Identifiers continue where the last step (or the warm-up) left off; after the pool grew, at the first new one.
+        var first = _identifiersUsedBelow < _poolSize ? _identifiersUsedBelow : _nextIdentifier % _poolSize;
+        var step = new BenchStep(rate, count, _identities.Length, _poolSize, _config.Timeout, start, frequency, firstIdentifier: first, history: _history);
+        _nextIdentifier = step.NextIdentifier;
+        _identifiersUsedBelow = _poolSize;
         var stopReceiving = 0;
         string? aborted = null;
         var sender = new Thread(() => aborted = Send(step, cancel)) { IsBackground = true, Name = "bench sender", Priority = ThreadPriority.AboveNormal };
@@ -186,7 +206,8 @@ internal sealed class BenchRunner : IDisposable
         var end = Stopwatch.GetTimestamp();
         var cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         var verification = Verify(step.TakeSample());
-        return step.Finish(end, new BenchGenerator { CpuSeconds = cpu, Aborted = aborted }, verification);
+        var quiet = (long)(Math.Max(_config.Timeout.TotalSeconds, 3.0 * _identities.Length / rate) * frequency);
+        return step.Finish(end, new BenchGenerator { CpuSeconds = cpu, Aborted = aborted }, verification) with { PeerCapacity = _history.Capacity(end, quiet) };
     }
 
     private void WriteProgress(BenchStep step, long now)
@@ -205,10 +226,11 @@ internal sealed class BenchRunner : IDisposable
     }
 
     /// <summary>
-    /// The sender thread: each request at its due time. It sleeps only while the next one is more than 20 ms away and
-    /// yields closer: on a busy machine a sleeping thread wakes up late (tens of ms with 20 runnable threads per core,
-    /// measured), while a yielding one keeps its turn and gives the core to anyone runnable. So at 50/s and above the
-    /// sender takes a core when nothing else wants it (its CPU is in the report).
+    /// The sender thread: each request at its due time. It sleeps 1 ms at a time while the next one is more than
+    /// <see cref="SpinMilliseconds"/> (1 ms) away and yields closer. A 20 ms window was measured (2 cores, py-ipv8
+    /// target) to give a worse p99 schedule error (9.0 vs 3.8 ms) at 5-10 times the CPU: the yielding sender competed
+    /// with the target. Its CPU is in the report (generator.cpu_seconds: the whole process during the run, the
+    /// receiver and the runtime included).
     /// </summary>
     private string? Send(BenchStep step, CancellationToken cancel)
     {
@@ -242,9 +264,15 @@ internal sealed class BenchRunner : IDisposable
 
             var identity = _identities[step.IdentityOf(i)];
             step.RecordSent(i, now);
-            if (!identity.Send(step.IdentifierOf(i)))
+            var error = identity.Send(step.IdentifierOf(i));
+            if (error != SocketError.Success)
             {
                 step.RecordSendFailure();
+                if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    // An earlier request's ICMP port unreachable, reported on this send.
+                    step.RecordPortUnreachable();
+                }
             }
         }
 
@@ -278,9 +306,16 @@ internal sealed class BenchRunner : IDisposable
                         break;
                     }
 
+                    if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                    {
+                        // ICMP port unreachable, reported on a connected socket's next read.
+                        step.RecordPortUnreachable();
+                        continue;
+                    }
+
                     if (error != SocketError.Success)
                     {
-                        // ICMP port unreachable from a connected socket, or a datagram larger than the buffer.
+                        // A datagram larger than the buffer.
                         continue;
                     }
 
@@ -409,10 +444,10 @@ internal sealed class BenchRunner : IDisposable
             _pool = pool;
         }
 
-        public bool Send(ushort identifier)
+        public SocketError Send(ushort identifier)
         {
             Socket.Send(_pool.AsSpan(identifier * _stride, _stride), SocketFlags.None, out var error);
-            return error == SocketError.Success;
+            return error;
         }
 
         public void Dispose()

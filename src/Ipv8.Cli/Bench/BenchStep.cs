@@ -22,7 +22,7 @@ internal enum AnswerKind
 /// One open-loop run at one rate: the schedule, the matching of answers to requests, and the counts and histograms. It
 /// does no I/O and reads no clock: the sender and receiver (<see cref="BenchRunner"/>, or a test with a fake clock) give
 /// it timestamps. Request <c>i</c> is due at <see cref="IntendedTimestamp"/> <c>start + i / rate</c>, goes out from
-/// identity <c>i mod K</c> with identifier <c>(i div K) mod M</c> (M = the identity's pool of prepared packets), and its
+/// identity <c>i mod K</c> with identifier <c>(first + i div K) mod M</c> (M = the identity's pool of prepared packets), and its
 /// latency is measured from that intended time, not from when it actually left: a generator or target that falls behind
 /// shows as latency, not as fewer samples (no coordinated omission).
 /// </summary>
@@ -58,7 +58,10 @@ internal sealed class BenchStep
     private readonly List<SecondSample> _series = [];
     private readonly int _verifyLimit;
     private readonly List<byte[]> _toVerify = [];
+    private readonly AnswerHistory? _history;
+    private readonly int _firstIdentifier;
     private long _sent;
+    private long _portUnreachable;
     private long _sendFailures;
     private long _answered;
     private long _duplicates;
@@ -77,8 +80,12 @@ internal sealed class BenchStep
     /// <param name="start">The timestamp request 0 is due at.</param>
     /// <param name="frequency">Timestamp ticks per second.</param>
     /// <param name="verifyLimit">How many signed answers to keep for signature checks (<see cref="TakeSample"/>).</param>
-    public BenchStep(double rate, long count, int identities, int poolSize, TimeSpan timeout, long start, long frequency, int verifyLimit = 4096)
+    /// <param name="firstIdentifier">The identifier of each identity's first request: where the previous step left off, so that an earlier step's late answers are not credited to this one.</param>
+    /// <param name="history">Told of every send and answer, across steps (peer-capacity detection), or null.</param>
+    public BenchStep(double rate, long count, int identities, int poolSize, TimeSpan timeout, long start, long frequency, int verifyLimit = 4096, int firstIdentifier = 0, AnswerHistory? history = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIdentifier);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(firstIdentifier, poolSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(identities);
@@ -98,6 +105,8 @@ internal sealed class BenchStep
         _answeredBy = new long[identities];
         _verifyLimit = verifyLimit;
         _lastSent = start;
+        _firstIdentifier = firstIdentifier;
+        _history = history;
     }
 
     public double Rate { get; }
@@ -116,6 +125,9 @@ internal sealed class BenchStep
 
     public long Late => Volatile.Read(ref _late);
 
+    /// <summary>The identifier each identity's next request after this step should use (where this step left off).</summary>
+    public int NextIdentifier => (int)((_firstIdentifier + ((Count + _identities - 1) / _identities)) % _poolSize);
+
     /// <summary>The latest per-second sample (answers by arrival second), or null before the first second closed.</summary>
     public SecondSample? LastSecond { get; private set; }
 
@@ -126,7 +138,7 @@ internal sealed class BenchStep
     public int IdentityOf(long index) => (int)(index % _identities);
 
     /// <summary>The identifier (and pool slot) of request <paramref name="index"/>.</summary>
-    public ushort IdentifierOf(long index) => (ushort)(index / _identities % _poolSize);
+    public ushort IdentifierOf(long index) => (ushort)((_firstIdentifier + (index / _identities)) % _poolSize);
 
     /// <summary>
     /// Sender: request <paramref name="index"/> is about to leave at <paramref name="now"/> (call before sending, so its
@@ -140,6 +152,7 @@ internal sealed class BenchStep
         _intended[slot] = intended;
         Volatile.Write(ref _state[slot], Pending);
         _sentBy[identity]++;
+        _history?.Sent(identity, now);
         _schedule.RecordValue(Clamp(Microseconds(Math.Max(0, now - intended))));
         _lastSent = now;
         Volatile.Write(ref _sent, _sent + 1);
@@ -200,6 +213,7 @@ internal sealed class BenchStep
         _second.RecordValue(micros);
         _answeredThisSecond++;
         Interlocked.Increment(ref _answeredBy[identity]);
+        _history?.Answered(identity, now);
         var answered = Interlocked.Increment(ref _answered);
         if (!datagram.IsEmpty && _toVerify.Count < _verifyLimit && (answered <= 256 || answered % 64 == 0))
         {
@@ -211,6 +225,9 @@ internal sealed class BenchStep
 
     /// <summary>Receiver: a datagram from the target that answers nothing we sent (a puncture request introducing us, a walk of the target's own...).</summary>
     public void RecordOther() => Interlocked.Increment(ref _other);
+
+    /// <summary>Receiver: the target's host answered with ICMP port unreachable (a connected socket reports it on the next read or send).</summary>
+    public void RecordPortUnreachable() => Interlocked.Increment(ref _portUnreachable);
 
     /// <summary>Receiver: closes the per-second samples up to <paramref name="now"/>.</summary>
     public void Tick(long now)
@@ -269,6 +286,7 @@ internal sealed class BenchStep
             Unmatched = Volatile.Read(ref _unmatched),
             Other = Volatile.Read(ref _other),
             SendFailures = Volatile.Read(ref _sendFailures),
+            PortUnreachable = Volatile.Read(ref _portUnreachable),
             AchievedRate = answered / duration,
             Latency = answered == 0 ? null : new LatencyPercentiles(
                 Milliseconds(_latency.GetValueAtPercentile(50)),

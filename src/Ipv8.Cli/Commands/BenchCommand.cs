@@ -21,6 +21,9 @@ internal static class BenchCommand
 {
     public const int MaxSteps = 16;
 
+    /// <summary>The exit code of a run (or every --find-max step) with nothing answered: 100% loss.</summary>
+    public const int NothingAnswered = 3;
+
     public static Command Create()
     {
         var target = new Option<IPEndPoint>("--target")
@@ -181,7 +184,23 @@ internal static class BenchCommand
             return $"--message {BenchMessages.Name(config.Message)} carries IPv4 addresses only; for an IPv6 target use new-{BenchMessages.Name(config.Message)}.";
         }
 
-        return config.FindMax && config.MaxRate < config.Rate ? "--max-rate must not be below --rate." : null;
+        if (config.FindMax && config.MaxRate < config.Rate)
+        {
+            return "--max-rate must not be below --rate.";
+        }
+
+        // Identifiers are 16-bit per identity: above this rate one would come round within the cycle (twice the
+        // timeout, at least 4 s), and a late answer could be credited to the newer request. --find-max stops there.
+        var limit = BenchRunner.MaxRateFor(config.Identities, config.Timeout);
+        if (config.Rate > limit)
+        {
+            var needed = (int)Math.Ceiling(config.Rate * BenchRunner.CycleSeconds(config.Timeout) / BenchRunner.MaxPoolSize);
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more, or a shorter --timeout.");
+        }
+
+        return null;
     }
 
     /// <summary>Runs the benchmark (one rate, or the --find-max steps), writes the report; returns the exit code.</summary>
@@ -247,13 +266,16 @@ internal static class BenchCommand
 
             if (config.FindMax)
             {
+                WriteTable(steps, error);
                 error.WriteLine(maxRate is { } max
                     ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss * 100:0.##}%{(stopReason is null ? string.Empty : $" ({stopReason})")}")
                     : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(stopReason is null ? string.Empty : $" ({stopReason})")}");
-                return steps.Count > 0 && steps[0].Refused is not null ? 1 : 0;
+                return steps.Count > 0 && steps[0].Refused is not null ? 1
+                    : steps.Count > 0 && steps.All(s => s.Refused is not null || (s.Result.Sent > 0 && s.Result.Answered == 0)) ? NothingAnswered
+                    : 0;
             }
 
-            return steps[0].Refused is null ? 0 : 1;
+            return steps[0].Refused is not null ? 1 : steps[0].Result.Sent > 0 && steps[0].Result.Answered == 0 ? NothingAnswered : 0;
         }
     }
 
@@ -281,26 +303,43 @@ internal static class BenchCommand
     /// could not be kept is run once more, and if it fails again the search stops there (the generator's limit, not the
     /// target's).
     /// </summary>
-    private static (double? MaxRate, string? Reason) FindMax(BenchRunner runner, BenchConfig config, List<BenchStepReport> steps, TextWriter error, CancellationToken cancel)
+    private static (double? MaxRate, string? Reason) FindMax(BenchRunner runner, BenchConfig config, List<BenchStepReport> steps, TextWriter error, CancellationToken cancel) =>
+        FindMax(config, rate => RunStep(runner, config, rate, error, cancel), steps, error, () => Thread.Sleep(TimeSpan.FromSeconds(1)), cancel);
+
+    /// <summary>The search of <c>--find-max</c> over <paramref name="runStep"/> (a fake in tests); <paramref name="pause"/> lets a saturated target work off its backlog after a failed step.</summary>
+    internal static (double? MaxRate, string? Reason) FindMax(BenchConfig config, Func<double, BenchStepReport> runStep, List<BenchStepReport> steps, TextWriter error, Action pause, CancellationToken cancel)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(runStep);
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(pause);
+        var inv = CultureInfo.InvariantCulture;
         double? pass = null;
         double? fail = null;
         var rate = config.Rate;
+        // Above this rate request identifiers would come round within the cycle (see Check).
+        var maxRate = Math.Min(config.MaxRate, Math.Floor(BenchRunner.MaxRateFor(config.Identities, config.Timeout)));
         for (var i = 0; i < MaxSteps && !cancel.IsCancellationRequested; i++)
         {
-            var step = RunStep(runner, config, rate, error, cancel);
+            var step = runStep(rate);
             steps.Add(step);
             if (step.Refused is not null && !cancel.IsCancellationRequested)
             {
                 // One retry: on a shared machine one bad second can cost a step its schedule.
-                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: retrying {rate:0.#}/s once"));
-                step = RunStep(runner, config, rate, error, cancel);
+                error.WriteLine(string.Create(inv, $"bench: retrying {rate:0.#}/s once"));
+                step = runStep(rate);
                 steps.Add(step);
             }
 
             if (step.Refused is not null)
             {
-                return (pass, string.Create(CultureInfo.InvariantCulture, $"stopped at {rate:0.#}/s: the generator could not keep its schedule there, so the target's limit is not known above {pass ?? 0:0.#}/s"));
+                var known = fail is { } f && pass is { } p
+                    ? string.Create(inv, $"the target's limit is between {p:0.#}/s and {f:0.#}/s")
+                    : pass is { } p2
+                        ? string.Create(inv, $"the target's limit is at least {p2:0.#}/s, not known above")
+                        : "the target's limit is not known";
+                return (pass, string.Create(inv, $"stopped at {rate:0.#}/s: the generator could not keep its schedule there twice, so {known}"));
             }
 
             if (step.Passed)
@@ -310,19 +349,20 @@ internal static class BenchCommand
             else
             {
                 fail = Math.Min(fail ?? double.MaxValue, rate);
-                // Let a saturated target work off its backlog before the next step.
-                Thread.Sleep(TimeSpan.FromSeconds(1));
+                pause();
             }
 
             double next;
             if (fail is null)
             {
-                if (rate >= config.MaxRate)
+                if (rate >= maxRate)
                 {
-                    return (pass, string.Create(CultureInfo.InvariantCulture, $"--max-rate {config.MaxRate:0.#}/s reached"));
+                    return (pass, maxRate < config.MaxRate
+                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {config.Identities} identities can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
+                        : string.Create(inv, $"--max-rate {config.MaxRate:0.#}/s reached"));
                 }
 
-                next = Math.Min(rate * 2, config.MaxRate);
+                next = Math.Min(rate * 2, maxRate);
             }
             else if (pass is null)
             {
@@ -337,16 +377,32 @@ internal static class BenchCommand
             {
                 if (fail.Value / pass.Value <= 1.1)
                 {
-                    return (pass, null);
+                    return (pass, string.Create(inv, $"the target's limit is between {pass.Value:0.#}/s and {fail.Value:0.#}/s"));
                 }
 
                 next = (pass.Value + fail.Value) / 2;
             }
 
-            rate = RoundRate(next);
+            rate = Math.Min(RoundRate(next), maxRate);
         }
 
         return (pass, cancel.IsCancellationRequested ? "cancelled" : $"{MaxSteps} steps");
+    }
+
+    /// <summary>The steps of <c>--find-max</c> as a table, one line each.</summary>
+    internal static void WriteTable(IReadOnlyList<BenchStepReport> steps, TextWriter error)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        error.WriteLine("bench: steps");
+        error.WriteLine("bench:      rate/s      sent  answered   loss %     p50 ms     p99 ms  result");
+        foreach (var step in steps)
+        {
+            var r = step.Result;
+            var p50 = r.Latency is { } l ? l.P50.ToString("0.###", inv) : "-";
+            var p99 = r.Latency is { } l2 ? l2.P99.ToString("0.###", inv) : "-";
+            var result = step.Refused is not null ? "refused (schedule)" : step.Passed ? "passed" : "failed";
+            error.WriteLine(string.Create(inv, $"bench: {r.Rate,11:0.#} {r.Sent,9} {r.Answered,9} {r.LossFraction * 100,8:0.##} {p50,10} {p99,10}  {result}"));
+        }
     }
 
     /// <summary>Two significant digits (1000, 1500, 2300...), so that steps are easy to read and repeat.</summary>
