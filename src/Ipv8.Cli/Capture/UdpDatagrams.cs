@@ -46,9 +46,11 @@ internal static class UdpDatagrams
             var bytes = frame.Data.ToArray();
             packet = frame.LinkType switch
             {
-                (int)LinkLayers.Ethernet or (int)LinkLayers.LinuxSll or (int)LinkLayers.LinuxSll2 or (int)LinkLayers.Null or (int)LinkLayers.Loop =>
+                (int)LinkLayers.Ethernet or (int)LinkLayers.LinuxSll or (int)LinkLayers.LinuxSll2 or (int)LinkLayers.Null =>
                     PacketDotNet.Packet.ParsePacket((LinkLayers)frame.LinkType, bytes),
                 (int)LinkLayers.Raw or (int)LinkLayers.RawLegacy or 14 => RawIp(bytes),
+                // OpenBSD's loopback: a 4-byte address family (network order), then IP; PacketDotNet does not parse it.
+                (int)LinkLayers.Loop => bytes.Length > 4 ? RawIp(bytes[4..]) : null,
                 (int)LinkLayers.IPv4 => new IPv4Packet(new ByteArraySegment(bytes)),
                 (int)LinkLayers.IPv6 => new IPv6Packet(new ByteArraySegment(bytes)),
                 _ => null,

@@ -113,7 +113,7 @@ local function counted(count_len, item_len, little_endian)
         local n = count * item_len
         if off + count_len + n > limit then return nil, "truncated" end
         if tree then
-            if n > 0 then tree:add(fd.f, tvb(off + count_len, n)) else tree:add(fd.f, tvb(off, count_len)):append_text(" (empty)") end
+            if n > 0 then tree:add(fd.f, tvb(off + count_len, n)) else tree:add(fd.f, tvb(off, count_len), "") end
         end
         return off + count_len + n
     end
@@ -219,7 +219,7 @@ READERS["4SH"] = v4_reader
 
 READERS["raw"] = function(fd, tvb, off, limit, tree)
     if tree then
-        if limit > off then tree:add(fd.f, tvb(off, limit - off)) else tree:add(fd.f, tvb(off, 0)):append_text("(empty)") end
+        if limit > off then tree:add(fd.f, tvb(off, limit - off)) else tree:add(fd.f, tvb(off, 0), "") end
     end
     return limit
 end
