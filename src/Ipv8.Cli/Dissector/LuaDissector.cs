@@ -36,7 +36,21 @@ internal static class LuaDissector
         var messages = new List<Message>();
         var taken = new HashSet<string>(StringComparer.Ordinal);
 
-        // Schema messages first: `decode` tries them before the registry.
+        // The registry's messages keep their names (a schema message of the same name gets its id appended); a
+        // community's own kinds come before the kinds of every community with the same id.
+        var registryMessages = new List<Message>();
+        var kinds = registry.Kinds.OrderBy(k => k.Community is null).ToList();
+        var byKind = new Dictionary<MessageKind, Message>();
+        foreach (var kind in kinds)
+        {
+            var payloads = kind.PayloadFields.Select((fields, i) =>
+                kind.PayloadTypes[i] == typeof(GlobalTime) ? [new Field(GlobalTimeField, Format.UInt64, null, null)] : fields.Select(FromRegistry).ToList()).ToList();
+            var message = new Message(kind.Name, Unique(Segment(kind.Name), kind.MessageId, taken), kind.MessageId, kind.IsSigned, kind.Community?.ToString(), null, payloads, kind);
+            registryMessages.Add(message);
+            byKind[kind] = message;
+        }
+
+        // Schema messages first in the lookup: `decode` tries them before the registry.
         if (schema is not null)
         {
             var except = schema.CommunityId is null ? DiscoveryCommunityMessages.CommunityId.ToString() : null;
@@ -48,17 +62,7 @@ internal static class LuaDissector
             }
         }
 
-        // A community's own kinds before the kinds of every community with the same id.
-        var kinds = registry.Kinds.OrderBy(k => k.Community is null).ToList();
-        var byKind = new Dictionary<MessageKind, Message>();
-        foreach (var kind in kinds)
-        {
-            var payloads = kind.PayloadFields.Select((fields, i) =>
-                kind.PayloadTypes[i] == typeof(GlobalTime) ? [new Field(GlobalTimeField, Format.UInt64, null, null)] : fields.Select(FromRegistry).ToList()).ToList();
-            var message = new Message(kind.Name, Unique(Segment(kind.Name), kind.MessageId, taken), kind.MessageId, kind.IsSigned, kind.Community?.ToString(), null, payloads, kind);
-            messages.Add(message);
-            byKind[kind] = message;
-        }
+        messages.AddRange(registryMessages);
 
         var lua = new StringBuilder();
         var fieldCount = 0;

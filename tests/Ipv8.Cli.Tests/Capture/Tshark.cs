@@ -117,3 +117,28 @@ internal static class Tshark
         return rows;
     }
 }
+
+/// <summary>The prerequisite check behind the tshark tests: a missing tool is named with how to install it; required, it fails.</summary>
+public sealed class TsharkPrerequisiteTests
+{
+    [Fact]
+    public void AMissingTool_IsNamedWithHowToInstallIt()
+    {
+        var missing = Tshark.Check(["no-such-tshark-for-ipv8-tests"]);
+
+        Assert.NotNull(missing);
+        Assert.Contains("'no-such-tshark-for-ipv8-tests' was not found", missing, StringComparison.Ordinal);
+        Assert.Contains("apt-get install tshark", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMissingTool_FailsWhenRequired() =>
+        Assert.Throws<Xunit.Sdk.XunitException>(() => Tshark.Decide("tshark was not found", required: true));
+
+    [Fact]
+    public void AMissingTool_SkipsWhenNotRequired() =>
+        Assert.Throws<SkipException>(() => Tshark.Decide("tshark was not found", required: false));
+
+    [Fact]
+    public void NothingMissing_NeitherSkipsNorFails() => Tshark.Decide(null, required: true);
+}
