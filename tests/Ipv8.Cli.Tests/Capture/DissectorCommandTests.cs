@@ -123,6 +123,19 @@ public sealed partial class DissectorCommandTests
     }
 
     [Fact]
+    public void Help_NamesTheOptions()
+    {
+        var (code, output, _) = CliHarness.Run("dissector", "--help");
+        var (decodeCode, decodeOutput, _) = CliHarness.Run("decode", "--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("--out <file.lua>", output, StringComparison.Ordinal);
+        Assert.Contains("--schema <file>", output, StringComparison.Ordinal);
+        Assert.Equal(0, decodeCode);
+        Assert.Contains("--pcap <file>", decodeOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LuaStrings_EscapeQuotesBackslashesAndNonAscii() =>
         Assert.Equal("\"a\\034b\\092c\\195\\169\\010\"", LuaDissector.Quote("a\"b\\cé\n"));
 
