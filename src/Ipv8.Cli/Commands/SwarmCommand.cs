@@ -10,6 +10,7 @@ using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -288,7 +289,7 @@ internal static class SwarmCommand
     {
         var c = CultureInfo.InvariantCulture;
         var costs = result.Costs;
-        error.WriteLine(string.Create(c, $"swarm: {result.Nodes} nodes and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
+        error.WriteLine(string.Create(c, $"swarm: {Counted.Of(result.Nodes, "node")} and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
         error.WriteLine(result.Converged
             ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {result.TargetPeers} verified peers")
             : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {result.TargetPeers} verified peers per node)"));
@@ -338,7 +339,7 @@ internal static class SwarmCommand
             var trackerAddress = _tracker.Address;
             if (config.ProgressInterval is not null)
             {
-                error.WriteLine($"swarm: {config.Nodes} nodes over {Transport}, tracker on {trackerAddress}; converged when every node has {config.ConvergenceTarget} verified peers");
+                error.WriteLine($"swarm: {Counted.Of(config.Nodes, "node")} over {Transport}, tracker on {trackerAddress}; converged when every node has {Counted.Of(config.ConvergenceTarget, "verified peer")}");
             }
 
             double? startupSeconds = null;
