@@ -106,11 +106,23 @@ public sealed partial class DissectorCommandTests
     [Fact]
     public void AnUnwritableOut_IsAnErrorOfOneLine()
     {
-        var (code, output, error) = CliHarness.Run("dissector", "--out", "/nonexistent/dir/ipv8.lua");
+        // A path under a regular file: no directory can be there.
+        var file = CliHarness.TempPath("not-a-directory");
+        File.WriteAllText(file, "x");
+        try
+        {
+            var path = Path.Combine(file, "ipv8.lua");
+            var (code, output, error) = CliHarness.Run("dissector", "--out", path);
 
-        Assert.Equal(1, code);
-        Assert.Empty(output);
-        Assert.StartsWith("error: --out /nonexistent/dir/ipv8.lua: cannot write the file", error, StringComparison.Ordinal);
+            Assert.Equal(1, code);
+            Assert.Empty(output);
+            Assert.StartsWith($"error: --out {path}: cannot write the file", error, StringComparison.Ordinal);
+            Assert.Single(CliHarness.Lines(error));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
