@@ -13,6 +13,7 @@ internal static class CliApp
         TrackerCommand.Create(),
         DecodeCommand.Create(),
         KeygenCommand.Create(),
+        FuzzCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns the exit code (2 for bad arguments, with one line on <paramref name="error"/>).</summary>
