@@ -238,6 +238,7 @@ internal static class FuzzCommand
         writer.WriteNumber("liveness_checks", tally.LivenessChecks);
         writer.WriteNumber("liveness_failures", tally.LivenessFailures);
         WriteFindings(writer, tally.Findings);
+        writer.WriteNumber("liveness_late", tally.LivenessLate);
         writer.WriteString("target", $"{options.Target.Address}:{options.Target.Port}");
         writer.WriteString("community", options.Community.ToString());
         writer.WriteNumber("seed", options.Seed);
