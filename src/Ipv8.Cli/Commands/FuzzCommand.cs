@@ -88,8 +88,20 @@ internal static class FuzzCommand
         };
         command.Validators.Add(result =>
         {
-            var isDifferential = result.GetValue(differential);
-            var endPoint = result.GetValue(target);
+            bool isDifferential;
+            IPEndPoint? endPoint;
+            try
+            {
+                isDifferential = result.GetValue(differential);
+                endPoint = result.GetValue(target);
+                _ = result.GetValue(community);
+            }
+            catch (InvalidOperationException)
+            {
+                // An option whose value did not parse has its own error already; the rules below need every value.
+                return;
+            }
+
             if (isDifferential)
             {
                 if (endPoint is not null || result.GetValue(replay) is not null)

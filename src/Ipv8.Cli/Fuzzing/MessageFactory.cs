@@ -97,7 +97,7 @@ internal sealed class MessageFactory
         }
         else if (ReferenceEquals(kind, DiscoveryCommunityKinds.SimilarityResponse))
         {
-            length = Packet.Write(buffer, prefix, signer, time, new SimilarityResponsePayload { Identifier = UShort(), PreferenceList = Bytes(20 * ListCount()), TbOverlap = extra });
+            length = Packet.Write(buffer, prefix, signer, time, new SimilarityResponsePayload { Identifier = UShort(), PreferenceList = Bytes(20 * ListCount()), TbOverlap = Bytes(24 * (ListCount() % 4)) });
         }
         else if (ReferenceEquals(kind, DiscoveryCommunityKinds.Ping))
         {

@@ -105,6 +105,9 @@ internal sealed class NetworkFuzzer : IDisposable
         _probe = new LivenessProbe(options.Target, options.Community, _probeKey, new Random(_random.Next()));
     }
 
+    /// <summary>The probe identity's public key (<c>LibNaCLPK:</c> bin): a target's answers to it are the liveness answers.</summary>
+    internal ReadOnlySpan<byte> ProbePublicKey => _probeKey.PublicKey.Bin;
+
     /// <summary>Fuzzes until the duration is over, a probe fails, or <paramref name="cancel"/> fires.</summary>
     public async Task<FuzzTally> RunAsync(CancellationToken cancel)
     {
