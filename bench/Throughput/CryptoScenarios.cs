@@ -13,6 +13,31 @@ namespace Ipv8.Bench.Throughput;
 /// </summary>
 internal static class CryptoScenarios
 {
+    /// <summary>
+    /// One libsodium verify and one sign per "packet", each worker with its own key and message: what an introduction
+    /// request costs without the engine. With W workers its rate over the one-worker rate is the machine's own
+    /// scaling ceiling for the introduction-request scenario (two vCPUs of a shared host need not give twice one).
+    /// </summary>
+    public static ScenarioResult Libsodium(ThroughputOptions options)
+    {
+        var probes = Enumerable.Range(0, options.Workers).Select(_ => RateProbe.Steps()).ToArray();
+        try
+        {
+            return WorkerPool.Run(options, worker =>
+            {
+                var (verify, sign, _) = probes[worker];
+                return () => verify() + sign() - 1;
+            });
+        }
+        finally
+        {
+            foreach (var (_, _, key) in probes)
+            {
+                key.Dispose();
+            }
+        }
+    }
+
     public static ScenarioResult VerifyEc(ThroughputOptions options)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(RepoPaths.Vectors, "ec-keys.json")));

@@ -22,6 +22,7 @@ public static class ThroughputHarness
         new("puncture-request", "unsigned puncture requests, each answered with a signed puncture", CryptoBound.Sign, InProcessScenarios.PunctureRequests),
         new("udp-ingest", "185-byte datagrams from a sendmmsg sender process through a whole node on 127.0.0.1", CryptoBound.None, UdpScenarios.Ingest),
         new("udp-baseline", "the same datagrams into a bare recvmmsg loop", CryptoBound.None, UdpScenarios.Baseline),
+        new("libsodium", "one Ed25519 verify and one sign per packet, nothing else: the ceiling for introduction-request on W cores", CryptoBound.VerifyAndSign, CryptoScenarios.Libsodium),
         new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve", CryptoBound.None, CryptoScenarios.VerifyEc),
     ];
 

@@ -12,6 +12,13 @@ public class SwarmCommandTests
     // The documented extras (docs/cli.md); everything else would be a contract change.
     private static readonly string[] s_extras = ["transport", "target_peers", "max_peers", "walk_target", "startup_seconds", "seconds_running", "tracker"];
 
+    // What the run cost (issue 13).
+    private static readonly string[] s_costs =
+    [
+        "cpu_seconds", "peak_working_set_bytes", "signatures_created", "signatures_verified", "libsodium_sign_per_second",
+        "libsodium_verify_per_second", "libsodium_probes", "crypto_ratio", "datagrams_dropped_by_kernel",
+    ];
+
     [Theory]
     [InlineData(false, "udp")]
     [InlineData(true, "in-memory")]
@@ -25,7 +32,7 @@ public class SwarmCommandTests
 
         Assert.True(code == 0, error.ToString());
         var json = CliHarness.ParseObject(output.ToString());
-        CliHarness.AssertKeys(json, [.. s_required, .. s_extras]);
+        CliHarness.AssertKeys(json, [.. s_required, .. s_extras, .. s_costs]);
         Assert.Equal(5, (int)json["nodes"]!);
         Assert.True((bool)json["converged"]!);
         Assert.Equal(JsonValueKind.Number, json["seconds_to_converge"]!.GetValueKind());
@@ -42,6 +49,41 @@ public class SwarmCommandTests
         var log = error.ToString();
         Assert.Contains("verified peers min", log, StringComparison.Ordinal); // live progress
         Assert.Contains("converged in", log, StringComparison.Ordinal); // the summary
+
+        // The costs: five nodes that found four peers each made and checked signatures, and nothing else did.
+        var created = (long)json["signatures_created"]!;
+        var verified = (long)json["signatures_verified"]!;
+        Assert.True(created >= 5 * 4, $"{created} signatures made");
+        Assert.True(verified >= 5 * 4, $"{verified} signatures checked");
+        if (inMemory)
+        {
+            Assert.True(verified <= created, "in one process without loss, every signature checked was made here, and checked once");
+            Assert.Null(json["datagrams_dropped_by_kernel"]); // no sockets
+        }
+        else if (OperatingSystem.IsLinux())
+        {
+            Assert.True((long)json["datagrams_dropped_by_kernel"]! >= 0);
+        }
+
+        Assert.True((double)json["cpu_seconds"]! > 0);
+        Assert.True((long)json["peak_working_set_bytes"]! > 1024 * 1024);
+        var probes = json["libsodium_probes"]!.AsObject();
+        CliHarness.AssertKeys(probes, ["start", "end"]);
+        foreach (var probe in new[] { probes["start"]!.AsObject(), probes["end"]!.AsObject() })
+        {
+            CliHarness.AssertKeys(probe, ["sign_per_second", "verify_per_second"]);
+            Assert.True((double)probe["sign_per_second"]! > 0);
+            Assert.True((double)probe["verify_per_second"]! > 0);
+        }
+
+        var sign = ((double)probes["start"]!["sign_per_second"]! + (double)probes["end"]!["sign_per_second"]!) / 2;
+        Assert.Equal(sign, (double)json["libsodium_sign_per_second"]!, 0.2); // the mean of the probes (each rounded to 0.1)
+        var verify = ((double)probes["start"]!["verify_per_second"]! + (double)probes["end"]!["verify_per_second"]!) / 2;
+        Assert.Equal(verify, (double)json["libsodium_verify_per_second"]!, 0.2);
+        var expectedRatio = (double)json["cpu_seconds"]! / ((created / (double)json["libsodium_sign_per_second"]!) + (verified / (double)json["libsodium_verify_per_second"]!));
+        Assert.Equal(expectedRatio, (double)json["crypto_ratio"]!, expectedRatio * 0.01);
+        Assert.Contains("signatures: ", log, StringComparison.Ordinal);
+        Assert.Contains("crypto ratio: ", log, StringComparison.Ordinal);
     }
 
     [Fact]

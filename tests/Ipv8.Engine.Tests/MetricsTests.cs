@@ -97,6 +97,10 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(1, observed.Value(Ipv8Instruments.Peers, "b", ("community", nameof(TestCommunity))));
         Assert.Equal(1, observed.Value(Ipv8Instruments.NetworkPeers, "b"));
         Assert.Equal(0, observed.Value(Ipv8Instruments.Peers, "a", ("community", nameof(TestCommunity))));
+        Assert.Equal(1, observed.Value(Ipv8Instruments.SignaturesCreated, "a", ("community", nameof(TestCommunity)))); // the request
+        Assert.Equal(1, observed.Value(Ipv8Instruments.SignaturesCreated, "b")); // the response
+        Assert.Equal(2, observed.Value(Ipv8Instruments.SignaturesVerified, "b")); // the request and the broken one
+        Assert.Equal(0, observed.Value(Ipv8Instruments.SignaturesVerified, "a"));
     }
 
     [Fact]

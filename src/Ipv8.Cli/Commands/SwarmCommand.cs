@@ -90,7 +90,8 @@ internal sealed record SwarmResult(
     int WalkTarget,
     double StartupSeconds,
     double SecondsRunning,
-    string Tracker)
+    string Tracker,
+    SwarmCosts Costs)
 {
     public string ToJson() => Json.Write(writer =>
     {
@@ -120,6 +121,7 @@ internal sealed record SwarmResult(
         writer.WriteNumber("startup_seconds", Math.Round(StartupSeconds, 3));
         writer.WriteNumber("seconds_running", Math.Round(SecondsRunning, 3));
         writer.WriteString("tracker", Tracker);
+        Costs.Write(writer);
         writer.WriteEndObject();
     });
 }
@@ -284,15 +286,22 @@ internal static class SwarmCommand
 
     private static void WriteSummary(SwarmResult result, TextWriter error)
     {
-        var process = Process.GetCurrentProcess();
         var c = CultureInfo.InvariantCulture;
+        var costs = result.Costs;
         error.WriteLine(string.Create(c, $"swarm: {result.Nodes} nodes and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
         error.WriteLine(result.Converged
             ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {result.TargetPeers} verified peers")
             : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {result.TargetPeers} verified peers per node)"));
         error.WriteLine(string.Create(c, $"peers per node: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
-        error.WriteLine(string.Create(c, $"process: {process.TotalProcessorTime.TotalSeconds:F1} s CPU (user+sys), peak working set {process.PeakWorkingSet64 / (1024 * 1024)} MiB, {result.SecondsRunning:F1} s running"));
+        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB ({costs.PeakWorkingSetBytes / Math.Max(1, result.Nodes) / 1024} KiB per node), {result.SecondsRunning:F1} s running"));
+        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
+        error.WriteLine(costs.CryptoRatio is { } ratio
+            ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
+            : "crypto ratio: none (no signature made or checked)");
+        error.WriteLine(costs.DatagramsDroppedByKernel is { } drops
+            ? string.Create(c, $"kernel: {drops} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide)")
+            : "kernel: UDP receive drops unknown (no /proc/net/snmp, or no sockets)");
         error.Flush();
     }
 
@@ -311,6 +320,10 @@ internal static class SwarmCommand
 
         public async Task<SwarmResult> RunAsync(TextWriter error, CancellationToken cancel)
         {
+            // libsodium's rates in this process, before anything runs; the run's CPU and kernel drops count from here.
+            var startProbe = LibsodiumProbe.Run();
+            var dropsBefore = _network is null ? ProcessStats.UdpReceiveBufferErrors() : null;
+            var cpuBefore = ProcessStats.ProcessCpuSeconds();
             var clock = Stopwatch.StartNew();
             if (config.Plot is not null)
             {
@@ -379,6 +392,17 @@ internal static class SwarmCommand
             await startup.ConfigureAwait(false);
 
             var running = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = ProcessStats.ProcessCpuSeconds() - cpuBefore;
+            var (created, verified) = SignatureTotals();
+            var dropsAfter = _network is null ? ProcessStats.UdpReceiveBufferErrors() : null;
+            var costs = new SwarmCosts(
+                cpuSeconds,
+                ProcessStats.PeakWorkingSetBytes(),
+                created,
+                verified,
+                startProbe,
+                LibsodiumProbe.Run(), // the nodes still up, as they were during the run
+                dropsBefore is { } before && dropsAfter is { } after ? Math.Max(0, after - before) : null);
             var (_, final) = PeerCounts();
             if (Series is not null && (converged is null || config.RunFull) && (Series.Samples.Count == 0 || Series.Samples[^1].Seconds < running))
             {
@@ -402,7 +426,8 @@ internal static class SwarmCommand
                 config.WalkTarget,
                 startupSeconds ?? running,
                 running,
-                trackerAddress.ToString());
+                trackerAddress.ToString(),
+                costs);
         }
 
         public async ValueTask DisposeAsync()
@@ -538,6 +563,34 @@ internal static class SwarmCommand
             }
 
             return (sent, received);
+        }
+
+        /// <summary>Signatures made and checked by every node's and the tracker's communities.</summary>
+        private (long Created, long Verified) SignatureTotals()
+        {
+            long created = 0;
+            long verified = 0;
+            List<Ipv8Node> nodes;
+            lock (_nodesLock)
+            {
+                nodes = [.. _nodes.Select(n => n.Node)];
+            }
+
+            if (_tracker is not null)
+            {
+                nodes.Add(_tracker.Node);
+            }
+
+            foreach (var node in nodes)
+            {
+                foreach (var community in node.Communities)
+                {
+                    created += community.Counters.SignaturesCreated;
+                    verified += community.Counters.SignaturesVerified;
+                }
+            }
+
+            return (created, verified);
         }
 
         private string Progress(TimeSpan elapsed, int started, int[] counts, int done)

@@ -30,7 +30,7 @@ public abstract partial class Community
 
         if (newStyle || destination.IsIPv6 || !lan.IsIPv4 || !MyEstimatedWan.IsIPv4)
         {
-            return Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new NewIntroductionRequestPayload
+            return Signed(Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new NewIntroductionRequestPayload
             {
                 DestinationAddress = destination,
                 SourceLanAddress = lan,
@@ -38,10 +38,10 @@ public abstract partial class Community
                 Identifier = identifier,
                 Flags = 0,
                 ExtraBytes = extraBytes,
-            });
+            }));
         }
 
-        return Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new IntroductionRequestPayload
+        return Signed(Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new IntroductionRequestPayload
         {
             DestinationAddress = destination,
             SourceLanAddress = lan,
@@ -49,7 +49,7 @@ public abstract partial class Community
             Flags = IntroductionRequestPayload.MakeFlags(ConnectionType.Unknown, supportsNewStyle: false, advice: true),
             Identifier = identifier,
             ExtraBytes = extraBytes,
-        });
+        }));
     }
 
     /// <summary>
@@ -129,6 +129,7 @@ public abstract partial class Community
             });
         }
 
+        Counters.Signed();
         if (introduction is not null)
         {
             Span<byte> punctureRequest = stackalloc byte[MaxDiscoveryPacketSize];
@@ -148,10 +149,10 @@ public abstract partial class Community
         var globalTime = ClaimGlobalTime();
         if (newStyle || !AllIPv4(lanWalker, wanWalker))
         {
-            return Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new NewPuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
+            return Signed(Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new NewPuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier }));
         }
 
-        return Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new PuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier });
+        return Signed(Packet.Write(buffer, _prefix, Key, new GlobalTime(globalTime), new PuncturePayload { SourceLanAddress = lanWalker, SourceWanAddress = wanWalker, Identifier = identifier }));
     }
 
     /// <summary>
@@ -168,6 +169,13 @@ public abstract partial class Community
         }
 
         return Packet.Write(buffer, packetPrefix, null, new GlobalTime(globalTime), new PunctureRequestPayload { LanWalkerAddress = lanWalker, WanWalkerAddress = wanWalker, Identifier = identifier });
+    }
+
+    // Counts the signature of a signed message just built (whether or not the caller sends it).
+    private int Signed(int length)
+    {
+        Counters.Signed();
+        return length;
     }
 
     private static bool AllIPv4(UdpAddress a, UdpAddress b) => a.IsIPv4 && b.IsIPv4;

@@ -402,11 +402,11 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         if (size <= StackPacketSize)
         {
             Span<byte> buffer = stackalloc byte[StackPacketSize];
-            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, payload)]);
+            return SendPacket(address, buffer[..CountSigned<T>(Packet.Write(buffer, _prefix, Key, payload))]);
         }
 
         using var rented = SpanOwner<byte>.Allocate(size);
-        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, payload)]);
+        return SendPacket(address, rented.Span[..CountSigned<T>(Packet.Write(rented.Span, _prefix, Key, payload))]);
     }
 
     /// <summary>
@@ -441,11 +441,11 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         if (size <= StackPacketSize)
         {
             Span<byte> buffer = stackalloc byte[StackPacketSize];
-            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, key, first, second)]);
+            return SendPacket(address, buffer[..CountSigned<T2>(Packet.Write(buffer, _prefix, key, first, second))]);
         }
 
         using var rented = SpanOwner<byte>.Allocate(size);
-        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, key, first, second)]);
+        return SendPacket(address, rented.Span[..CountSigned<T2>(Packet.Write(rented.Span, _prefix, key, first, second))]);
     }
 
     /// <summary>
@@ -471,11 +471,22 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         if (size <= StackPacketSize)
         {
             Span<byte> buffer = stackalloc byte[StackPacketSize];
-            return SendPacket(address, buffer[..Packet.Write(buffer, _prefix, Key, first, second, third)]);
+            return SendPacket(address, buffer[..CountSigned<T3>(Packet.Write(buffer, _prefix, Key, first, second, third))]);
         }
 
         using var rented = SpanOwner<byte>.Allocate(size);
-        return SendPacket(address, rented.Span[..Packet.Write(rented.Span, _prefix, Key, first, second, third)]);
+        return SendPacket(address, rented.Span[..CountSigned<T3>(Packet.Write(rented.Span, _prefix, Key, first, second, third))]);
+    }
+
+    /// <summary>Counts the signature of a message of kind <typeparamref name="T"/> just written; returns <paramref name="length"/>.</summary>
+    private int CountSigned<T>(int length) where T : IMessagePayload<T>, allows ref struct
+    {
+        if (T.IsSigned)
+        {
+            Counters.Signed();
+        }
+
+        return length;
     }
 
     /// <summary>Sends a ready-made packet through the endpoint and counts it.</summary>

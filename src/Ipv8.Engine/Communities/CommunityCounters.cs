@@ -11,6 +11,8 @@ public sealed class CommunityCounters
     private readonly long[] _packetsOut = new long[256];
     private readonly long[] _bytesOut = new long[256];
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
+    private long _signaturesCreated;
+    private long _signaturesVerified;
 
     /// <summary>Packets received with this message id (that reached the community).</summary>
     public long PacketsIn(byte messageId) => Volatile.Read(ref _packetsIn[messageId]);
@@ -26,6 +28,18 @@ public sealed class CommunityCounters
 
     /// <summary>Datagrams dropped for this reason.</summary>
     public long Drops(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    /// <summary>
+    /// Signatures this community made with its node's key (Ed25519): every signed message it built, sent or not
+    /// (introduction requests and responses, punctures, signed <c>Send</c>s).
+    /// </summary>
+    public long SignaturesCreated => Volatile.Read(ref _signaturesCreated);
+
+    /// <summary>
+    /// Signature checks of incoming messages this community ran, valid or not (Ed25519 and legacy EC keys, one each);
+    /// messages dropped before the check (blacklisted key, rate limit, bad frame) are not counted.
+    /// </summary>
+    public long SignaturesVerified => Volatile.Read(ref _signaturesVerified);
 
     /// <summary>All packets received.</summary>
     public long TotalPacketsIn => Sum(_packetsIn);
@@ -47,6 +61,10 @@ public sealed class CommunityCounters
         Interlocked.Increment(ref _packetsOut[messageId]);
         Interlocked.Add(ref _bytesOut[messageId], bytes);
     }
+
+    internal void Signed() => Interlocked.Increment(ref _signaturesCreated);
+
+    internal void Verified() => Interlocked.Increment(ref _signaturesVerified);
 
     internal void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 

@@ -125,6 +125,7 @@ internal abstract class SignedHandlerEntry : HandlerEntry
         var instruments = community.Instruments;
         var started = instruments is { VerifyDurationEnabled: true } ? Stopwatch.GetTimestamp() : 0;
         var valid = key is null || libNaCl ? packet.VerifySignature() : packet.VerifySignature(key);
+        community.Counters.Verified();
         if (started != 0)
         {
             instruments!.RecordVerifyDuration(Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -22,6 +22,18 @@ public static class Ipv8Instruments
     /// <summary>Counter: datagrams a community dropped, tags <c>node</c>, <c>community</c>, <c>reason</c> (a <see cref="Communities.DropReason"/> name).</summary>
     public const string Drops = "ipv8.community.drops";
 
+    /// <summary>
+    /// Counter: signatures a community made with its node's key (every signed message it built), tags <c>node</c>,
+    /// <c>community</c>.
+    /// </summary>
+    public const string SignaturesCreated = "ipv8.community.signatures.created";
+
+    /// <summary>
+    /// Counter: signature checks a community ran on incoming messages, valid or not (Ed25519 and legacy EC keys), tags
+    /// <c>node</c>, <c>community</c>.
+    /// </summary>
+    public const string SignaturesVerified = "ipv8.community.signatures.verified";
+
     /// <summary>Gauge: verified peers of a community, tags <c>node</c>, <c>community</c>.</summary>
     public const string Peers = "ipv8.community.peers";
 

@@ -51,6 +51,8 @@ public sealed class Ipv8Metrics : IDisposable
         _meter.CreateObservableCounter(Ipv8Instruments.PacketsSent, () => PerMessage((c, id) => c.PacketsOut(id)), "{packet}", "Packets sent per community and message id");
         _meter.CreateObservableCounter(Ipv8Instruments.BytesSent, () => PerMessage((c, id) => c.BytesOut(id)), "By", "Bytes sent per community and message id");
         _meter.CreateObservableCounter(Ipv8Instruments.Drops, PerReason, "{packet}", "Datagrams dropped per community and reason");
+        _meter.CreateObservableCounter(Ipv8Instruments.SignaturesCreated, () => PerCommunity(c => c.SignaturesCreated), "{signature}", "Signatures made per community");
+        _meter.CreateObservableCounter(Ipv8Instruments.SignaturesVerified, () => PerCommunity(c => c.SignaturesVerified), "{signature}", "Signature checks of incoming messages per community");
         _meter.CreateObservableGauge(Ipv8Instruments.Peers, Peers, "{peer}", "Verified peers per community");
         _meter.CreateObservableGauge(Ipv8Instruments.NetworkPeers, () => NodeValue(_node.Network.VerifiedPeerCount), "{peer}", "Verified peers in the node's peer table");
         _meter.CreateObservableCounter(Ipv8Instruments.NodeDrops, NodeDrops, "{packet}", "Datagrams dropped before reaching a community");
@@ -149,6 +151,14 @@ public sealed class Ipv8Metrics : IDisposable
                     yield return new Measurement<long>(value, _nodeTag, new("community", name), new("reason", s_reasonNames[i]));
                 }
             }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> PerCommunity(Func<CommunityCounters, long> read)
+    {
+        foreach (var (community, name) in Snapshot())
+        {
+            yield return new Measurement<long>(read(community.Counters), _nodeTag, new("community", name));
         }
     }
 

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using Ipv8.Cli.Commands;
+using Ipv8.Cli.Hosting;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>The swarm report's cost fields: the crypto ratio's arithmetic, the /proc parsers, the JSON.</summary>
+public class SwarmCostsTests
+{
+    // /proc/net/snmp as Linux 6.x writes it (IPv4; UdpLite rows follow Udp's and are not UDP's).
+    private const string Snmp = """
+        Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates OutTransmits
+        Ip: 1 64 287106781 0 0 0 0 0 287104203 264211460 0 18 0 0 0 0 0 0 0 264211460
+        Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+        Udp: 114196449 18399883 65892043 198610946 65892042 0 1 0 0
+        UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors
+        UdpLite: 0 0 0 0 7 0 0 0 0
+
+        """;
+
+    // /proc/net/snmp6 (IPv6): one counter a row, name and value separated by spaces and a tab.
+    private const string Snmp6 = "Udp6InDatagrams                 \t1200\nUdp6NoPorts                     \t3\nUdp6InErrors                    \t41\nUdp6RcvbufErrors                \t40\nUdp6SndbufErrors                \t0\nUdpLite6RcvbufErrors            \t9\n";
+
+    [Fact]
+    public void The_snmp_parser_reads_the_RcvbufErrors_column_of_the_Udp_rows_not_UdpLite()
+    {
+        Assert.Equal(65892042, ProcessStats.ParseSnmpUdpRcvbufErrors(Snmp));
+        Assert.Equal(65892042, ProcessStats.ParseSnmpUdpRcvbufErrors(Snmp.Replace("\n", "\r\n", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_snmp6_parser_reads_the_Udp6RcvbufErrors_row_not_UdpLite6()
+    {
+        Assert.Equal(40, ProcessStats.ParseSnmp6Udp6RcvbufErrors(Snmp6));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Ip: Forwarding\nIp: 1\n")]
+    [InlineData("Udp: InDatagrams NoPorts\nUdp: 1 2\n")] // no RcvbufErrors column
+    [InlineData("Udp: InDatagrams RcvbufErrors\nUdp: 1\n")] // a short value row
+    [InlineData("Udp: InDatagrams RcvbufErrors\nUdp: 1 x\n")]
+    public void The_snmp_parser_answers_null_for_text_without_the_counter(string text)
+    {
+        Assert.Null(ProcessStats.ParseSnmpUdpRcvbufErrors(text));
+    }
+
+    [Fact]
+    public void The_snmp6_parser_answers_null_without_the_row()
+    {
+        Assert.Null(ProcessStats.ParseSnmp6Udp6RcvbufErrors("Udp6InDatagrams \t1\nUdpLite6RcvbufErrors\t9\n"));
+    }
+
+    [Fact]
+    public void The_status_parser_reads_VmHWM_in_bytes()
+    {
+        const string status = "Name:\tipv8\nVmPeak:\t 3456789 kB\nVmHWM:\t  337920 kB\nVmRSS:\t  300000 kB\n";
+        Assert.Equal(337920L * 1024, ProcessStats.ParseVmHwmBytes(status));
+        Assert.Null(ProcessStats.ParseVmHwmBytes("VmRSS:\t 1 kB\n"));
+    }
+
+    [Fact]
+    public void On_Linux_the_live_counters_read()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // /proc and clock_gettime are Linux's; elsewhere the report falls back (and this has nothing to check)
+        }
+
+        Assert.True(ProcessStats.UdpReceiveBufferErrors() >= 0);
+        Assert.True(ProcessStats.PeakWorkingSetBytes() > 1024 * 1024);
+        Assert.True(ProcessStats.TryThreadCpuSeconds(out var thread) && thread > 0);
+        Assert.True(ProcessStats.ProcessCpuSeconds() >= thread);
+    }
+
+    [Fact]
+    public void The_crypto_ratio_is_cpu_over_the_signatures_at_the_probed_rates()
+    {
+        // 40,000 signatures at 40,000/s and 26,000 checks at 13,000/s: 1 + 2 = 3 CPU-s of Ed25519 work.
+        Assert.Equal(3.0, SwarmCosts.CryptoWorkSeconds(40_000, 26_000, 40_000, 13_000), 12);
+        Assert.Equal(7.0, SwarmCosts.Ratio(21, 40_000, 26_000, 40_000, 13_000)!.Value, 12);
+        Assert.Equal(0.5, SwarmCosts.Ratio(1, 0, 26_000, 40_000, 13_000)!.Value, 12);
+        Assert.Null(SwarmCosts.Ratio(21, 0, 0, 40_000, 13_000)); // no work: no ratio
+        Assert.Null(SwarmCosts.Ratio(21, 10, 10, 0, 13_000));
+    }
+
+    [Fact]
+    public void The_report_uses_the_mean_of_the_two_probes_and_writes_every_field()
+    {
+        var costs = new SwarmCosts(
+            CpuSeconds: 21.25,
+            PeakWorkingSetBytes: 330_000_000,
+            SignaturesCreated: 76_000,
+            SignaturesVerified: 52_000,
+            StartProbe: new CryptoRates(42_000, 12_000),
+            EndProbe: new CryptoRates(34_000, 14_000),
+            DatagramsDroppedByKernel: 17);
+
+        Assert.Equal(38_000, costs.SignPerSecond);
+        Assert.Equal(13_000, costs.VerifyPerSecond);
+        Assert.Equal(2 + 4, costs.CryptoSeconds, 12);
+        Assert.Equal(21.25 / 6, costs.CryptoRatio!.Value, 12);
+
+        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
+        {
+            writer.WriteStartObject();
+            costs.Write(writer);
+            writer.WriteEndObject();
+        }))!.AsObject();
+        Assert.Equal(21.25, (double)json["cpu_seconds"]!);
+        Assert.Equal(330_000_000, (long)json["peak_working_set_bytes"]!);
+        Assert.Equal(76_000, (long)json["signatures_created"]!);
+        Assert.Equal(52_000, (long)json["signatures_verified"]!);
+        Assert.Equal(38_000, (double)json["libsodium_sign_per_second"]!);
+        Assert.Equal(13_000, (double)json["libsodium_verify_per_second"]!);
+        Assert.Equal(42_000, (double)json["libsodium_probes"]!["start"]!["sign_per_second"]!);
+        Assert.Equal(14_000, (double)json["libsodium_probes"]!["end"]!["verify_per_second"]!);
+        Assert.Equal(3.542, (double)json["crypto_ratio"]!); // 21.25 / 6, rounded to 3 places
+        Assert.Equal(17, (long)json["datagrams_dropped_by_kernel"]!);
+    }
+
+    [Fact]
+    public void Without_signatures_or_kernel_counters_the_report_writes_nulls()
+    {
+        var costs = new SwarmCosts(1, 1, 0, 0, new CryptoRates(1, 1), new CryptoRates(1, 1), null);
+        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
+        {
+            writer.WriteStartObject();
+            costs.Write(writer);
+            writer.WriteEndObject();
+        }))!.AsObject();
+        Assert.True(json.ContainsKey("crypto_ratio"));
+        Assert.Null(json["crypto_ratio"]);
+        Assert.True(json.ContainsKey("datagrams_dropped_by_kernel"));
+        Assert.Null(json["datagrams_dropped_by_kernel"]);
+    }
+
+    [Fact]
+    public void The_libsodium_probe_times_its_fixed_count_of_operations()
+    {
+        var rates = LibsodiumProbe.Run(signs: 20, verifies: 20);
+        Assert.True(rates.SignPerSecond > 0);
+        Assert.True(rates.VerifyPerSecond > 0);
+    }
+}
