@@ -52,16 +52,16 @@ internal static class FuzzCommand
             },
         };
         var duration = CliArguments.Duration("Fuzz this many seconds (a finding stops earlier). Default 60.");
-        var seed = new Option<int>("--seed") { Description = "The seed of every random choice: the same seed sends the same datagrams. Default 1.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "The seed of every random choice: the same seed sends the same datagrams.", DefaultValueFactory = _ => 1 };
         var rate = new Option<int>("--rate") { Description = "Datagrams per second at most (default 1000; the differential target: inputs per second, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" }
             .Check(value => value is >= 0 and <= 100_000, value => $"--rate must be from 0 to 100000, not {value.ToString(CultureInfo.InvariantCulture)}.");
-        var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams. Default 500.", DefaultValueFactory = _ => 500, HelpName = "n" }
+        var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
             .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, not {value.ToString(CultureInfo.InvariantCulture)}.");
         var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
         var report = CliArguments.Report("Write the report (JSON) to this file instead of standard output.");
         var findings = new Option<DirectoryInfo>("--findings")
         {
-            Description = "Where reproducers and differential findings go. Default ./fuzz-findings.",
+            Description = "Where reproducers and differential findings go.",
             DefaultValueFactory = _ => new DirectoryInfo("fuzz-findings"),
             HelpName = "dir",
         };
