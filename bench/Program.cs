@@ -14,7 +14,7 @@ internal static class Program
         ["throughput-sender", .. var rest] => Throughput.UdpScenarios.RunSender(rest),
         ["flood", .. var rest] => Throughput.FloodHarness.Run(rest),
         ["flood-sender", .. var rest] => Throughput.FloodHarness.RunSender(rest),
-        _ => RunBenchmarks(args),
+        _ => BenchArguments.Refuse(args, Console.Error) ?? RunBenchmarks(args),
     };
 
     private static int RunBenchmarks(string[] args)

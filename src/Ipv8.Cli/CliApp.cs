@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Ipv8.Cli.Commands;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli;
 
@@ -13,6 +16,7 @@ internal static class CliApp
         TrackerCommand.Create(),
         DecodeCommand.Create(),
         KeygenCommand.Create(),
+        BenchCommand.Create(),
         FuzzCommand.Create(),
     };
 
@@ -57,7 +61,12 @@ internal static class CliApp
         }
 
         var options = command.Options.Concat(parsed.RootCommandResult.Command.Options.Where(o => o.Recursive)).Where(o => !o.Hidden).SelectMany(Names).ToList();
-        var unknown = parsed.UnmatchedTokens.Where(t => t.StartsWith('-')).ToList();
+        // Unmatched words that look like options, and those an argument that takes any word refused as options
+        // (decode's packets).
+        var unknown = parsed.UnmatchedTokens
+            .Concat(parsed.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value))
+            .Where(t => t.StartsWith('-'))
+            .ToList();
         var valuesOfUnknown = ValuesOfUnknownOptions(parsed);
         var messages = new List<string>();
         foreach (var message in parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").TrimEnd('.')))
@@ -68,6 +77,10 @@ internal static class CliApp
             {
                 messages.Add($"unknown option '{option}'{DidYouMean(option, options)}");
             }
+            else if (OwnMessage(parsed, message) is { } own)
+            {
+                messages.Add(own);
+            }
             else if (!valuesOfUnknown.Any(v => message.Contains($"'{v}'", StringComparison.Ordinal)))
             {
                 messages.Add(message);
@@ -75,6 +88,62 @@ internal static class CliApp
         }
 
         return $"error: {string.Join("; ", messages.Distinct(StringComparer.Ordinal))}. {help}";
+    }
+
+    /// <summary>
+    /// Says System.CommandLine's own errors about an option of the command in the CLI's words: "--port is required",
+    /// "--port needs a value", "--nodes must be a whole number, got 'x'" instead of "Cannot parse argument 'x' for
+    /// option '--nodes' as expected type 'System.Int32'". Null for any other error (the option's own checks already
+    /// speak the CLI's words).
+    /// </summary>
+    private static string? OwnMessage(ParseResult parsed, string message)
+    {
+        var command = parsed.CommandResult.Command;
+        foreach (var option in command.Options.Concat(parsed.RootCommandResult.Command.Options.Where(o => o.Recursive)))
+        {
+            if (!message.Contains($"'{option.Name}'", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var result = parsed.GetResult(option);
+            if (result is null || (result.Implicit && result.Tokens.Count == 0 && result.IdentifierTokenCount == 0))
+            {
+                return option.Required ? $"{option.Name} is required" : null;
+            }
+
+            if (result.Tokens.Count == 0)
+            {
+                return option.Arity.MinimumNumberOfValues > 0 ? $"{option.Name} needs a value" : null;
+            }
+
+            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            var text = result.Tokens[0].Value;
+            return Expected(type, text) is { } expected ? $"{option.Name} must be {expected}, got '{text}'" : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>What a value of <paramref name="type"/> looks like, when <paramref name="text"/> is not one; otherwise null.</summary>
+    private static string? Expected(Type type, string text)
+    {
+        if (type == typeof(int))
+        {
+            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null : "a whole number";
+        }
+
+        if (type == typeof(double))
+        {
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? null : "a number";
+        }
+
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, text, ignoreCase: true, out _) ? null : $"one of {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        return null;
     }
 
     /// <summary>The unmatched words right after an unmatched option (<c>1</c> in <c>--prot 1</c>): most likely its value.</summary>
@@ -116,60 +185,9 @@ internal static class CliApp
         _ => [symbol.Name],
     };
 
-    /// <summary>
-    /// <c>" (did you mean 'node'?)"</c> for the known names nearest to <paramref name="token"/> (at most two edits, one
-    /// for short words, a swap of neighbours counting as one), or nothing. System.CommandLine's own typo corrections
-    /// print several lines and propose any name within three edits (<c>-h</c> for <c>xyz</c>), so the CLI does its own.
-    /// </summary>
-    internal static string DidYouMean(string token, IEnumerable<string> candidates)
-    {
-        var word = token.TrimStart('-');
-        var limit = word.Length <= 4 ? 1 : 2;
-        var nearest = candidates
-            .Where(c => c.TrimStart('-').Length > 1 && !string.Equals(c, token, StringComparison.Ordinal))
-            .Distinct(StringComparer.Ordinal)
-            .Select(c => (Name: c, Distance: EditDistance(word, c.TrimStart('-'))))
-            .Where(c => c.Distance <= limit)
-            .ToList();
-        if (nearest.Count == 0)
-        {
-            return string.Empty;
-        }
+    /// <inheritdoc cref="Suggest.DidYouMean"/>
+    internal static string DidYouMean(string token, IEnumerable<string> candidates) => Suggest.DidYouMean(token, candidates);
 
-        var best = nearest.Min(c => c.Distance);
-        return $" (did you mean {string.Join(" or ", nearest.Where(c => c.Distance == best).Select(c => $"'{c.Name}'").Order(StringComparer.Ordinal))}?)";
-    }
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours, case-insensitive.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var d = new int[a.Length + 1][];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i] = new int[b.Length + 1];
-            d[i][0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0][j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i][j] = Math.Min(Math.Min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i][j] = Math.Min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length][b.Length];
-    }
+    /// <inheritdoc cref="Suggest.EditDistance"/>
+    internal static int EditDistance(string a, string b) => Suggest.EditDistance(a, b);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -149,10 +150,10 @@ public sealed partial class Ipv8Node
 
         if (snapshot.Servers == 0)
         {
-            return string.Create(culture, $"{snapshot.Bootstrappers} bootstrapper{Plural(snapshot.Bootstrappers)}, no server address");
+            return $"{Counted.Of(snapshot.Bootstrappers, "bootstrapper")}, no server address";
         }
 
-        var servers = string.Create(culture, $"{snapshot.Servers} server{Plural(snapshot.Servers)}");
+        var servers = Counted.Of(snapshot.Servers, "server");
         if (snapshot.LastAnswer == 0)
         {
             return servers + ", no answer yet";
@@ -161,8 +162,6 @@ public sealed partial class Ipv8Node
         var ago = _options.TimeProvider.GetElapsedTime(snapshot.LastAnswer);
         return string.Create(culture, $"{servers}, last answer {ago.TotalSeconds:0} s ago");
     }
-
-    private static string Plural(int count) => count == 1 ? string.Empty : "s";
 
     // "UnknownMessage" → "unknown message"; BadPrefix (the node's unknown prefixes) reads "unknown prefix".
     private static string Words(string name)

@@ -56,7 +56,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         Endpoint = endpoint;
         Network = new Network(_options.Network);
         MyPeer = new Peer(key.PublicKey, UdpAddress.Any, timeProvider: _options.TimeProvider);
-        Name = _options.Name ?? Convert.ToHexStringLower(key.PublicKey.Mid[..4]);
+        Name = string.IsNullOrWhiteSpace(_options.Name) ? Convert.ToHexStringLower(key.PublicKey.Mid[..4]) : _options.Name;
         _logger = _options.LoggerFactory?.CreateLogger<Ipv8Node>() ?? NullLogger<Ipv8Node>.Instance;
         _metrics = _options.EnableMetrics ? new Ipv8Metrics(this, _options.MeterFactory) : null;
     }
@@ -199,7 +199,17 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             throw new InvalidOperationException("The node was already started.");
         }
 
-        Endpoint.Open(this);
+        try
+        {
+            Endpoint.Open(this);
+        }
+        catch
+        {
+            // Never started (a port in use): StopAsync has nothing to stop and logs no "stopped".
+            Volatile.Write(ref _state, 0);
+            throw;
+        }
+
         foreach (var community in Communities)
         {
             // A UDP endpoint knows its bound address (and the real port for port 0) only once it is open.

@@ -33,7 +33,7 @@ public sealed class Ipv8NodeOptions
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
 
-    /// <summary>A name for this node in metrics tags and logs. Default: the start of its mid in hex.</summary>
+    /// <summary>A name for this node in metrics tags and logs. Default (also for an empty or blank name): the start of its mid in hex.</summary>
     public string? Name { get; set; }
 
     /// <summary>

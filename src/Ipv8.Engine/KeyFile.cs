@@ -51,9 +51,9 @@ public sealed class KeyFile : IDisposable
     /// <param name="create">Create the file with a new key when it does not exist.</param>
     /// <remarks>Every exception's message starts with the file's full path and has no final period, so that a caller can put its setting's name in front.</remarks>
     /// <exception cref="FileNotFoundException">The file does not exist and <paramref name="create"/> is false.</exception>
-    /// <exception cref="IOException">The file cannot be read or created, or another running node holds it.</exception>
+    /// <exception cref="IOException">The file cannot be read or created, is a directory, or another running node holds it.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read or created.</exception>
-    /// <exception cref="InvalidDataException">The file is not a <c>LibNaCLSK:</c> private key.</exception>
+    /// <exception cref="InvalidDataException">The file is not a <c>LibNaCLSK:</c> private key (the message says what a key file holds and what this one holds).</exception>
     public static KeyFile Open(string path, bool create = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -80,7 +80,7 @@ public sealed class KeyFile : IDisposable
             CryptographicOperations.ZeroMemory(bin);
             if (!parsed)
             {
-                throw new InvalidDataException($"{fullPath} is not a LibNaCLSK private key: {error.Describe()}");
+                throw new InvalidDataException($"{fullPath} is not a private key file: {WhatIsWrong(error, length)}");
             }
 
             return new KeyFile(fullPath, stream, key!, created: false);
@@ -138,6 +138,11 @@ public sealed class KeyFile : IDisposable
             options.UnixCreateMode = unixMode;
         }
 
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{path} is a directory, not a key file");
+        }
+
         try
         {
             return new FileStream(path, options);
@@ -160,6 +165,19 @@ public sealed class KeyFile : IDisposable
         {
             throw new UnauthorizedAccessException($"{path} cannot be {Verb(mode)}: {ex.Message.TrimEnd('.')}", ex);
         }
+    }
+
+    /// <summary>What a key file must hold, and how the file read differs from it.</summary>
+    private static string WhatIsWrong(KeyError error, int length)
+    {
+        var found = error switch
+        {
+            KeyError.PublicKeyMaterial => "this one holds a public key (LibNaCLPK:)",
+            KeyError.WrongLength when length > LibNaClPrivateKey.BinLength => $"this one is longer than {LibNaClPrivateKey.BinLength} bytes",
+            KeyError.WrongLength => $"this one has {length} bytes",
+            _ => "this one does not start with LibNaCLSK:",
+        };
+        return $"a key file holds one private key, the {LibNaClPrivateKey.BinLength}-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; {found}";
     }
 
     private static string Verb(FileMode mode) => mode == FileMode.Open ? "read" : "created";

@@ -5,7 +5,7 @@ namespace Ipv8.Engine;
 /// <summary>The log events of <see cref="Ipv8Node"/> (ids 1xxx; docs/logging.md).</summary>
 internal static partial class NodeLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Node {Name} started on {Addresses} with {Count} communities")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Node {Name} started on {Addresses}; communities: {Count}")]
     public static partial void Started(ILogger logger, string name, string addresses, int count);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Node {Name} stopped")]
@@ -20,7 +20,7 @@ internal static partial class NodeLog
     [LoggerMessage(
         EventId = 1004,
         Level = LogLevel.Information,
-        Message = "Node {Name}: {Peers} peers{PeersByCommunity}; last {Period}: {PacketsIn} packets in, {PacketsOut} out, {Dropped} dropped{DropsByReason}; bootstrap: {Bootstrap}; remote-event log lines: {Suppressed} suppressed, {Lost} lost")]
+        Message = "Node {Name}: peers: {Peers}{PeersByCommunity}; last {Period}: packets in: {PacketsIn}, out: {PacketsOut}, dropped: {Dropped}{DropsByReason}; bootstrap: {Bootstrap}; remote-event log lines suppressed: {Suppressed}, lost: {Lost}")]
     public static partial void Summary(
         ILogger logger, string name, int peers, string peersByCommunity, string period, long packetsIn, long packetsOut, long dropped, string dropsByReason, string bootstrap, long suppressed, long lost);
 }

@@ -24,9 +24,7 @@ internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> opt
         {
             var settings = options.Value;
             var interfaces = settings.Interfaces.Count == 0 ? "0.0.0.0" : string.Join(", ", settings.Interfaces);
-            throw new InvalidOperationException(
-                $"Ipv8: cannot bind UDP port {settings.Port} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message}",
-                ex);
+            throw Ipv8OptionsValidator.Refuse($"Ipv8: cannot bind UDP port {settings.Port} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message.TrimEnd('.')}.");
         }
 
         UdpAddress?[] bound = [node.Endpoint.Ipv4Address, node.Endpoint.Ipv6Address];

@@ -36,9 +36,9 @@ internal static class Ipv8NodeFactory
         }
 
         var path = Path.GetFullPath(options.KeyFile);
-        if (!options.CreateKeyFile && !File.Exists(path))
+        if (!options.CreateKeyFile && !File.Exists(path) && !Directory.Exists(path))
         {
-            throw new InvalidOperationException($"Ipv8:KeyFile {path} does not exist (and Ipv8:CreateKeyFile is false).");
+            throw Ipv8OptionsValidator.Refuse($"Ipv8:KeyFile {path} does not exist (and Ipv8:CreateKeyFile is false).");
         }
 
         KeyFile file;
@@ -48,7 +48,7 @@ internal static class Ipv8NodeFactory
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new InvalidOperationException($"Ipv8:KeyFile {ex.Message}.", ex);
+            throw Ipv8OptionsValidator.Refuse($"Ipv8:KeyFile {ex.Message}.");
         }
 
         if (file.Created)

@@ -86,7 +86,7 @@ public sealed class Ipv8Options
     /// <summary>Receive threads: one SO_REUSEPORT socket per worker. Default (0): one per core.</summary>
     public int Workers { get; set; }
 
-    /// <summary>A name for the node in logs and metric tags. Default: the start of its mid in hex.</summary>
+    /// <summary>A name for the node in logs and metric tags. Default (also for an empty or blank name): the start of its mid in hex.</summary>
     public string? Name { get; set; }
 
     /// <summary>

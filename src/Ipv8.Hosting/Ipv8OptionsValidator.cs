@@ -9,6 +9,13 @@ namespace Ipv8.Hosting;
 /// <summary>Checks <see cref="Ipv8Options"/> when the host starts; every problem is named with its configuration key.</summary>
 internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
 {
+    /// <summary>
+    /// The one exception a hosted node is refused with at start, whatever the reason (a value out of range, an unknown
+    /// key, a key file in use or unreadable, a port that cannot be bound): an <see cref="OptionsValidationException"/>
+    /// whose message is one line that names the setting, so that a program catches one type and prints one line.
+    /// </summary>
+    public static OptionsValidationException Refuse(string message) => new(Options.DefaultName, typeof(Ipv8Options), [message]);
+
     public ValidateOptionsResult Validate(string? name, Ipv8Options options)
     {
         var errors = new List<string>();

@@ -44,7 +44,18 @@ public static class Ipv8ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = services.AddOptions<Ipv8Options>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        var options = services.AddOptions<Ipv8Options>().Configure(settings =>
+        {
+            try
+            {
+                configuration.Bind(settings, binder => binder.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // An unknown key or a value of the wrong type: refused like any other bad setting.
+                throw Ipv8OptionsValidator.Refuse(UnknownKeys(SectionPath(configuration), ex.Message));
+            }
+        });
         if (configure is not null)
         {
             options.Configure(configure);
@@ -74,6 +85,27 @@ public static class Ipv8ServiceCollectionExtensions
         services.AddHostedService<Ipv8HostedService>();
         return new Ipv8Builder(services);
     }
+
+    /// <summary>
+    /// "Ipv8: 'Prot' is not a setting of Ipv8Options" for the binder's "… the following properties were not found on the
+    /// instance of Ipv8.Hosting.Ipv8Options: 'Prot'"; any other binder error as the binder says it.
+    /// </summary>
+    private static string UnknownKeys(string section, string message)
+    {
+        const string marker = "were not found on the instance of ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        var colon = at < 0 ? -1 : message.IndexOf(": ", at, StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return $"{section}: {message.ReplaceLineEndings(" ")}";
+        }
+
+        var type = message[(at + marker.Length)..colon];
+        var keys = message[(colon + 2)..].ReplaceLineEndings(" ").Trim();
+        return $"{section}: {keys} {(keys.Contains(',', StringComparison.Ordinal) ? "are not settings" : "is not a setting")} of {type[(type.LastIndexOf('.') + 1)..]} (see docs/hosting.md).";
+    }
+
+    private static string SectionPath(IConfiguration configuration) => configuration is IConfigurationSection { Path.Length: > 0 } section ? section.Path : Ipv8Options.SectionName;
 
     /// <summary>Marks a collection that already has a node.</summary>
     private sealed class Ipv8Marker;

@@ -6,6 +6,32 @@ namespace Ipv8.Cli.Tests;
 /// <summary><c>dotnet run --project bench -- throughput ...</c>: its help, its usage errors, and which scenarios print ratios.</summary>
 public class BenchHarnessCliTests
 {
+    [Theory]
+    [InlineData("thruput", " (did you mean 'throughput'?)")]
+    [InlineData("flod", " (did you mean 'flood'?)")]
+    [InlineData("xyz", "")]
+    public void An_unknown_bench_command_is_one_error_line_with_a_guess_and_exit_2_never_benchmarkdotnets_picker(string word, string guess)
+    {
+        using var error = new StringWriter();
+
+        var code = Ipv8.Bench.BenchArguments.Refuse([word, "--seconds", "1"], error);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(CliHarness.Lines(error.ToString()));
+        Assert.StartsWith($"error: '{word}' is not a bench command{guess}; the harnesses are throughput and flood", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_bench_arguments_is_an_error_not_benchmarkdotnets_picker_while_options_go_to_benchmarkdotnet()
+    {
+        using var error = new StringWriter();
+
+        Assert.Equal(2, Ipv8.Bench.BenchArguments.Refuse([], error));
+        Assert.StartsWith("error: no harness or benchmark filter given", error.ToString(), StringComparison.Ordinal);
+        Assert.Null(Ipv8.Bench.BenchArguments.Refuse(["--filter", "*Decode*"], TextWriter.Null));
+        Assert.Null(Ipv8.Bench.BenchArguments.Refuse(["--list", "flat"], TextWriter.Null));
+    }
+
     [Fact]
     public void Throughput_help_prints_the_options_and_every_scenario_and_exits_0()
     {

@@ -19,7 +19,7 @@ public class ErrorLineTests
 
         Assert.Equal(2, code);
         Assert.Equal(
-            $"error: '{typed}' is not a command (did you mean '{meant}'?); the commands are swarm, node, tracker, decode, keygen, fuzz (see 'ipv8 --help')",
+            $"error: '{typed}' is not a command (did you mean '{meant}'?); the commands are swarm, node, tracker, decode, keygen, bench, fuzz (see 'ipv8 --help')",
             Assert.Single(CliHarness.Lines(error)));
     }
 
@@ -29,7 +29,7 @@ public class ErrorLineTests
         var (code, _, error) = CliHarness.Run("xyz", "--port", "1");
 
         Assert.Equal(2, code);
-        Assert.Equal("error: 'xyz' is not a command; the commands are swarm, node, tracker, decode, keygen, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+        Assert.Equal("error: 'xyz' is not a command; the commands are swarm, node, tracker, decode, keygen, bench, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public class ErrorLineTests
         var (code, _, error) = CliHarness.Run();
 
         Assert.Equal(2, code);
-        Assert.Equal("error: no command given; the commands are swarm, node, tracker, decode, keygen, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+        Assert.Equal("error: no command given; the commands are swarm, node, tracker, decode, keygen, bench, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
     }
 
     [Fact]
@@ -78,8 +78,40 @@ public class ErrorLineTests
         var (_, _, error) = CliHarness.Run("node", "--port", "70000", "--community", "zz");
 
         Assert.Equal(
-            "error: --port must be from 0 to 65535, not 70000; --community must be 40 hex digits (20 bytes, not all zero), not 'zz'. (see 'ipv8 node --help')",
+            "error: --port must be a whole number from 0 to 65535, got '70000'; --community must be 40 hex digits (20 bytes, not all zero), not 'zz'. (see 'ipv8 node --help')",
             Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
+    [InlineData(new[] { "node", "--port", "x", "--community", Community }, "--port must be a whole number from 0 to 65535, got 'x'", "node")]
+    [InlineData(new[] { "node", "--community", Community }, "--port is required", "node")]
+    [InlineData(new[] { "node", "--community", Community, "--port" }, "--port needs a value", "node")]
+    [InlineData(new[] { "tracker", "--port", "99999" }, "--port must be a whole number from 0 to 65535, got '99999'", "tracker")]
+    [InlineData(new[] { "node", "--port", "1", "--community", Community, "--max-peers", "many" }, "--max-peers must be a whole number, -1 (unlimited) or at least 0, got 'many'", "node")]
+    [InlineData(new[] { "swarm", "--nodes", "x" }, "--nodes must be a whole number, got 'x'", "swarm")]
+    [InlineData(new[] { "swarm", "--duration", "soon" }, "--duration must be a number, got 'soon'", "swarm")]
+    [InlineData(new[] { "swarm", "--log-level", "loud" }, "--log-level must be one of Trace, Debug, Information, Warning, Error, Critical, None, got 'loud'", "swarm")]
+    [InlineData(new[] { "keygen" }, "--out is required", "keygen")]
+    public void A_bad_or_missing_value_is_said_in_the_clis_words_not_system_commandlines(string[] args, string expected, string command)
+    {
+        var (code, _, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.Equal($"error: {expected}. (see 'ipv8 {command} --help')", line);
+        Assert.DoesNotContain("System.", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "decode", "--schem", "x.json" }, "--schema")]
+    [InlineData(new[] { "decode", "--schem" }, "--schema")]
+    [InlineData(new[] { "tracker", "--prot", "1" }, "--port")]
+    public void A_misspelt_option_gets_a_did_you_mean_in_every_command(string[] args, string meant)
+    {
+        var (code, _, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"unknown option '{args[1]}' (did you mean '{meant}'?)", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,6 +30,33 @@ public sealed class KeyFileCliTests : IDisposable
     }
 
     [Fact]
+    public void Keygen_and_node_refuse_a_directory_as_a_directory_in_one_line()
+    {
+        var (keygenCode, _, keygenError) = CliHarness.Run("keygen", "--out", _directory.FullName);
+        var (nodeCode, _, nodeError) = CliHarness.Run("node", "--port", "0", "--community", CommunityHex, "--key", _directory.FullName);
+
+        Assert.Equal(1, keygenCode);
+        Assert.Equal($"error: {_directory.FullName} is a directory, not a key file", Assert.Single(CliHarness.Lines(keygenError)));
+        Assert.Equal(2, nodeCode);
+        Assert.Equal($"error: --key {_directory.FullName} is a directory, not a key file. (see 'ipv8 node --help')", Assert.Single(CliHarness.Lines(nodeError)));
+    }
+
+    [Fact]
+    public void Node_refuses_a_public_key_file_in_one_line_saying_what_a_key_file_holds_and_where_it_was_read()
+    {
+        var path = Path.Combine(_directory.FullName, "public.key");
+        File.WriteAllText(path, "LibNaCLPK:0123456789");
+
+        var (code, output, error) = CliHarness.Run("node", "--port", "0", "--host", "127.0.0.1", "--community", CommunityHex, "--key", path, "--duration", "1", "--loopback-only", "--log-level", "None");
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal(
+            $"error: --key {path} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one holds a public key (LibNaCLPK:)",
+            Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
     public async Task A_second_node_on_the_key_file_of_a_running_node_is_refused_with_exit_1_saying_to_give_it_its_own()
     {
         var path = Path.Combine(_directory.FullName, "node.key");

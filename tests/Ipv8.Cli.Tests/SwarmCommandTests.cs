@@ -20,6 +20,24 @@ public class SwarmCommandTests
     ];
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_Async_swarm_converges_on_the_shared_receive_threads_and_timer_wheel_and_without_them(bool share)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var config = new SwarmConfig { Nodes = 6, Duration = TimeSpan.FromSeconds(45), ReceiveMode = Engine.Endpoints.ReceiveMode.Async, Share = share };
+
+        var code = await SwarmCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, CancellationToken.None);
+
+        Assert.True(code == 0, error.ToString());
+        var json = CliHarness.ParseObject(output.ToString());
+        Assert.True((bool)json["converged"]!);
+        Assert.Equal(5, (int)json["peers_per_node"]!["min"]!);
+        Assert.True((long)json["packets_received"]! > 0);
+    }
+
+    [Theory]
     [InlineData(false, "udp")]
     [InlineData(true, "in-memory")]
     public async Task A_small_swarm_converges_and_reports_the_required_fields(bool inMemory, string transport)

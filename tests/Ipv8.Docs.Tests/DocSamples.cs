@@ -96,7 +96,10 @@ internal static partial class DocSamples
             {
                 source.AppendLine($"internal static class DocSample{b}");
                 source.AppendLine("{");
-                source.AppendLine("    public static async global::System.Threading.Tasks.Task RunAsync(string[] args)");
+                // A program that returns an exit code (return 1;) is a Main returning Task<int>.
+                var returnsCode = statements.Any(s => s.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                    .OfType<ReturnStatementSyntax>().Any(r => r.Expression is not null));
+                source.AppendLine($"    public static async global::System.Threading.Tasks.Task{(returnsCode ? "<int>" : string.Empty)} RunAsync(string[] args)");
                 source.AppendLine("    {");
                 foreach (var statement in statements)
                 {

@@ -14,7 +14,7 @@ public class EndpointLifecycleTests
 {
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(20);
 
-    public static TheoryData<string> Kinds => ["udp-dedicated", "udp-async", "in-memory"];
+    public static TheoryData<string> Kinds => ["udp-dedicated", "udp-async", "udp-group", "in-memory"];
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -259,7 +259,7 @@ public class EndpointLifecycleTests
     }
 
     /// <summary>An endpoint of one kind, with what it needs to live (the in-memory network).</summary>
-    private sealed class Subject(IEndpoint endpoint) : IAsyncDisposable
+    private sealed class Subject(IEndpoint endpoint, IDisposable? shared = null) : IAsyncDisposable
     {
         public IEndpoint Endpoint { get; } = endpoint;
 
@@ -267,10 +267,23 @@ public class EndpointLifecycleTests
         {
             "udp-dedicated" => new Subject(new UdpEndpoint(Loopback.Options(mode: ReceiveMode.DedicatedThread))),
             "udp-async" => new Subject(new UdpEndpoint(Loopback.Options(mode: ReceiveMode.Async))),
+            "udp-group" => Grouped(),
             "in-memory" => new Subject(new InMemoryNetwork().CreateEndpoint()),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown endpoint kind"),
         };
 
-        public ValueTask DisposeAsync() => Endpoint.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await Endpoint.DisposeAsync();
+            shared?.Dispose();
+        }
+
+        private static Subject Grouped()
+        {
+            var group = new UdpEndpointGroup(receiveThreads: 1);
+            var options = Loopback.Options(mode: ReceiveMode.Async);
+            options.Group = group;
+            return new Subject(new UdpEndpoint(options), group);
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;

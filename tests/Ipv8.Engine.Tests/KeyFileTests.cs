@@ -68,16 +68,43 @@ public sealed class KeyFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("not a key", "unsupported key type")]
-    [InlineData("LibNaCLPK:public", "a public key (LibNaCLPK:) is not a private key")]
-    [InlineData("LibNaCLSK:short", "a LibNaCL key bin is exactly 74 bytes")]
-    public void A_file_that_is_not_a_private_key_is_refused_with_its_path_and_reason(string content, string reason)
+    [InlineData("not a key", "this one does not start with LibNaCLSK:")]
+    [InlineData("LibNaCLPK:public", "this one holds a public key (LibNaCLPK:)")]
+    [InlineData("LibNaCLSK:short", "this one has 15 bytes")]
+    public void A_file_that_is_not_a_private_key_is_refused_with_its_path_what_a_key_file_holds_and_what_this_one_holds(string content, string found)
     {
         File.WriteAllText(PathOf("bad.key"), content);
 
         var error = Assert.Throws<InvalidDataException>(() => KeyFile.Open(PathOf("bad.key")));
 
-        Assert.StartsWith($"{PathOf("bad.key")} is not a LibNaCLSK private key: {reason}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"{PathOf("bad.key")} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; {found}",
+            error.Message);
+        Assert.DoesNotContain("SubjectPublicKeyInfo", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_directory_is_refused_as_a_directory_not_as_a_file_that_exists(bool create)
+    {
+        var directory = PathOf("folder");
+        Directory.CreateDirectory(directory);
+
+        var error = Assert.Throws<IOException>(() => KeyFile.Open(directory, create));
+
+        Assert.Equal($"{directory} is a directory, not a key file", error.Message);
+    }
+
+    [Fact]
+    public void Create_on_a_directory_says_it_is_a_directory()
+    {
+        var directory = PathOf("folder2");
+        Directory.CreateDirectory(directory);
+
+        var error = Assert.Throws<IOException>(() => KeyFile.Create(directory));
+
+        Assert.Equal($"{directory} is a directory, not a key file", error.Message);
     }
 
     [Fact]
@@ -88,7 +115,7 @@ public sealed class KeyFileTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => KeyFile.Open(PathOf("long.key")));
 
-        Assert.Contains("exactly 74 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("this one is longer than 74 bytes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -304,14 +304,50 @@ public sealed partial class LoggingTests
         endpoint.Open(new RecordingSink());
 
         var started = Assert.Single(logs.WithId(1001));
-        Assert.Equal($"Node alpha started on {a.Address} with 1 communities", started.Message);
+        Assert.Equal($"Node alpha started on {a.Address}; communities: 1", started.Message);
         var open = Assert.Single(endpointLogs.WithId(3001));
-        Assert.Equal($"UDP endpoint open on {endpoint.Ipv4Address} with {endpoint.Workers} worker(s) per socket", open.Message);
+        Assert.Equal($"UDP endpoint open on {endpoint.Ipv4Address}; workers per socket: {endpoint.Workers}", open.Message);
         Assert.Equal("127.0.0.1:8090 and [::1]:8090", EndpointLog.Describe(UdpAddress.Parse("127.0.0.1:8090"), UdpAddress.Parse("[::1]:8090")));
 
         var peer = new Peer(a.PublicKey, a.Address);
         Assert.Equal($"Peer<{a.Address}, {Convert.ToHexStringLower(a.PublicKey.Mid)}>", peer.ToString());
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task An_empty_or_blank_name_is_the_start_of_the_mid_so_no_log_line_has_a_double_space(string? name)
+    {
+        var logs = new CapturingLoggerFactory();
+        await using var a = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Logs = logs, Name = name });
+
+        Assert.Equal(Convert.ToHexStringLower(a.PublicKey.Mid[..4]), a.Node.Name);
+        Assert.Equal($"Node {a.Node.Name} started on {a.Address}; communities: 1", Assert.Single(logs.WithId(1001)).Message);
+    }
+
+    [Fact]
+    public async Task A_node_whose_port_is_taken_never_started_so_stopping_it_logs_no_stopped_line()
+    {
+        var logs = new CapturingLoggerFactory();
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var options = Loopback.Options();
+        options.Port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        options.PortRetries = 0;
+        using var key = LibNaClPrivateKey.Generate();
+        var node = new Ipv8Node(key, new UdpEndpoint(options), new Ipv8NodeOptions { LoggerFactory = logs, WalkInterval = Timeout.InfiniteTimeSpan });
+
+        Assert.Throws<System.Net.Sockets.SocketException>(node.Start);
+        Assert.False(node.IsRunning);
+        await node.DisposeAsync();
+
+        Assert.Empty(logs.WithId(1001));
+        Assert.Empty(logs.WithId(1002));
+    }
+
+    [Fact]
+    public void No_engine_log_template_puts_a_count_before_a_plural_noun() => LogEventTable.AssertNoCountBeforeAPluralNoun(typeof(Ipv8Node).Assembly);
 
     [Fact]
     public async Task The_summary_line_gives_peers_drops_by_reason_and_that_the_bootstrap_server_has_not_answered()
@@ -337,8 +373,8 @@ public sealed partial class LoggingTests
             s_deadline);
         var line = logs.WithId(1004)[^1];
         Assert.Equal(LogLevel.Information, line.Level);
-        Assert.StartsWith("Node alpha: 0 peers (TestCommunity 0); last 0.2 s: ", line.Message, StringComparison.Ordinal);
-        Assert.Contains("; bootstrap: 1 server, no answer yet; remote-event log lines: ", line.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Node alpha: peers: 0 (TestCommunity 0); last 0.2 s: ", line.Message, StringComparison.Ordinal);
+        Assert.Contains("; bootstrap: 1 server, no answer yet; remote-event log lines suppressed: ", line.Message, StringComparison.Ordinal);
     }
 
     [Fact]

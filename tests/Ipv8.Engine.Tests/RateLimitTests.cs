@@ -138,6 +138,31 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void With_the_limits_disabled_a_puncture_request_flood_and_a_bad_signature_flood_are_all_handled_as_py_ipv8_handles_them()
+    {
+        var time = new FakeTimeProvider();
+        var (community, endpoint) = Create(time, new RateLimitOptions { Enabled = false });
+        var prefix = community.GetPrefix().ToArray();
+        for (var i = 0; i < 2_000; i++)
+        {
+            community.OnPacket(UdpAddress.Parse("127.0.0.5:5"), PunctureRequest(prefix, s_victim, (ulong)i + 1));
+        }
+
+        Assert.Equal(2_000, endpoint.Count(DiscoveryMessages.NewPuncture, s_victim));
+        using var key = LibNaClPrivateKey.Generate();
+        var packet = Request(prefix, key, UdpAddress.Parse("127.0.0.3:3"), 1);
+        packet[^1] ^= 1;
+        for (var i = 0; i < 500; i++)
+        {
+            community.OnPacket(UdpAddress.Parse("127.0.0.3:3"), packet);
+        }
+
+        Assert.Equal(500, community.Counters.Drops(DropReason.BadSignature));
+        Assert.Equal(0, community.Counters.Drops(DropReason.RateLimited));
+        Assert.Equal(0, community.Limits.TrackedAddresses);
+    }
+
+    [Fact]
     public void Punctures_to_many_targets_are_capped_in_total()
     {
         var time = new FakeTimeProvider();

@@ -42,8 +42,8 @@ public sealed class HostingLogTests
                 $"Ipv8 node hosted (mid {Convert.ToHexStringLower(node.MyPeer.Mid)}, public key {node.Key.PublicKey}) listening on {node.Endpoint.Ipv4Address}",
                 listening.Message);
             Assert.Single(lines, l => l.Id == 7001);
-            Assert.Single(lines, l => l.Id == 3001 && l.Message.StartsWith($"UDP endpoint open on {node.Endpoint.Ipv4Address} with 1 worker(s)", StringComparison.Ordinal));
-            await Eventually.AssertAsync(() => lines.Any(l => l.Id == 1004 && l.Message.StartsWith("Node hosted: 0 peers (ChatCommunity 0); last 0.1 s: ", StringComparison.Ordinal)), "the summary line", TimeSpan.FromSeconds(25));
+            Assert.Single(lines, l => l.Id == 3001 && l.Message.StartsWith($"UDP endpoint open on {node.Endpoint.Ipv4Address}; workers per socket: 1", StringComparison.Ordinal));
+            await Eventually.AssertAsync(() => lines.Any(l => l.Id == 1004 && l.Message.StartsWith("Node hosted: peers: 0 (ChatCommunity 0); last 0.1 s: ", StringComparison.Ordinal)), "the summary line", TimeSpan.FromSeconds(25));
         }
         finally
         {

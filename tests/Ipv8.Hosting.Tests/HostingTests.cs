@@ -67,7 +67,7 @@ public sealed class HostingTests : IDisposable
         Assert.Equal(7, other.MaxPeers);
         var bootstrapper = Assert.IsType<AddressListBootstrapper>(Assert.Single(chat.Bootstrappers));
         Assert.Equal(TimeSpan.FromSeconds(5), bootstrapper.BootstrapInterval);
-        Assert.Contains("2 addresses", bootstrapper.ToString(), StringComparison.Ordinal);
+        Assert.Contains("2 addresses, 0 names", bootstrapper.ToString(), StringComparison.Ordinal);
         Assert.Empty(other.Bootstrappers);
 
         var strategies = node.Strategies.Where(s => s.Community is not DiscoveryCommunity).ToList();
@@ -352,9 +352,10 @@ public sealed class HostingTests : IDisposable
             Loopback(options);
             options.KeyFile = keyFile;
         });
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-        Assert.Contains(keyFile, error.Message, StringComparison.Ordinal);
-        Assert.Contains("LibNaCLSK", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Equal(
+            $"Ipv8:KeyFile {keyFile} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one does not start with LibNaCLSK:.",
+            error.Message);
     }
 
     [Fact]
@@ -424,9 +425,9 @@ public sealed class HostingTests : IDisposable
             Loopback(options);
             options.Port = port;
         });
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-        Assert.Contains($"cannot bind UDP port {port} on 127.0.0.1", error.Message, StringComparison.Ordinal);
-        Assert.IsType<System.Net.Sockets.SocketException>(error.InnerException);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.StartsWith($"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Environment.NewLine, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -434,8 +435,8 @@ public sealed class HostingTests : IDisposable
     {
         WriteAppSettings("""{ "Ipv8": { "Prot": 8090 } }""");
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
-        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
-        Assert.Contains("Prot", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
+        Assert.Equal("Ipv8: 'Prot' is not a setting of Ipv8Options (see docs/hosting.md).", error.Message);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ipv8.Hosting.Tests;
 
@@ -27,11 +28,40 @@ public sealed class KeyFileHostingTests : IDisposable
         await first.StartAsync();
 
         using var second = BuildHost(tracker, []);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync());
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => second.StartAsync());
 
         Assert.StartsWith($"Ipv8:KeyFile {Path.Combine(_directory.FullName, "greeter.key")} is in use by another running node", error.Message, StringComparison.Ordinal);
         Assert.Contains("give each node a key file of its own", error.Message, StringComparison.Ordinal);
         await first.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_getting_started_programs_check_before_running_refuses_a_key_file_in_use_with_one_line_before_the_host_starts()
+    {
+        await using var tracker = StartTracker();
+        using var first = BuildHost(tracker, []);
+        await first.StartAsync();
+
+        using var second = BuildHost(tracker, []);
+        var error = Assert.Throws<OptionsValidationException>(() => second.Services.GetRequiredService<Ipv8Node>());
+
+        Assert.Equal(
+            $"Ipv8:KeyFile {Path.Combine(_directory.FullName, "greeter.key")} is in use by another running node: two nodes with one key are one identity (each takes the other's messages for its own), so give each node a key file of its own.",
+            error.Message);
+        await first.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("--Ipv8:Port=-5", "Ipv8:Port -5 is not from 0 to 65535.")]
+    [InlineData("--Ipv8:KeyFile={dir}", "Ipv8:KeyFile {dir} is a directory, not a key file.")]
+    public async Task The_getting_started_programs_check_before_running_refuses_a_bad_setting_with_one_line(string argument, string expected)
+    {
+        await using var tracker = StartTracker();
+        using var host = BuildHost(tracker, [argument.Replace("{dir}", _directory.FullName, StringComparison.Ordinal)]);
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<Ipv8Node>());
+
+        Assert.Equal(expected.Replace("{dir}", _directory.FullName, StringComparison.Ordinal), error.Message);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 
@@ -95,31 +96,6 @@ public sealed class ThreePayloadInteropTests
         var source = received["source"]!.AsArray();
         Assert.Equal(expected, UdpAddress.FromIPAddress(IPAddress.Parse((string)source[0]!), (ushort)(int)source[1]!));
     }
-}
-
-/// <summary>py-ipv8 <c>ReadingTag</c> (py/three_payloads.py): a <c>VariablePayload</c> without a message id, <c>varlenH</c> and <c>I</c>.</summary>
-[Payload]
-internal readonly ref partial struct ReadingTag
-{
-    [Field(Format.VarLenH)] public ReadOnlySpan<byte> Label { get; init; }
-
-    [Field(Format.UInt32)] public uint Counter { get; init; }
-}
-
-/// <summary>py-ipv8 <c>Reading(DataClassPayload[7])</c>: <c>value: float</c> (d), <c>unit: str</c> (varlenHutf8).</summary>
-[Payload(MessageId = 7)]
-internal readonly ref partial struct Reading
-{
-    [Field(Format.Double)] public double Value { get; init; }
-
-    [Field(Format.VarLenHUtf8)] public ReadOnlySpan<byte> Unit { get; init; }
-}
-
-/// <summary>py-ipv8 <c>UnsignedReading</c>: message 8, <c>d</c>, sent with <c>sig=False</c>.</summary>
-[Payload(MessageId = 8, Signed = false)]
-internal readonly ref partial struct UnsignedReading
-{
-    [Field(Format.Double)] public double Value { get; init; }
 }
 
 /// <summary>What a handler of <see cref="ThreePayloadCommunity"/> saw, copied out of the datagram.</summary>

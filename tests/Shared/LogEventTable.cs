@@ -58,6 +58,30 @@ internal static class LogEventTable
     }
 
     /// <summary>
+    /// Asserts that no <c>[LoggerMessage]</c> template of <paramref name="assembly"/> puts a count before a plural noun
+    /// (<c>{Count} communities</c> reads "1 communities"): a count goes after a label (<c>communities: {Count}</c>).
+    /// </summary>
+    public static void AssertNoCountBeforeAPluralNoun(Assembly assembly)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"\{[A-Za-z]+\} (peers|communities|packets|addresses|workers|worker\(s\)|servers|names|nodes|messages|bytes|lines|requests|seconds)\b");
+        var templates = Templates(assembly);
+        Assert.NotEmpty(templates);
+        Assert.All(templates, t => Assert.False(pattern.IsMatch(t.Message), $"event {t.Id}: '{t.Message}' reads wrong for a count of 1"));
+    }
+
+    /// <summary>Every <c>[LoggerMessage]</c> template of <paramref name="assembly"/> with its event id.</summary>
+    public static IReadOnlyList<(int Id, string Message)> Templates(Assembly assembly)
+    {
+        const BindingFlags all = BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        return [.. assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(all))
+            .Select(m => m.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == AttributeName))
+            .OfType<CustomAttributeData>()
+            .Select(a => a.NamedArguments.ToDictionary(n => n.MemberName, n => n.TypedValue.Value))
+            .Select(n => (n.TryGetValue("EventId", out var id) ? (int)id! : -1, n.TryGetValue("Message", out var message) ? (string)message! : string.Empty))];
+    }
+
+    /// <summary>
     /// Asserts that every <c>[LoggerMessage]</c> of <paramref name="assembly"/> has a unique event id and a row with the
     /// same level and name, and that every row whose id <paramref name="owns"/> says belongs to the assembly exists in it.
     /// </summary>

@@ -8,6 +8,7 @@ using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Limits;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,9 @@ internal sealed record NodeConfig
 
     /// <summary>Run py-ipv8's DiscoveryCommunity (RandomWalk, RandomChurn, PeriodicSimilarity) next to the community, as py-ipv8's default configuration.</summary>
     public bool Discovery { get; init; } = true;
+
+    /// <summary>Apply the per-source rate limits (docs/security.md); false runs without any, as py-ipv8 (<c>--rate-limits off</c>, for benchmarks).</summary>
+    public bool RateLimits { get; init; } = true;
 }
 
 /// <summary>
@@ -95,7 +99,7 @@ internal static class NodeCommand
         {
             if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } file)
             {
-                result.AddError($"--key {file.FullName}: no such file.");
+                result.AddError(Directory.Exists(file.FullName) ? $"--key {file.FullName} is a directory, not a key file." : $"--key {file.FullName}: no such file.");
             }
         });
         var maxPeers = CliArguments.MaxPeers();
@@ -110,11 +114,17 @@ internal static class NodeCommand
         {
             Description = "Do not run py-ipv8's DiscoveryCommunity (with RandomWalk, RandomChurn and PeriodicSimilarity) next to the community.",
         };
+        var rateLimits = new Option<string>("--rate-limits")
+        {
+            Description = "on (default) or off: off turns off every per-source limit (docs/security.md), as py-ipv8 has none; for benchmarks only.",
+            DefaultValueFactory = _ => "on",
+            HelpName = "on|off",
+        }.Check(value => value is "on" or "off", value => $"--rate-limits must be on or off, not '{value}'.");
         var logLevel = CliArguments.LogLevel(LogLevel.Information);
 
         var command = new Command("node", "Run one IPv8 node: a community with RandomWalk, py-ipv8's DiscoveryCommunity next to it (unless --no-discovery), the bootstrap servers and peers given; writes a report at the end.")
         {
-            port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, noDiscovery, logLevel,
+            port, host, community, bootstrap, peer, key, maxPeers, duration, report, loopbackOnly, walkTarget, noDiscovery, rateLimits, logLevel,
         };
         command.SetAction(async (result, token) =>
         {
@@ -134,6 +144,7 @@ internal static class NodeCommand
                 LoopbackOnly = result.GetValue(loopbackOnly),
                 WalkTarget = result.GetValue(walkTarget),
                 Discovery = !result.GetValue(noDiscovery),
+                RateLimits = result.GetValue(rateLimits) != "off",
             };
             using var shutdown = new Shutdown(token);
             using var logs = Logs.ToStandardError(result.GetValue(logLevel));
@@ -187,9 +198,13 @@ internal static class NodeCommand
             return 2;
         }
 
-        var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s => s.MaxPeers = config.MaxPeers)));
+        var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s =>
+        {
+            s.MaxPeers = config.MaxPeers;
+            s.RateLimits = RateLimitsOf(config);
+        })));
         node.AddStrategy(community, new RandomWalk(community), config.WalkTarget);
-        var discovery = config.Discovery ? node.AddDiscoveryCommunity() : null;
+        var discovery = config.Discovery ? node.AddDiscoveryCommunity(s => s.RateLimits = RateLimitsOf(config)) : null;
         foreach (var overlay in (ReadOnlySpan<Community?>)[community, discovery])
         {
             if (overlay is null)
@@ -223,8 +238,7 @@ internal static class NodeCommand
         var bound = endpoint.Ipv4Address ?? endpoint.Ipv6Address ?? UdpAddress.Any;
         CliLog.NodeRunning(
             logger,
-            key.PublicKey.ToString(),
-            Convert.ToHexStringLower(key.PublicKey.Mid),
+            node.Name,
             bound.ToString(),
             config.Community.ToString(),
             BootstrapLabels(config) is { Count: > 0 } servers ? string.Join(", ", servers) : "none",
@@ -300,6 +314,8 @@ internal static class NodeCommand
             }
         }
     }
+
+    private static RateLimitOptions RateLimitsOf(NodeConfig config) => new() { Enabled = config.RateLimits };
 
     private static List<string> BootstrapLabels(NodeConfig config) =>
         [.. config.Bootstrap.Select(b => b.ToString()), .. config.PublicTrackers ? ["public"] : Array.Empty<string>()];

@@ -10,6 +10,7 @@ using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,13 @@ internal sealed record SwarmConfig
 
     /// <summary>The receive mode of the nodes' sockets; null picks Async above 16 nodes.</summary>
     public ReceiveMode? ReceiveMode { get; init; }
+
+    /// <summary>
+    /// Nodes in Async mode share the process's receive threads (a <see cref="UdpEndpointGroup"/>) and one timer wheel
+    /// (<see cref="Engine.Tasks.TimerWheel"/>) instead of loops and timers of their own (issue 13). False: every node on
+    /// its own, as before, for comparison.
+    /// </summary>
+    public bool Share { get; init; } = true;
 
     /// <summary>
     /// A node stops walking at this many peers (py-ipv8's walker <c>target_peers</c>, 20 in its default configurations);
@@ -182,12 +190,16 @@ internal static class SwarmCommand
             Description = "UDP receive mode of the nodes: Async or DedicatedThread. Default: Async above 16 nodes.",
         };
         var bootstrapInterval = CliArguments.Seconds("--bootstrap-interval", "Least seconds between two bootstraps of a node (py-ipv8: 30); a node without peers asks the tracker again after this.", 5, 0.1, 3600);
+        var noSharing = new Option<bool>("--no-sharing")
+        {
+            Description = "Give every Async node receive loops, buffers and timers of its own instead of the process's shared receive threads and timer wheel (for comparison).",
+        };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
         var logLevel = CliArguments.LogLevel(LogLevel.Warning);
 
         var command = new Command("swarm", "Run N nodes and a tracker on 127.0.0.1 in this process until every node has min(N-1, 20) verified peers.")
         {
-            nodes, duration, report, plot, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, quiet, logLevel,
+            nodes, duration, report, plot, inMemory, basePort, maxPeers, seed, runFull, batchSize, batchDelay, walkTarget, bootstrapInterval, receiveMode, noSharing, quiet, logLevel,
         };
         command.Validators.Add(result =>
         {
@@ -225,6 +237,7 @@ internal static class SwarmCommand
                 WalkTarget = result.GetValue(walkTarget),
                 BootstrapInterval = TimeSpan.FromSeconds(result.GetValue(bootstrapInterval)),
                 ReceiveMode = result.GetValue(receiveMode),
+                Share = !result.GetValue(noSharing),
                 ProgressInterval = result.GetValue(quiet) ? null : TimeSpan.FromSeconds(1),
             };
             using var shutdown = new Shutdown(token);
@@ -288,7 +301,7 @@ internal static class SwarmCommand
     {
         var c = CultureInfo.InvariantCulture;
         var costs = result.Costs;
-        error.WriteLine(string.Create(c, $"swarm: {result.Nodes} nodes and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
+        error.WriteLine(string.Create(c, $"swarm: {Counted.Of(result.Nodes, "node")} and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
         error.WriteLine(result.Converged
             ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {result.TargetPeers} verified peers")
             : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {result.TargetPeers} verified peers per node)"));
@@ -311,6 +324,11 @@ internal static class SwarmCommand
         private readonly List<(Ipv8Node Node, Community Community)> _nodes = new(config.Nodes);
         private readonly Lock _nodesLock = new();
         private readonly InMemoryNetwork? _network = config.InMemory ? new InMemoryNetwork(config.BasePort == 0 ? 20_000 : config.BasePort) : null;
+
+        // What the nodes share (issue 13): one set of receive threads for every Async socket, one timer wheel for every
+        // node's walk loop and tasks. The tracker keeps its own dedicated threads and the system timers.
+        private readonly UdpEndpointGroup? _group = config.Share && !config.InMemory && NodeMode(config) == Engine.Endpoints.ReceiveMode.Async ? new UdpEndpointGroup() : null;
+        private readonly Engine.Tasks.TimerWheel? _wheel = config.Share ? new Engine.Tasks.TimerWheel() : null;
         private Tracker? _tracker;
 
         /// <summary>The samples for <c>--plot</c>; null without it.</summary>
@@ -338,7 +356,7 @@ internal static class SwarmCommand
             var trackerAddress = _tracker.Address;
             if (config.ProgressInterval is not null)
             {
-                error.WriteLine($"swarm: {config.Nodes} nodes over {Transport}, tracker on {trackerAddress}; converged when every node has {config.ConvergenceTarget} verified peers");
+                error.WriteLine($"swarm: {Counted.Of(config.Nodes, "node")} over {Transport}, tracker on {trackerAddress}; converged when every node has {Counted.Of(config.ConvergenceTarget, "verified peer")}");
             }
 
             double? startupSeconds = null;
@@ -449,7 +467,13 @@ internal static class SwarmCommand
                 await _tracker.DisposeAsync().ConfigureAwait(false);
                 _tracker.Node.Key.Dispose();
             }
+
+            _group?.Dispose();
+            _wheel?.Dispose();
         }
+
+        private static Engine.Endpoints.ReceiveMode NodeMode(SwarmConfig config) =>
+            config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
 
         private async Task StartNodesAsync(UdpAddress tracker, CancellationToken cancel)
         {
@@ -483,6 +507,7 @@ internal static class SwarmCommand
                 Name = string.Create(CultureInfo.InvariantCulture, $"node{index}"),
                 // The swarm reports progress itself; a summary line per node per minute would bury it.
                 SummaryInterval = TimeSpan.Zero,
+                TimeProvider = (TimeProvider?)_wheel ?? TimeProvider.System,
             });
             int? seed = config.Seed is { } s ? unchecked((s * 7919) + index) : null;
             var community = node.AddCommunity(new CliCommunity(CliCommunity.SwarmDemoId, node.CreateSettings(settings =>
@@ -491,7 +516,13 @@ internal static class SwarmCommand
                 settings.RandomSeed = seed;
             })));
             community.AddBootstrapper(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
-            node.AddStrategy(community, new RandomWalk(community, randomSeed: seed), config.WalkTarget);
+            IDiscoveryStrategy walk = new RandomWalk(community, randomSeed: seed);
+            if (_group is not null)
+            {
+                walk = new PacedWalk(walk, _group);
+            }
+
+            node.AddStrategy(community, walk, config.WalkTarget);
             lock (_nodesLock)
             {
                 _nodes.Add((node, community)); // added before Start, so that a failed start is still disposed
@@ -507,9 +538,7 @@ internal static class SwarmCommand
                 return port == 0 ? _network.CreateEndpoint() : _network.CreateEndpoint(UdpAddress.FromIPAddress(IPAddress.Loopback, (ushort)port));
             }
 
-            var mode = isTracker
-                ? Engine.Endpoints.ReceiveMode.DedicatedThread
-                : config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
+            var mode = isTracker ? Engine.Endpoints.ReceiveMode.DedicatedThread : NodeMode(config);
             return new UdpEndpoint(
                 new UdpEndpointOptions
                 {
@@ -517,6 +546,7 @@ internal static class SwarmCommand
                     Port = port,
                     LoopbackOnly = true,
                     ReceiveMode = mode,
+                    Group = isTracker ? null : _group,
                 },
                 logs.CreateLogger<UdpEndpoint>());
         }
@@ -604,5 +634,25 @@ internal static class SwarmCommand
         }
 
         private static double Median(int[] sorted) => SwarmSeries.Median(sorted);
+    }
+
+    /// <summary>
+    /// A walk that waits while the shared receive threads are behind (<see cref="UdpEndpointGroup.Lag"/> over
+    /// <see cref="MaxLag"/>). Thousands of nodes in one process can send introduction requests faster than the same
+    /// process can verify and answer them: without this, a loaded machine queues ever more requests in the sockets, every
+    /// answer comes after its walk timed out, and the swarm never converges (measured with 5,000 nodes, docs/benchmarks.md
+    /// issue 13). py-ipv8 runs the same walk and the same receives on one event loop, which paces it the same way.
+    /// </summary>
+    private sealed class PacedWalk(IDiscoveryStrategy walk, UdpEndpointGroup group) : IDiscoveryStrategy
+    {
+        public static readonly TimeSpan MaxLag = TimeSpan.FromMilliseconds(200);
+
+        public void TakeStep()
+        {
+            if (group.Lag <= MaxLag)
+            {
+                walk.TakeStep();
+            }
+        }
     }
 }

@@ -41,9 +41,29 @@ internal static class CliArguments
         return option;
     }
 
-    /// <summary>Adds a check that the value is in <paramref name="range"/>: "--name must be RANGE, not VALUE."</summary>
-    public static Option<int> Check(this Option<int> option, IntRange range) =>
-        option.Check(range.Contains, value => $"{option.Name} must be {range.Text}, not {value.ToString(CultureInfo.InvariantCulture)}.");
+    /// <summary>
+    /// Parses the value as a whole number in <paramref name="range"/>; anything else, a word or a number outside it, is
+    /// one error: "--name must be a whole number RANGE, got 'VALUE'."
+    /// </summary>
+    public static Option<int> Check(this Option<int> option, IntRange range)
+    {
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && range.Contains(value))
+            {
+                return value;
+            }
+
+            result.AddError($"{option.Name} must be {WholeNumber(range)}, got '{text}'.");
+            return default;
+        };
+        return option;
+    }
+
+    /// <summary>"a whole number from 0 to 65535", "a whole number, -1 (unlimited) or at least 0".</summary>
+    public static string WholeNumber(IntRange range) =>
+        range.Text.StartsWith("from ", StringComparison.Ordinal) ? $"a whole number {range.Text}" : $"a whole number, {range.Text}";
 
     public static Option<int> Port(string description, bool required) =>
         new Option<int>("--port") { Description = description, Required = required }.Check(SettingRanges.Port);

@@ -3,6 +3,7 @@ using Ipv8.Engine;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -70,8 +71,8 @@ internal sealed class Tracker : IAsyncDisposable
         }
 
         var counters = Node.Endpoint.Counters;
-        return $"[{_clock.Elapsed.TotalSeconds,7:F1}s] tracker {Address}: {peers.Count} peers in {services.Count} communities, "
-            + $"{Community.RequestsAnswered} introduction requests answered, {counters.PacketsReceived} packets in, {counters.PacketsSent} out";
+        return $"[{_clock.Elapsed.TotalSeconds,7:F1}s] tracker {Address}: {Counted.Of(peers.Count, "peer")} in {Counted.Of(services.Count, "community", "communities")}, "
+            + $"{Counted.Of(Community.RequestsAnswered, "introduction request")} answered, packets in: {counters.PacketsReceived}, out: {counters.PacketsSent}";
     }
 
     public ValueTask DisposeAsync() => Node.DisposeAsync();

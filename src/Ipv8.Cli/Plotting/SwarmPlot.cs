@@ -13,7 +13,7 @@ internal static class SwarmPlot
     public const int Width = 960;
     public const int Height = 540;
 
-    private const string Svg = "http://www.w3.org/2000/svg";
+    internal const string Svg = "http://www.w3.org/2000/svg";
     private const double PlotLeft = 64;
     private const double PlotRight = Width - 220;
     private const double PlotTop = 76;
@@ -249,23 +249,23 @@ internal static class SwarmPlot
     private static string Points(IEnumerable<(double Seconds, double Value)> points, Func<double, double> x, Func<double, double> y) =>
         string.Join(' ', points.Select(p => $"{F(x(p.Seconds))},{F(y(p.Value))}"));
 
-    private static void Group(XmlWriter xml, params (string Name, string Value)[] attributes)
+    internal static void Group(XmlWriter xml, params (string Name, string Value)[] attributes)
     {
         xml.WriteStartElement("g", Svg);
         Attributes(xml, attributes);
     }
 
-    private static void Line(XmlWriter xml, double x1, double y1, double x2, double y2) =>
+    internal static void Line(XmlWriter xml, double x1, double y1, double x2, double y2) =>
         Element(xml, "line", ("x1", F(x1)), ("y1", F(y1)), ("x2", F(x2)), ("y2", F(y2)));
 
-    private static void Element(XmlWriter xml, string name, params (string Name, string Value)[] attributes)
+    internal static void Element(XmlWriter xml, string name, params (string Name, string Value)[] attributes)
     {
         xml.WriteStartElement(name, Svg);
         Attributes(xml, attributes);
         xml.WriteEndElement();
     }
 
-    private static void Text(XmlWriter xml, string text, params (string Name, string Value)[] attributes)
+    internal static void Text(XmlWriter xml, string text, params (string Name, string Value)[] attributes)
     {
         xml.WriteStartElement("text", Svg);
         Attributes(xml, attributes);
@@ -273,7 +273,7 @@ internal static class SwarmPlot
         xml.WriteEndElement();
     }
 
-    private static void Attributes(XmlWriter xml, params (string Name, string Value)[] attributes)
+    internal static void Attributes(XmlWriter xml, params (string Name, string Value)[] attributes)
     {
         foreach (var (name, value) in attributes)
         {
@@ -282,13 +282,13 @@ internal static class SwarmPlot
     }
 
     /// <summary>A coordinate: at most one decimal, invariant culture.</summary>
-    private static string F(double value) => Math.Round(value, 1).ToString("0.#", s_invariant);
+    internal static string F(double value) => Math.Round(value, 1).ToString("0.#", s_invariant);
 
     /// <summary>A tick or node number: at most three decimals, invariant culture.</summary>
-    private static string N(double value) => value.ToString("0.###", s_invariant);
+    internal static string N(double value) => value.ToString("0.###", s_invariant);
 
     /// <summary>An axis from 0 to <see cref="Max"/> with ticks at round steps (1, 2 or 5 times a power of ten).</summary>
-    private sealed record Axis(double Max, double Step)
+    internal sealed record Axis(double Max, double Step)
     {
         public IEnumerable<double> Ticks => Enumerable.Range(0, (int)Math.Round(Max / Step) + 1).Select(i => i * Step);
 

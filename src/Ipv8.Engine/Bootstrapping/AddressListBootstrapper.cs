@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Ipv8.Engine.Communities;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -244,5 +245,5 @@ public sealed class AddressListBootstrapper : IBootstrapper
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"AddressListBootstrapper({_addresses.Count} addresses, {_dnsNames.Count} names)";
+    public override string ToString() => $"AddressListBootstrapper({Counted.Of(_addresses.Count, "address", "addresses")}, {Counted.Of(_dnsNames.Count, "name")})";
 }

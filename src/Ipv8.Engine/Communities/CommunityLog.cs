@@ -81,6 +81,6 @@ internal static partial class CommunityLog
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear")]
     public static partial void AnonymityUnavailable(ILogger logger, string community);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Bootstrapped {Community} from {Bootstrapper}: {Count} addresses")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Debug, Message = "Bootstrapped {Community} from {Bootstrapper}; addresses: {Count}")]
     public static partial void Bootstrapped(ILogger logger, string community, Bootstrapping.IBootstrapper bootstrapper, int count);
 }

@@ -10,10 +10,10 @@ namespace Ipv8.Engine.Endpoints;
 /// </summary>
 internal static partial class EndpointLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "UDP endpoint open on {Addresses} with {Workers} worker(s) per socket")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "UDP endpoint open on {Addresses}; workers per socket: {Workers}")]
     public static partial void Opened(ILogger logger, string addresses, int workers);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "UDP endpoint closed ({Received} packets in, {Sent} out)")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "UDP endpoint closed (packets in: {Received}, out: {Sent})")]
     public static partial void Closed(ILogger logger, long received, long sent);
 
     /// <summary>Queued without a rate gate: the endpoint calls it once per address family, ever.</summary>

@@ -12,24 +12,24 @@ namespace Ipv8.Engine.Endpoints;
 /// (<see cref="UdpEndpointOptions.ReceiveMode"/>): on two dedicated threads (<c>ReceiveChannel.DedicatedThread.cs</c>)
 /// or on the thread pool (<c>ReceiveChannel.Async.cs</c>).
 /// </summary>
-internal sealed partial class ReceiveChannel(Socket socket, UdpEndpointOptions options, EndpointLifecycle lifecycle, CancellationToken closing)
+internal sealed partial class ReceiveChannel(Socket socket, UdpEndpointOptions options, ReceiveMode mode, EndpointLifecycle lifecycle, CancellationToken closing)
 {
     private const int SegmentSize = 256 * 1024;
 
-    private readonly Pipe _pipe = CreatePipe(options);
+    private readonly Pipe _pipe = CreatePipe(options, mode);
 
-    /// <summary>Starts the loops of one socket, as <see cref="UdpEndpointOptions.ReceiveMode"/> says; the task completes when both have ended.</summary>
-    public static Task Start(Socket socket, UdpEndpointOptions options, EndpointLifecycle lifecycle, CancellationToken closing)
+    /// <summary>Starts the loops of one socket in <paramref name="mode"/>; the task completes when both have ended.</summary>
+    public static Task Start(Socket socket, UdpEndpointOptions options, ReceiveMode mode, EndpointLifecycle lifecycle, CancellationToken closing)
     {
-        var channel = new ReceiveChannel(socket, options, lifecycle, closing);
-        return options.ReceiveMode == ReceiveMode.DedicatedThread ? channel.RunOnDedicatedThreads() : channel.RunOnThreadPool();
+        var channel = new ReceiveChannel(socket, options, mode, lifecycle, closing);
+        return mode == ReceiveMode.DedicatedThread ? channel.RunOnDedicatedThreads() : channel.RunOnThreadPool();
     }
 
-    private static Pipe CreatePipe(UdpEndpointOptions options)
+    private static Pipe CreatePipe(UdpEndpointOptions options, ReceiveMode mode)
     {
         // Each segment holds at least (SegmentSize - one maximal frame) bytes of frames, so this many cover a full pipe.
         var pool = new SegmentPool(SegmentSize, (int)(options.PauseWriterThreshold / (SegmentSize - DatagramFrame.MaxFrameSize)) + 4);
-        if (options.ReceiveMode == ReceiveMode.DedicatedThread)
+        if (mode == ReceiveMode.DedicatedThread)
         {
             pool.Preallocate();
         }

@@ -23,6 +23,7 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
     private readonly ILogger _logger;
     private readonly EndpointLifecycle _lifecycle;
     private readonly List<Task> _channels = [];
+    private readonly List<SharedSocket> _shared = [];
     private CancellationTokenSource? _closing;
     private UdpSocketSet? _sockets;
     private UdpSender? _sender;
@@ -55,6 +56,9 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
     /// <summary>The rate-limited, non-blocking log of the events a remote sender can cause (docs/logging.md).</summary>
     internal Diagnostics.RemoteLog RemoteLog => _lifecycle.RemoteLog;
 
+    /// <summary>The sockets, for tests (null until open).</summary>
+    internal UdpSocketSet? Sockets => _sockets;
+
     /// <summary>
     /// Receive loops per address family: <see cref="UdpEndpointOptions.Workers"/> in dedicated-thread mode on Linux, where
     /// each is its own SO_REUSEPORT socket (the kernel spreads sources over them, keeping each source on one socket, so
@@ -86,15 +90,32 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
         _sender = new UdpSender(sockets, _options.LoopbackOnly, Counters, _lifecycle.RemoteLog);
         try
         {
-            foreach (var socket in sockets.All)
+            if (_options.Group is { } group && UdpEndpointGroup.IsSupported)
             {
-                _channels.Add(ReceiveChannel.Start(socket, _options, _lifecycle, _closing.Token));
+                foreach (var socket in sockets.All)
+                {
+                    _shared.Add(group.Add(socket, _lifecycle));
+                }
+            }
+            else
+            {
+                // A group where it cannot share (not Linux): loops of the endpoint's own, on the thread pool.
+                var mode = _options.Group is null ? _options.ReceiveMode : ReceiveMode.Async;
+                foreach (var socket in sockets.All)
+                {
+                    _channels.Add(ReceiveChannel.Start(socket, _options, mode, _lifecycle, _closing.Token));
+                }
             }
         }
         catch
         {
             // The loops that did start end when their socket closes.
             _closing.Cancel();
+            foreach (var shared in _shared)
+            {
+                shared.Loop.RemoveAsync(shared).GetAwaiter().GetResult();
+            }
+
             sockets.Dispose();
             throw;
         }
@@ -110,6 +131,12 @@ public sealed class UdpEndpoint : IEndpoint, IEndpointTransport
         }
 
         await _closing!.CancelAsync().ConfigureAwait(false);
+        foreach (var shared in _shared)
+        {
+            // The group's thread lets go of the socket before it closes, so its descriptor cannot be reused under it.
+            await shared.Loop.RemoveAsync(shared).ConfigureAwait(false);
+        }
+
         _sockets!.Dispose();
         foreach (var channel in _channels)
         {

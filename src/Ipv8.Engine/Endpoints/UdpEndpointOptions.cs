@@ -36,8 +36,16 @@ public sealed class UdpEndpointOptions
     /// </summary>
     public int PortRetries { get; set; }
 
-    /// <summary>How datagrams are received.</summary>
+    /// <summary>How datagrams are received (ignored when <see cref="Group"/> is set).</summary>
     public ReceiveMode ReceiveMode { get; set; } = ReceiveMode.DedicatedThread;
+
+    /// <summary>
+    /// Receive threads shared with other endpoints of this process (many nodes in one process): the sockets join the
+    /// group's threads instead of running loops, pipes and buffers of their own, and <see cref="ReceiveMode"/>,
+    /// <see cref="Workers"/>, <see cref="PauseWriterThreshold"/> and <see cref="FlushBatch"/> do not apply. Default null:
+    /// the endpoint receives on its own.
+    /// </summary>
+    public UdpEndpointGroup? Group { get; set; }
 
     /// <summary>
     /// Receive workers per address family in <see cref="ReceiveMode.DedicatedThread"/> mode on Linux: that many

@@ -17,7 +17,7 @@ internal static class UdpSocketBinder
     /// each is its own SO_REUSEPORT socket; otherwise 1.
     /// </summary>
     public static int WorkersFor(UdpEndpointOptions options) =>
-        options.ReceiveMode == ReceiveMode.DedicatedThread && OperatingSystem.IsLinux() ? Math.Max(1, options.Workers) : 1;
+        options.Group is null && options.ReceiveMode == ReceiveMode.DedicatedThread && OperatingSystem.IsLinux() ? Math.Max(1, options.Workers) : 1;
 
     /// <summary>Binds every socket of an endpoint with <paramref name="options"/>.</summary>
     public static UdpSocketSet Bind(UdpEndpointOptions options)
@@ -135,7 +135,7 @@ internal static class UdpSocketBinder
 
             socket.ReceiveBufferSize = options.ReceiveBufferSize;
             socket.SendBufferSize = options.SendBufferSize;
-            if (options.ReceiveMode == ReceiveMode.DedicatedThread)
+            if (options.Group is null && options.ReceiveMode == ReceiveMode.DedicatedThread)
             {
                 // Lets the blocking receive loop notice a close even where closing does not wake it.
                 socket.ReceiveTimeout = 250;

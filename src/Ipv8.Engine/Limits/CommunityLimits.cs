@@ -13,6 +13,11 @@ internal sealed class CommunityLimits
     public CommunityLimits(RateLimitOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!options.Enabled)
+        {
+            return;
+        }
+
         _verifications = PerAddress(options.VerificationsPerSource, options.VerificationBurst, options.TrackedAddresses, time);
         _unverifiedReplies = PerAddress(options.RepliesPerUnverifiedDestination, options.ReplyBurst, options.TrackedAddresses, time);
         _puncturesPerTarget = PerAddress(options.PuncturesPerTarget, options.PunctureTargetBurst, options.TrackedAddresses, time);

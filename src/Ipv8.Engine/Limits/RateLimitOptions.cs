@@ -7,6 +7,13 @@ namespace Ipv8.Engine.Limits;
 /// </summary>
 public sealed class RateLimitOptions
 {
+    /// <summary>
+    /// Whether the limits apply at all. False turns every per-source and total limit off, as py-ipv8 (which has none)
+    /// runs: for benchmarks (<c>ipv8 node --rate-limits off</c>, <c>Ipv8:RateLimits:Enabled = false</c>), never for a
+    /// node exposed to the internet. Default true.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Signature verifications per source address per second. Default 100 (burst 200).</summary>
     public double VerificationsPerSource { get; set; } = 100;
 

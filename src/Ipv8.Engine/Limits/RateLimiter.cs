@@ -5,13 +5,17 @@ namespace Ipv8.Engine.Limits;
 /// <summary>
 /// Token buckets per address, in a table of fixed capacity. A full table forgets the least recently used address
 /// (clock / second-chance eviction), so the limiter's own state is bounded however many sources a flood spoofs.
-/// Thread-safe; allocation-free once the table has been created.
+/// Thread-safe; allocation-free once the table is full. The table starts small and doubles up to its capacity, so that
+/// the thousands of nodes of a swarm, each with a few limiters that see a few dozen addresses, do not each hold tables
+/// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory).
 /// </summary>
 internal sealed class RateLimiter
 {
     private readonly Lock _lock = new();
+    private const int InitialSize = 16;
+
     private readonly Dictionary<UdpAddress, int> _index;
-    private readonly Entry[] _entries;
+    private Entry[] _entries;
     private readonly TimeProvider _time;
     private readonly double _tokensPerTick;
     private readonly double _burst;
@@ -33,8 +37,8 @@ internal sealed class RateLimiter
         _burst = burst;
         PerSecond = perSecond;
         Capacity = capacity;
-        _entries = new Entry[capacity];
-        _index = new Dictionary<UdpAddress, int>(capacity);
+        _entries = new Entry[Math.Min(capacity, InitialSize)];
+        _index = new Dictionary<UdpAddress, int>(_entries.Length);
     }
 
     /// <summary>Tokens per second per address.</summary>
@@ -84,6 +88,11 @@ internal sealed class RateLimiter
                 return true;
             }
 
+            if (_count == _entries.Length && _count < Capacity)
+            {
+                Grow();
+            }
+
             slot = _count < _entries.Length ? _count++ : Evict();
             // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
             _entries[slot] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Referenced = false };
@@ -127,6 +136,14 @@ internal sealed class RateLimiter
                 }
             }
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        var size = (int)Math.Min(Capacity, 2L * _entries.Length);
+        Array.Resize(ref _entries, size);
+        _index.EnsureCapacity(size);
     }
 
     private int Evict()

@@ -222,13 +222,7 @@ public readonly ref struct Packet
     {
         if (HasMessageId(datagram, T.MessageId, out packet, out error) && TryFrame(datagram, T.IsSigned, verify, out packet, out error))
         {
-            var reader = new WireReader(packet.Body);
-            if (T.TryRead(ref reader, out payload) && reader.TryReadEnd())
-            {
-                return true;
-            }
-
-            error = reader.Error;
+            return TryReadBody(packet.Body, out payload, out error);
         }
 
         payload = default!;
@@ -275,16 +269,7 @@ public readonly ref struct Packet
     {
         if (HasMessageId(datagram, T3.MessageId, out packet, out error) && TryFrame(datagram, T3.IsSigned, verify, out packet, out error))
         {
-            var reader = new WireReader(packet.Body);
-            if (T1.TryRead(ref reader, out first))
-            {
-                if (T2.TryRead(ref reader, out second) && T3.TryRead(ref reader, out third) && reader.TryReadEnd())
-                {
-                    return true;
-                }
-            }
-
-            error = reader.Error;
+            return TryReadBody(packet.Body, out first, out second, out third, out error);
         }
 
         first = default!;
@@ -305,11 +290,14 @@ public readonly ref struct Packet
     internal static bool HasPrefix(ReadOnlySpan<byte> datagram, CommunityId community) =>
         datagram.Length >= PrefixLength && datagram[1] == Version && community.MatchesPrefix(datagram);
 
-    // The body reads of the typed kinds (MessageKind<…>.TryReadBody), for a frame checked once. TryDecode keeps its own
-    // copy of these few lines: routed through them, it was inlined differently under dynamic PGO and its decode rows
-    // measured slower (one A/B on a loaded machine, so not conclusive); the measured decode path stays as it was.
+    // The body reads: of the typed kinds (MessageKind<…>.TryReadBody), for a frame checked once, and of TryDecode<T> and
+    // TryDecode<T1, T2, T3> (inlined into them). TryDecode<T1, T2> alone keeps its own copy of the two-payload read: it
+    // is the discovery messages' decode, the measured path (bench/Decoders.cs, the decode rows), and routed through
+    // TryReadBody it was inlined differently under dynamic PGO and measured slower (one A/B on a loaded machine, so not
+    // conclusive); its shape stays as it was.
 
     /// <summary>Reads one payload that must fill <paramref name="body"/> exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReadBody<T>(ReadOnlySpan<byte> body, out T payload, out WireError error)
         where T : IPayload<T>, allows ref struct
     {
@@ -344,6 +332,7 @@ public readonly ref struct Packet
     }
 
     /// <summary>Reads three payloads, in order, that must fill <paramref name="body"/> exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryReadBody<T1, T2, T3>(ReadOnlySpan<byte> body, out T1 first, out T2 second, out T3 third, out WireError error)
         where T1 : IPayload<T1>, allows ref struct
         where T2 : IPayload<T2>, allows ref struct

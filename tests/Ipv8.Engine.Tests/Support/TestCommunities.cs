@@ -1,5 +1,6 @@
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Peers;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 
 namespace Ipv8.Engine.Tests.Support;
@@ -129,31 +130,6 @@ internal sealed class ChatCommunity : TestCommunity
             _pings.Add((source, message.Nonce));
         }
     }
-}
-
-/// <summary>A payload without a message id: the middle one of the three-payload messages.</summary>
-[Payload]
-public readonly ref partial struct ReadingTag
-{
-    [Field(Format.VarLenH)] public ReadOnlySpan<byte> Label { get; init; }
-
-    [Field(Format.UInt32)] public uint Counter { get; init; }
-}
-
-/// <summary>The last payload of a signed three-payload message: <c>[GlobalTime, ReadingTag, Reading]</c>.</summary>
-[Payload(MessageId = 7)]
-public readonly ref partial struct Reading
-{
-    [Field(Format.Double)] public double Value { get; init; }
-
-    [Field(Format.VarLenHUtf8)] public ReadOnlySpan<byte> Unit { get; init; }
-}
-
-/// <summary>The last payload of an unsigned three-payload message: <c>[GlobalTime, ReadingTag, UnsignedReading]</c>.</summary>
-[Payload(MessageId = 8, Signed = false)]
-public readonly ref partial struct UnsignedReading
-{
-    [Field(Format.Double)] public double Value { get; init; }
 }
 
 /// <summary>A community with typed handlers of three payloads (py-ipv8 <c>@lazy_wrapper(A, B, C)</c>); it records what they saw.</summary>

@@ -1,0 +1,340 @@
+using HdrHistogram;
+
+namespace Ipv8.Cli.Bench;
+
+/// <summary>What became of one datagram that <see cref="BenchStep.RecordAnswer"/> was given.</summary>
+internal enum AnswerKind
+{
+    /// <summary>The first answer to a request we sent, within the timeout: counted, its latency recorded.</summary>
+    Answered,
+
+    /// <summary>A second answer to a request already answered.</summary>
+    Duplicate,
+
+    /// <summary>An answer that came after the timeout: the request counts as lost.</summary>
+    Late,
+
+    /// <summary>An identifier we have not sent (from this identity).</summary>
+    Unmatched,
+}
+
+/// <summary>
+/// One open-loop run at one rate: the schedule, the matching of answers to requests, and the counts and histograms. It
+/// does no I/O and reads no clock: the sender and receiver (<see cref="BenchRunner"/>, or a test with a fake clock) give
+/// it timestamps. Request <c>i</c> is due at <see cref="IntendedTimestamp"/> <c>start + i / rate</c>, goes out from
+/// identity <c>i mod K</c> with identifier <c>(i div K) mod M</c> (M = the identity's pool of prepared packets), and its
+/// latency is measured from that intended time, not from when it actually left: a generator or target that falls behind
+/// shows as latency, not as fewer samples (no coordinated omission).
+/// </summary>
+/// <remarks>
+/// Thread use: one sender thread calls <see cref="RecordSent"/>; one receiver thread calls <see cref="RecordAnswer"/>,
+/// <see cref="RecordOther"/> and <see cref="Tick"/>; anyone may read the counters. A request is recorded before it is
+/// sent, so its answer can never arrive first. An identifier is reused M requests later (at least
+/// <see cref="BenchRunner.MinimumCycleSeconds"/> seconds): an answer later than the timeout counts as <see cref="AnswerKind.Late"/>
+/// and the request as lost.
+/// </remarks>
+internal sealed class BenchStep
+{
+    /// <summary>Histograms record microseconds from 1 µs to 10 minutes, 3 significant digits.</summary>
+    private const long HighestMicroseconds = 600_000_000;
+
+    private const int Pending = 1;
+    private const int Done = 2;
+    private const int TooLate = 3;
+
+    private readonly long _start;
+    private readonly long _frequency;
+    private readonly double _ticksPerRequest;
+    private readonly int _identities;
+    private readonly int _poolSize;
+    private readonly long _timeoutTicks;
+    private readonly long[] _intended;
+    private readonly int[] _state;
+    private readonly long[] _sentBy;
+    private readonly long[] _answeredBy;
+    private readonly LongHistogram _latency = NewHistogram();
+    private readonly LongHistogram _schedule = NewHistogram();
+    private readonly LongHistogram _second = NewHistogram();
+    private readonly List<SecondSample> _series = [];
+    private readonly int _verifyLimit;
+    private readonly List<byte[]> _toVerify = [];
+    private long _sent;
+    private long _sendFailures;
+    private long _answered;
+    private long _duplicates;
+    private long _late;
+    private long _unmatched;
+    private long _other;
+    private long _lastSent;
+    private long _currentSecond;
+    private long _answeredThisSecond;
+
+    /// <param name="rate">Requests per second.</param>
+    /// <param name="count">Requests in the run.</param>
+    /// <param name="identities">K, the sending identities.</param>
+    /// <param name="poolSize">M, the identifiers (prepared packets) per identity, at most 65,536.</param>
+    /// <param name="timeout">An answer later than this after its request's intended time counts as lost.</param>
+    /// <param name="start">The timestamp request 0 is due at.</param>
+    /// <param name="frequency">Timestamp ticks per second.</param>
+    /// <param name="verifyLimit">How many signed answers to keep for signature checks (<see cref="TakeSample"/>).</param>
+    public BenchStep(double rate, long count, int identities, int poolSize, TimeSpan timeout, long start, long frequency, int verifyLimit = 4096)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(identities);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(poolSize, 65536);
+        Rate = rate;
+        Count = count;
+        _identities = identities;
+        _poolSize = poolSize;
+        _start = start;
+        _frequency = frequency;
+        _ticksPerRequest = frequency / rate;
+        _timeoutTicks = (long)(timeout.TotalSeconds * frequency);
+        _intended = new long[identities * poolSize];
+        _state = new int[identities * poolSize];
+        _sentBy = new long[identities];
+        _answeredBy = new long[identities];
+        _verifyLimit = verifyLimit;
+        _lastSent = start;
+    }
+
+    public double Rate { get; }
+
+    public long Count { get; }
+
+    public int Identities => _identities;
+
+    public long Start => _start;
+
+    public long Frequency => _frequency;
+
+    public long Sent => Volatile.Read(ref _sent);
+
+    public long Answered => Volatile.Read(ref _answered);
+
+    public long Late => Volatile.Read(ref _late);
+
+    /// <summary>The latest per-second sample (answers by arrival second), or null before the first second closed.</summary>
+    public SecondSample? LastSecond { get; private set; }
+
+    /// <summary>When request <paramref name="index"/> is due: <c>start + index / rate</c>, in timestamp ticks.</summary>
+    public long IntendedTimestamp(long index) => _start + (long)(index * _ticksPerRequest);
+
+    /// <summary>The identity that sends request <paramref name="index"/>.</summary>
+    public int IdentityOf(long index) => (int)(index % _identities);
+
+    /// <summary>The identifier (and pool slot) of request <paramref name="index"/>.</summary>
+    public ushort IdentifierOf(long index) => (ushort)(index / _identities % _poolSize);
+
+    /// <summary>
+    /// Sender: request <paramref name="index"/> is about to leave at <paramref name="now"/> (call before sending, so its
+    /// answer cannot come first). Records how late it is against its intended time.
+    /// </summary>
+    public void RecordSent(long index, long now)
+    {
+        var intended = IntendedTimestamp(index);
+        var identity = IdentityOf(index);
+        var slot = (identity * _poolSize) + IdentifierOf(index);
+        _intended[slot] = intended;
+        Volatile.Write(ref _state[slot], Pending);
+        _sentBy[identity]++;
+        _schedule.RecordValue(Clamp(Microseconds(Math.Max(0, now - intended))));
+        _lastSent = now;
+        Volatile.Write(ref _sent, _sent + 1);
+    }
+
+    /// <summary>Sender: the socket refused the request (it still counts as sent, and as lost unless answered).</summary>
+    public void RecordSendFailure() => Interlocked.Increment(ref _sendFailures);
+
+    /// <summary>Receiver: an answer from the target to identity <paramref name="identity"/>, read at <paramref name="now"/>.</summary>
+    /// <param name="identity">The identity whose socket received it.</param>
+    /// <param name="identifier">The identifier the answer echoes.</param>
+    /// <param name="now">When it was read.</param>
+    /// <param name="datagram">The answer, kept for a signature check when it is one of the sample (empty: unsigned).</param>
+    public AnswerKind RecordAnswer(int identity, ushort identifier, long now, ReadOnlySpan<byte> datagram = default)
+    {
+        if (identifier >= _poolSize || (uint)identity >= (uint)_identities)
+        {
+            Interlocked.Increment(ref _unmatched);
+            return AnswerKind.Unmatched;
+        }
+
+        var slot = (identity * _poolSize) + identifier;
+        var state = Volatile.Read(ref _state[slot]);
+        if (state == 0)
+        {
+            Interlocked.Increment(ref _unmatched);
+            return AnswerKind.Unmatched;
+        }
+
+        if (state != Pending)
+        {
+            Interlocked.Increment(ref _duplicates);
+            return AnswerKind.Duplicate;
+        }
+
+        var latency = now - _intended[slot];
+        if (latency > _timeoutTicks)
+        {
+            if (Interlocked.CompareExchange(ref _state[slot], TooLate, Pending) != Pending)
+            {
+                Interlocked.Increment(ref _duplicates);
+                return AnswerKind.Duplicate;
+            }
+
+            Interlocked.Increment(ref _late);
+            return AnswerKind.Late;
+        }
+
+        if (Interlocked.CompareExchange(ref _state[slot], Done, Pending) != Pending)
+        {
+            Interlocked.Increment(ref _duplicates);
+            return AnswerKind.Duplicate;
+        }
+
+        Tick(now);
+        var micros = Clamp(Microseconds(Math.Max(0, latency)));
+        _latency.RecordValue(micros);
+        _second.RecordValue(micros);
+        _answeredThisSecond++;
+        Interlocked.Increment(ref _answeredBy[identity]);
+        var answered = Interlocked.Increment(ref _answered);
+        if (!datagram.IsEmpty && _toVerify.Count < _verifyLimit && (answered <= 256 || answered % 64 == 0))
+        {
+            _toVerify.Add(datagram.ToArray());
+        }
+
+        return AnswerKind.Answered;
+    }
+
+    /// <summary>Receiver: a datagram from the target that answers nothing we sent (a puncture request introducing us, a walk of the target's own...).</summary>
+    public void RecordOther() => Interlocked.Increment(ref _other);
+
+    /// <summary>Receiver: closes the per-second samples up to <paramref name="now"/>.</summary>
+    public void Tick(long now)
+    {
+        var second = Math.Max(0, (now - _start) / _frequency);
+        while (_currentSecond < second)
+        {
+            var sample = new SecondSample(
+                _currentSecond + 1,
+                _answeredThisSecond,
+                _second.TotalCount == 0 ? null : Milliseconds(_second.GetValueAtPercentile(50)),
+                _second.TotalCount == 0 ? null : Milliseconds(_second.GetValueAtPercentile(99)),
+                _second.TotalCount == 0 ? null : Milliseconds(_second.GetMaxValue()));
+            _series.Add(sample);
+            LastSecond = sample;
+            _second.Reset();
+            _answeredThisSecond = 0;
+            _currentSecond++;
+        }
+    }
+
+    /// <summary>The signed answers kept for signature checks; call once, after the receiver stopped.</summary>
+    public IReadOnlyList<byte[]> TakeSample() => _toVerify;
+
+    /// <summary>The result, once the sender and receiver have stopped (<paramref name="end"/>: when the run ended).</summary>
+    public BenchResult Finish(long end, BenchGenerator generator, BenchVerification verification)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        Tick(end);
+        var sent = Sent;
+        var answered = Answered;
+        var neverAnswered = 0;
+        long lostOnNeverAnswered = 0;
+        var perIdentity = new List<(long Sent, long Answered)>(_identities);
+        for (var i = 0; i < _identities; i++)
+        {
+            var identitySent = _sentBy[i];
+            var identityAnswered = Volatile.Read(ref _answeredBy[i]);
+            perIdentity.Add((identitySent, identityAnswered));
+            if (identitySent > 0 && identityAnswered == 0)
+            {
+                neverAnswered++;
+                lostOnNeverAnswered += identitySent;
+            }
+        }
+
+        var duration = Count <= 1 ? 1.0 / Rate : (IntendedTimestamp(Count - 1) - _start) / (double)_frequency + (1.0 / Rate);
+        return new BenchResult
+        {
+            Rate = Rate,
+            DurationSeconds = duration,
+            Sent = sent,
+            Answered = answered,
+            Late = Late,
+            Duplicates = Volatile.Read(ref _duplicates),
+            Unmatched = Volatile.Read(ref _unmatched),
+            Other = Volatile.Read(ref _other),
+            SendFailures = Volatile.Read(ref _sendFailures),
+            AchievedRate = answered / duration,
+            Latency = answered == 0 ? null : new LatencyPercentiles(
+                Milliseconds(_latency.GetValueAtPercentile(50)),
+                Milliseconds(_latency.GetValueAtPercentile(90)),
+                Milliseconds(_latency.GetValueAtPercentile(99)),
+                Milliseconds(_latency.GetValueAtPercentile(99.9)),
+                Milliseconds(_latency.GetMaxValue())),
+            Generator = generator with
+            {
+                ScheduleErrorMsP99 = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetValueAtPercentile(99)),
+                ScheduleErrorMsMax = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetMaxValue()),
+                SendRateError = SendRateError(sent),
+            },
+            Verification = verification,
+            IdentitiesNeverAnswered = neverAnswered,
+            LostOnNeverAnswered = lostOnNeverAnswered,
+            PerIdentity = perIdentity,
+            Series = [.. _series],
+        };
+    }
+
+    /// <summary>|achieved send rate − rate| / rate, the achieved rate being (sent − 1) over the time from the first due time to the last send.</summary>
+    private double SendRateError(long sent)
+    {
+        if (sent <= 1)
+        {
+            return sent == Count ? 0 : 1;
+        }
+
+        var span = (_lastSent - _start) / (double)_frequency;
+        var achieved = span <= 0 ? double.PositiveInfinity : (sent - 1) / span;
+        var error = Math.Abs(achieved - Rate) / Rate;
+        // A run that stopped early (sent < count) did not keep its schedule whatever its pace.
+        return sent < Count ? Math.Max(error, 1 - (sent / (double)Count)) : error;
+    }
+
+    private long Microseconds(long ticks) => (long)(ticks * 1_000_000.0 / _frequency);
+
+    private static long Clamp(long micros) => Math.Clamp(micros, 0, HighestMicroseconds);
+
+    private static double Milliseconds(long micros) => micros / 1000.0;
+
+    private static LongHistogram NewHistogram() => new(1, HighestMicroseconds, 3);
+}
+
+/// <summary>Answers that arrived in one second of the run (second 1 is [0, 1) s after the start).</summary>
+internal sealed record SecondSample(long Second, long Answered, double? P50Ms, double? P99Ms, double? MaxMs);
+
+/// <summary>Latency percentiles in milliseconds.</summary>
+internal sealed record LatencyPercentiles(double P50, double P90, double P99, double P999, double Max);
+
+/// <summary>The generator's own numbers: CPU, and how well it kept its schedule.</summary>
+internal sealed record BenchGenerator
+{
+    public double CpuSeconds { get; init; }
+
+    public double ScheduleErrorMsP99 { get; init; }
+
+    public double ScheduleErrorMsMax { get; init; }
+
+    /// <summary>|achieved send rate − rate| / rate.</summary>
+    public double SendRateError { get; init; }
+
+    /// <summary>Why the sender stopped before the end, if it did.</summary>
+    public string? Aborted { get; init; }
+}
+
+/// <summary>Signatures checked on a sample of the signed answers.</summary>
+internal sealed record BenchVerification(int Checked, int Bad, int OtherKeys);

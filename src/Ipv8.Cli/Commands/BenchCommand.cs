@@ -1,0 +1,531 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Ipv8.Cli.Bench;
+using Ipv8.Cli.Hosting;
+using Ipv8.Cli.Plotting;
+using Ipv8.Wire;
+
+namespace Ipv8.Cli.Commands;
+
+/// <summary>One step of <c>--find-max</c> (or the one run), as reported.</summary>
+internal sealed record BenchStepReport(BenchResult Result, string? Refused, bool Passed, IReadOnlyList<string> Findings);
+
+/// <summary>
+/// <c>ipv8 bench --target HOST:PORT --community HEX [--rate R] [--duration S] [--identities K] [--message KIND]
+/// [--find-max] [--report FILE] [--plot FILE.svg]</c>: an open-loop load generator aimed at any IPv8 node over UDP.
+/// </summary>
+internal static class BenchCommand
+{
+    public const int MaxSteps = 16;
+
+    public static Command Create()
+    {
+        var target = new Option<IPEndPoint>("--target")
+        {
+            Description = "The node to load, HOST:PORT with a numeric host (127.0.0.1:8090, [::1]:8090). Only loopback unless --allow-remote.",
+            Required = true,
+            HelpName = "host:port",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 && text.Contains(':', StringComparison.Ordinal))
+                {
+                    return endpoint;
+                }
+
+                result.AddError($"--target must be HOST:PORT with a numeric host and a port from 1 to 65535, not '{text}'.");
+                return null;
+            },
+        };
+        var community = new Option<CommunityId?>("--community")
+        {
+            Description = "The target's community id, 40 hex digits (not needed for --message ping, which goes to py-ipv8's DiscoveryCommunity).",
+            HelpName = "hex",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (CommunityId.TryParse(text, out var id) && id != default)
+                {
+                    return id;
+                }
+
+                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
+                return null;
+            },
+        };
+        var rate = new Option<double>("--rate")
+        {
+            Description = "Requests per second, sent on a fixed schedule whatever the target does (with --find-max: the first step's rate). Default 1000.",
+            DefaultValueFactory = _ => 1000,
+            HelpName = "per-second",
+        }.Check(value => value is >= 1 and <= 1_000_000, value => string.Create(CultureInfo.InvariantCulture, $"--rate must be 1-1000000 requests per second, not {value}."));
+        var duration = new Option<double>("--duration")
+        {
+            Description = "Seconds of sending (with --find-max: per step). Default 10 (5 with --find-max).",
+            HelpName = "seconds",
+        }.Check(value => value is 0 or (>= 0.1 and <= 3600), value => string.Create(CultureInfo.InvariantCulture, $"--duration must be 0.1-3600 seconds, not {value}."));
+        var identities = new Option<int>("--identities")
+        {
+            Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them. Default 20.",
+            DefaultValueFactory = _ => 20,
+        }.Check(value => value is >= 1 and <= 1000, value => $"--identities must be 1-1000, not {value}.");
+        var message = new Option<string>("--message")
+        {
+            Description = $"What to send: {string.Join(", ", BenchMessages.Names)}. Default introduction-request (246).",
+            DefaultValueFactory = _ => BenchMessages.Names[0],
+            HelpName = "kind",
+        }.Check(value => BenchMessages.TryParse(value, out _), value => $"--message must be one of {string.Join(", ", BenchMessages.Names)}, not '{value}'.");
+        var findMax = new Option<bool>("--find-max")
+        {
+            Description = "Step the rate up (doubling, then halving the gap) until p99 exceeds --max-p99 or loss exceeds --max-loss; report the highest rate that met both.",
+        };
+        var maxP99 = new Option<double>("--max-p99")
+        {
+            Description = "--find-max: the p99 latency bound in ms. Default 50.",
+            DefaultValueFactory = _ => 50,
+            HelpName = "ms",
+        }.Check(value => value > 0, _ => "--max-p99 must be more than 0 ms.");
+        var maxLoss = new Option<double>("--max-loss")
+        {
+            Description = "--find-max: the loss bound in percent. Default 1.",
+            DefaultValueFactory = _ => 1,
+            HelpName = "percent",
+        }.Check(value => value is >= 0 and <= 100, _ => "--max-loss must be 0-100 percent.");
+        var maxRate = new Option<double>("--max-rate")
+        {
+            Description = "--find-max: the highest rate to try. Default 1000000.",
+            DefaultValueFactory = _ => 1_000_000,
+            HelpName = "per-second",
+        }.Check(value => value is >= 1 and <= 1_000_000, _ => "--max-rate must be 1-1000000.");
+        var timeout = CliArguments.Seconds("--timeout", "An answer later than this after its request's due time counts as lost. Default 2.", 2, 0.01, 60);
+        var maxScheduleError = new Option<double>("--max-schedule-error")
+        {
+            Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused. Default 5.",
+            DefaultValueFactory = _ => 5,
+            HelpName = "ms",
+        }.Check(value => value > 0, _ => "--max-schedule-error must be more than 0 ms.");
+        var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
+        var plot = new Option<FileInfo?>("--plot")
+        {
+            Description = "Draw latency percentiles against rate (--find-max) or over time into this SVG file.",
+            HelpName = "file.svg",
+        }.Check(file => file is null || SwarmPlot.CheckPath(file) is null, file => SwarmPlot.CheckPath(file!)!);
+        var allowRemote = new Option<bool>("--allow-remote")
+        {
+            Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",
+        };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
+        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none.", 1, 0, 60);
+
+        var command = new Command("bench", "Load any IPv8 node (ours, py-ipv8, kotlin-ipv8) over UDP on an open-loop schedule; report throughput, loss and latency percentiles.")
+        {
+            target, community, rate, duration, identities, message, findMax, maxP99, maxLoss, maxRate, timeout, maxScheduleError, report, plot, allowRemote, quiet, warmup,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            BenchMessages.TryParse(result.GetValue(message)!, out var kind);
+            var io = result.InvocationConfiguration;
+            var find = result.GetValue(findMax);
+            var seconds = result.GetValue(duration);
+            var config = new BenchConfig
+            {
+                Target = result.GetValue(target)!,
+                Community = result.GetValue(community) ?? default,
+                Message = kind,
+                Rate = result.GetValue(rate),
+                DurationSeconds = seconds > 0 ? seconds : find ? 5 : 10,
+                Identities = result.GetValue(identities),
+                FindMax = find,
+                MaxP99Ms = result.GetValue(maxP99),
+                MaxLoss = result.GetValue(maxLoss) / 100,
+                MaxRate = result.GetValue(maxRate),
+                Timeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                MaxScheduleErrorMs = result.GetValue(maxScheduleError),
+                Report = result.GetValue(report),
+                Plot = result.GetValue(plot),
+                AllowRemote = result.GetValue(allowRemote),
+                Quiet = result.GetValue(quiet),
+                WarmupSeconds = result.GetValue(warmup),
+            };
+            if (Check(config) is { } problem)
+            {
+                io.Error.WriteLine($"error: {problem} (see 'ipv8 bench --help')");
+                return 2;
+            }
+
+            using var shutdown = new Shutdown(token);
+            return await Task.Run(() => Run(config, io.Output, io.Error, shutdown.Token)).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>What is wrong with the combination of options, or null.</summary>
+    internal static string? Check(BenchConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!IPAddress.IsLoopback(config.Target.Address) && !config.AllowRemote)
+        {
+            return $"--target {config.Target} is not a loopback address; loading another machine needs --allow-remote (only nodes you run).";
+        }
+
+        if (config.Message != BenchMessage.Ping && config.Community == default)
+        {
+            return $"--message {BenchMessages.Name(config.Message)} needs --community (the target's community id).";
+        }
+
+        if (config.Target.AddressFamily == AddressFamily.InterNetworkV6 && BenchMessages.IsIpv4Only(config.Message))
+        {
+            return $"--message {BenchMessages.Name(config.Message)} carries IPv4 addresses only; for an IPv6 target use new-{BenchMessages.Name(config.Message)}.";
+        }
+
+        return config.FindMax && config.MaxRate < config.Rate ? "--max-rate must not be below --rate." : null;
+    }
+
+    /// <summary>Runs the benchmark (one rate, or the --find-max steps), writes the report; returns the exit code.</summary>
+    public static int Run(BenchConfig config, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        BenchRunner runner;
+        try
+        {
+            runner = new BenchRunner(config, error);
+        }
+        catch (SocketException ex)
+        {
+            error.WriteLine($"error: cannot open the bench sockets towards {config.Target}: {ex.Message}");
+            return 1;
+        }
+
+        using (runner)
+        {
+            var target = TargetLabel(config);
+            error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"bench: {BenchMessages.Name(config.Message)} to {target} from {config.Identities} identities, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+            if (config.WarmupSeconds > 0)
+            {
+                runner.Prepare(runner.PoolSizeFor(config.Rate, config.DurationSeconds));
+                var warmup = runner.Run(config.Rate, config.WarmupSeconds, cancel, progress: false);
+                if (!config.Quiet)
+                {
+                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: warm-up {config.WarmupSeconds:0.##} s at {config.Rate:0.#}/s: {warmup.Answered} of {warmup.Sent} answered (not counted)"));
+                }
+            }
+
+            var steps = new List<BenchStepReport>();
+            double? maxRate = null;
+            string? stopReason = null;
+            if (!config.FindMax)
+            {
+                steps.Add(RunStep(runner, config, config.Rate, error, cancel));
+            }
+            else
+            {
+                (maxRate, stopReason) = FindMax(runner, config, steps, error, cancel);
+            }
+
+            var json = config.FindMax ? FindMaxJson(config, steps, maxRate, stopReason) : SingleJson(config, steps[0]);
+            try
+            {
+                Json.Emit(json, config.Report, output);
+                if (config.Plot is { } plot)
+                {
+                    BenchPlot.Save(config, steps, maxRate, plot);
+                    error.WriteLine($"bench: plot written to {plot.FullName}");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot write the report or plot: {ex.Message}");
+                return 1;
+            }
+
+            if (config.FindMax)
+            {
+                error.WriteLine(maxRate is { } max
+                    ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss * 100:0.##}%{(stopReason is null ? string.Empty : $" ({stopReason})")}")
+                    : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(stopReason is null ? string.Empty : $" ({stopReason})")}");
+                return steps.Count > 0 && steps[0].Refused is not null ? 1 : 0;
+            }
+
+            return steps[0].Refused is null ? 0 : 1;
+        }
+    }
+
+    private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
+    {
+        var poolBefore = runner.PoolSize;
+        runner.Prepare(runner.PoolSizeFor(rate, config.DurationSeconds));
+        if (runner.PoolSize > poolBefore && !config.Quiet)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: prepared {runner.PoolSize} requests per identity in {runner.LastPrepareSeconds:0.##} s (warm-up, before the clock starts)"));
+        }
+
+        var result = runner.Run(rate, config.DurationSeconds, cancel);
+        var refused = result.ScheduleProblem(config.MaxScheduleErrorMs);
+        var findings = BenchFindings.Of(result, config.Message, config.Timeout);
+        var passed = refused is null && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
+        var step = new BenchStepReport(result, refused, passed, findings);
+        WriteSummary(step, config, error);
+        return step;
+    }
+
+    /// <summary>
+    /// Doubles the rate while steps pass, then halves the gap between the best pass and the first failure until they are
+    /// within 10%; halves it while the first steps fail. At most <see cref="MaxSteps"/> steps; a step whose schedule
+    /// could not be kept is run once more, and if it fails again the search stops there (the generator's limit, not the
+    /// target's).
+    /// </summary>
+    private static (double? MaxRate, string? Reason) FindMax(BenchRunner runner, BenchConfig config, List<BenchStepReport> steps, TextWriter error, CancellationToken cancel)
+    {
+        double? pass = null;
+        double? fail = null;
+        var rate = config.Rate;
+        for (var i = 0; i < MaxSteps && !cancel.IsCancellationRequested; i++)
+        {
+            var step = RunStep(runner, config, rate, error, cancel);
+            steps.Add(step);
+            if (step.Refused is not null && !cancel.IsCancellationRequested)
+            {
+                // One retry: on a shared machine one bad second can cost a step its schedule.
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: retrying {rate:0.#}/s once"));
+                step = RunStep(runner, config, rate, error, cancel);
+                steps.Add(step);
+            }
+
+            if (step.Refused is not null)
+            {
+                return (pass, string.Create(CultureInfo.InvariantCulture, $"stopped at {rate:0.#}/s: the generator could not keep its schedule there, so the target's limit is not known above {pass ?? 0:0.#}/s"));
+            }
+
+            if (step.Passed)
+            {
+                pass = Math.Max(pass ?? 0, rate);
+            }
+            else
+            {
+                fail = Math.Min(fail ?? double.MaxValue, rate);
+                // Let a saturated target work off its backlog before the next step.
+                Thread.Sleep(TimeSpan.FromSeconds(1));
+            }
+
+            double next;
+            if (fail is null)
+            {
+                if (rate >= config.MaxRate)
+                {
+                    return (pass, string.Create(CultureInfo.InvariantCulture, $"--max-rate {config.MaxRate:0.#}/s reached"));
+                }
+
+                next = Math.Min(rate * 2, config.MaxRate);
+            }
+            else if (pass is null)
+            {
+                if (rate <= 10)
+                {
+                    return (null, "even 10/s failed");
+                }
+
+                next = Math.Max(10, rate / 2);
+            }
+            else
+            {
+                if (fail.Value / pass.Value <= 1.1)
+                {
+                    return (pass, null);
+                }
+
+                next = (pass.Value + fail.Value) / 2;
+            }
+
+            rate = RoundRate(next);
+        }
+
+        return (pass, cancel.IsCancellationRequested ? "cancelled" : $"{MaxSteps} steps");
+    }
+
+    /// <summary>Two significant digits (1000, 1500, 2300...), so that steps are easy to read and repeat.</summary>
+    internal static double RoundRate(double rate)
+    {
+        if (rate < 100)
+        {
+            return Math.Max(1, Math.Round(rate));
+        }
+
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rate)) - 1);
+        return Math.Round(rate / magnitude) * magnitude;
+    }
+
+    private static string TargetLabel(BenchConfig config) => config.Message == BenchMessage.Ping
+        ? $"{config.Target} (DiscoveryCommunity)"
+        : $"{config.Target} (community {config.Community})";
+
+    private static void WriteSummary(BenchStepReport step, BenchConfig config, TextWriter error)
+    {
+        var r = step.Result;
+        var inv = CultureInfo.InvariantCulture;
+        var latency = r.Latency is { } l
+            ? string.Create(inv, $"latency p50 {l.P50:0.###} / p90 {l.P90:0.###} / p99 {l.P99:0.###} / p99.9 {l.P999:0.###} / max {l.Max:0.###} ms")
+            : "no latency (nothing answered)";
+        error.WriteLine(string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%), duplicates {r.Duplicates}; {latency}"));
+        error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
+        if (step.Refused is { } refused)
+        {
+            error.WriteLine($"bench: RESULT REFUSED: the generator did not keep its schedule ({refused}); its numbers would describe the generator, not the target. Lower --rate, or free the machine.");
+        }
+        else if (config.FindMax)
+        {
+            error.WriteLine($"bench: step {(step.Passed ? "passed" : "failed")}");
+        }
+
+        foreach (var finding in step.Findings)
+        {
+            error.WriteLine($"bench: {finding}");
+        }
+    }
+
+    internal static string SingleJson(BenchConfig config, BenchStepReport step) => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        WriteHeader(writer, config);
+        WriteStep(writer, step, config);
+        writer.WriteEndObject();
+    });
+
+    internal static string FindMaxJson(BenchConfig config, IReadOnlyList<BenchStepReport> steps, double? maxRate, string? stopReason) => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        WriteHeader(writer, config);
+        if (maxRate is { } max)
+        {
+            writer.WriteNumber("max_rate", max);
+        }
+        else
+        {
+            writer.WriteNull("max_rate");
+        }
+
+        writer.WriteNumber("max_p99_ms", config.MaxP99Ms);
+        writer.WriteNumber("max_loss", config.MaxLoss);
+        if (stopReason is null)
+        {
+            writer.WriteNull("stopped");
+        }
+        else
+        {
+            writer.WriteString("stopped", stopReason);
+        }
+
+        writer.WriteStartArray("steps");
+        foreach (var step in steps)
+        {
+            writer.WriteStartObject();
+            WriteStep(writer, step, config);
+            writer.WriteBoolean("passed", step.Passed);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    });
+
+    private static void WriteHeader(Utf8JsonWriter writer, BenchConfig config)
+    {
+        writer.WriteString("target", config.Target.ToString());
+        writer.WriteString("message", BenchMessages.Name(config.Message));
+        writer.WriteString("community_id", config.Message == BenchMessage.Ping ? Wire.Discovery.DiscoveryCommunityMessages.CommunityId.ToString() : config.Community.ToString());
+        writer.WriteNumber("identities", config.Identities);
+    }
+
+    private static void WriteStep(Utf8JsonWriter writer, BenchStepReport step, BenchConfig config)
+    {
+        var r = step.Result;
+        writer.WriteNumber("rate", r.Rate);
+        writer.WriteNumber("duration_s", Math.Round(r.DurationSeconds, 3));
+        writer.WriteNumber("sent", r.Sent);
+        // A refused result reports only what the generator did: the target's numbers would be the generator's.
+        if (step.Refused is null)
+        {
+            writer.WriteNumber("answered", r.Answered);
+            writer.WriteNumber("lost", r.Lost);
+            writer.WriteNumber("late", r.Late);
+            writer.WriteNumber("duplicates", r.Duplicates);
+            writer.WriteNumber("unmatched", r.Unmatched);
+            writer.WriteNumber("achieved_rate", Math.Round(r.AchievedRate, 1));
+            if (r.Latency is { } l)
+            {
+                writer.WriteStartObject("latency_ms");
+                writer.WriteNumber("p50", l.P50);
+                writer.WriteNumber("p90", l.P90);
+                writer.WriteNumber("p99", l.P99);
+                writer.WriteNumber("p999", l.P999);
+                writer.WriteNumber("max", l.Max);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("latency_ms");
+            }
+
+            writer.WriteNumber("identities_never_answered", r.IdentitiesNeverAnswered);
+            writer.WriteStartObject("verification");
+            writer.WriteNumber("checked", r.Verification.Checked);
+            writer.WriteNumber("bad_signatures", r.Verification.Bad);
+            writer.WriteNumber("other_keys", r.Verification.OtherKeys);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteStartObject("generator");
+        writer.WriteNumber("cpu_seconds", Math.Round(r.Generator.CpuSeconds, 3));
+        writer.WriteNumber("schedule_error_ms_p99", r.Generator.ScheduleErrorMsP99);
+        writer.WriteNumber("schedule_error_ms_max", r.Generator.ScheduleErrorMsMax);
+        writer.WriteNumber("send_rate_error", Math.Round(r.Generator.SendRateError, 5));
+        writer.WriteBoolean("schedule_kept", step.Refused is null);
+        writer.WriteEndObject();
+        if (step.Refused is { } refused)
+        {
+            writer.WriteString("refused", refused);
+        }
+
+        writer.WriteStartArray("findings");
+        foreach (var finding in step.Findings)
+        {
+            writer.WriteStringValue(finding);
+        }
+
+        writer.WriteEndArray();
+        if (!config.FindMax)
+        {
+            writer.WriteStartArray("per_second");
+            foreach (var s in r.Series)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("second", s.Second);
+                writer.WriteNumber("answered", s.Answered);
+                WriteNullable(writer, "p50_ms", s.P50Ms);
+                WriteNullable(writer, "p99_ms", s.P99Ms);
+                WriteNullable(writer, "max_ms", s.MaxMs);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

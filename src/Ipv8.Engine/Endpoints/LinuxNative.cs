@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Ipv8.Engine.Endpoints;
+
+/// <summary>
+/// The few Linux calls <see cref="UdpEndpointGroup"/> needs and .NET does not expose: one epoll set over many sockets, an
+/// eventfd to wake it, and <c>recvmmsg</c> to read a socket's waiting datagrams in one call. Linux only (glibc or musl
+/// name the library <c>libc</c> either way through .NET's probing).
+/// </summary>
+internal static unsafe partial class LinuxNative
+{
+    public const int EpollCloexec = 0x80000;
+    public const int EpollCtlAdd = 1;
+    public const int EpollCtlDel = 2;
+    public const uint EpollIn = 0x001;
+    public const int EfdCloexec = 0x80000;
+    public const int EfdNonblock = 0x800;
+    public const int MsgDontwait = 0x40;
+    public const int MsgTrunc = 0x20;
+    public const int Eintr = 4;
+    public const int Eagain = 11;
+    public const ushort AfInet = 2;
+    public const ushort AfInet6 = 10;
+
+    public const int SolSocket = 1;
+    public const int SoTimestampNs = 35; // also SCM_TIMESTAMPNS
+
+    /// <summary>Room for one SCM_TIMESTAMPNS control message (a cmsghdr and a timespec).</summary>
+    public const int ControlSize = 64;
+
+    /// <summary>The size of a sockaddr_in6, the largest source address a receive fills in.</summary>
+    public const int SockaddrSize = 28;
+
+    private const string Libc = "libc";
+
+    /// <summary>
+    /// <c>struct epoll_event</c> is packed (12 bytes) on x86-64 and naturally aligned (16 bytes) elsewhere; the events
+    /// are read through these offsets.
+    /// </summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    public static readonly int EpollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    /// <summary>Adds <paramref name="fd"/> to the epoll set, level-triggered for input, with <paramref name="data"/> as its tag.</summary>
+    public static int EpollAdd(int epoll, int fd, ulong data)
+    {
+        var ev = stackalloc byte[16];
+        *(uint*)ev = EpollIn;
+        Unsafe.WriteUnaligned(ev + EpollDataOffset, data);
+        return epoll_ctl(epoll, EpollCtlAdd, fd, ev);
+    }
+
+    public static int EpollRemove(int epoll, int fd)
+    {
+        var ev = stackalloc byte[16]; // kernels before 2.6.9 want a non-null event even for DEL
+        return epoll_ctl(epoll, EpollCtlDel, fd, ev);
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial nint read(int fd, void* buf, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial nint write(int fd, void* buf, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int recvmmsg(int fd, MMsgHdr* msgvec, uint vlen, int flags, void* timeout);
+
+    /// <summary><c>struct iovec</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary><c>struct msghdr</c> (64-bit layout).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary><c>struct mmsghdr</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+}

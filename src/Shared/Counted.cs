@@ -1,0 +1,14 @@
+using System.Globalization;
+
+namespace Ipv8.Shared;
+
+/// <summary>
+/// A count with its noun, singular for one ("1 peer", "2 peers", "1 community", "3 communities"), for the free-text
+/// lines of the engine and the <c>ipv8</c> command. [LoggerMessage] templates put the count after a label instead
+/// ("peers: 1"), which reads right for any count.
+/// </summary>
+internal static class Counted
+{
+    public static string Of(long count, string one, string? many = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many ?? one + "s")}");
+}
