@@ -15,8 +15,10 @@ internal static class CliApp
         NodeCommand.Create(),
         TrackerCommand.Create(),
         DecodeCommand.Create(),
+        DissectorCommand.Create(),
         KeygenCommand.Create(),
         BenchCommand.Create(),
+        FuzzCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns the exit code (2 for bad arguments, with one line on <paramref name="error"/>).</summary>
