@@ -55,7 +55,10 @@ internal static partial class CommunityLog
     {
         if (log.TryTake(RemoteEvent.OwnKeyHeard, LogLevel.Warning, out var suppressed))
         {
-            log.Enqueue(new RemoteLine(static (ILogger l, in RemoteLine e) => OwnKeyHeard(l, e.MessageId, e.Address, e.Suppressed), suppressed) { Address = source, MessageId = messageId });
+            // The first line has nothing suppressed yet: no "(0 more suppressed)".
+            log.Enqueue(suppressed == 0
+                ? new RemoteLine(static (ILogger l, in RemoteLine e) => FirstOwnKey.OwnKeyHeard(l, e.MessageId, e.Address), suppressed) { Address = source, MessageId = messageId }
+                : new RemoteLine(static (ILogger l, in RemoteLine e) => OwnKeyHeard(l, e.MessageId, e.Address, e.Suppressed), suppressed) { Address = source, MessageId = messageId });
         }
     }
 
@@ -76,6 +79,13 @@ internal static partial class CommunityLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Received message {MessageId} from {Source} signed with this node's own key: another node runs with the same key (the same key file?) and the two will never be peers ({Suppressed} more suppressed)")]
     private static partial void OwnKeyHeard(ILogger logger, byte messageId, UdpAddress source, long suppressed);
+
+    /// <summary>Event 2006 with nothing suppressed (a class of its own: one class may not use an event id twice).</summary>
+    private static partial class FirstOwnKey
+    {
+        [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Received message {MessageId} from {Source} signed with this node's own key: another node runs with the same key (the same key file?) and the two will never be peers")]
+        public static partial void OwnKeyHeard(ILogger logger, byte messageId, UdpAddress source);
+    }
 
     // Local events.
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear")]
