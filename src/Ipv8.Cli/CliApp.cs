@@ -15,6 +15,7 @@ internal static class CliApp
         NodeCommand.Create(),
         TrackerCommand.Create(),
         DecodeCommand.Create(),
+        DissectorCommand.Create(),
         KeygenCommand.Create(),
         BenchCommand.Create(),
     };

@@ -25,7 +25,9 @@ internal sealed record ContainingTypeModel(string Keyword, string Name);
 /// <param name="ReadCall">The reader call, with <c>{0}</c> for the out variable.</param>
 /// <param name="WriteCall">The writer call, with <c>{0}</c> for the member access.</param>
 /// <param name="Size">The size: a constant, or an expression with <c>{0}</c> for the member access.</param>
-internal sealed record FieldModel(string Name, string TypeName, string FormatName, string ReadCall, string WriteCall, string Size);
+/// <param name="WireName">The field's name in snake case (<c>DestinationAddress</c>: <c>destination_address</c>), as py-ipv8 names fields.</param>
+/// <param name="NestedTypeName">The nested payload type of a <c>Payload</c> or <c>PayloadList</c> field, fully qualified, else null.</param>
+internal sealed record FieldModel(string Name, string TypeName, string FormatName, string ReadCall, string WriteCall, string Size, string WireName, string? NestedTypeName);
 
 /// <summary>Everything the emitter needs for one <c>[Payload]</c> type.</summary>
 internal sealed record PayloadModel(

@@ -47,6 +47,7 @@ public sealed partial class PayloadGenerator
                 body.Line();
             }
 
+            EmitFields(body, model);
             EmitTryRead(body, model);
             EmitTryReadExact(body, model);
             EmitGetSize(body, model);
@@ -60,6 +61,28 @@ public sealed partial class PayloadGenerator
             }
 
             return sb.ToString();
+        }
+
+        private static void EmitFields(CodeWriter w, PayloadModel model)
+        {
+            w.Line("/// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>");
+            if (model.Fields.Count == 0)
+            {
+                w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } = [];");
+                w.Line();
+                return;
+            }
+
+            w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =");
+            w.Line("[");
+            foreach (var field in model.Fields)
+            {
+                var nested = field.NestedTypeName is null ? string.Empty : $", static () => {field.NestedTypeName}.Fields";
+                w.Line($"    new(\"{field.WireName}\", global::Ipv8.Wire.Format.{field.FormatName}{nested}),");
+            }
+
+            w.Line("];");
+            w.Line();
         }
 
         private static void EmitTryRead(CodeWriter w, PayloadModel model)

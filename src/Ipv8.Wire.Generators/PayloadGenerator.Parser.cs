@@ -119,7 +119,7 @@ public sealed partial class PayloadGenerator
                     continue;
                 }
 
-                fields.Add(BuildField(Identifier(member.Name), memberType, format, elementType));
+                fields.Add(BuildField(Identifier(member.Name), SnakeCase(member.Name), memberType, format, elementType));
             }
 
             var fullName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
@@ -140,10 +140,11 @@ public sealed partial class PayloadGenerator
                 new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
 
-        private static FieldModel BuildField(string name, ITypeSymbol memberType, FormatInfo format, ITypeSymbol? elementType)
+        private static FieldModel BuildField(string name, string wireName, ITypeSymbol memberType, FormatInfo format, ITypeSymbol? elementType)
         {
             var typeName = memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             string read, write, size;
+            string? nested = null;
             switch (format.Name)
             {
                 case "Bytes20" or "Bytes32" or "Bytes64" or "Bytes74" or "C20s":
@@ -155,12 +156,14 @@ public sealed partial class PayloadGenerator
                     read = $"reader.TryReadPayload<{typeName}>(out {typeName} {{0}})";
                     write = $"writer.WritePayload<{typeName}>({{0}});";
                     size = $"global::Ipv8.Wire.WireSize.Payload<{typeName}>({{0}})";
+                    nested = typeName;
                     break;
                 case "PayloadList":
                     var element = elementType!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                     read = $"reader.TryReadPayloadList<{element}>(out {typeName} {{0}})";
                     write = $"writer.WritePayloadList<{element}>({{0}});";
                     size = $"global::Ipv8.Wire.WireSize.PayloadList<{element}>({{0}})";
+                    nested = element;
                     break;
                 default:
                     read = $"reader.TryRead{format.Method}(out {typeName} {{0}})";
@@ -171,7 +174,7 @@ public sealed partial class PayloadGenerator
                     break;
             }
 
-            return new FieldModel(name, typeName, format.Name, read, write, size);
+            return new FieldModel(name, typeName, format.Name, read, write, size, wireName, nested);
         }
 
         private static MemberKind Classify(ITypeSymbol type, out ITypeSymbol? elementType)
@@ -282,6 +285,33 @@ public sealed partial class PayloadGenerator
             parts.Add("partial");
             parts.Add(Keyword(type));
             return string.Join(" ", parts);
+        }
+
+        /// <summary>
+        /// A member name in snake case, as py-ipv8 names fields: an underscore before a capital that follows a small
+        /// letter or a digit, or that starts a word after capitals (<c>TBOverlap</c>: <c>tb_overlap</c>), all in lower case.
+        /// </summary>
+        internal static string SnakeCase(string name)
+        {
+            var sb = new System.Text.StringBuilder(name.Length + 4);
+            for (var i = 0; i < name.Length; i++)
+            {
+                var c = name[i];
+                if (char.IsUpper(c) && i > 0)
+                {
+                    var previous = name[i - 1];
+                    var startsWord = char.IsLower(previous) || char.IsDigit(previous)
+                        || (char.IsUpper(previous) && i + 1 < name.Length && char.IsLower(name[i + 1]));
+                    if (startsWord && previous != '_')
+                    {
+                        sb.Append('_');
+                    }
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+
+            return sb.ToString();
         }
 
         /// <summary>Escapes a name that is a C# keyword (<c>@event</c>), so the generated code can use it.</summary>

@@ -84,7 +84,7 @@ public class ArgumentTests
         var (code, output, _) = CliHarness.Run("--help");
 
         Assert.Equal(0, code);
-        foreach (var command in new[] { "swarm", "node", "tracker", "decode", "keygen" })
+        foreach (var command in new[] { "swarm", "node", "tracker", "decode", "dissector", "keygen", "bench" })
         {
             Assert.Contains(command, output, StringComparison.Ordinal);
         }

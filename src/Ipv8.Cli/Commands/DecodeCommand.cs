@@ -1,11 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
+using Ipv8.Cli.Capture;
 using Ipv8.Wire.Schemas;
 
 namespace Ipv8.Cli.Commands;
 
-/// <summary><c>ipv8 decode [--schema FILE] [HEX ...]</c>: prints one JSON line per packet (signatures verified).</summary>
+/// <summary>
+/// <c>ipv8 decode [--schema FILE] [HEX ...]</c> and <c>ipv8 decode --pcap FILE [--schema FILE]</c>: prints one JSON line
+/// per packet (signatures verified); from a capture file, one per UDP datagram that looks like IPv8, with its capture
+/// time and addresses.
+/// </summary>
 internal static class DecodeCommand
 {
     public static Command Create()
@@ -43,12 +48,27 @@ internal static class DecodeCommand
                 return loaded;
             },
         };
-        var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, DiscoveryCommunity's messages (by its prefix), the messages of a --schema, and the frame of any other.")
+        var pcap = new Option<string?>("--pcap")
+        {
+            Description = "Decode the UDP datagrams of a capture file (pcap or pcapng, as tshark, dumpcap and tcpdump write them) that look like IPv8, on any port: one line each, with the frame number, capture time, source and destination.",
+            HelpName = "file",
+        };
+        var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, DiscoveryCommunity's messages (by its prefix), the messages of a --schema, and the frame of any other; from hex arguments, standard input or a capture file (--pcap).")
         {
             packets,
             schema,
+            pcap,
         };
-        command.SetAction(result => Run(result.GetValue(packets) ?? [], result.GetValue(schema), Console.In, result.InvocationConfiguration.Output));
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(pcap) is not null && result.GetValue(packets) is { Length: > 0 })
+            {
+                result.AddError("--pcap reads the packets from the capture file; give no hex packets with it");
+            }
+        });
+        command.SetAction(result => result.GetValue(pcap) is { } file
+            ? PcapDecoder.Run(file, result.GetValue(schema), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error)
+            : Run(result.GetValue(packets) ?? [], result.GetValue(schema), Console.In, result.InvocationConfiguration.Output));
         return command;
     }
 

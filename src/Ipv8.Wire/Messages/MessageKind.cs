@@ -30,7 +30,7 @@ public abstract class MessageKind
     private readonly CommunityId _community;
     private readonly bool _ofOneCommunity;
 
-    private protected MessageKind(string name, byte messageId, bool isSigned, CommunityId? community, MessageKind? fallback, Type[] payloadTypes)
+    private protected MessageKind(string name, byte messageId, bool isSigned, CommunityId? community, MessageKind? fallback, Type[] payloadTypes, IReadOnlyList<PayloadField>[] payloadFields)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (fallback is not null && (fallback.MessageId != messageId || fallback.IsSigned != isSigned))
@@ -45,6 +45,7 @@ public abstract class MessageKind
         _ofOneCommunity = community.HasValue;
         Fallback = fallback;
         PayloadTypes = Array.AsReadOnly(payloadTypes);
+        PayloadFields = Array.AsReadOnly(payloadFields);
         Index = Interlocked.Increment(ref s_count) - 1;
     }
 
@@ -82,6 +83,13 @@ public abstract class MessageKind
 
     /// <summary>The payload types, in wire order (the last one carries the id and signedness).</summary>
     public IReadOnlyList<Type> PayloadTypes { get; }
+
+    /// <summary>
+    /// The wire fields of each payload, in the order of <see cref="PayloadTypes"/> (each payload type's generated
+    /// <see cref="IPayload{TSelf}.Fields"/>): the message's layout as data, for tools that describe messages without
+    /// decoding them (<c>ipv8 dissector</c>).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<PayloadField>> PayloadFields { get; }
 
     /// <summary>
     /// True when <paramref name="datagram"/> has this kind's community prefix: 0x00, version 2 and the community id
@@ -129,7 +137,7 @@ public sealed class MessageKind<T> : MessageKind
     /// <param name="community">The community it belongs to, or null for every community.</param>
     /// <param name="fallback">A kind of the same id and signedness to read when this one's payload does not fit, or null.</param>
     public MessageKind(string name, CommunityId? community = null, MessageKind? fallback = null)
-        : base(name, T.MessageId, T.IsSigned, community, fallback, [typeof(T)])
+        : base(name, T.MessageId, T.IsSigned, community, fallback, [typeof(T)], [T.Fields])
     {
     }
 
@@ -163,7 +171,7 @@ public sealed class MessageKind<T1, T2> : MessageKind
     /// <param name="community">The community it belongs to, or null for every community.</param>
     /// <param name="fallback">A kind of the same id and signedness to read when this one's payloads do not fit, or null.</param>
     public MessageKind(string name, CommunityId? community = null, MessageKind? fallback = null)
-        : base(name, T2.MessageId, T2.IsSigned, community, fallback, [typeof(T1), typeof(T2)])
+        : base(name, T2.MessageId, T2.IsSigned, community, fallback, [typeof(T1), typeof(T2)], [T1.Fields, T2.Fields])
     {
     }
 
@@ -196,7 +204,7 @@ public sealed class MessageKind<T1, T2, T3> : MessageKind
     /// <param name="community">The community it belongs to, or null for every community.</param>
     /// <param name="fallback">A kind of the same id and signedness to read when this one's payloads do not fit, or null.</param>
     public MessageKind(string name, CommunityId? community = null, MessageKind? fallback = null)
-        : base(name, T3.MessageId, T3.IsSigned, community, fallback, [typeof(T1), typeof(T2), typeof(T3)])
+        : base(name, T3.MessageId, T3.IsSigned, community, fallback, [typeof(T1), typeof(T2), typeof(T3)], [T1.Fields, T2.Fields, T3.Fields])
     {
     }
 

@@ -12,6 +12,12 @@ public interface IPayload<TSelf> where TSelf : IPayload<TSelf>, allows ref struc
 
     /// <summary>Writes the payload's fields.</summary>
     void Write(ref WireWriter writer);
+
+    /// <summary>
+    /// The wire fields in order (names and formats), generated for every <c>[Payload]</c> type; empty for a payload
+    /// written by hand that does not list them, whose layout is then unknown to the tools that describe messages.
+    /// </summary>
+    static virtual IReadOnlyList<PayloadField> Fields => [];
 }
 
 /// <summary>A payload that is a message of its own: it has a message id and is signed or not.</summary>

@@ -3,6 +3,16 @@
 
 readonly partial struct GlobalHeader : global::Ipv8.Wire.IPayload<global::GlobalHeader>
 {
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+    [
+        new("version", global::Ipv8.Wire.Format.UInt8),
+        new("time", global::Ipv8.Wire.Format.Int64),
+        new("endpoint", global::Ipv8.Wire.Format.IpAddress),
+        new("host", global::Ipv8.Wire.Format.Address),
+        new("tagged", global::Ipv8.Wire.Format.C20s),
+    ];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::GlobalHeader value)
     {

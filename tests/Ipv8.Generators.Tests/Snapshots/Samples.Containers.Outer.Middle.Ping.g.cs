@@ -15,6 +15,13 @@ partial class Outer
             /// <summary>Whether this message travels signed: yes.</summary>
             public static bool IsSigned => true;
 
+            /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+            public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+            [
+                new("nonce", global::Ipv8.Wire.Format.UInt64),
+                new("sent_at", global::Ipv8.Wire.Format.Double),
+            ];
+
             /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
             public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Containers.Outer.Middle.Ping value)
             {

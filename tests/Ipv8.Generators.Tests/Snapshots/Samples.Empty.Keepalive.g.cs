@@ -11,6 +11,9 @@ partial struct Keepalive : global::Ipv8.Wire.IMessagePayload<global::Samples.Emp
     /// <summary>Whether this message travels signed: no.</summary>
     public static bool IsSigned => false;
 
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } = [];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Empty.Keepalive value)
     {

@@ -11,6 +11,20 @@ partial struct Catalog : global::Ipv8.Wire.IMessagePayload<global::Samples.Neste
     /// <summary>Whether this message travels signed: no.</summary>
     public static bool IsSigned => false;
 
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+    [
+        new("blob", global::Ipv8.Wire.Format.VarLenH),
+        new("text", global::Ipv8.Wire.Format.VarLenIUtf8),
+        new("mid", global::Ipv8.Wire.Format.Bytes20),
+        new("chunks", global::Ipv8.Wire.Format.VarLenHList),
+        new("votes", global::Ipv8.Wire.Format.ArrayHBool),
+        new("times", global::Ipv8.Wire.Format.ArrayHInt64),
+        new("scores", global::Ipv8.Wire.Format.ArrayHDouble),
+        new("primary", global::Ipv8.Wire.Format.Payload, static () => global::Samples.Nested.Entry.Fields),
+        new("entries", global::Ipv8.Wire.Format.PayloadList, static () => global::Samples.Nested.Entry.Fields),
+    ];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Nested.Catalog value)
     {

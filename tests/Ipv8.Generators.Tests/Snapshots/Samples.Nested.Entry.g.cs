@@ -5,6 +5,13 @@ namespace Samples.Nested;
 
 partial struct Entry : global::Ipv8.Wire.IPayload<global::Samples.Nested.Entry>
 {
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+    [
+        new("id", global::Ipv8.Wire.Format.UInt16),
+        new("label", global::Ipv8.Wire.Format.VarLenHUtf8),
+    ];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Nested.Entry value)
     {

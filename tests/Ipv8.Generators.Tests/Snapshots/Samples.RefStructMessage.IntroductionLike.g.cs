@@ -11,6 +11,16 @@ readonly ref partial struct IntroductionLike : global::Ipv8.Wire.IMessagePayload
     /// <summary>Whether this message travels signed: yes.</summary>
     public static bool IsSigned => true;
 
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+    [
+        new("destination_address", global::Ipv8.Wire.Format.Ipv4),
+        new("source_lan_address", global::Ipv8.Wire.Format.Ipv4),
+        new("flags", global::Ipv8.Wire.Format.Bits),
+        new("identifier", global::Ipv8.Wire.Format.UInt16),
+        new("extra_bytes", global::Ipv8.Wire.Format.Raw),
+    ];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.RefStructMessage.IntroductionLike value)
     {

@@ -11,6 +11,23 @@ readonly ref partial struct Header : global::Ipv8.Wire.IMessagePayload<global::S
     /// <summary>Whether this message travels signed: yes.</summary>
     public static bool IsSigned => true;
 
+    /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+    [
+        new("tag", global::Ipv8.Wire.Format.Char),
+        new("delta", global::Ipv8.Wire.Format.Int32),
+        new("pair", global::Ipv8.Wire.Format.DoubleVarLenH),
+        new("service", global::Ipv8.Wire.Format.StructBH),
+        new("version", global::Ipv8.Wire.Format.StructBBH),
+        new("range", global::Ipv8.Wire.Format.StructHH),
+        new("counts", global::Ipv8.Wire.Format.StructLL),
+        new("chunk", global::Ipv8.Wire.Format.StructQH),
+        new("offset", global::Ipv8.Wire.Format.StructQL),
+        new("window", global::Ipv8.Wire.Format.StructQQHHBH),
+        new("chars", global::Ipv8.Wire.Format.StructCcB),
+        new("host", global::Ipv8.Wire.Format.Struct4SH),
+    ];
+
     /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
     public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.Structs.Header value)
     {

@@ -13,6 +13,13 @@ partial class @class
         /// <summary>Whether this message travels signed: yes.</summary>
         public static bool IsSigned => true;
 
+        /// <summary>The wire fields in order, with their names in snake case and formats (what this generator knows of the layout).</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::Ipv8.Wire.PayloadField> Fields { get; } =
+        [
+            new("base", global::Ipv8.Wire.Format.UInt8),
+            new("string", global::Ipv8.Wire.Format.VarLenHUtf8),
+        ];
+
         /// <summary>Reads the fields in wire order. Returns false, with <c>reader.Error</c> set, on malformed data.</summary>
         public static bool TryRead(scoped ref global::Ipv8.Wire.WireReader reader, out global::Samples.@event.@class.@struct value)
         {

@@ -1,0 +1,236 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ipv8.Cli.Capture;
+using Ipv8.Cli.Commands;
+
+namespace Ipv8.Cli.Tests.Capture;
+
+/// <summary>
+/// <c>ipv8 decode --pcap</c> on capture files built byte by byte (<see cref="CaptureBuilder"/>): every link type, pcap
+/// and pcapng in their variants, the JSON line of each datagram, and what is skipped. The same files are read by the
+/// real tshark in <see cref="TsharkTests"/>.
+/// </summary>
+public sealed class PcapDecodeTests : IDisposable
+{
+    private readonly List<string> _files = [];
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    internal string Write(byte[] bytes, string name)
+    {
+        var path = CliHarness.TempPath(name);
+        File.WriteAllBytes(path, bytes);
+        _files.Add(path);
+        return path;
+    }
+
+    public static TheoryData<int> LinkTypes => [.. CaptureBuilder.LinkTypes];
+
+    [Theory]
+    [MemberData(nameof(LinkTypes))]
+    public void EveryLinkType_InPcap_GivesEveryDatagramWithTimeAddressesAndTheDecodeForm(int linkType)
+    {
+        var datagrams = CaptureVectors.Datagrams(ipv6: linkType != CaptureBuilder.Ipv4);
+        if (linkType == CaptureBuilder.Ipv6)
+        {
+            datagrams = [.. datagrams.Select(d => d with { Source = V6(d.Source), Destination = V6(d.Destination) })];
+        }
+
+        var path = Write(CaptureBuilder.Pcap(linkType, datagrams.Select(d => (d.Time, CaptureBuilder.Frame(linkType, d)))), $"link{linkType}.pcap");
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(0, code);
+        AssertLines(datagrams, CliHarness.Lines(output), microseconds: true);
+        Assert.Contains($"pcap: {datagrams.Count} frames, {datagrams.Count} IPv8 datagrams decoded", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ClassicPcap_NanosecondAndBigEndianVariants_ReadTheSame(bool nanoseconds, bool bigEndian)
+    {
+        var datagrams = CaptureVectors.Datagrams(12);
+        var path = Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, datagrams.Select(d => (d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))), nanoseconds, bigEndian), "variant.pcap");
+
+        var (code, output, _) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(0, code);
+        AssertLines(datagrams, CliHarness.Lines(output), microseconds: !nanoseconds);
+    }
+
+    [Fact]
+    public void PcapNg_WithInterfacesOfDifferentLinkTypesAndResolutions_GivesEveryFrameInOrder()
+    {
+        int[] interfaces = [CaptureBuilder.Ethernet, CaptureBuilder.LinuxSll2, CaptureBuilder.Raw, CaptureBuilder.LinuxSll];
+        var datagrams = CaptureVectors.Datagrams();
+        var frames = datagrams.Select((d, i) => (i % interfaces.Length, d.Time, CaptureBuilder.Frame(interfaces[i % interfaces.Length], d))).ToList();
+        var path = Write(CaptureBuilder.PcapNg(interfaces, frames), "mixed.pcapng");
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(0, code);
+        AssertLines(datagrams, CliHarness.Lines(output), microseconds: false, microsecondInterfaces: i => i % 2 == 0, interfaceCount: interfaces.Length);
+        Assert.StartsWith("pcapng:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PcapNg_SimplePacketBlocks_AreReadWithoutATime()
+    {
+        var datagrams = CaptureVectors.Datagrams(6);
+        var path = Write(CaptureBuilder.PcapNg([CaptureBuilder.Ethernet], datagrams.Select(d => (0, d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))), simple: true), "simple.pcapng");
+
+        var (code, output, _) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(0, code);
+        var lines = CliHarness.Lines(output).Select(CliHarness.ParseObject).ToList();
+        Assert.Equal(datagrams.Count, lines.Count);
+        Assert.All(lines, l => Assert.Equal("1970-01-01T00:00:00.0000000Z", (string)l["time"]!));
+    }
+
+    [Fact]
+    public void OtherUdpAndNonUdpFrames_AreCountedButNotPrinted()
+    {
+        var ipv8 = CaptureVectors.Datagrams(2);
+        var dns = ipv8[0] with { Payload = [0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00] };
+        var version1 = ipv8[0] with { Payload = [0x00, 0x01, .. ipv8[0].Payload[2..]] };
+        var tcp = CaptureBuilder.Frame(CaptureBuilder.Ethernet, ipv8[0]);
+        tcp[14 + 9] = 6; // the IPv4 protocol: TCP
+        var frames = new List<(DateTimeOffset, byte[])>
+        {
+            (ipv8[0].Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, dns)),
+            (ipv8[0].Time, tcp),
+            (ipv8[0].Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, version1)),
+            (ipv8[1].Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, ipv8[1])),
+        };
+        var path = Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, frames), "mixed.pcap");
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(0, code);
+        var line = Assert.Single(CliHarness.Lines(output));
+        Assert.Equal(4, (int)CliHarness.ParseObject(line)["frame"]!);
+        Assert.Contains("pcap: 4 frames, 1 IPv8 datagrams decoded, 2 other UDP datagrams, 1 not UDP", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADatagramCutByTheSnapLength_IsCountedNotDecoded()
+    {
+        var datagram = CaptureVectors.Datagrams(1)[0];
+        var frame = CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagram);
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(datagram.Time, frame[..60])]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24 + 12), (uint)frame.Length); // the original length
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes, "cut.pcap"));
+
+        Assert.Equal(0, code);
+        Assert.Empty(output);
+        Assert.Contains("1 cut short", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileThatEndsInsideARecord_PrintsTheFramesBeforeAndWarns()
+    {
+        var datagrams = CaptureVectors.Datagrams(3);
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, datagrams.Select(d => (d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))));
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes[..^10], "truncated.pcap"));
+
+        Assert.Equal(0, code);
+        Assert.Equal(2, CliHarness.Lines(output).Length);
+        Assert.Contains("the file ends inside record 3 (data)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileThatIsNoCapture_IsAnErrorOfOneLine()
+    {
+        var path = Write("not a capture file at all"u8.ToArray(), "text.pcap");
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", path);
+
+        Assert.Equal(1, code);
+        Assert.Empty(output);
+        Assert.Equal($"error: --pcap {path}: not a pcap or pcapng file (unknown magic number)", error.Trim());
+    }
+
+    [Fact]
+    public void AMissingFile_IsAnErrorOfOneLine()
+    {
+        var (code, _, error) = CliHarness.Run("decode", "--pcap", "/nonexistent/capture.pcapng");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --pcap /nonexistent/capture.pcapng:", error, StringComparison.Ordinal);
+        Assert.Single(CliHarness.Lines(error));
+    }
+
+    [Fact]
+    public void HexPacketsWithPcap_AreAUsageError()
+    {
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", "x.pcap", "0002");
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Contains("--pcap reads the packets from the capture file", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACorruptRecordLength_IsAnErrorAfterTheFramesBefore()
+    {
+        var datagrams = CaptureVectors.Datagrams(2);
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, datagrams.Select(d => (d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))));
+        var second = 24 + 16 + CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagrams[0]).Length;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(second + 8), uint.MaxValue);
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes, "corrupt.pcap"));
+
+        Assert.Equal(1, code);
+        Assert.Single(CliHarness.Lines(output));
+        Assert.Contains("record 2 claims 4294967295 bytes", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASchema_DecodesTheCommunitysOwnMessagesInACapture()
+    {
+        var packet = global::Ipv8.Tests.Shared.PayloadSchemaVectors.Packet(0);
+        var schema = Write(System.Text.Encoding.UTF8.GetBytes(global::Ipv8.Tests.Shared.PayloadSchemaVectors.SchemaFor(packet)), "schema.json");
+        var datagram = CaptureVectors.Datagrams(1)[0] with { Payload = Convert.FromHexString((string)packet["packet"]!) };
+        var path = Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(datagram.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagram))]), "schema.pcap");
+
+        var (code, output, _) = CliHarness.Run("decode", "--pcap", path, "--schema", schema);
+
+        Assert.Equal(0, code);
+        var line = CliHarness.ParseObject(Assert.Single(CliHarness.Lines(output)));
+        Assert.Equal(global::Ipv8.Tests.Shared.PayloadSchemaVectors.ExpectedFor(packet), line["decoded"]!.ToJsonString());
+    }
+
+    /// <summary>Each line: frame number, time, addresses, length, and <c>decoded</c> exactly as <c>ipv8 decode HEX</c> prints it.</summary>
+    internal static void AssertLines(List<TestDatagram> datagrams, string[] lines, bool microseconds, Func<int, bool>? microsecondInterfaces = null, int interfaceCount = 1)
+    {
+        Assert.Equal(datagrams.Count, lines.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var d = datagrams[i];
+            var line = CliHarness.ParseObject(lines[i]);
+            var micro = microsecondInterfaces?.Invoke(i % interfaceCount) ?? microseconds;
+            var time = micro ? d.Time.AddTicks(-(d.Time.Ticks % 10)) : d.Time;
+            CliHarness.AssertKeys(line, ["frame", "time", "source", "destination", "length", "decoded"]);
+            Assert.Equal(i + 1, (int)line["frame"]!);
+            Assert.Equal(CaptureVectors.Time(time), (string)line["time"]!);
+            Assert.Equal(d.Source.ToString(), (string)line["source"]!);
+            Assert.Equal(d.Destination.ToString(), (string)line["destination"]!);
+            Assert.Equal(d.Payload.Length, (int)line["length"]!);
+            Assert.Equal(DecodeCommand.DecodeLine(Convert.ToHexString(d.Payload)), line["decoded"]!.ToJsonString());
+        }
+    }
+
+    private static IPEndPoint V6(IPEndPoint endpoint) =>
+        endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? endpoint : new IPEndPoint(IPAddress.IPv6Loopback, endpoint.Port);
+}
