@@ -23,6 +23,7 @@ public sealed class OutputFileTests : IDisposable
         ("bench", ["bench", "--target", "127.0.0.1:9", "--community", Community, "--duration", "30", "--report"]),
         ("bench", ["bench", "--target", "127.0.0.1:9", "--community", Community, "--duration", "30", "--plot"]),
         ("keygen", ["keygen", "--out"]),
+        ("dissector", ["dissector", "--out"]),
     ];
 
     /// <summary>Every command with an option naming a file it writes, the option last.</summary>
@@ -47,7 +48,7 @@ public sealed class OutputFileTests : IDisposable
     public void A_missing_folder_is_a_usage_error_naming_the_option_and_the_folder_and_is_not_created(string command, string[] args)
     {
         var folder = Path.Combine(_directory.FullName, "missing");
-        var name = args[^1] == "--plot" ? "r.svg" : "r.json";
+        var name = args[^1] == "--plot" ? "r.svg" : "r.out";
 
         var (code, output, error) = CliHarness.Run([.. args, Path.Combine(folder, name)]);
 
