@@ -18,6 +18,7 @@ internal static class CliApp
         DissectorCommand.Create(),
         KeygenCommand.Create(),
         BenchCommand.Create(),
+        FuzzCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns the exit code (2 for bad arguments, with one line on <paramref name="error"/>).</summary>

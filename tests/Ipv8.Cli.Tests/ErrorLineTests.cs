@@ -19,7 +19,7 @@ public class ErrorLineTests
 
         Assert.Equal(2, code);
         Assert.Equal(
-            $"error: '{typed}' is not a command (did you mean '{meant}'?); the commands are swarm, node, tracker, decode, dissector, keygen, bench (see 'ipv8 --help')",
+            $"error: '{typed}' is not a command (did you mean '{meant}'?); the commands are swarm, node, tracker, decode, dissector, keygen, bench, fuzz (see 'ipv8 --help')",
             Assert.Single(CliHarness.Lines(error)));
     }
 
@@ -29,7 +29,7 @@ public class ErrorLineTests
         var (code, _, error) = CliHarness.Run("xyz", "--port", "1");
 
         Assert.Equal(2, code);
-        Assert.Equal("error: 'xyz' is not a command; the commands are swarm, node, tracker, decode, dissector, keygen, bench (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+        Assert.Equal("error: 'xyz' is not a command; the commands are swarm, node, tracker, decode, dissector, keygen, bench, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public class ErrorLineTests
         var (code, _, error) = CliHarness.Run();
 
         Assert.Equal(2, code);
-        Assert.Equal("error: no command given; the commands are swarm, node, tracker, decode, dissector, keygen, bench (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
+        Assert.Equal("error: no command given; the commands are swarm, node, tracker, decode, dissector, keygen, bench, fuzz (see 'ipv8 --help')", Assert.Single(CliHarness.Lines(error)));
     }
 
     [Fact]

@@ -27,6 +27,15 @@ public static class ConnectionTypes
         _ => ConnectionType.Unknown,
     };
 
+    /// <summary>
+    /// The connection type of a flag byte's bits 0x80 and 0x40 as py-ipv8's <c>decode_connection_type</c> names it:
+    /// <c>"unknown"</c>, <c>"public"</c>, <c>"symmetric-NAT"</c>, or <c>"N/A"</c> for bits (0, 1), which no py-ipv8
+    /// node writes (<see cref="FromBits"/> reads those as <see cref="ConnectionType.Unknown"/>; the differential target
+    /// found the decode JSON printing "unknown" for them).
+    /// </summary>
+    internal static string WireName(byte flags) =>
+        !BitFlags.Get(flags, 0) && BitFlags.Get(flags, 1) ? "N/A" : FromBits(BitFlags.Get(flags, 0), BitFlags.Get(flags, 1)).ToWireName();
+
     /// <summary>The flag byte bits (0x80, 0x40) for a connection type.</summary>
     public static byte ToFlagBits(this ConnectionType type) => type switch
     {

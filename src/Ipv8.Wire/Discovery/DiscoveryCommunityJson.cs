@@ -79,7 +79,7 @@ public static class DiscoveryCommunityJson
         DiscoveryJson.WriteAddress(writer, "lan_address", p.LanAddress);
         DiscoveryJson.WriteAddress(writer, "wan_address", p.WanAddress);
         writer.WriteNumber("identifier", p.Identifier);
-        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        writer.WriteString("connection_type", ConnectionTypes.WireName(p.Flags));
         WriteIds(writer, p.PreferenceList);
     }
 
@@ -106,7 +106,7 @@ public static class DiscoveryCommunityJson
 
         // py-ipv8 reads this layout without its supports_new_style bit and keeps the constructor's default, True.
         writer.WriteNumber("supports_new_style", 1);
-        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        writer.WriteString("connection_type", ConnectionTypes.WireName(p.Flags));
         writer.WritePropertyName("introduce_to");
         JsonValues.WriteHexString(writer, p.IntroduceTo);
         writer.WritePropertyName("extra_bytes");

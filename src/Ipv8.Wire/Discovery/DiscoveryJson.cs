@@ -48,11 +48,16 @@ internal static class DiscoveryJson
         PayloadJson<NewPuncturePayload>.Register(static (writer, in p) => WritePuncture(writer, p.SourceLanAddress, p.SourceWanAddress, p.Identifier));
     }
 
-    /// <summary>Writes an address as <c>{"host","port","family"}</c>.</summary>
+    /// <summary>
+    /// Writes an address as <c>{"host","port","family"}</c>, the host as py-ipv8 shows it (glibc's <c>inet_ntop</c>:
+    /// <c>::ffff:0.0.0.1</c>, where .NET would print <c>::ffff:0:1</c>; found by the differential target).
+    /// </summary>
     internal static void WriteAddress(Utf8JsonWriter writer, string name, UdpAddress address)
     {
+        Span<byte> host = stackalloc byte[Schemas.PythonAddress.MaxLength];
+        var length = Schemas.PythonAddress.FormatHost(address, host);
         writer.WriteStartObject(name);
-        writer.WriteString("host", address.HostToString());
+        writer.WriteString("host", host[..length]);
         writer.WriteNumber("port", address.Port);
         writer.WriteString("family", address.IsIPv6 ? "ipv6" : "ipv4");
         writer.WriteEndObject();
@@ -61,7 +66,7 @@ internal static class DiscoveryJson
     private static void WriteIntroductionRequest(Utf8JsonWriter writer, in IntroductionRequestPayload p)
     {
         WriteRequestHead(writer, p.DestinationAddress, p.SourceLanAddress, p.SourceWanAddress, p.Identifier, p.Advice, p.SupportsNewStyle);
-        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        writer.WriteString("connection_type", ConnectionTypes.WireName(p.Flags));
         WriteExtra(writer, p.ExtraBytes, p.Flags);
     }
 
@@ -83,7 +88,7 @@ internal static class DiscoveryJson
         WriteBit(writer, "supports_new_style", p.SupportsNewStyle);
         WriteBit(writer, "intro_supports_new_style", p.IntroSupportsNewStyle);
         WriteBit(writer, "peer_limit_reached", p.PeerLimitReached);
-        writer.WriteString("connection_type", p.ConnectionType.ToWireName());
+        writer.WriteString("connection_type", ConnectionTypes.WireName(p.Flags));
         WriteExtra(writer, p.ExtraBytes, p.Flags);
     }
 

@@ -1,0 +1,309 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Ipv8.Cli.Fuzzing;
+using Ipv8.Cli.Hosting;
+
+namespace Ipv8.Cli.Commands;
+
+/// <summary>
+/// <c>ipv8 fuzz --target HOST:PORT --community HEX [--duration S] [--seed X] [--rate R] [--report FILE]</c>: the
+/// black-box network fuzzer (<see cref="NetworkFuzzer"/>); <c>--replay FILE</c> sends a reproducer again;
+/// <c>--differential</c> runs the differential target (<see cref="DifferentialFuzzer"/>) instead of a network target.
+/// </summary>
+internal static class FuzzCommand
+{
+    /// <summary>The community the differential target's inputs use when <c>--community</c> is not given (SHA-1 of <c>ipv8-dotnet fuzz</c>).</summary>
+    public static readonly Wire.CommunityId DifferentialCommunity = Wire.CommunityId.Parse("3ab4bb0b7c1b27c1ec3bfb1e2bb4fdc2edda5a3f");
+
+    public static Command Create()
+    {
+        var target = new Option<IPEndPoint?>("--target")
+        {
+            Description = "The node to fuzz: IP:PORT ([IPv6]:PORT). Loopback only, unless --allow-remote.",
+            HelpName = "host:port",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port > 0 && (text.Contains("]:", StringComparison.Ordinal) || !text.Contains("::", StringComparison.Ordinal)))
+                {
+                    return endPoint;
+                }
+
+                result.AddError($"--target must be IP:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:8090 or [::1]:8090), not '{text}'.");
+                return null;
+            },
+        };
+        var community = new Option<Wire.CommunityId?>("--community")
+        {
+            Description = "The target community's id: 40 hex digits. The discovery messages go under its prefix, DiscoveryCommunity's under its own.",
+            HelpName = "hex",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Wire.CommunityId.TryParse(text, out var id) && id != default)
+                {
+                    return id;
+                }
+
+                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
+                return null;
+            },
+        };
+        var duration = CliArguments.Duration("Fuzz this many seconds (a finding stops earlier). Default 60.");
+        var seed = new Option<int>("--seed") { Description = "The seed of every random choice: the same seed sends the same datagrams.", DefaultValueFactory = _ => 1 };
+        var rate = new Option<int>("--rate") { Description = "Datagrams per second at most (default 1000; the differential target: inputs per second, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" }
+            .Check(value => value is >= 0 and <= 100_000, value => $"--rate must be from 0 to 100000, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
+            .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
+        var report = CliArguments.Report("Write the report (JSON) to this file instead of standard output.");
+        var findings = new Option<DirectoryInfo>("--findings")
+        {
+            Description = "Where reproducers and differential findings go.",
+            DefaultValueFactory = _ => new DirectoryInfo("fuzz-findings"),
+            HelpName = "dir",
+        };
+        var replay = new Option<FileInfo?>("--replay") { Description = "Send the datagrams of a reproducer (a file a finding saved) to --target, then probe liveness.", HelpName = "file" };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a --target that is not a loopback address. Fuzz only nodes you run yourself." };
+        var differential = new Option<bool>("--differential") { Description = "Run the differential target instead: the same inputs through our decoder and py-ipv8's (needs --py-ipv8)." };
+        var pyIpv8 = new Option<DirectoryInfo?>("--py-ipv8")
+        {
+            Description = "The py-ipv8 checkout for --differential (its folder holds ipv8/). Default: $IPV8_PY_IPV8.",
+            HelpName = "dir",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("IPV8_PY_IPV8") is { Length: > 0 } dir ? new DirectoryInfo(dir) : null,
+        };
+        var python = new Option<string>("--python") { Description = "The Python interpreter for --differential. Default /usr/bin/python3.", DefaultValueFactory = _ => "/usr/bin/python3", HelpName = "path" };
+        var corpus = new Option<DirectoryInfo[]>("--corpus")
+        {
+            Description = "With --differential: compare the files in these folders (one datagram each) instead of generated inputs.",
+            HelpName = "dir",
+            Arity = ArgumentArity.OneOrMore,
+            DefaultValueFactory = _ => [],
+        };
+        var command = new Command("fuzz", "Fuzz a node over UDP with mutated, structure-aware IPv8 messages and check that it keeps answering; or compare our decoder with py-ipv8's (--differential).")
+        {
+            target, community, duration, seed, rate, probeEvery, livenessTimeout, report, findings, replay, allowRemote, differential, pyIpv8, python, corpus,
+        };
+        command.Validators.Add(result =>
+        {
+            bool isDifferential;
+            IPEndPoint? endPoint;
+            try
+            {
+                isDifferential = result.GetValue(differential);
+                endPoint = result.GetValue(target);
+                _ = result.GetValue(community);
+            }
+            catch (InvalidOperationException)
+            {
+                // An option whose value did not parse has its own error already; the rules below need every value.
+                return;
+            }
+
+            if (isDifferential)
+            {
+                if (endPoint is not null || result.GetValue(replay) is not null)
+                {
+                    result.AddError("--differential runs no network target: leave out --target and --replay.");
+                }
+
+                if (result.GetValue(pyIpv8) is null)
+                {
+                    result.AddError("--differential needs --py-ipv8 DIR (a py-ipv8 checkout) or $IPV8_PY_IPV8.");
+                }
+
+                return;
+            }
+
+            if (endPoint is null)
+            {
+                result.AddError("--target is required (or --differential).");
+                return;
+            }
+
+            if (result.GetValue(community) is null && result.GetValue(replay) is null)
+            {
+                result.AddError("--community is required.");
+            }
+
+            if (!IPAddress.IsLoopback(endPoint.Address) && !result.GetValue(allowRemote))
+            {
+                result.AddError($"--target {endPoint} is not a loopback address; fuzz only nodes you run yourself, and add --allow-remote to send elsewhere.");
+            }
+        });
+        command.SetAction(async (result, token) =>
+        {
+            using var shutdown = new Shutdown(token);
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+            var seconds = result.GetValue(duration) ?? 60;
+            if (result.GetValue(differential))
+            {
+                var options = new DifferentialOptions
+                {
+                    Python = result.GetValue(python)!,
+                    PyIpv8Directory = result.GetValue(pyIpv8)!.FullName,
+                    Community = result.GetValue(community) ?? DifferentialCommunity,
+                    Duration = TimeSpan.FromSeconds(seconds),
+                    Seed = result.GetValue(seed),
+                    Rate = result.GetValue(rate),
+                    FindingsDirectory = result.GetValue(findings)!.FullName,
+                    Corpus = CorpusFiles(result.GetValue(corpus)!),
+                };
+                return RunDifferential(options, result.GetValue(report), output, error, shutdown.Token);
+            }
+
+            var network = new NetworkFuzzOptions
+            {
+                Target = result.GetValue(target)!,
+                Community = result.GetValue(community) ?? default,
+                Duration = TimeSpan.FromSeconds(seconds),
+                Seed = result.GetValue(seed),
+                Rate = result.GetValue(rate) is > 0 and var r ? r : 1000,
+                ProbeEvery = result.GetValue(probeEvery),
+                LivenessTimeout = TimeSpan.FromSeconds(result.GetValue(livenessTimeout)),
+                FindingsDirectory = result.GetValue(findings)!.FullName,
+            };
+            return await RunNetworkAsync(network, result.GetValue(replay), result.GetValue(report), output, error, shutdown.Token).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static List<string>? CorpusFiles(DirectoryInfo[] folders) =>
+        folders.Length == 0 ? null : [.. folders.SelectMany(f => Directory.EnumerateFiles(f.FullName, "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal)];
+
+    /// <summary>Fuzzes (or replays) against a node; returns 0 without findings, 1 with (or when it cannot run).</summary>
+    public static async Task<int> RunNetworkAsync(NetworkFuzzOptions options, FileInfo? replay, FileInfo? report, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(error);
+        Reproducer? reproducer = null;
+        if (replay is not null)
+        {
+            try
+            {
+                reproducer = Reproducer.Load(replay.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                error.WriteLine($"error: --replay {replay}: {e.Message}");
+                return 1;
+            }
+
+            if (options.Community == default && !Wire.CommunityId.TryParse(reproducer.Community, out var id))
+            {
+                error.WriteLine($"error: --replay {replay} names no community; give --community.");
+                return 1;
+            }
+            else if (options.Community == default)
+            {
+                options = options with { Community = Wire.CommunityId.Parse(reproducer.Community) };
+            }
+        }
+
+        using var fuzzer = new NetworkFuzzer(options, error);
+        FuzzTally tally;
+        if (reproducer is not null)
+        {
+            error.WriteLine($"fuzz: replaying {reproducer.Datagrams.Count} datagrams of {replay} to {options.Target} (community {options.Community})");
+            tally = await fuzzer.ReplayAsync(reproducer, cancel).ConfigureAwait(false);
+        }
+        else
+        {
+            error.WriteLine($"fuzz: {options.Target}, community {options.Community}, seed {options.Seed}, {options.Rate} datagrams/s, a probe every {options.ProbeEvery}, for {options.Duration.TotalSeconds:0.#} s");
+            tally = await fuzzer.RunAsync(cancel).ConfigureAwait(false);
+        }
+
+        Json.Emit(NetworkReport(tally, options), report, output);
+        error.WriteLine($"fuzz: sent {tally.Sent} datagrams in {tally.Elapsed.TotalSeconds:0.#} s, {tally.LivenessChecks} liveness checks, {tally.LivenessFailures} failures, {tally.Findings.Count} findings");
+        return tally.Findings.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs the differential target; returns 0 without findings, 1 with (or when py-ipv8 cannot run).</summary>
+    public static int RunDifferential(DifferentialOptions options, FileInfo? report, TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(error);
+        DifferentialTally tally;
+        try
+        {
+            error.WriteLine($"differential: {(options.Corpus is { } files ? $"{files.Count} corpus files" : $"seed {options.Seed}, {options.Duration.TotalSeconds:0.#} s")}, py-ipv8 at {options.PyIpv8Directory}");
+            tally = DifferentialFuzzer.Run(options, error, cancel);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        {
+            error.WriteLine($"error: the differential target cannot run: {e.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+
+        Json.Emit(DifferentialReport(tally), report, output);
+        error.WriteLine($"differential: compared {tally.Compared} inputs in {tally.Elapsed.TotalSeconds:0.#} s; accepted by both {tally.AcceptedByBoth}, rejected by both {tally.RejectedByBoth}, known differences {tally.Allowed.Values.Sum()}, findings {tally.FindingCounts.Values.Sum()}");
+        return tally.FindingCounts.Count == 0 ? 0 : 1;
+    }
+
+    private static string NetworkReport(FuzzTally tally, NetworkFuzzOptions options) => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("sent", tally.Sent);
+        writer.WriteNumber("liveness_checks", tally.LivenessChecks);
+        writer.WriteNumber("liveness_failures", tally.LivenessFailures);
+        WriteFindings(writer, tally.Findings);
+        writer.WriteNumber("liveness_late", tally.LivenessLate);
+        writer.WriteString("target", $"{options.Target.Address}:{options.Target.Port}");
+        writer.WriteString("community", options.Community.ToString());
+        writer.WriteNumber("seed", options.Seed);
+        writer.WriteNumber("seconds", Math.Round(tally.Elapsed.TotalSeconds, 1));
+        writer.WriteNumber("skipped_not_local", tally.SkippedNotLocal);
+        writer.WriteStartObject("mutations");
+        foreach (var (name, count) in tally.Mutations.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            writer.WriteNumber(name, count);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
+    private static string DifferentialReport(DifferentialTally tally) => Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("sent", tally.Compared);
+        writer.WriteNumber("liveness_checks", 0);
+        writer.WriteNumber("liveness_failures", 0);
+        WriteFindings(writer, tally.Findings);
+        writer.WriteNumber("seconds", Math.Round(tally.Elapsed.TotalSeconds, 1));
+        writer.WriteNumber("accepted_by_both", tally.AcceptedByBoth);
+        writer.WriteNumber("rejected_by_both", tally.RejectedByBoth);
+        writer.WriteStartObject("known_differences");
+        foreach (var (id, count) in tally.Allowed.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            writer.WriteNumber(id, count);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject("finding_counts");
+        foreach (var (signature, count) in tally.FindingCounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            writer.WriteNumber(signature, count);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
+    private static void WriteFindings(Utf8JsonWriter writer, List<FuzzFinding> findings)
+    {
+        writer.WriteStartArray("findings");
+        foreach (var finding in findings)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("file", finding.File);
+            writer.WriteString("description", finding.Description);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+}

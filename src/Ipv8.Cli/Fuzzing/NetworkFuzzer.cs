@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+
+namespace Ipv8.Cli.Fuzzing;
+
+/// <summary>What <c>ipv8 fuzz</c> runs against a node.</summary>
+internal sealed record NetworkFuzzOptions
+{
+    public required IPEndPoint Target { get; init; }
+
+    public required CommunityId Community { get; init; }
+
+    /// <summary>How long to fuzz (a finding stops earlier).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int Seed { get; init; }
+
+    /// <summary>Datagrams per second at most (probes not counted).</summary>
+    public int Rate { get; init; } = 1000;
+
+    /// <summary>A liveness probe after every this many datagrams.</summary>
+    public int ProbeEvery { get; init; } = 500;
+
+    /// <summary>How long the target has to answer a probe.</summary>
+    public TimeSpan LivenessTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where reproducers go.</summary>
+    public string FindingsDirectory { get; init; } = "fuzz-findings";
+
+    /// <summary>How many of the last datagrams a reproducer holds.</summary>
+    public int KeepLast { get; init; } = 1000;
+
+    /// <summary>How many sockets the datagrams go out from, in turn (each is its own source for the target's per-source limits).</summary>
+    public int Sources { get; init; } = 4;
+
+    /// <summary>How many fuzzer identities sign the messages (kept below py-ipv8's default max_peers, 30, so that the probe is never refused as one peer too many).</summary>
+    public int Identities { get; init; } = 3;
+}
+
+/// <summary>A finding: a file (reproducer, or saved input) and what happened.</summary>
+internal sealed record FuzzFinding(string File, string Description);
+
+/// <summary>What a run did: the report's numbers.</summary>
+internal sealed class FuzzTally
+{
+    public long Sent { get; set; }
+
+    public long LivenessChecks { get; set; }
+
+    public long LivenessFailures { get; set; }
+
+    /// <summary>Probes answered only by the second, confirming probe: the target was slow, not dead.</summary>
+    public long LivenessLate { get; set; }
+
+    public long SkippedNotLocal { get; set; }
+
+    public Dictionary<string, long> Mutations { get; } = new(StringComparer.Ordinal);
+
+    public List<FuzzFinding> Findings { get; } = [];
+
+    public TimeSpan Elapsed { get; set; }
+}
+
+/// <summary>
+/// The black-box network fuzzer behind <c>ipv8 fuzz</c>: builds valid messages of every registry kind
+/// (<see cref="MessageFactory"/>), mutates them (<see cref="Mutator"/>), sends them to the target at a bounded rate
+/// from a few sockets, and every <see cref="NetworkFuzzOptions.ProbeEvery"/> datagrams checks that the target still
+/// answers (<see cref="LivenessProbe"/>). A probe without an answer stops the run and saves the last datagrams as a
+/// <see cref="Reproducer"/>. Everything random comes from the seed: the same seed sends the same datagrams.
+/// </summary>
+internal sealed class NetworkFuzzer : IDisposable
+{
+    private readonly NetworkFuzzOptions _options;
+    private readonly TextWriter _log;
+    private readonly Random _random;
+    private readonly FuzzInputs _inputs;
+    private readonly LibNaClPrivateKey _probeKey;
+    private readonly Socket[] _sockets;
+    private readonly LivenessProbe _probe;
+    private readonly Queue<FuzzDatagram> _last = new();
+
+    public NetworkFuzzer(NetworkFuzzOptions options, TextWriter log)
+    {
+        _options = options;
+        _log = log;
+        _random = new Random(options.Seed ^ 0x5EED);
+        _inputs = new FuzzInputs(options.Seed, options.Community, options.Identities);
+        _probeKey = FuzzInputs.CreateKey(_random);
+        var local = options.Target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+        if (!IPAddress.IsLoopback(options.Target.Address))
+        {
+            local = options.Target.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        }
+
+        _sockets = new Socket[Math.Max(1, options.Sources)];
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            _sockets[i] = new Socket(options.Target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            _sockets[i].Bind(new IPEndPoint(local, 0));
+        }
+
+        _probe = new LivenessProbe(options.Target, options.Community, _probeKey, new Random(_random.Next()));
+    }
+
+    /// <summary>The probe identity's public key (<c>LibNaCLPK:</c> bin): a target's answers to it are the liveness answers.</summary>
+    internal ReadOnlySpan<byte> ProbePublicKey => _probeKey.PublicKey.Bin;
+
+    /// <summary>Fuzzes until the duration is over, a probe fails, or <paramref name="cancel"/> fires.</summary>
+    public async Task<FuzzTally> RunAsync(CancellationToken cancel)
+    {
+        var tally = new FuzzTally();
+        var clock = Stopwatch.StartNew();
+        var lastStatus = TimeSpan.Zero;
+        try
+        {
+            while (clock.Elapsed < _options.Duration && !cancel.IsCancellationRequested)
+            {
+                // Pacing: never ahead of rate × elapsed.
+                var allowed = (long)(clock.Elapsed.TotalSeconds * _options.Rate) + 1;
+                if (tally.Sent >= allowed)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(2), cancel).ConfigureAwait(false);
+                    continue;
+                }
+
+                var next = _inputs.Next();
+                if (!LocalOnly.MaySend(next.Bytes))
+                {
+                    tally.SkippedNotLocal++;
+                    continue;
+                }
+
+                Send(next, tally);
+                var mutation = MutationName(next.Mutation);
+                tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
+                if (tally.Sent % _options.ProbeEvery == 0 && !await CheckLivenessAsync(tally, cancel).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                if (clock.Elapsed - lastStatus >= TimeSpan.FromSeconds(10))
+                {
+                    lastStatus = clock.Elapsed;
+                    _log.WriteLine($"fuzz: {clock.Elapsed.TotalSeconds:0}s sent {tally.Sent}, liveness checks {tally.LivenessChecks}, failures {tally.LivenessFailures}, skipped (not local) {tally.SkippedNotLocal}");
+                }
+            }
+
+            if (tally.LivenessFailures == 0)
+            {
+                await CheckLivenessAsync(tally, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl+C: report what was done.
+        }
+
+        tally.Elapsed = clock.Elapsed;
+        return tally;
+    }
+
+    /// <summary>Sends a reproducer's datagrams in order at the rate, then checks liveness.</summary>
+    public async Task<FuzzTally> ReplayAsync(Reproducer reproducer, CancellationToken cancel)
+    {
+        var tally = new FuzzTally();
+        var clock = Stopwatch.StartNew();
+        foreach (var datagram in reproducer.Datagrams)
+        {
+            while (tally.Sent >= (long)(clock.Elapsed.TotalSeconds * _options.Rate) + 1)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(2), cancel).ConfigureAwait(false);
+            }
+
+            if (!LocalOnly.MaySend(datagram.Bytes))
+            {
+                tally.SkippedNotLocal++;
+                continue;
+            }
+
+            Send(datagram, tally);
+        }
+
+        await CheckLivenessAsync(tally, cancel, reproducer).ConfigureAwait(false);
+        tally.Elapsed = clock.Elapsed;
+        return tally;
+    }
+
+    private void Send(FuzzDatagram datagram, FuzzTally tally)
+    {
+        try
+        {
+            _sockets[tally.Sent % _sockets.Length].SendTo(datagram.Bytes, _options.Target);
+        }
+        catch (SocketException)
+        {
+            // An ICMP port unreachable from an earlier datagram, reported on this send: the probe will tell.
+        }
+
+        tally.Sent++;
+        _last.Enqueue(datagram);
+        if (_last.Count > _options.KeepLast)
+        {
+            _last.Dequeue();
+        }
+    }
+
+    private async Task<bool> CheckLivenessAsync(FuzzTally tally, CancellationToken cancel, Reproducer? replayed = null)
+    {
+        tally.LivenessChecks++;
+        if (await _probe.CheckAsync(_options.LivenessTimeout, cancel).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        // No answer in time. On a busy machine a live target can be late: a second probe (a new identifier) gets twice
+        // the deadline; an answer to it counts the first as late, not as a failure.
+        if (await _probe.CheckAsync(2 * _options.LivenessTimeout, cancel).ConfigureAwait(false))
+        {
+            tally.LivenessLate++;
+            _log.WriteLine($"fuzz: liveness probe {tally.LivenessChecks} was not answered within {_options.LivenessTimeout.TotalSeconds:0.#} s, but a second one was (late, not a failure)");
+            return true;
+        }
+
+        tally.LivenessFailures++;
+        var description = $"no answer to liveness probe {tally.LivenessChecks} within {_options.LivenessTimeout.TotalSeconds:0.#} s, nor to a second one within {2 * _options.LivenessTimeout.TotalSeconds:0.#} s, after {tally.Sent} datagrams";
+        if (replayed is not null)
+        {
+            tally.Findings.Add(new FuzzFinding(string.Empty, $"replay: {description}"));
+            return false;
+        }
+
+        var file = Path.GetFullPath(Path.Combine(_options.FindingsDirectory, $"liveness-seed{_options.Seed}-{tally.Sent}.json"));
+        var target = $"{_options.Target.Address}:{_options.Target.Port}";
+        new Reproducer(description, _options.Seed, _options.Community.ToString(), target, [.. _last]).Save(file);
+        tally.Findings.Add(new FuzzFinding(file, description));
+        _log.WriteLine($"fuzz: {description}; the last {_last.Count} datagrams are in {file}");
+        _log.WriteLine($"fuzz: replay them with: ipv8 fuzz --replay {file} --target {target} --community {_options.Community}");
+        return false;
+    }
+
+    private static string MutationName(string description)
+    {
+        var start = description.IndexOf(": ", StringComparison.Ordinal) + 2;
+        var end = description.IndexOf(' ', start);
+        return end < 0 ? description[start..] : description[start..end];
+    }
+
+    public void Dispose()
+    {
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        _probe.Dispose();
+        _inputs.Dispose();
+        _probeKey.Dispose();
+    }
+}
