@@ -118,6 +118,11 @@ internal static class CliApp
                 return option.Arity.MinimumNumberOfValues > 0 ? $"{option.Name} needs a value" : null;
             }
 
+            if (result.Tokens.Count > option.Arity.MaximumNumberOfValues && message.Contains("expects a single argument", StringComparison.Ordinal))
+            {
+                return $"{option.Name} given {result.Tokens.Count} times; give it once";
+            }
+
             var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
             var text = result.Tokens[0].Value;
             return Expected(type, text) is { } expected ? $"{option.Name} must be {expected}, got '{text}'" : null;

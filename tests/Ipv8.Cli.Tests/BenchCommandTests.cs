@@ -106,7 +106,7 @@ public sealed class BenchCommandTests
     [InlineData("error: --message introduction-request needs --community", "--target", "127.0.0.1:8090")]
     [InlineData("error: --message introduction-request carries IPv4 addresses only", "--target", "[::1]:8090", "--community", CommunityHex)]
     [InlineData("error: --target must be HOST:PORT", "--target", "localhost:8090", "--community", CommunityHex)]
-    [InlineData("error: --message must be one of introduction-request, new-introduction-request, puncture-request, new-puncture-request, ping, not 'pong'", "--target", "127.0.0.1:8090", "--message", "pong")]
+    [InlineData("error: --message must be one of introduction-request, new-introduction-request, puncture-request, new-puncture-request, ping, got 'pong'", "--target", "127.0.0.1:8090", "--message", "pong")]
     [InlineData("error: --rate must be 1-1000000", "--target", "127.0.0.1:8090", "--community", CommunityHex, "--rate", "0")]
     public void Bad_arguments_give_one_error_line_and_exit_2(string expected, params string[] args)
     {

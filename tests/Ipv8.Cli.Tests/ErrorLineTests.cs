@@ -78,7 +78,7 @@ public class ErrorLineTests
         var (_, _, error) = CliHarness.Run("node", "--port", "70000", "--community", "zz");
 
         Assert.Equal(
-            "error: --port must be a whole number from 0 to 65535, got '70000'; --community must be 40 hex digits (20 bytes, not all zero), not 'zz'. (see 'ipv8 node --help')",
+            "error: --port must be a whole number from 0 to 65535, got '70000'; --community must be 40 hex digits (20 bytes, not all zero), got 'zz'. (see 'ipv8 node --help')",
             Assert.Single(CliHarness.Lines(error)));
     }
 

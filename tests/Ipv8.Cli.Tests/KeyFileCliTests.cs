@@ -25,7 +25,9 @@ public sealed class KeyFileCliTests : IDisposable
 
         Assert.Equal(1, code);
         Assert.Equal(string.Empty, output);
-        Assert.StartsWith($"error: {path} cannot be created: ", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+        Assert.Equal(
+            $"error: --out '{path}' already exists; keygen never overwrites a key: choose another path, or delete the file first.",
+            Assert.Single(CliHarness.Lines(error)));
         Assert.Equal("mine", File.ReadAllText(path));
     }
 
@@ -35,8 +37,8 @@ public sealed class KeyFileCliTests : IDisposable
         var (keygenCode, _, keygenError) = CliHarness.Run("keygen", "--out", _directory.FullName);
         var (nodeCode, _, nodeError) = CliHarness.Run("node", "--port", "0", "--community", CommunityHex, "--key", _directory.FullName);
 
-        Assert.Equal(1, keygenCode);
-        Assert.Equal($"error: {_directory.FullName} is a directory, not a key file", Assert.Single(CliHarness.Lines(keygenError)));
+        Assert.Equal(2, keygenCode);
+        Assert.Equal($"error: --out '{_directory.FullName}' is a directory, not a file. (see 'ipv8 keygen --help')", Assert.Single(CliHarness.Lines(keygenError)));
         Assert.Equal(2, nodeCode);
         Assert.Equal($"error: --key {_directory.FullName} is a directory, not a key file. (see 'ipv8 node --help')", Assert.Single(CliHarness.Lines(nodeError)));
     }
@@ -52,7 +54,7 @@ public sealed class KeyFileCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.Equal(
-            $"error: --key {path} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one holds a public key (LibNaCLPK:)",
+            $"error: --key {path} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one holds a public key (LibNaCLPK:). (see 'ipv8 node --help')",
             Assert.Single(CliHarness.Lines(error)));
     }
 

@@ -281,6 +281,7 @@ public sealed partial class LoggingTests
         var warning = logs.WithId(2006)[0];
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains($"from {b.Address} signed with this node's own key", warning.Message, StringComparison.Ordinal);
+        Assert.EndsWith("will never be peers", warning.Message, StringComparison.Ordinal); // the first line: no "(0 more suppressed)"
         Assert.Empty(a.Community.GetPeers());
 
         // A packet of its own, reflected back from its own address, is no other node: no warning.

@@ -474,39 +474,58 @@ public sealed class HostingTests : IDisposable
         using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
         await first.StartAsync();
         await second.StartAsync();
-        var a = first.Services.GetRequiredService<ChatCommunity>();
-        await Eventually.AssertAsync(() => a.GetPeers().Length >= 1, "the OpenTelemetry node to verify a peer", TimeSpan.FromSeconds(60));
+        var provider = first.Services.GetRequiredService<MeterProvider>();
 
-        Assert.True(first.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
-        var byName = exported.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
-        long HistogramCount(string name)
+        // A peer may come from the other node's introduction (246) before the tracker's response (245) arrives, so wait
+        // for what is asserted, flushing again each time: the exporter hands out the same Metric objects at every export,
+        // their points the totals so far.
+        await Eventually.AssertAsync(
+            () =>
+            {
+                Assert.True(provider.ForceFlush(10_000));
+                var byName = exported.ToArray().GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Last());
+                return HistogramCount(byName, "ipv8.walk.rtt") >= 1
+                    && HistogramCount(byName, "ipv8.signature.verify.duration") >= 1
+                    && ReceivedMessageIds(byName).Contains(245); // introduction responses (old-style; the tracker answers old-style requests so)
+            },
+            "the OpenTelemetry node to export a walk round trip, a signature check and a received introduction response (245)",
+            TimeSpan.FromSeconds(60));
+        await second.StopAsync();
+        await first.StopAsync();
+
+        static long HistogramCount(Dictionary<string, Metric> byName, string name)
         {
             long count = 0;
-            foreach (ref readonly var point in byName[name].GetMetricPoints())
+            if (byName.TryGetValue(name, out var metric))
             {
-                count += point.GetHistogramCount();
+                foreach (ref readonly var point in metric.GetMetricPoints())
+                {
+                    count += point.GetHistogramCount();
+                }
             }
 
             return count;
         }
 
-        Assert.True(HistogramCount("ipv8.walk.rtt") >= 1);
-        Assert.True(HistogramCount("ipv8.signature.verify.duration") >= 1);
-        var messageIds = new List<object?>();
-        foreach (ref readonly var point in byName["ipv8.community.packets.received"].GetMetricPoints())
+        static List<int> ReceivedMessageIds(Dictionary<string, Metric> byName)
         {
-            foreach (var tag in point.Tags)
+            var messageIds = new List<int>();
+            if (byName.TryGetValue("ipv8.community.packets.received", out var metric))
             {
-                if (tag.Key == "msg_id")
+                foreach (ref readonly var point in metric.GetMetricPoints())
                 {
-                    messageIds.Add(tag.Value);
+                    foreach (var tag in point.Tags)
+                    {
+                        if (tag.Key == "msg_id")
+                        {
+                            messageIds.Add(Convert.ToInt32(tag.Value, System.Globalization.CultureInfo.InvariantCulture));
+                        }
+                    }
                 }
             }
-        }
 
-        Assert.Contains(245, messageIds.Select(Convert.ToInt32)); // introduction responses (old-style; the tracker answers old-style requests so)
-        await second.StopAsync();
-        await first.StopAsync();
+            return messageIds;
+        }
     }
 
     private static Ipv8Node StartTracker()

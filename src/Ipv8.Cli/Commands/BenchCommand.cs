@@ -39,7 +39,7 @@ internal static class BenchCommand
                     return endpoint;
                 }
 
-                result.AddError($"--target must be HOST:PORT with a numeric host and a port from 1 to 65535, not '{text}'.");
+                result.AddError($"--target must be HOST:PORT with a numeric host and a port from 1 to 65535, got '{text}'.");
                 return null;
             },
         };
@@ -47,17 +47,7 @@ internal static class BenchCommand
         {
             Description = "The target's community id, 40 hex digits (not needed for --message ping, which goes to py-ipv8's DiscoveryCommunity).",
             HelpName = "hex",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (CommunityId.TryParse(text, out var id) && id != default)
-                {
-                    return id;
-                }
-
-                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
-                return null;
-            },
+            CustomParser = CliArguments.ParseCommunity,
         };
         var rate = new Option<double>("--rate")
         {
@@ -80,7 +70,7 @@ internal static class BenchCommand
             Description = $"What to send: {string.Join(", ", BenchMessages.Names)}. Default introduction-request (246).",
             DefaultValueFactory = _ => BenchMessages.Names[0],
             HelpName = "kind",
-        }.Check(value => BenchMessages.TryParse(value, out _), value => $"--message must be one of {string.Join(", ", BenchMessages.Names)}, not '{value}'.");
+        }.Check(value => BenchMessages.TryParse(value, out _), value => $"--message must be one of {string.Join(", ", BenchMessages.Names)}, got '{value}'.");
         var findMax = new Option<bool>("--find-max")
         {
             Description = "Step the rate up (doubling, then halving the gap) until p99 exceeds --max-p99 or loss exceeds --max-loss; report the highest rate that met both.",

@@ -77,6 +77,12 @@ internal static class DecodeCommand
     {
         schema = null;
         error = string.Empty;
+        if (Directory.Exists(path))
+        {
+            error = $"--schema '{path}' is a directory, not a file";
+            return false;
+        }
+
         try
         {
             schema = SchemaSet.Load(path);

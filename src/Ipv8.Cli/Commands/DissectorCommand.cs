@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ipv8.Cli.Dissector;
+using Ipv8.Cli.Hosting;
 using Ipv8.Wire.Discovery;
 using Ipv8.Wire.Schemas;
 
@@ -13,12 +14,9 @@ internal static class DissectorCommand
 {
     public static Command Create()
     {
-        var output = new Option<FileInfo>("--out")
-        {
-            Description = "The Lua file to write (overwritten if it exists).",
-            HelpName = "file.lua",
-            Required = true,
-        };
+        var output = CliArguments.OutputFile("--out", "The Lua file to write (overwritten if it exists).");
+        output.HelpName = "file.lua";
+        output.Required = true;
         var schema = new Option<SchemaSet?>("--schema")
         {
             Description = "A JSON schema of a community's own messages (as for decode): their fields become ipv8.<message>.<field> too.",

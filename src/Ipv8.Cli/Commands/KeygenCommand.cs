@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ipv8.Cli.Hosting;
 using Ipv8.Engine;
 
 namespace Ipv8.Cli.Commands;
@@ -8,11 +9,8 @@ internal static class KeygenCommand
 {
     public static Command Create()
     {
-        var output = new Option<FileInfo>("--out")
-        {
-            Description = "Where to write the new private key (the 74-byte LibNaCLSK: bin). Must not exist yet.",
-            Required = true,
-        };
+        var output = CliArguments.OutputFile("--out", "Where to write the new private key (the 74-byte LibNaCLSK: bin). Must not exist yet.");
+        output.Required = true;
         var command = new Command("keygen", "Generate a new LibNaCL private key.") { output };
         command.SetAction(result => Run(result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
@@ -27,10 +25,19 @@ internal static class KeygenCommand
             output.WriteLine($"wrote {created.Path}; public key {key.PublicKey}, mid {Convert.ToHexStringLower(key.PublicKey.Mid)}");
             return 0;
         }
+        catch (IOException) when (File.Exists(file.FullName))
+        {
+            error.WriteLine($"error: {AlreadyExists(file)}");
+            return 1;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {ex.Message}");
             return 1;
         }
     }
+
+    /// <summary>The refusal to overwrite a key: keygen never replaces one (it may be the only copy of a node's identity).</summary>
+    private static string AlreadyExists(FileInfo file) =>
+        $"--out '{file.FullName}' already exists; keygen never overwrites a key: choose another path, or delete the file first.";
 }

@@ -64,6 +64,9 @@ internal sealed record NodeConfig
 /// </summary>
 internal static class NodeCommand
 {
+    /// <summary>The suffix of every usage error (exit code 2) of the command.</summary>
+    private const string Help = "(see 'ipv8 node --help')";
+
     public static Command Create()
     {
         var port = CliArguments.Port("UDP port to bind (0: any free port).", required: true);
@@ -73,17 +76,7 @@ internal static class NodeCommand
             Description = "The community id: 40 hex digits (20 bytes).",
             Required = true,
             HelpName = "hex",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (CommunityId.TryParse(text, out var id) && id != default)
-                {
-                    return id;
-                }
-
-                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
-                return default;
-            },
+            CustomParser = result => CliArguments.ParseCommunity(result) ?? default,
         };
         var bootstrap = CliArguments.HostPorts(
             "--bootstrap",
@@ -119,7 +112,7 @@ internal static class NodeCommand
             Description = "on (default) or off: off turns off every per-source limit (docs/security.md), as py-ipv8 has none; for benchmarks only.",
             DefaultValueFactory = _ => "on",
             HelpName = "on|off",
-        }.Check(value => value is "on" or "off", value => $"--rate-limits must be on or off, not '{value}'.");
+        }.Check(value => value is "on" or "off", value => $"--rate-limits must be on or off, got '{value}'.");
         var logLevel = CliArguments.LogLevel(LogLevel.Information);
 
         var command = new Command("node", "Run one IPv8 node: a community with RandomWalk, py-ipv8's DiscoveryCommunity next to it (unless --no-discovery), the bootstrap servers and peers given; writes a report at the end.")
@@ -168,6 +161,12 @@ internal static class NodeCommand
         ArgumentNullException.ThrowIfNull(logs);
         var logger = logs.CreateLogger("ipv8.node");
 
+        if (config.Discovery && config.Community == DiscoveryCommunity.Id)
+        {
+            error.WriteLine($"error: --community {config.Community} is py-ipv8's DiscoveryCommunity, which the node runs already; give another id or --no-discovery. {Help}");
+            return 2;
+        }
+
         // The key file stays locked while the node runs: a second node on the same file is refused.
         KeyFile? keyFile = null;
         if (config.KeyFile is { } path)
@@ -178,7 +177,7 @@ internal static class NodeCommand
             }
             catch (InvalidDataException ex)
             {
-                error.WriteLine($"error: --key {ex.Message}");
+                error.WriteLine($"error: --key {ex.Message.TrimEnd('.')}. {Help}");
                 return 2;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -192,12 +191,6 @@ internal static class NodeCommand
         using var key = keyFile?.Key ?? LibNaClPrivateKey.Generate();
         var endpoint = CliEndpoint.Create(config.Host, config.Port, config.LoopbackOnly, logs);
         await using var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions { LoggerFactory = logs });
-        if (config.Discovery && config.Community == DiscoveryCommunity.Id)
-        {
-            error.WriteLine($"error: --community {config.Community} is py-ipv8's DiscoveryCommunity, which the node runs already; give another id or --no-discovery.");
-            return 2;
-        }
-
         var community = node.AddCommunity(new CliCommunity(config.Community, node.CreateSettings(s =>
         {
             s.MaxPeers = config.MaxPeers;

@@ -297,17 +297,24 @@ internal static class SwarmCommand
         return result.Converged ? 0 : 1;
     }
 
+    /// <summary>
+    /// " (~N KiB per node)" from 100 nodes up; empty below, where the runtime's own memory, not the nodes', fills the
+    /// working set.
+    /// </summary>
+    internal static string PerNode(long peakWorkingSetBytes, int nodes) =>
+        nodes >= 100 ? string.Create(CultureInfo.InvariantCulture, $" (~{peakWorkingSetBytes / nodes / 1024} KiB per node)") : string.Empty;
+
     private static void WriteSummary(SwarmResult result, TextWriter error)
     {
         var c = CultureInfo.InvariantCulture;
         var costs = result.Costs;
         error.WriteLine(string.Create(c, $"swarm: {Counted.Of(result.Nodes, "node")} and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
         error.WriteLine(result.Converged
-            ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {result.TargetPeers} verified peers")
-            : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {result.TargetPeers} verified peers per node)"));
+            ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {Counted.Of(result.TargetPeers, "verified peer")}")
+            : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {Counted.Of(result.TargetPeers, "verified peer")} per node)"));
         error.WriteLine(string.Create(c, $"peers per node: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
-        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB ({costs.PeakWorkingSetBytes / Math.Max(1, result.Nodes) / 1024} KiB per node), {result.SecondsRunning:F1} s running"));
+        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB{PerNode(costs.PeakWorkingSetBytes, result.Nodes)}, {result.SecondsRunning:F1} s running"));
         error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
         error.WriteLine(costs.CryptoRatio is { } ratio
             ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")

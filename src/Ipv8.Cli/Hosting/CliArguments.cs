@@ -5,6 +5,7 @@ using System.Net;
 using Ipv8.Cli.Commands;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Shared;
+using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Ipv8.Cli.Hosting;
@@ -80,7 +81,7 @@ internal static class CliArguments
                 return address;
             }
 
-            result.AddError($"--host must be a numeric IPv4 or IPv6 address, not '{text}'.");
+            result.AddError($"--host must be a numeric IPv4 or IPv6 address, got '{text}'.");
             return null;
         },
     };
@@ -89,13 +90,53 @@ internal static class CliArguments
         new Option<double?>("--duration") { Description = description, HelpName = "seconds" }
             .Check(
                 value => value is null or (> 0 and <= 30 * 24 * 3600),
-                value => $"--duration must be a positive number of seconds (at most 30 days), not {value?.ToString(CultureInfo.InvariantCulture)}.");
+                value => $"--duration must be a positive number of seconds (at most 30 days), got '{value?.ToString(CultureInfo.InvariantCulture)}'.");
 
-    public static Option<FileInfo?> Report(string description) => new("--report")
+    public static Option<FileInfo?> Report(string description) => OutputFile("--report", description);
+
+    /// <summary>
+    /// An option naming a file the command writes: a folder, or a file in a folder that does not exist, is a parse
+    /// error (exit 2, before any work starts); the command never creates folders.
+    /// </summary>
+    public static Option<FileInfo?> OutputFile(string name, string description)
     {
-        Description = description,
-        HelpName = "file",
-    };
+        var option = new Option<FileInfo?>(name) { Description = description, HelpName = "file" };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { } file && OutputFileProblem(name, file) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Why <paramref name="file"/> cannot be written as the value of option <paramref name="name"/>; null when it can.</summary>
+    public static string? OutputFileProblem(string name, FileInfo file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (Directory.Exists(file.FullName))
+        {
+            return $"{name} '{file.FullName}' is a directory, not a file.";
+        }
+
+        return file.Directory is { Exists: true } ? null : $"{name} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
+    }
+
+    /// <summary>
+    /// Parses a <c>--community</c> value: 40 hex digits, not all zero; anything else is an error naming the value.
+    /// </summary>
+    public static CommunityId? ParseCommunity(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (CommunityId.TryParse(text, out var id) && id != default)
+        {
+            return id;
+        }
+
+        result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), got '{text}'.");
+        return null;
+    }
 
     public static Option<LogLevel> LogLevel(LogLevel defaultLevel) => new("--log-level")
     {
@@ -124,7 +165,7 @@ internal static class CliArguments
             Description = description,
             DefaultValueFactory = _ => defaultValue,
             HelpName = "seconds",
-        }.Check(value => value >= min && value <= max, _ => string.Create(CultureInfo.InvariantCulture, $"{name} must be {min}-{max} seconds."));
+        }.Check(value => value >= min && value <= max, value => string.Create(CultureInfo.InvariantCulture, $"{name} must be {min}-{max} seconds, got '{value}'."));
 
     /// <summary>
     /// An option whose values are <c>HOST:PORT</c> (an IP address, <c>[IPv6]</c> or a DNS name), checked by

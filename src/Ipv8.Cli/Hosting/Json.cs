@@ -29,11 +29,6 @@ internal static class Json
             return;
         }
 
-        if (file.DirectoryName is { } directory)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
         File.WriteAllText(file.FullName, json + "\n");
     }
 }

@@ -44,7 +44,7 @@ internal static class SwarmPlot
             return $"--plot {file.Name}: the file name must end in .svg.";
         }
 
-        return file.Directory is { Exists: true } ? null : $"--plot {file.FullName}: the directory {file.DirectoryName} does not exist.";
+        return Hosting.CliArguments.OutputFileProblem("--plot", file);
     }
 
     /// <summary>Writes the picture to <paramref name="file"/>, replacing it.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,10 @@ internal static partial class CommunityLog
     {
         if (log.TryTake(RemoteEvent.OwnKeyHeard, LogLevel.Warning, out var suppressed))
         {
-            log.Enqueue(new RemoteLine(static (ILogger l, in RemoteLine e) => OwnKeyHeard(l, e.MessageId, e.Address, e.Suppressed), suppressed) { Address = source, MessageId = messageId });
+            // The first line has nothing suppressed yet: no "(0 more suppressed)".
+            log.Enqueue(new RemoteLine(
+                static (ILogger l, in RemoteLine e) => OwnKeyHeard(l, e.MessageId, e.Address, e.Suppressed == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" ({e.Suppressed} more suppressed)")),
+                suppressed) { Address = source, MessageId = messageId });
         }
     }
 
@@ -74,8 +78,8 @@ internal static partial class CommunityLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Dropping introduction request from {Source}: over the peer limit of {MaxPeers} ({Suppressed} more suppressed)")]
     private static partial void PeerLimit(ILogger logger, UdpAddress source, long maxPeers, long suppressed);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Received message {MessageId} from {Source} signed with this node's own key: another node runs with the same key (the same key file?) and the two will never be peers ({Suppressed} more suppressed)")]
-    private static partial void OwnKeyHeard(ILogger logger, byte messageId, UdpAddress source, long suppressed);
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Received message {MessageId} from {Source} signed with this node's own key: another node runs with the same key (the same key file?) and the two will never be peers{Suppressed}")]
+    private static partial void OwnKeyHeard(ILogger logger, byte messageId, UdpAddress source, string suppressed);
 
     // Local events.
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Cannot anonymize community traffic without an anonymizing (tunnel) endpoint; {Community} runs in the clear")]

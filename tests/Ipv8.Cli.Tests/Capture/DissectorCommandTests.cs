@@ -104,7 +104,7 @@ public sealed partial class DissectorCommandTests
     }
 
     [Fact]
-    public void AnUnwritableOut_IsAnErrorOfOneLine()
+    public void AnOutUnderAFile_IsAUsageErrorOfOneLine()
     {
         // A path under a regular file: no directory can be there.
         var file = CliHarness.TempPath("not-a-directory");
@@ -114,9 +114,9 @@ public sealed partial class DissectorCommandTests
             var path = Path.Combine(file, "ipv8.lua");
             var (code, output, error) = CliHarness.Run("dissector", "--out", path);
 
-            Assert.Equal(1, code);
+            Assert.Equal(2, code);
             Assert.Empty(output);
-            Assert.StartsWith($"error: --out {path}: cannot write the file", error, StringComparison.Ordinal);
+            Assert.StartsWith($"error: --out '{path}': the folder '{file}' does not exist", error, StringComparison.Ordinal);
             Assert.Single(CliHarness.Lines(error));
         }
         finally

@@ -1,0 +1,147 @@
+using Ipv8.Cli.Commands;
+using Ipv8.Tests.Shared;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>
+/// Every option naming a file the CLI writes refuses a missing folder or a directory as a usage error (exit 2, one line
+/// naming the option and the folder) before any work starts; the CLI's own errors are said in its words.
+/// </summary>
+public sealed class OutputFileTests : IDisposable
+{
+    private const string Community = "5ad767b05ae592a02488272ca2a86b847d4562e1";
+
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("ipv8-cli-out-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private static readonly (string Command, string[] Args)[] s_writers =
+    [
+        ("node", ["node", "--port", "0", "--community", Community, "--duration", "30", "--report"]),
+        ("swarm", ["swarm", "--nodes", "3", "--in-memory", "--duration", "30", "--report"]),
+        ("swarm", ["swarm", "--nodes", "3", "--in-memory", "--duration", "30", "--plot"]),
+        ("bench", ["bench", "--target", "127.0.0.1:9", "--community", Community, "--duration", "30", "--report"]),
+        ("bench", ["bench", "--target", "127.0.0.1:9", "--community", Community, "--duration", "30", "--plot"]),
+        ("keygen", ["keygen", "--out"]),
+        ("dissector", ["dissector", "--out"]),
+    ];
+
+    /// <summary>Every command with an option naming a file it writes, the option last.</summary>
+    public static TheoryData<string, string[]> Writers => Data(s_writers);
+
+    /// <summary>The writers but --plot, whose check of the .svg extension speaks first for a directory.</summary>
+    public static TheoryData<string, string[]> FileWriters => Data(s_writers.Where(w => w.Args[^1] != "--plot"));
+
+    private static TheoryData<string, string[]> Data(IEnumerable<(string Command, string[] Args)> rows)
+    {
+        var data = new TheoryData<string, string[]>();
+        foreach (var (command, args) in rows)
+        {
+            data.Add(command, args);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public void A_missing_folder_is_a_usage_error_naming_the_option_and_the_folder_and_is_not_created(string command, string[] args)
+    {
+        var folder = Path.Combine(_directory.FullName, "missing");
+        var name = args[^1] == "--plot" ? "r.svg" : "r.out";
+
+        var (code, output, error) = CliHarness.Run([.. args, Path.Combine(folder, name)]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith($"error: {args[^1]} '", line, StringComparison.Ordinal);
+        Assert.Contains($"the folder '{folder}' does not exist", line, StringComparison.Ordinal);
+        Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Theory]
+    [MemberData(nameof(FileWriters))]
+    public void A_directory_given_as_the_file_is_a_usage_error(string command, string[] args)
+    {
+        var (code, _, error) = CliHarness.Run([.. args, _directory.FullName]);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.Contains($"{args[^1]} '{_directory.FullName}' is a directory, not a file", line, StringComparison.Ordinal);
+        Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_schema_given_a_directory_says_so()
+    {
+        var (code, _, error) = CliHarness.Run("decode", "--schema", _directory.FullName);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            $"error: --schema '{_directory.FullName}' is a directory, not a file. (see 'ipv8 decode --help')",
+            Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void An_option_given_twice_is_said_in_the_cli_words()
+    {
+        var (code, _, error) = CliHarness.Run("node", "--port", "1", "--port", "2", "--community", Community);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --port given 2 times; give it once. (see 'ipv8 node --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void A_key_file_that_is_not_a_key_is_a_usage_error_with_the_help_suffix()
+    {
+        var path = Path.Combine(_directory.FullName, "not-a.key");
+        File.WriteAllText(path, "not a key");
+
+        var (code, output, error) = CliHarness.Run("node", "--port", "0", "--community", Community, "--duration", "30", "--key", path);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith("error: --key ", line, StringComparison.Ordinal);
+        Assert.EndsWith(". (see 'ipv8 node --help')", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Discovery_community_id_as_the_community_is_a_usage_error_with_the_help_suffix()
+    {
+        var (code, _, error) = CliHarness.Run("node", "--port", "0", "--community", "7e313685c1912a141279f8248fc8db5899c5df5a", "--duration", "30");
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.Contains("is py-ipv8's DiscoveryCommunity", line, StringComparison.Ordinal);
+        Assert.EndsWith("(see 'ipv8 node --help')", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_error_examples_of_docs_cli_md_are_what_the_cli_prints()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepoPaths.Root, "docs", "cli.md"));
+        var checkedExamples = 0;
+        for (var i = 0; i + 1 < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("$ ipv8 ", StringComparison.Ordinal) && lines[i + 1].StartsWith("error: ", StringComparison.Ordinal))
+            {
+                var args = lines[i]["$ ipv8 ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var (code, _, error) = CliHarness.Run(args);
+                Assert.Equal(2, code);
+                Assert.Equal(lines[i + 1], Assert.Single(CliHarness.Lines(error)));
+                checkedExamples++;
+            }
+        }
+
+        Assert.True(checkedExamples >= 3, $"only {checkedExamples} error examples found in docs/cli.md");
+    }
+
+    [Theory]
+    [InlineData(99, "")]
+    [InlineData(100, " (~1024 KiB per node)")]
+    public void Swarm_summary_gives_memory_per_node_only_from_100_nodes(int nodes, string expected) =>
+        Assert.Equal(expected, SwarmCommand.PerNode(nodes * 1024L * 1024, nodes));
+}
