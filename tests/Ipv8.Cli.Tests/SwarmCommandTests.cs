@@ -120,4 +120,13 @@ public class SwarmCommandTests
         Assert.Null(json["seconds_to_converge"]); // JSON null
         Assert.Contains("did NOT converge", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(5, 100)]
+    [InlineData(1_000, 100)]
+    [InlineData(5_000, 500)]
+    [InlineData(10_000, 1_000)]
+    [InlineData(50_000, 1_000)]
+    public void The_peer_poll_slows_down_with_the_swarm_size_to_at_most_a_second(int nodes, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SwarmCommand.PollInterval(nodes));
 }

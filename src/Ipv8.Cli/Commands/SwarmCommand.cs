@@ -308,6 +308,12 @@ internal static class SwarmCommand
     internal static string PerNode(long peakWorkingSetBytes, int nodes) =>
         nodes >= 100 ? string.Create(CultureInfo.InvariantCulture, $" (~{peakWorkingSetBytes / nodes / 1024} KiB per node)") : string.Empty;
 
+    /// <summary>
+    /// How often the run looks at every node's peer count: 100 ms up to 1,000 nodes, then 0.1 ms per node (1 s at
+    /// 10,000), so that watching stays a small share of the work (at 10 Hz it was 4.5% of a 10,000-node run's CPU).
+    /// </summary>
+    internal static TimeSpan PollInterval(int nodes) => TimeSpan.FromMilliseconds(Math.Clamp(nodes / 10, 100, 1_000));
+
     private static void WriteSummary(SwarmResult result, TextWriter error)
     {
         var c = CultureInfo.InvariantCulture;
@@ -377,7 +383,7 @@ internal static class SwarmCommand
             double? converged = null;
             var lastProgress = TimeSpan.Zero;
             var target = config.ConvergenceTarget;
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+            using var timer = new PeriodicTimer(PollInterval(config.Nodes));
             try
             {
                 while (await timer.WaitForNextTickAsync(until.Token).ConfigureAwait(false))
