@@ -53,6 +53,13 @@ internal static class DecodeCommand
             Description = "Decode the UDP datagrams of a capture file (pcap or pcapng, as tshark, dumpcap and tcpdump write them) that look like IPv8, on any port: one line each, with the frame number, capture time, source and destination.",
             HelpName = "file",
         };
+        pcap.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+            {
+                result.AddError("--pcap needs a file name, got ''");
+            }
+        });
         var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, DiscoveryCommunity's messages (by its prefix), the messages of a --schema, and the frame of any other; from hex arguments, standard input or a capture file (--pcap).")
         {
             packets,
@@ -61,7 +68,20 @@ internal static class DecodeCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(pcap) is not null && result.GetValue(packets) is { Length: > 0 })
+            string? file;
+            string[]? hex;
+            try
+            {
+                file = result.GetValue(pcap);
+                hex = result.GetValue(packets);
+            }
+            catch (InvalidOperationException)
+            {
+                // --pcap without a value, or given twice: that option's own error says so.
+                return;
+            }
+
+            if (file is not null && hex is { Length: > 0 })
             {
                 result.AddError("--pcap reads the packets from the capture file; give no hex packets with it");
             }

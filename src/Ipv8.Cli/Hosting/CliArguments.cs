@@ -100,10 +100,35 @@ internal static class CliArguments
     /// </summary>
     public static Option<FileInfo?> OutputFile(string name, string description)
     {
-        var option = new Option<FileInfo?>(name) { Description = description, HelpName = "file" };
+        var option = new Option<FileInfo?>(name)
+        {
+            Description = description,
+            HelpName = "file",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    result.AddError($"{name} needs a file name, got '{text}'.");
+                    return null;
+                }
+
+                return new FileInfo(text);
+            },
+        };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<FileInfo?>() is { } file && OutputFileProblem(name, file) is { } problem)
+            FileInfo? value;
+            try
+            {
+                value = result.GetValueOrDefault<FileInfo?>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // no value, or one that did not parse: its own error says so
+            }
+
+            if (value is { } file && OutputFileProblem(name, file) is { } problem)
             {
                 result.AddError(problem);
             }
