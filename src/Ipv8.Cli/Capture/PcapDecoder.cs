@@ -97,7 +97,7 @@ internal static class PcapDecoder
         string? reason;
         using (var buffer = new ArrayPoolBufferWriter<byte>())
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, Hosting.Json.WriterOptions))
             {
                 if (PacketJson.TryWrite(writer, datagram.Payload.Span, schema, out reason))
                 {

@@ -156,7 +156,7 @@ internal static class DecodeCommand
 
         var datagram = Convert.FromHexString(text);
         using var buffer = new ArrayPoolBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Hosting.Json.WriterOptions))
         {
             if (!PacketJson.TryWrite(writer, datagram, schema, out var reason))
             {

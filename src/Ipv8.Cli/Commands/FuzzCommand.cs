@@ -360,6 +360,11 @@ internal static class FuzzCommand
         try
         {
             error.WriteLine($"differential: {(options.Corpus is { } files ? $"{files.Count} corpus files" : $"seed {options.Seed}, {options.Duration.TotalSeconds:0.#} s")}, py-ipv8 at {options.PyIpv8Directory}");
+            if (options.Corpus is { Count: 0 })
+            {
+                error.WriteLine("differential: warning: the --corpus folders hold no files: nothing to compare");
+            }
+
             tally = DifferentialFuzzer.Run(options, error, cancel);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
