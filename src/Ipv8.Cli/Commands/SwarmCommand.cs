@@ -314,7 +314,7 @@ internal static class SwarmCommand
             : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {Counted.Of(result.TargetPeers, "verified peer")} per node)"));
         error.WriteLine(string.Create(c, $"peers per node: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
-        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB{PerNode(costs.PeakWorkingSetBytes, result.Nodes)}, {result.SecondsRunning:F1} s running"));
+        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB{PerNode(costs.PeakWorkingSetBytes, result.Nodes)}, {result.SecondsRunning:F1} s running, {costs.AllocatedBytes / (1024 * 1024)} MiB allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
         error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
         error.WriteLine(costs.CryptoRatio is { } ratio
             ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
@@ -349,6 +349,8 @@ internal static class SwarmCommand
             var startProbe = LibsodiumProbe.Run();
             var dropsBefore = _network is null ? ProcessStats.UdpReceiveBufferErrors() : null;
             var cpuBefore = ProcessStats.ProcessCpuSeconds();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var collectionsBefore = GC.CollectionCount(0);
             var clock = Stopwatch.StartNew();
             if (config.Plot is not null)
             {
@@ -418,6 +420,8 @@ internal static class SwarmCommand
 
             var running = clock.Elapsed.TotalSeconds;
             var cpuSeconds = ProcessStats.ProcessCpuSeconds() - cpuBefore;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var collections = GC.CollectionCount(0) - collectionsBefore;
             var (created, verified) = SignatureTotals();
             var dropsAfter = _network is null ? ProcessStats.UdpReceiveBufferErrors() : null;
             var costs = new SwarmCosts(
@@ -427,7 +431,11 @@ internal static class SwarmCommand
                 verified,
                 startProbe,
                 LibsodiumProbe.Run(), // the nodes still up, as they were during the run
-                dropsBefore is { } before && dropsAfter is { } after ? Math.Max(0, after - before) : null);
+                dropsBefore is { } before && dropsAfter is { } after ? Math.Max(0, after - before) : null)
+            {
+                AllocatedBytes = allocated,
+                GarbageCollections = collections,
+            };
             var (_, final) = PeerCounts();
             if (Series is not null && (converged is null || config.RunFull) && (Series.Samples.Count == 0 || Series.Samples[^1].Seconds < running))
             {
@@ -570,7 +578,7 @@ internal static class SwarmCommand
             var started = 0;
             for (var i = 0; i < nodes.Length; i++)
             {
-                counts[i] = nodes[i].Community.GetPeers().Length;
+                counts[i] = nodes[i].Community.Network.CountPeersForService(nodes[i].Community.CommunityId); // no snapshot, no lock
                 if (nodes[i].Node.IsRunning)
                 {
                     started++;
