@@ -69,11 +69,9 @@ internal static class DecodeCommand
         command.Validators.Add(result =>
         {
             string? file;
-            string[]? hex;
             try
             {
                 file = result.GetValue(pcap);
-                hex = result.GetValue(packets);
             }
             catch (InvalidOperationException)
             {
@@ -81,7 +79,8 @@ internal static class DecodeCommand
                 return;
             }
 
-            if (file is not null && hex is { Length: > 0 })
+            // The packets are read only with --pcap: reading them here first would skip their own check (no '-').
+            if (file is not null && result.GetValue(packets) is { Length: > 0 })
             {
                 result.AddError("--pcap reads the packets from the capture file; give no hex packets with it");
             }
