@@ -68,10 +68,8 @@ internal static class FuzzCommand
             HelpName = "dir",
             CustomParser = result =>
             {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (string.IsNullOrWhiteSpace(text))
+                if (CliArguments.Named(result, "--findings", "a folder") is not { } text)
                 {
-                    result.AddError($"--findings needs a folder name, got '{text}'.");
                     return null;
                 }
 
@@ -90,10 +88,8 @@ internal static class FuzzCommand
             HelpName = "file",
             CustomParser = result =>
             {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (string.IsNullOrWhiteSpace(text))
+                if (CliArguments.Named(result, "--replay", "a file") is not { } text)
                 {
-                    result.AddError($"--replay needs a file name, got '{text}'.");
                     return null;
                 }
 

@@ -144,15 +144,10 @@ internal sealed class NetworkFuzzer : IDisposable
                 }
 
                 var next = _inputs.Next();
-                if (!LocalOnly.MaySend(next.Bytes))
+                if (!TrySend(next, tally))
                 {
-                    tally.SkippedNotLocal++;
                     continue;
                 }
-
-                Send(next, tally);
-                var mutation = MutationName(next.Mutation);
-                tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
                 if (tally.Sent % _options.ProbeEvery == 0 && !await CheckLivenessAsync(tally, cancel).ConfigureAwait(false))
                 {
                     break;
@@ -195,15 +190,10 @@ internal sealed class NetworkFuzzer : IDisposable
                     await Task.Delay(TimeSpan.FromMilliseconds(2), cancel).ConfigureAwait(false);
                 }
 
-                if (!LocalOnly.MaySend(datagram.Bytes))
+                if (!TrySend(datagram, tally))
                 {
-                    tally.SkippedNotLocal++;
                     continue;
                 }
-
-                Send(datagram, tally);
-                var mutation = MutationName(datagram.Mutation);
-                tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
             }
 
             await CheckLivenessAsync(tally, cancel, file).ConfigureAwait(false);
@@ -216,6 +206,21 @@ internal sealed class NetworkFuzzer : IDisposable
         tally.Interrupted = cancel.IsCancellationRequested;
         tally.Elapsed = clock.Elapsed;
         return tally;
+    }
+
+    /// <summary>Sends <paramref name="datagram"/> and counts its mutation; false (and counted as skipped) when it may not go out.</summary>
+    private bool TrySend(FuzzDatagram datagram, FuzzTally tally)
+    {
+        if (!LocalOnly.MaySend(datagram.Bytes))
+        {
+            tally.SkippedNotLocal++;
+            return false;
+        }
+
+        Send(datagram, tally);
+        var mutation = MutationName(datagram.Mutation);
+        tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
+        return true;
     }
 
     private void Send(FuzzDatagram datagram, FuzzTally tally)

@@ -104,17 +104,7 @@ internal static class CliArguments
         {
             Description = description,
             HelpName = "file",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (string.IsNullOrWhiteSpace(text))
-                {
-                    result.AddError($"{name} needs a file name, got '{text}'.");
-                    return null;
-                }
-
-                return new FileInfo(text);
-            },
+            CustomParser = result => Named(result, name, "a file") is { } text ? new FileInfo(text) : null,
         };
         option.Validators.Add(result =>
         {
@@ -134,6 +124,23 @@ internal static class CliArguments
             }
         });
         return option;
+    }
+
+    /// <summary>
+    /// The value of option <paramref name="name"/> when it is a name (not empty nor blank); otherwise adds the error
+    /// "--name needs WHAT name, got ''" and returns null.
+    /// </summary>
+    public static string? Named(ArgumentResult result, string name, string what)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            return text;
+        }
+
+        result.AddError($"{name} needs {what} name, got '{text}'.");
+        return null;
     }
 
     /// <summary>Why <paramref name="file"/> cannot be written as the value of option <paramref name="name"/>; null when it can.</summary>
