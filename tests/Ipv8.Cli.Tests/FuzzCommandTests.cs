@@ -24,8 +24,8 @@ public sealed class FuzzCommandTests
         var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
         try
         {
-            // A node that answers three probes, then goes silent.
-            await using var target = new FakeNode(answers: 3);
+            // A node that answers the probe before fuzzing and three more, then goes silent.
+            await using var target = new FakeNode(answers: 4);
             var options = Options(target, findings.FullName) with { ProbeEvery = 100 };
             using var fuzzer = new NetworkFuzzer(options, TextWriter.Null);
             target.ProbeKey = fuzzer.ProbePublicKey.ToArray();
@@ -35,7 +35,7 @@ public sealed class FuzzCommandTests
             Assert.Equal(1, tally.LivenessFailures);
             Assert.Equal(4, tally.LivenessChecks);
             Assert.Equal(400, tally.Sent);
-            Assert.Equal(3, target.Answered);
+            Assert.Equal(4, target.Answered);
             var finding = Assert.Single(tally.Findings);
             Assert.StartsWith("no answer to liveness probe 4", finding.Description, StringComparison.Ordinal);
 
@@ -59,7 +59,7 @@ public sealed class FuzzCommandTests
         try
         {
             string file;
-            await using (var dying = new FakeNode(answers: 1))
+            await using (var dying = new FakeNode(answers: 2))
             {
                 using var fuzzer = new NetworkFuzzer(Options(dying, findings.FullName) with { ProbeEvery = 50, KeepLast = 60 }, TextWriter.Null);
                 dying.ProbeKey = fuzzer.ProbePublicKey.ToArray();
@@ -197,6 +197,290 @@ public sealed class FuzzCommandTests
         Assert.Contains("leave out --target", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void IPv4MappedLoopbackTargetIsTheIPv4LoopbackAddress()
+    {
+        var root = CliApp.CreateRoot();
+        var parsed = root.Parse(["fuzz", "--target", "[::ffff:127.0.0.1]:48299", "--community", s_community.ToString()]);
+        Assert.Empty(parsed.Errors);
+        var option = parsed.CommandResult.Command.Options.Single(o => o.Name == "--target");
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 48299), parsed.GetValue((System.CommandLine.Option<IPEndPoint?>)option));
+
+        // A mapped address that is not loopback is still refused, named as the IPv4 address it is.
+        var (code, _, error) = CliHarness.Run("fuzz", "--target", "[::ffff:10.0.0.1]:8090", "--community", s_community.ToString());
+        Assert.Equal(2, code);
+        Assert.Contains("--target 10.0.0.1:8090 is not a loopback address", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IPv6TargetReplayHintIsPasteable()
+    {
+        var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            // Answers the probe before fuzzing and the first one after 50 datagrams, then goes silent.
+            await using var target = new FakeNode(answers: 2, IPAddress.IPv6Loopback);
+            var (code, output, error) = CliHarness.Run(
+                "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--probe-every", "50", "--rate", "20000",
+                "--liveness-timeout", "0.5", "--findings", findings.FullName, "--duration", "60");
+
+            Assert.True(code == 1, error);
+            var expected = $"[::1]:{target.EndPoint.Port}";
+            Assert.Equal(expected, (string)CliHarness.ParseObject(output)["target"]!);
+            var hint = Assert.Single(CliHarness.Lines(error), l => l.StartsWith("fuzz: replay them with: ipv8 ", StringComparison.Ordinal));
+            var args = hint["fuzz: replay them with: ipv8 ".Length..].Split(' ');
+            Assert.Contains($"--target {expected}", hint, StringComparison.Ordinal);
+            Assert.Empty(CliApp.CreateRoot().Parse(args).Errors);
+            Assert.Equal(expected, Reproducer.Load(args[Array.IndexOf(args, "--replay") + 1]).Target);
+        }
+        finally
+        {
+            findings.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TargetThatNeverAnswersIsReportedAsAbsentNotAsAFinding()
+    {
+        var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            await using var silent = new FakeNode(answers: 0);
+            var (code, output, error) = CliHarness.Run(
+                "fuzz", "--target", silent.EndPoint.ToString(), "--community", s_community.ToString(), "--liveness-timeout", "0.2", "--findings", findings.FullName);
+
+            Assert.Equal(1, code);
+            var report = CliHarness.ParseObject(output);
+            Assert.Equal(0, (int)report["sent"]!);
+            Assert.True((bool)report["target_never_answered"]!);
+            Assert.Empty(report["findings"]!.AsArray());
+            Assert.Empty(findings.EnumerateFileSystemInfos());
+            Assert.Contains($"error: the target {silent.EndPoint} does not answer", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            findings.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FindingsThatIsAFileIsRefusedAtStart()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            foreach (var (findings, message) in new[] { (file, "is a file, not a folder"), (Path.Combine(file, "sub", "dir"), $"'{file}' is a file") })
+            {
+                var (code, output, error) = CliHarness.Run("fuzz", "--target", "127.0.0.1:9", "--community", s_community.ToString(), "--findings", findings);
+                Assert.Equal(2, code);
+                Assert.Empty(output);
+                Assert.Contains(message, Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void DifferentialCorpusMissingIsOneErrorLineAndAFileIsOneInput()
+    {
+        var pyIpv8 = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        pyIpv8.CreateSubdirectory("ipv8");
+        var input = Path.Combine(pyIpv8.FullName, "input.bin");
+        File.WriteAllBytes(input, [0, 2, 1]);
+        try
+        {
+            var missing = Path.Combine(input, "not-there");
+            var (code, output, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", pyIpv8.FullName, "--corpus", missing);
+            Assert.Equal(2, code);
+            Assert.Empty(output);
+            Assert.Contains("no such folder or file", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+
+            Assert.Empty(CliApp.CreateRoot().Parse(["fuzz", "--differential", "--py-ipv8", pyIpv8.FullName, "--corpus", input]).Errors);
+        }
+        finally
+        {
+            pyIpv8.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--replay")]
+    [InlineData("--seed")]
+    [InlineData("--findings")]
+    public void FuzzOptionWithoutValueSaysItNeedsOne(string option)
+    {
+        var (code, _, error) = CliHarness.Run("fuzz", option);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {option} needs a value", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NetworkOnlyOptionsAndRateZeroAreRefusedWhereTheyDoNothing()
+    {
+        var pyIpv8 = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        pyIpv8.CreateSubdirectory("ipv8");
+        try
+        {
+            var (code, _, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", pyIpv8.FullName, "--probe-every", "3", "--liveness-timeout", "1");
+            Assert.Equal(2, code);
+            Assert.Contains("--probe-every, --liveness-timeout apply to a network target", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+
+            (code, _, error) = CliHarness.Run("fuzz", "--target", "127.0.0.1:9", "--community", s_community.ToString(), "--rate", "0");
+            Assert.Equal(2, code);
+            Assert.Contains("--rate 0 (as fast as possible) is for --differential only", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+
+            (code, _, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", Path.GetTempPath());
+            Assert.Equal(2, code);
+            Assert.Contains("has no ipv8/ folder", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            pyIpv8.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ReplayReportHasTheReproducersSeedAndMutationsAndNamesItsFile()
+    {
+        var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            var file = Path.Combine(findings.FullName, "r.json");
+            using (var inputs = new FuzzInputs(11, s_community))
+            {
+                new Reproducer("test", 11, s_community.ToString(), "127.0.0.1:9", [.. Enumerable.Range(0, 20).Select(_ => inputs.Next())]).Save(file);
+            }
+
+            await using var silent = new FakeNode(answers: 0);
+            var (code, output, error) = CliHarness.Run("fuzz", "--replay", file, "--target", silent.EndPoint.ToString(), "--liveness-timeout", "0.2");
+
+            Assert.Equal(1, code);
+            var report = CliHarness.ParseObject(output);
+            Assert.Equal(11, (int)report["seed"]!);
+            Assert.Equal((long)report["sent"]!, report["mutations"]!.AsObject().Sum(m => (long)m.Value!));
+            Assert.Equal(file, (string)report["findings"]![0]!["file"]!);
+            Assert.Contains("fuzz: no answer to liveness probe", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            findings.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task CancellingTheRunStillWritesTheReportAndTheSummary()
+    {
+        await using var target = new FakeNode(answers: int.MaxValue);
+        var report = new FileInfo(CliHarness.TempPath("report.json"));
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            using var error = new StringWriter();
+            var options = Options(target, Path.GetTempPath()) with { Rate = 1000 };
+            var run = FuzzCommand.RunNetworkAsync(options, null, report, TextWriter.Null, error, cancel.Token);
+            await WaitUntil(() => target.Received.Count >= 50);
+            await cancel.CancelAsync();
+            Assert.Equal(0, await run);
+            Assert.True((long)CliHarness.ParseObject(File.ReadAllText(report.FullName))["sent"]! >= 50);
+            Assert.Contains("findings (interrupted)", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            report.Delete();
+        }
+    }
+
+    [SkippableFact]
+    public async Task FuzzSigintTwiceAtOnceStopsCleanlyWithSummaryAndReport()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
+        await using var target = new FakeNode(answers: int.MaxValue);
+        var report = CliHarness.TempPath("report.json");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (string[])[typeof(CliApp).Assembly.Location, "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--duration", "120", "--report", report])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            var errors = new ConcurrentQueue<string>();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    errors.Enqueue(e.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+            await WaitUntil(() => target.Received.Count >= 20, TimeSpan.FromSeconds(60));
+
+            // One Ctrl+C delivered twice at once, as `timeout -s INT` (the process, then its group) and a terminal do.
+            Signal(process.Id, "INT");
+            Signal(process.Id, "INT");
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(deadline.Token);
+
+            Assert.True(process.ExitCode == 0, string.Join('\n', errors));
+            Assert.True((long)CliHarness.ParseObject(File.ReadAllText(report))["sent"]! >= 20);
+            Assert.Contains(errors, l => l.StartsWith("fuzz: sent ", StringComparison.Ordinal) && l.EndsWith("(interrupted)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            File.Delete(report);
+        }
+    }
+
+    [SkippableFact]
+    public void DifferentialDecoderIgnoresSigint()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
+        var pyIpv8 = Path.GetFullPath(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "..", "shared", "py-ipv8"));
+        Skip.IfNot(Directory.Exists(Path.Combine(pyIpv8, "ipv8")) && File.Exists("/usr/bin/python3"), "needs py-ipv8 at ../shared/py-ipv8 and /usr/bin/python3");
+        using var inputs = new FuzzInputs(3, s_community);
+        using var decoder = new PyDecoder("/usr/bin/python3", pyIpv8);
+        Assert.Equal(4, decoder.Decode([.. Enumerable.Range(0, 4).Select(_ => inputs.Next().Bytes)]).Count);
+
+        // The Ctrl+C of a terminal reaches the whole process group: the decoder must carry on.
+        Signal(decoder.ProcessId, "INT");
+        Assert.Equal(4, decoder.Decode([.. Enumerable.Range(0, 4).Select(_ => inputs.Next().Bytes)]).Count);
+    }
+
+    [SkippableFact]
+    public void WrongPyIpv8GivesPythonsOwnError()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/python3"), "needs /usr/bin/python3");
+        var fake = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        fake.CreateSubdirectory("ipv8");
+        try
+        {
+            var (code, _, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", fake.FullName, "--duration", "5");
+            Assert.Equal(1, code);
+            var line = Assert.Single(CliHarness.Lines(error), l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.Contains("ModuleNotFoundError: No module named 'ipv8.", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fake.Delete(recursive: true);
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private static NetworkFuzzOptions Options(FakeNode target, string findings) => new()
     {
         Target = target.EndPoint,
@@ -208,12 +492,13 @@ public sealed class FuzzCommandTests
         FindingsDirectory = findings,
     };
 
-    private static async Task WaitUntil(Func<bool> condition)
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var limit = within ?? TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + limit;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {limit.TotalSeconds} s");
             await Task.Delay(20);
         }
     }
@@ -224,22 +509,27 @@ public sealed class FuzzCommandTests
     /// </summary>
     private sealed class FakeNode : IAsyncDisposable
     {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly Socket _socket;
         private readonly LibNaClPrivateKey _key = FuzzInputs.CreateKey(new Random(99));
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
         private int _answersLeft;
         private int _answered;
 
-        public FakeNode(int answers)
+        public FakeNode(int answers, IPAddress? address = null)
         {
+            address ??= IPAddress.Loopback;
             _answersLeft = answers;
+            _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             _socket.ReceiveBufferSize = 4 << 20;
-            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _socket.Bind(new IPEndPoint(address, 0));
             _loop = Task.Run(LoopAsync);
         }
 
         public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+        /// <summary>Its address as a 4SH field holds it: an IPv6 node says 0.0.0.0:0.</summary>
+        private UdpAddress Own => EndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? default : UdpAddress.FromIPEndPoint(EndPoint);
 
         public byte[]? ProbeKey { get; set; }
 
@@ -262,7 +552,7 @@ public sealed class FuzzCommandTests
                 SocketReceiveFromResult received;
                 try
                 {
-                    received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+                    received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0), _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -297,8 +587,8 @@ public sealed class FuzzCommandTests
                 var length = Packet.Write(reply, s_community.ToPrefix(), _key, new GlobalTime(1), new IntroductionResponsePayload
                 {
                     DestinationAddress = request.SourceLanAddress,
-                    SourceLanAddress = UdpAddress.FromIPEndPoint(EndPoint),
-                    SourceWanAddress = UdpAddress.FromIPEndPoint(EndPoint),
+                    SourceLanAddress = Own,
+                    SourceWanAddress = Own,
                     Identifier = request.Identifier,
                 });
                 await _socket.SendToAsync(reply.AsMemory(0, length), SocketFlags.None, received.RemoteEndPoint);

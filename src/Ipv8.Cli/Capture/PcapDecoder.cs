@@ -25,6 +25,18 @@ internal static class PcapDecoder
     /// <summary>Decodes the file; returns the exit code (1 when the file cannot be read as a capture).</summary>
     public static int Run(string path, SchemaSet? schema, TextWriter output, TextWriter error)
     {
+        if (Directory.Exists(path))
+        {
+            error.WriteLine($"error: --pcap {path}: is a directory, not a capture file");
+            return 1;
+        }
+
+        if (!File.Exists(path))
+        {
+            error.WriteLine($"error: --pcap {path}: no such file");
+            return 1;
+        }
+
         CaptureFile file;
         try
         {
@@ -85,7 +97,7 @@ internal static class PcapDecoder
         string? reason;
         using (var buffer = new ArrayPoolBufferWriter<byte>())
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, Hosting.Json.WriterOptions))
             {
                 if (PacketJson.TryWrite(writer, datagram.Payload.Span, schema, out reason))
                 {

@@ -89,8 +89,9 @@ internal static class UdpDatagrams
 
         if (ip is IPv4Packet v4 && (v4.FragmentOffset != 0 || (v4.FragmentFlags & 0x1) != 0))
         {
-            // A first fragment has the UDP header but not the whole datagram; later ones have no UDP header.
-            return v4.FragmentOffset == 0 ? FrameSkip.Truncated : FrameSkip.NotUdp;
+            // A first fragment has the UDP header but not the whole datagram; later ones have no UDP header. Either is
+            // a piece of a UDP datagram (there is no reassembly): cut short.
+            return v4.Protocol == PacketDotNet.ProtocolType.Udp ? FrameSkip.Truncated : FrameSkip.NotUdp;
         }
 
         var udp = ip.Extract<UdpPacket>();

@@ -53,6 +53,13 @@ internal static class DecodeCommand
             Description = "Decode the UDP datagrams of a capture file (pcap or pcapng, as tshark, dumpcap and tcpdump write them) that look like IPv8, on any port: one line each, with the frame number, capture time, source and destination.",
             HelpName = "file",
         };
+        pcap.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+            {
+                result.AddError("--pcap needs a file name, got ''");
+            }
+        });
         var command = new Command("decode", "Decode IPv8 packets of any community into JSON, one line per packet: discovery messages, DiscoveryCommunity's messages (by its prefix), the messages of a --schema, and the frame of any other; from hex arguments, standard input or a capture file (--pcap).")
         {
             packets,
@@ -61,7 +68,19 @@ internal static class DecodeCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(pcap) is not null && result.GetValue(packets) is { Length: > 0 })
+            string? file;
+            try
+            {
+                file = result.GetValue(pcap);
+            }
+            catch (InvalidOperationException)
+            {
+                // --pcap without a value, or given twice: that option's own error says so.
+                return;
+            }
+
+            // The packets are read only with --pcap: reading them here first would skip their own check (no '-').
+            if (file is not null && result.GetValue(packets) is { Length: > 0 })
             {
                 result.AddError("--pcap reads the packets from the capture file; give no hex packets with it");
             }
@@ -136,7 +155,7 @@ internal static class DecodeCommand
 
         var datagram = Convert.FromHexString(text);
         using var buffer = new ArrayPoolBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, Hosting.Json.WriterOptions))
         {
             if (!PacketJson.TryWrite(writer, datagram, schema, out var reason))
             {

@@ -28,7 +28,9 @@ internal static class FuzzCommand
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
                 if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port > 0 && (text.Contains("]:", StringComparison.Ordinal) || !text.Contains("::", StringComparison.Ordinal)))
                 {
-                    return endPoint;
+                    // An IPv4-mapped address ([::ffff:127.0.0.1]:P) is the IPv4 address: sent to over IPv4, and checked
+                    // as one by the loopback rule.
+                    return endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
                 }
 
                 result.AddError($"--target must be IP:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:8090 or [::1]:8090), not '{text}'.");
@@ -53,19 +55,57 @@ internal static class FuzzCommand
         };
         var duration = CliArguments.Duration("Fuzz this many seconds (a finding stops earlier). Default 60.");
         var seed = new Option<int>("--seed") { Description = "The seed of every random choice: the same seed sends the same datagrams.", DefaultValueFactory = _ => 1 };
-        var rate = new Option<int>("--rate") { Description = "Datagrams per second at most (default 1000; the differential target: inputs per second, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" }
-            .Check(value => value is >= 0 and <= 100_000, value => $"--rate must be from 0 to 100000, not {value.ToString(CultureInfo.InvariantCulture)}.");
+        var rate = new Option<int?>("--rate") { Description = "Datagrams per second at most, 1-100000 (default 1000; the differential target: inputs per second, 0-100000, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" }
+            .Check(value => value is null or (>= 0 and <= 100_000), value => $"--rate must be from 0 to 100000, not {value?.ToString(CultureInfo.InvariantCulture)}.");
         var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
             .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, not {value.ToString(CultureInfo.InvariantCulture)}.");
         var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
         var report = CliArguments.Report("Write the report (JSON) to this file instead of standard output.");
         var findings = new Option<DirectoryInfo>("--findings")
         {
-            Description = "Where reproducers and differential findings go.",
+            Description = "Where reproducers and differential findings go (created when needed).",
             DefaultValueFactory = _ => new DirectoryInfo("fuzz-findings"),
             HelpName = "dir",
+            CustomParser = result =>
+            {
+                if (CliArguments.Named(result, "--findings", "a folder") is not { } text)
+                {
+                    return null;
+                }
+
+                var folder = new DirectoryInfo(text);
+                if (FindingsProblem(folder) is { } problem)
+                {
+                    result.AddError(problem);
+                }
+
+                return folder;
+            },
         };
-        var replay = new Option<FileInfo?>("--replay") { Description = "Send the datagrams of a reproducer (a file a finding saved) to --target, then probe liveness.", HelpName = "file" };
+        var replay = new Option<FileInfo?>("--replay")
+        {
+            Description = "Send the datagrams of a reproducer (a file a finding saved) to --target, then probe liveness.",
+            HelpName = "file",
+            CustomParser = result =>
+            {
+                if (CliArguments.Named(result, "--replay", "a file") is not { } text)
+                {
+                    return null;
+                }
+
+                var file = new FileInfo(text);
+                if (Directory.Exists(file.FullName))
+                {
+                    result.AddError($"--replay '{file.FullName}' is a directory, not a reproducer file.");
+                }
+                else if (!file.Exists)
+                {
+                    result.AddError($"--replay '{file.FullName}': no such file.");
+                }
+
+                return file;
+            },
+        };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a --target that is not a loopback address. Fuzz only nodes you run yourself." };
         var differential = new Option<bool>("--differential") { Description = "Run the differential target instead: the same inputs through our decoder and py-ipv8's (needs --py-ipv8)." };
         var pyIpv8 = new Option<DirectoryInfo?>("--py-ipv8")
@@ -75,13 +115,27 @@ internal static class FuzzCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("IPV8_PY_IPV8") is { Length: > 0 } dir ? new DirectoryInfo(dir) : null,
         };
         var python = new Option<string>("--python") { Description = "The Python interpreter for --differential. Default /usr/bin/python3.", DefaultValueFactory = _ => "/usr/bin/python3", HelpName = "path" };
-        var corpus = new Option<DirectoryInfo[]>("--corpus")
+        var corpus = new Option<string[]>("--corpus")
         {
-            Description = "With --differential: compare the files in these folders (one datagram each) instead of generated inputs.",
+            Description = "With --differential: compare these files, or the files in these folders (one datagram each), instead of generated inputs.",
             HelpName = "dir",
             Arity = ArgumentArity.OneOrMore,
             DefaultValueFactory = _ => [],
         };
+        corpus.Validators.Add(result =>
+        {
+            foreach (var path in result.Tokens.Select(t => t.Value))
+            {
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    result.AddError("--corpus needs a folder or file name, got ''.");
+                }
+                else if (!Directory.Exists(path) && !File.Exists(path))
+                {
+                    result.AddError($"--corpus '{Path.GetFullPath(path)}': no such folder or file.");
+                }
+            }
+        });
         var command = new Command("fuzz", "Fuzz a node over UDP with mutated, structure-aware IPv8 messages and check that it keeps answering; or compare our decoder with py-ipv8's (--differential).")
         {
             target, community, duration, seed, rate, probeEvery, livenessTimeout, report, findings, replay, allowRemote, differential, pyIpv8, python, corpus,
@@ -90,31 +144,61 @@ internal static class FuzzCommand
         {
             bool isDifferential;
             IPEndPoint? endPoint;
+            FileInfo? replayFile;
+            DirectoryInfo? pyIpv8Folder;
+            int? rateValue;
             try
             {
                 isDifferential = result.GetValue(differential);
                 endPoint = result.GetValue(target);
                 _ = result.GetValue(community);
+                replayFile = result.GetValue(replay);
+                pyIpv8Folder = result.GetValue(pyIpv8);
+                rateValue = result.GetValue(rate);
+                _ = result.GetValue(seed);
+                _ = result.GetValue(findings);
+                _ = result.GetValue(corpus);
             }
             catch (InvalidOperationException)
             {
-                // An option whose value did not parse has its own error already; the rules below need every value.
+                // An option whose value did not parse (or is missing) has its own error already; the rules below need
+                // every value.
                 return;
             }
 
             if (isDifferential)
             {
-                if (endPoint is not null || result.GetValue(replay) is not null)
+                if (endPoint is not null || replayFile is not null)
                 {
                     result.AddError("--differential runs no network target: leave out --target and --replay.");
                 }
 
-                if (result.GetValue(pyIpv8) is null)
+                var networkOnly = new Option[] { allowRemote, probeEvery, livenessTimeout }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (networkOnly.Count > 0)
+                {
+                    result.AddError($"{string.Join(", ", networkOnly)} {(networkOnly.Count == 1 ? "applies" : "apply")} to a network target, not to --differential: leave {(networkOnly.Count == 1 ? "it" : "them")} out.");
+                }
+
+                if (pyIpv8Folder is null)
                 {
                     result.AddError("--differential needs --py-ipv8 DIR (a py-ipv8 checkout) or $IPV8_PY_IPV8.");
                 }
+                else if (!Directory.Exists(Path.Combine(pyIpv8Folder.FullName, "ipv8")))
+                {
+                    result.AddError($"--py-ipv8 '{pyIpv8Folder.FullName}' is not a py-ipv8 checkout: it has no ipv8/ folder.");
+                }
 
                 return;
+            }
+
+            if (result.GetResult(corpus) is { Implicit: false })
+            {
+                result.AddError("--corpus goes with --differential.");
+            }
+
+            if (rateValue == 0)
+            {
+                result.AddError("--rate 0 (as fast as possible) is for --differential only; the network fuzzer needs 1-100000 datagrams per second (default 1000).");
             }
 
             if (endPoint is null)
@@ -148,7 +232,7 @@ internal static class FuzzCommand
                     Community = result.GetValue(community) ?? DifferentialCommunity,
                     Duration = TimeSpan.FromSeconds(seconds),
                     Seed = result.GetValue(seed),
-                    Rate = result.GetValue(rate),
+                    Rate = result.GetValue(rate) ?? 0,
                     FindingsDirectory = result.GetValue(findings)!.FullName,
                     Corpus = CorpusFiles(result.GetValue(corpus)!),
                 };
@@ -161,7 +245,7 @@ internal static class FuzzCommand
                 Community = result.GetValue(community) ?? default,
                 Duration = TimeSpan.FromSeconds(seconds),
                 Seed = result.GetValue(seed),
-                Rate = result.GetValue(rate) is > 0 and var r ? r : 1000,
+                Rate = result.GetValue(rate) ?? 1000,
                 ProbeEvery = result.GetValue(probeEvery),
                 LivenessTimeout = TimeSpan.FromSeconds(result.GetValue(livenessTimeout)),
                 FindingsDirectory = result.GetValue(findings)!.FullName,
@@ -171,8 +255,39 @@ internal static class FuzzCommand
         return command;
     }
 
-    private static List<string>? CorpusFiles(DirectoryInfo[] folders) =>
-        folders.Length == 0 ? null : [.. folders.SelectMany(f => Directory.EnumerateFiles(f.FullName, "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal)];
+    /// <summary>The files of <c>--corpus</c>: a file is one input, a folder gives every file under it; null without <c>--corpus</c>.</summary>
+    private static List<string>? CorpusFiles(string[] paths) =>
+        paths.Length == 0
+            ? null
+            : [.. paths.SelectMany(p => File.Exists(p) ? [Path.GetFullPath(p)] : Directory.EnumerateFiles(Path.GetFullPath(p), "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Why <paramref name="folder"/> cannot hold findings (it is a file, or a file stands where one of its parents
+    /// would be created); null when it can (it exists, or can be created).
+    /// </summary>
+    internal static string? FindingsProblem(DirectoryInfo folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (File.Exists(folder.FullName))
+        {
+            return $"--findings '{folder.FullName}' is a file, not a folder.";
+        }
+
+        for (var parent = folder.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (File.Exists(parent.FullName))
+            {
+                return $"--findings '{folder.FullName}' cannot be created: '{parent.FullName}' is a file.";
+            }
+
+            if (Directory.Exists(parent.FullName))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Fuzzes (or replays) against a node; returns 0 without findings, 1 with (or when it cannot run).</summary>
     public static async Task<int> RunNetworkAsync(NetworkFuzzOptions options, FileInfo? replay, FileInfo? report, TextWriter output, TextWriter error, CancellationToken cancel)
@@ -203,12 +318,17 @@ internal static class FuzzCommand
             }
         }
 
+        if (reproducer is not null)
+        {
+            options = options with { Seed = reproducer.Seed };
+        }
+
         using var fuzzer = new NetworkFuzzer(options, error);
         FuzzTally tally;
         if (reproducer is not null)
         {
             error.WriteLine($"fuzz: replaying {reproducer.Datagrams.Count} datagrams of {replay} to {options.Target} (community {options.Community})");
-            tally = await fuzzer.ReplayAsync(reproducer, cancel).ConfigureAwait(false);
+            tally = await fuzzer.ReplayAsync(reproducer, replay!.FullName, cancel).ConfigureAwait(false);
         }
         else
         {
@@ -217,7 +337,13 @@ internal static class FuzzCommand
         }
 
         Json.Emit(NetworkReport(tally, options), report, output);
-        error.WriteLine($"fuzz: sent {tally.Sent} datagrams in {tally.Elapsed.TotalSeconds:0.#} s, {tally.LivenessChecks} liveness checks, {tally.LivenessFailures} failures, {tally.Findings.Count} findings");
+        error.WriteLine($"fuzz: sent {tally.Sent} datagrams in {tally.Elapsed.TotalSeconds:0.#} s, {tally.LivenessChecks} liveness checks, {tally.LivenessFailures} failures, {tally.Findings.Count} findings{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
+        if (tally.NeverAnswered)
+        {
+            error.WriteLine($"error: the target {options.Target} does not answer: no introduction response to a probe under community {options.Community} before any fuzzing (is a node of that community running there?)");
+            return 1;
+        }
+
         return tally.Findings.Count == 0 ? 0 : 1;
     }
 
@@ -230,6 +356,11 @@ internal static class FuzzCommand
         try
         {
             error.WriteLine($"differential: {(options.Corpus is { } files ? $"{files.Count} corpus files" : $"seed {options.Seed}, {options.Duration.TotalSeconds:0.#} s")}, py-ipv8 at {options.PyIpv8Directory}");
+            if (options.Corpus is { Count: 0 })
+            {
+                error.WriteLine("differential: warning: the --corpus folders hold no files: nothing to compare");
+            }
+
             tally = DifferentialFuzzer.Run(options, error, cancel);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
@@ -251,7 +382,8 @@ internal static class FuzzCommand
         writer.WriteNumber("liveness_failures", tally.LivenessFailures);
         WriteFindings(writer, tally.Findings);
         writer.WriteNumber("liveness_late", tally.LivenessLate);
-        writer.WriteString("target", $"{options.Target.Address}:{options.Target.Port}");
+        writer.WriteBoolean("target_never_answered", tally.NeverAnswered);
+        writer.WriteString("target", options.Target.ToString());
         writer.WriteString("community", options.Community.ToString());
         writer.WriteNumber("seed", options.Seed);
         writer.WriteNumber("seconds", Math.Round(tally.Elapsed.TotalSeconds, 1));

@@ -110,7 +110,7 @@ internal static class LuaDissector
         lua.AppendLine("for _, f in pairs(F) do all_fields[#all_fields + 1] = f end");
         lua.AppendLine("for _, f in ipairs(P) do all_fields[#all_fields + 1] = f end");
         lua.AppendLine("ipv8.fields = all_fields");
-        lua.AppendLine("ipv8.experts = { E.malformed }");
+        lua.AppendLine("ipv8.experts = { E.malformed, E.truncated }");
         lua.AppendLine();
         lua.Append(Runtime.Value);
         return new Result(lua.ToString(), messages.Count, fieldCount);
@@ -165,8 +165,12 @@ internal static class LuaDissector
         lua.AppendLine("    global_time = ProtoField.uint64(\"ipv8.global_time\", \"Global time\"),");
         lua.AppendLine("    signature = ProtoField.bytes(\"ipv8.signature\", \"Signature (not verified)\"),");
         lua.AppendLine("    payload = ProtoField.bytes(\"ipv8.payload\", \"Payload\"),");
+        lua.AppendLine("    truncated = ProtoField.bool(\"ipv8.truncated\", \"Cut short by the snap length\"),");
         lua.AppendLine("}");
-        lua.AppendLine("local E = { malformed = ProtoExpert.new(\"ipv8.malformed\", \"IPv8 message that does not decode as its kind\", expert.group.MALFORMED, expert.severity.WARN) }");
+        lua.AppendLine("local E = {");
+        lua.AppendLine("    malformed = ProtoExpert.new(\"ipv8.malformed\", \"IPv8 message that does not decode as its kind\", expert.group.MALFORMED, expert.severity.WARN),");
+        lua.AppendLine("    truncated = ProtoExpert.new(\"ipv8.truncated.expert\", \"IPv8 datagram cut short by the snap length\", expert.group.MALFORMED, expert.severity.WARN),");
+        lua.AppendLine("}");
         lua.AppendLine("local M = {}");
     }
 
@@ -271,8 +275,12 @@ internal static class LuaDissector
 
     private static List<Field> FromSchema(PayloadClass payload) => [.. payload.Fields.Select(FromSchemaField)];
 
+    /// <summary>A schema's field; a <c>bits</c> field, which has only its 8 flag names, is called <c>bits</c>.</summary>
     private static Field FromSchemaField(SchemaField field) =>
-        new(field.Format == Format.Bits ? field.Name.Replace(',', '_') : field.Name, field.Format, field.Format == Format.Bits ? field.Names : null, field.Class?.Fields.Select(FromSchemaField).ToList());
+        new(field.Format == Format.Bits ? BitsFieldName : field.Name, field.Format, field.Format == Format.Bits ? field.Names : null, field.Class?.Fields.Select(FromSchemaField).ToList());
+
+    /// <summary>The name of a schema's <c>bits</c> field: <c>ipv8.&lt;message&gt;.bits</c>, its flags <c>ipv8.&lt;message&gt;.bits.&lt;flag&gt;</c>.</summary>
+    internal const string BitsFieldName = "bits";
 
     /// <summary>A name as one part of a Wireshark field name: lower case letters, digits and underscores.</summary>
     internal static string Segment(string name)

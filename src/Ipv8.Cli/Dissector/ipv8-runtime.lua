@@ -106,6 +106,13 @@ local function fixed(n)
     end
 end
 
+-- An empty bytes field: a zero-length item (its value is empty, so `-e` prints nothing and `== 00:01` never matches),
+-- shown as "(empty)". A value given as a Lua string would be read for the range's length, past the string's end.
+local function empty_bytes(fd, tvb, off, tree)
+    local item = tree:add(fd.f, tvb(off, 0))
+    item:set_text(fd.name .. ": (empty)")
+end
+
 local function counted(count_len, item_len, little_endian)
     return function(fd, tvb, off, limit, tree)
         if off + count_len > limit then return nil, "truncated" end
@@ -113,7 +120,7 @@ local function counted(count_len, item_len, little_endian)
         local n = count * item_len
         if off + count_len + n > limit then return nil, "truncated" end
         if tree then
-            if n > 0 then tree:add(fd.f, tvb(off + count_len, n)) else tree:add(fd.f, tvb(off, count_len), "") end
+            if n > 0 then tree:add(fd.f, tvb(off + count_len, n)) else empty_bytes(fd, tvb, off + count_len, tree) end
         end
         return off + count_len + n
     end
@@ -219,7 +226,7 @@ READERS["4SH"] = v4_reader
 
 READERS["raw"] = function(fd, tvb, off, limit, tree)
     if tree then
-        if limit > off then tree:add(fd.f, tvb(off, limit - off)) else tree:add(fd.f, tvb(off, 0), "") end
+        if limit > off then tree:add(fd.f, tvb(off, limit - off)) else empty_bytes(fd, tvb, off, tree) end
     end
     return limit
 end
@@ -306,6 +313,8 @@ local function add_frame(tvb, root, fr)
     end
 end
 
+local udp_length_field = Field.new("udp.length")
+
 local function dissect(tvb, pinfo, tree)
     pinfo.cols.protocol = "IPv8"
     local community = tostring(tvb(2, 20):bytes()):lower()
@@ -315,6 +324,20 @@ local function dissect(tvb, pinfo, tree)
     root:add(F.version, tvb(1, 1))
     root:add(F.community_id, tvb(2, 20))
     root:add(F.msg_id, tvb(HEADER_LENGTH - 1, 1))
+
+    -- A datagram cut by the capture's snap length: its bytes are not all there, so nothing after the header can be
+    -- read as what it is (a key length would be read from the cut). `decode --pcap` counts it as cut short.
+    -- The same for a UDP header whose length is more than the packet holds.
+    local captured, whole = tvb:captured_len(), tvb:reported_len()
+    local lengths = { udp_length_field() }
+    if #lengths > 0 and lengths[#lengths].value - 8 > whole then whole = lengths[#lengths].value - 8 end
+    if captured < whole then
+        root:add(F.truncated, true):set_generated()
+        root:add_proto_expert_info(E.truncated, "cut short: " .. captured .. " of " .. whole .. " bytes captured; not decoded")
+        root:append_text(", message " .. id .. " (cut short)")
+        pinfo.cols.info = "IPv8 message " .. id .. " (cut short: " .. captured .. " of " .. whole .. " bytes captured)"
+        return
+    end
 
     local failure = nil
     for _, msg in ipairs(BY_ID[id] or {}) do
@@ -361,6 +384,8 @@ function ipv8.dissector(tvb, pinfo, tree)
 end
 
 local function heuristic(tvb, pinfo, tree)
+    -- A datagram quoted inside an ICMP error is not one that was sent to its port (`decode --pcap`: not UDP).
+    if pinfo.in_error_pkt then return false end
     if not looks_like_ipv8(tvb) then return false end
     dissect(tvb, pinfo, tree)
     return true

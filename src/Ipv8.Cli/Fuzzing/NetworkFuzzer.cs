@@ -62,6 +62,12 @@ internal sealed class FuzzTally
     public List<FuzzFinding> Findings { get; } = [];
 
     public TimeSpan Elapsed { get; set; }
+
+    /// <summary>The target answered no probe before the first datagram: nothing was sent, nothing is a finding.</summary>
+    public bool NeverAnswered { get; set; }
+
+    /// <summary>Ctrl+C or SIGTERM stopped the run early.</summary>
+    public bool Interrupted { get; set; }
 }
 
 /// <summary>
@@ -112,10 +118,21 @@ internal sealed class NetworkFuzzer : IDisposable
     public async Task<FuzzTally> RunAsync(CancellationToken cancel)
     {
         var tally = new FuzzTally();
-        var clock = Stopwatch.StartNew();
+        var clock = new Stopwatch();
         var lastStatus = TimeSpan.Zero;
         try
         {
+            // A target that does not answer before the first datagram is not there (or not of this community): say
+            // so, rather than blame the datagrams. Not counted as a liveness check.
+            if (!await _probe.CheckAsync(_options.LivenessTimeout, cancel).ConfigureAwait(false)
+                && !await _probe.CheckAsync(2 * _options.LivenessTimeout, cancel).ConfigureAwait(false))
+            {
+                tally.NeverAnswered = true;
+                return tally;
+            }
+
+            // The duration counts from here: start-up and the first probe are not taken out of it.
+            clock.Start();
             while (clock.Elapsed < _options.Duration && !cancel.IsCancellationRequested)
             {
                 // Pacing: never ahead of rate × elapsed.
@@ -127,15 +144,10 @@ internal sealed class NetworkFuzzer : IDisposable
                 }
 
                 var next = _inputs.Next();
-                if (!LocalOnly.MaySend(next.Bytes))
+                if (!TrySend(next, tally))
                 {
-                    tally.SkippedNotLocal++;
                     continue;
                 }
-
-                Send(next, tally);
-                var mutation = MutationName(next.Mutation);
-                tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
                 if (tally.Sent % _options.ProbeEvery == 0 && !await CheckLivenessAsync(tally, cancel).ConfigureAwait(false))
                 {
                     break;
@@ -148,9 +160,9 @@ internal sealed class NetworkFuzzer : IDisposable
                 }
             }
 
-            if (tally.LivenessFailures == 0)
+            if (tally.LivenessFailures == 0 && !cancel.IsCancellationRequested)
             {
-                await CheckLivenessAsync(tally, CancellationToken.None).ConfigureAwait(false);
+                await CheckLivenessAsync(tally, cancel).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -158,34 +170,57 @@ internal sealed class NetworkFuzzer : IDisposable
             // Ctrl+C: report what was done.
         }
 
+        tally.Interrupted = cancel.IsCancellationRequested;
         tally.Elapsed = clock.Elapsed;
         return tally;
     }
 
-    /// <summary>Sends a reproducer's datagrams in order at the rate, then checks liveness.</summary>
-    public async Task<FuzzTally> ReplayAsync(Reproducer reproducer, CancellationToken cancel)
+    /// <summary>Sends a reproducer's datagrams (read from <paramref name="file"/>) in order at the rate, then checks liveness.</summary>
+    public async Task<FuzzTally> ReplayAsync(Reproducer reproducer, string file, CancellationToken cancel)
     {
+        ArgumentNullException.ThrowIfNull(reproducer);
         var tally = new FuzzTally();
         var clock = Stopwatch.StartNew();
-        foreach (var datagram in reproducer.Datagrams)
+        try
         {
-            while (tally.Sent >= (long)(clock.Elapsed.TotalSeconds * _options.Rate) + 1)
+            foreach (var datagram in reproducer.Datagrams)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(2), cancel).ConfigureAwait(false);
+                while (tally.Sent >= (long)(clock.Elapsed.TotalSeconds * _options.Rate) + 1)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(2), cancel).ConfigureAwait(false);
+                }
+
+                if (!TrySend(datagram, tally))
+                {
+                    continue;
+                }
             }
 
-            if (!LocalOnly.MaySend(datagram.Bytes))
-            {
-                tally.SkippedNotLocal++;
-                continue;
-            }
-
-            Send(datagram, tally);
+            await CheckLivenessAsync(tally, cancel, file).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl+C: report what was done.
         }
 
-        await CheckLivenessAsync(tally, cancel, reproducer).ConfigureAwait(false);
+        tally.Interrupted = cancel.IsCancellationRequested;
         tally.Elapsed = clock.Elapsed;
         return tally;
+    }
+
+    /// <summary>Sends <paramref name="datagram"/> and counts its mutation; false (and counted as skipped) when it may not go out.</summary>
+    private bool TrySend(FuzzDatagram datagram, FuzzTally tally)
+    {
+        if (!LocalOnly.MaySend(datagram.Bytes))
+        {
+            tally.SkippedNotLocal++;
+            return false;
+        }
+
+        Send(datagram, tally);
+        var mutation = MutationName(datagram.Mutation);
+        tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
+        return true;
     }
 
     private void Send(FuzzDatagram datagram, FuzzTally tally)
@@ -207,7 +242,7 @@ internal sealed class NetworkFuzzer : IDisposable
         }
     }
 
-    private async Task<bool> CheckLivenessAsync(FuzzTally tally, CancellationToken cancel, Reproducer? replayed = null)
+    private async Task<bool> CheckLivenessAsync(FuzzTally tally, CancellationToken cancel, string? replayed = null)
     {
         tally.LivenessChecks++;
         if (await _probe.CheckAsync(_options.LivenessTimeout, cancel).ConfigureAwait(false))
@@ -228,13 +263,25 @@ internal sealed class NetworkFuzzer : IDisposable
         var description = $"no answer to liveness probe {tally.LivenessChecks} within {_options.LivenessTimeout.TotalSeconds:0.#} s, nor to a second one within {2 * _options.LivenessTimeout.TotalSeconds:0.#} s, after {tally.Sent} datagrams";
         if (replayed is not null)
         {
-            tally.Findings.Add(new FuzzFinding(string.Empty, $"replay: {description}"));
+            tally.Findings.Add(new FuzzFinding(replayed, $"replay: {description}"));
+            _log.WriteLine($"fuzz: {description} (replay of {replayed})");
             return false;
         }
 
         var file = Path.GetFullPath(Path.Combine(_options.FindingsDirectory, $"liveness-seed{_options.Seed}-{tally.Sent}.json"));
-        var target = $"{_options.Target.Address}:{_options.Target.Port}";
-        new Reproducer(description, _options.Seed, _options.Community.ToString(), target, [.. _last]).Save(file);
+        var target = _options.Target.ToString(); // [::1]:8090 for IPv6, as --target takes it
+        try
+        {
+            new Reproducer(description, _options.Seed, _options.Community.ToString(), target, [.. _last]).Save(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Checked at start, but the folder may have changed since: keep the finding, say what was lost.
+            tally.Findings.Add(new FuzzFinding(string.Empty, description));
+            _log.WriteLine($"fuzz: {description}; the reproducer could not be saved: {e.Message.ReplaceLineEndings(" ")}");
+            return false;
+        }
+
         tally.Findings.Add(new FuzzFinding(file, description));
         _log.WriteLine($"fuzz: {description}; the last {_last.Count} datagrams are in {file}");
         _log.WriteLine($"fuzz: replay them with: ipv8 fuzz --replay {file} --target {target} --community {_options.Community}");

@@ -24,7 +24,11 @@ internal sealed class PyDecoder : IDisposable
             resource.CopyTo(file);
         }
 
-        var info = new ProcessStartInfo(python)
+        // Ctrl+C in a terminal goes to the whole process group: the decoder must not take it (a KeyboardInterrupt
+        // would end it mid-batch), so that `ipv8 fuzz` can stop on its own and write its report. On Unix, it starts
+        // with SIGINT ignored (a shell's `trap '' INT`, kept across exec; Python then leaves SIGINT ignored); it still
+        // ends when its standard input closes, also when this process is killed.
+        var info = new ProcessStartInfo(OperatingSystem.IsWindows() ? python : "/bin/sh")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -32,6 +36,13 @@ internal sealed class PyDecoder : IDisposable
             UseShellExecute = false,
             StandardInputEncoding = new UTF8Encoding(false),
         };
+        if (!OperatingSystem.IsWindows())
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("trap '' INT; exec \"$0\" \"$@\"");
+            info.ArgumentList.Add(python);
+        }
+
         info.ArgumentList.Add("-u");
         info.ArgumentList.Add(_script);
         info.Environment["PYTHONPATH"] = pyIpv8Directory;
@@ -52,6 +63,9 @@ internal sealed class PyDecoder : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The decoder process's id.</summary>
+    internal int ProcessId => _process.Id;
+
     /// <summary>What the process wrote to standard error (its start-up failure, if any).</summary>
     public string Errors
     {
@@ -68,6 +82,36 @@ internal sealed class PyDecoder : IDisposable
     /// <exception cref="InvalidOperationException">The process ended or answered something else.</exception>
     public IReadOnlyList<JsonObject> Decode(IReadOnlyList<byte[]> batch)
     {
+        try
+        {
+            return DecodeBatch(batch);
+        }
+        catch (IOException)
+        {
+            // Its standard input is closed ("Broken pipe"): it ended; say why, in its own words.
+            throw Ended();
+        }
+    }
+
+    /// <summary>
+    /// The error of a decoder that ended: its exit code and the last line it wrote to standard error (Python's
+    /// exception, e.g. <c>ModuleNotFoundError: No module named 'ipv8'</c>).
+    /// </summary>
+    private InvalidOperationException Ended()
+    {
+        var exited = _process.WaitForExit(TimeSpan.FromSeconds(5));
+        if (exited)
+        {
+            _process.WaitForExit(); // the end of its standard error too
+        }
+
+        var lastLine = Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        var code = exited ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
+        return new InvalidOperationException($"the py-ipv8 decoder ended (exit {code}): {lastLine ?? "it wrote nothing to standard error"}");
+    }
+
+    private List<JsonObject> DecodeBatch(IReadOnlyList<byte[]> batch)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         var input = _process.StandardInput;
         input.Write(batch.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -82,8 +126,7 @@ internal sealed class PyDecoder : IDisposable
         var results = new List<JsonObject>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
-            var line = _process.StandardOutput.ReadLine()
-                ?? throw new InvalidOperationException($"the py-ipv8 decoder ended (exit {(_process.HasExited ? _process.ExitCode : -1)}): {Errors}");
+            var line = _process.StandardOutput.ReadLine() ?? throw Ended();
             results.Add(JsonNode.Parse(line) as JsonObject ?? throw new InvalidOperationException($"the py-ipv8 decoder printed {line}"));
         }
 

@@ -36,7 +36,7 @@ internal sealed record Reproducer(string Description, int Seed, string Community
             Directory.CreateDirectory(directory);
         }
 
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
     }
 
     /// <summary>Reads a reproducer file; throws <see cref="FormatException"/> when it is not one.</summary>

@@ -100,15 +100,47 @@ internal static class CliArguments
     /// </summary>
     public static Option<FileInfo?> OutputFile(string name, string description)
     {
-        var option = new Option<FileInfo?>(name) { Description = description, HelpName = "file" };
+        var option = new Option<FileInfo?>(name)
+        {
+            Description = description,
+            HelpName = "file",
+            CustomParser = result => Named(result, name, "a file") is { } text ? new FileInfo(text) : null,
+        };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<FileInfo?>() is { } file && OutputFileProblem(name, file) is { } problem)
+            FileInfo? value;
+            try
+            {
+                value = result.GetValueOrDefault<FileInfo?>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // no value, or one that did not parse: its own error says so
+            }
+
+            if (value is { } file && OutputFileProblem(name, file) is { } problem)
             {
                 result.AddError(problem);
             }
         });
         return option;
+    }
+
+    /// <summary>
+    /// The value of option <paramref name="name"/> when it is a name (not empty nor blank); otherwise adds the error
+    /// "--name needs WHAT name, got ''" and returns null.
+    /// </summary>
+    public static string? Named(ArgumentResult result, string name, string what)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            return text;
+        }
+
+        result.AddError($"{name} needs {what} name, got '{text}'.");
+        return null;
     }
 
     /// <summary>Why <paramref name="file"/> cannot be written as the value of option <paramref name="name"/>; null when it can.</summary>

@@ -7,11 +7,18 @@ namespace Ipv8.Cli.Hosting;
 /// <summary>Builds compact one-line JSON documents.</summary>
 internal static class Json
 {
+    /// <summary>
+    /// How the CLI writes JSON: characters such as <c>'</c>, <c>&lt;</c> and non-ASCII letters as they are, not as
+    /// <c>\u0027</c> escapes (the output is read by people, <c>jq</c> and <c>grep</c>, never put into HTML); quotes,
+    /// backslashes and control characters are still escaped.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Writes a document into a pooled buffer and returns it as text (no intermediate array, unlike a <c>MemoryStream</c>'s <c>ToArray</c>).</summary>
     public static string Write(Action<Utf8JsonWriter> write)
     {
         using var buffer = new ArrayPoolBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }

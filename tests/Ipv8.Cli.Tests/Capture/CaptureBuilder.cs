@@ -134,7 +134,7 @@ internal static class CaptureBuilder
     }
 
     /// <summary>A classic pcap file: microsecond or nanosecond timestamps, little- or big-endian.</summary>
-    public static byte[] Pcap(int linkType, IEnumerable<(DateTimeOffset Time, byte[] Frame)> frames, bool nanoseconds = false, bool bigEndian = false)
+    public static byte[] Pcap(int linkType, IEnumerable<(DateTimeOffset Time, byte[] Frame)> frames, bool nanoseconds = false, bool bigEndian = false, int snapLength = 262144)
     {
         using var stream = new MemoryStream();
         void U32(uint v)
@@ -156,7 +156,7 @@ internal static class CaptureBuilder
         U16(4);
         U32(0);
         U32(0);
-        U32(262144);
+        U32((uint)snapLength);
         U32((uint)linkType);
         foreach (var (time, frame) in frames)
         {
@@ -165,9 +165,10 @@ internal static class CaptureBuilder
             var rest = unix.Ticks % TimeSpan.TicksPerSecond;
             U32(seconds);
             U32((uint)(nanoseconds ? rest * 100 : rest / 10));
+            var captured = Math.Min(frame.Length, snapLength);
+            U32((uint)captured);
             U32((uint)frame.Length);
-            U32((uint)frame.Length);
-            stream.Write(frame);
+            stream.Write(frame.AsSpan(0, captured));
         }
 
         return stream.ToArray();

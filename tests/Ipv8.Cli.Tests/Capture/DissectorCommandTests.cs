@@ -79,6 +79,30 @@ public sealed partial class DissectorCommandTests
         Assert.Contains("ipv8.ping_9.identifier", declared.Keys);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void DissectorOutEmptyIsOneErrorLine(string value)
+    {
+        var (code, output, error) = CliHarness.Run("dissector", "--out", value);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.StartsWith("error: --out needs a file name", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SchemaFieldNamesAreLowerCaseAndABitsFieldIsCalledBits()
+    {
+        var schema = SchemaSet.Parse("""{"classes": {"Where": [["V4", "ipv4"], [["Up", "b1", "b2", "b3", "b4", "b5", "b6", "b7"], "bits"]]}, "messages": {"9": {"payloads": ["Where"], "signed": false}}}""");
+        var declared = Declared(LuaDissector.Generate(DiscoveryCommunityKinds.Registry, schema).Lua);
+
+        Assert.Contains("ipv8.where.v4", declared);
+        Assert.Contains("ipv8.where.bits", declared);
+        Assert.Contains("ipv8.where.bits.up", declared);
+        Assert.Contains("ipv8.where.bits.b7", declared);
+    }
+
     [Fact]
     public void Generating_TwiceGivesTheSameText() =>
         Assert.Equal(LuaDissector.Generate(DiscoveryCommunityKinds.Registry, null).Lua, LuaDissector.Generate(DiscoveryCommunityKinds.Registry, null).Lua);

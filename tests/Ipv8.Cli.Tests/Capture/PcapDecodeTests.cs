@@ -171,6 +171,58 @@ public sealed class PcapDecodeTests : IDisposable
         Assert.Single(CliHarness.Lines(error));
     }
 
+    [Theory]
+    [InlineData("decode", "--pcap")]
+    [InlineData("decode", "--pcap", "a.pcapng", "--pcap", "b.pcapng")]
+    [InlineData("decode", "--pcap", "")]
+    public void DecodePcapWithoutValueIsOneErrorLine(params string[] args)
+    {
+        var (code, output, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Matches("^error: --pcap (needs a value|given 2 times; give it once|needs a file name, got '')\\. ", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void DecodePcapOfADirectoryOrAMissingFileSaysWhich()
+    {
+        var folder = Directory.CreateTempSubdirectory("ipv8-pcap-tests-");
+        try
+        {
+            var (code, _, error) = CliHarness.Run("decode", "--pcap", folder.FullName);
+            Assert.Equal(1, code);
+            Assert.Equal($"error: --pcap {folder.FullName}: is a directory, not a capture file", Assert.Single(CliHarness.Lines(error)));
+
+            var missing = Path.Combine(folder.FullName, "capture.pcapng");
+            (code, _, error) = CliHarness.Run("decode", "--pcap", missing);
+            Assert.Equal(1, code);
+            Assert.Equal($"error: --pcap {missing}: no such file", Assert.Single(CliHarness.Lines(error)));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EveryFragmentOfAUdpDatagramIsCountedAsCutShort()
+    {
+        var datagram = CaptureVectors.Datagrams(1)[0];
+        var first = CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagram);
+        var later = first.ToArray();
+        first[14 + 6] = 0x20; // more fragments, offset 0
+        later[14 + 6] = 0x00;
+        later[14 + 7] = 0x10; // offset 128 bytes, the last fragment
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(datagram.Time, first), (datagram.Time, later)]);
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes, "fragments.pcap"));
+
+        Assert.Equal(0, code);
+        Assert.Empty(output);
+        Assert.Contains("0 not UDP, 2 cut short", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HexPacketsWithPcap_AreAUsageError()
     {

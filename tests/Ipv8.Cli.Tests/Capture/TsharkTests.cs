@@ -165,6 +165,88 @@ public sealed class TsharkTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void DissectorMarksSnaplenCutFramesAsTruncated()
+    {
+        Tshark.Require();
+        const int snap = 100;
+        var datagrams = CaptureVectors.Datagrams().Where(d => d.Source.AddressFamily == AddressFamily.InterNetwork).ToList();
+        var frames = datagrams.Select(d => (d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))).ToList();
+        Assert.Contains(frames, f => f.Item2.Length > snap);
+        Assert.Contains(frames, f => f.Item2.Length <= snap);
+        var path = _files.Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, frames, snapLength: snap), "snap.pcap");
+
+        // decode --pcap prints only the whole datagrams; the dissector marks the others as cut short, decodes nothing of them.
+        var lines = Decode(path);
+        Assert.Equal(frames.Select((f, i) => (f, i)).Where(x => x.f.Item2.Length <= snap).Select(x => x.i + 1), lines.Select(l => (int)l["frame"]!));
+        var lua = CliHarness.TempPath("ipv8.lua");
+        try
+        {
+            Assert.Equal(0, CliHarness.Run("dissector", "--out", lua).ExitCode);
+            var rows = Tshark.Fields(path, lua, "ipv8.msg_id", "ipv8.msg_name", "ipv8.truncated", "ipv8.signed", "_ws.expert.message");
+            for (var i = 0; i < frames.Count; i++)
+            {
+                var row = rows[i + 1];
+                Assert.False(string.IsNullOrEmpty(row["ipv8.msg_id"]), $"frame {i + 1} is not IPv8 to the dissector");
+                if (frames[i].Item2.Length > snap)
+                {
+                    Assert.True(row["ipv8.truncated"] is "1" or "True", $"frame {i + 1}: truncated '{row["ipv8.truncated"]}'");
+                    Assert.Equal(string.Empty, row["ipv8.msg_name"]);
+                    Assert.Equal(string.Empty, row["ipv8.signed"]);
+                    Assert.StartsWith("cut short: ", row["_ws.expert.message"], StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Equal(string.Empty, row["ipv8.truncated"]);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(lua);
+        }
+    }
+
+    [SkippableFact]
+    public void DissectorShowsEmptyBytesFieldsAsEmpty()
+    {
+        Tshark.Require();
+        var schema = _files.Write(
+            """{"classes": {"Entry": [["key", "varlenH"], ["nums", "arrayH-q"], ["n", "B"]]}, "messages": {"7": {"payloads": ["Entry"], "signed": false}}}"""u8.ToArray(),
+            "empty.json");
+        byte[] packet = [0, 2, .. Convert.FromHexString("5ab4bb0b7c1b27c1ec3bfb1e2bb4fdc2edda5a3f"), 7, 0, 0, 0, 0, 5];
+        var datagram = new TestDatagram(new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 40001), packet, CaptureVectors.Start);
+        var path = _files.Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(datagram.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagram))]), "empty.pcap");
+        var line = Assert.Single(Decode(path, schema));
+        Assert.Equal(string.Empty, (string)line["decoded"]!["payloads"]![0]!["key"]!["hex"]!);
+
+        var lua = CliHarness.TempPath("ipv8.lua");
+        try
+        {
+            Assert.Equal(0, CliHarness.Run("dissector", "--out", lua, "--schema", schema).ExitCode);
+            var row = Tshark.Fields(path, lua, "ipv8.entry.key", "ipv8.entry.nums", "ipv8.entry.n")[1];
+            Assert.Equal("5", row["ipv8.entry.n"]);
+            foreach (var field in (string[])["ipv8.entry.key", "ipv8.entry.nums"])
+            {
+                // Empty (tshark 4.0 prints an empty bytes value as <MISSING>), never the length bytes or what lies after them.
+                Assert.True(row[field] is "" or "<MISSING>", $"{field}: '{row[field]}'");
+                Assert.Equal(1, Matches(path, lua, $"len({field}) == 0"));
+                Assert.Equal(0, Matches(path, lua, $"{field} == 00:01 || {field} == 00:00"));
+            }
+        }
+        finally
+        {
+            File.Delete(lua);
+        }
+    }
+
+    private static int Matches(string capture, string lua, string filter)
+    {
+        var (code, output, error) = Tshark.Run("tshark", ["-n", "-X", $"lua_script:{lua}", "-o", "udp.try_heuristic_first:TRUE", "-r", capture, "-Y", filter, "-T", "fields", "-e", "frame.number"]);
+        Assert.True(code == 0, error);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+    }
+
     /// <summary>
     /// Generates the dissector (with the schema, if any), runs tshark with it over <paramref name="capture"/>, and checks
     /// that tshark finds IPv8 in exactly the frames decode printed, with the same message id, and, where decode named
