@@ -225,7 +225,7 @@ internal sealed class BenchRunner : IDisposable
         }
 
         var drainUntil = Stopwatch.GetTimestamp() + (long)(_config.Timeout.TotalSeconds * frequency);
-        while (step.Answered + step.Late < step.Sent && Stopwatch.GetTimestamp() < drainUntil && !cancel.IsCancellationRequested)
+        while (step.Answered + step.Late + step.PortUnreachable < step.Sent && Stopwatch.GetTimestamp() < drainUntil && !cancel.IsCancellationRequested)
         {
             Thread.Sleep(5);
         }

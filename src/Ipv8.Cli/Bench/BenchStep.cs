@@ -128,6 +128,9 @@ internal sealed class BenchStep
 
     public long Late => Volatile.Read(ref _late);
 
+    /// <summary>ICMP port unreachable reports so far (each answers one request: nothing will).</summary>
+    public long PortUnreachable => Volatile.Read(ref _portUnreachable);
+
     /// <summary>The latest per-second sample (answers by arrival second), or null before the first second closed.</summary>
     public SecondSample? LastSecond { get; private set; }
 
