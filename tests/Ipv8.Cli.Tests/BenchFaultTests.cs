@@ -97,7 +97,7 @@ public sealed class BenchFaultTests
         }
 
         // Each identity sends at most twice: the ICMP error of every one must be seen.
-        var config = new BenchConfig { Target = new IPEndPoint(IPAddress.Loopback, port), Message = BenchMessage.Ping, Identities = 4, Quiet = true, Timeout = TimeSpan.FromSeconds(0.5) };
+        var config = new BenchConfig { Target = new IPEndPoint(IPAddress.Loopback, port), Message = BenchMessage.Ping, Identities = 4, Quiet = true, Timeout = TimeSpan.FromSeconds(0.5), MaxScheduleErrorMs = 1000 };
         BenchResult result;
         long wakeups;
         long yields;

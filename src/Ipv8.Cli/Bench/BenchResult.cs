@@ -165,7 +165,8 @@ internal static class BenchFindings
                 var mean = rates.Average();
                 var even = rates.All(r => Math.Abs(r - mean) <= 0.25 * mean);
                 var lostOnAnswered = answeredIdentities.Sum(p => p.Sent - p.Answered);
-                var prompt = result.Latency is { P50: < 10, P99: < 100 };
+                // Prompt: p50 in milliseconds and no tail near the timeout (a tail of seconds is a stall, not a limit).
+                var prompt = result.Latency is { P50: < 10 } l && l.P99 < timeout.TotalMilliseconds / 2;
                 if (even && prompt && mean < 0.9 * sentPerIdentity && lostOnAnswered >= 0.5 * result.Lost)
                 {
                     findings.Add(string.Create(
