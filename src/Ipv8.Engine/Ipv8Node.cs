@@ -26,6 +26,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
     private readonly Ipv8NodeOptions _options;
     private readonly ILogger _logger;
     private readonly List<(Community Community, IDiscoveryStrategy Strategy, int TargetPeers)> _strategies = [];
+    private (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[]? _strategySnapshot; // what Tick steps; null after a change
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Community> _communities = [];
     private FrozenDictionary<PrefixKey, Community> _routes = FrozenDictionary<PrefixKey, Community>.Empty;
@@ -168,6 +169,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         lock (_registration)
         {
             _strategies.Add((community, strategy, targetPeers));
+            _strategySnapshot = null;
         }
     }
 
@@ -231,12 +233,12 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[] strategies;
         lock (_registration)
         {
-            strategies = [.. _strategies];
+            strategies = _strategySnapshot ??= [.. _strategies];
         }
 
         foreach (var (community, strategy, target) in strategies)
         {
-            if (community.IsUnloaded || (target >= 0 && community.GetPeers().Length >= target))
+            if (community.IsUnloaded || (target >= 0 && community.Network.CountPeersForService(community.CommunityId) >= target))
             {
                 continue;
             }
@@ -328,6 +330,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             }
 
             _strategies.RemoveAll(s => ReferenceEquals(s.Community, community));
+            _strategySnapshot = null;
         }
     }
 

@@ -15,7 +15,7 @@ public class SwarmCommandTests
     // What the run cost (issue 13).
     private static readonly string[] s_costs =
     [
-        "cpu_seconds", "peak_working_set_bytes", "signatures_created", "signatures_verified", "libsodium_sign_per_second",
+        "cpu_seconds", "peak_working_set_bytes", "allocated_bytes", "gc_collections", "signatures_created", "signatures_verified", "libsodium_sign_per_second",
         "libsodium_verify_per_second", "libsodium_probes", "crypto_ratio", "datagrams_dropped_by_kernel",
     ];
 

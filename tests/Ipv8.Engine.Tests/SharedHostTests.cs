@@ -226,6 +226,35 @@ public sealed class SharedHostTests
         Assert.Equal(0, wheel.Count);
     }
 
+    [Fact]
+    public async Task A_wheel_on_the_system_clock_fires_on_its_own_thread_and_that_thread_ends_when_disposed()
+    {
+        var wheel = new TimerWheel(TimeSpan.FromMilliseconds(10));
+        var fired = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timer = wheel.CreateTimer(_ => fired.TrySetResult(Thread.CurrentThread.Name), null, TimeSpan.FromMilliseconds(30), Timeout.InfiniteTimeSpan);
+
+        Assert.Equal("ipv8 timer wheel", await fired.Task.WaitAsync(s_deadline));
+        var thread = wheel.DriverThread;
+        Assert.NotNull(thread);
+        Assert.True(thread.IsBackground);
+
+        wheel.Dispose();
+        Assert.True(thread.Join(s_deadline), "the driving thread ends within a tick of Dispose");
+    }
+
+    [Fact]
+    public async Task A_periodic_timer_on_the_system_clock_wheel_ticks_repeatedly_and_never_early()
+    {
+        using var wheel = new TimerWheel(TimeSpan.FromMilliseconds(10));
+        using var periodic = new PeriodicTimer(TimeSpan.FromMilliseconds(20), wheel);
+        var clock = Stopwatch.StartNew();
+        for (var i = 1; i <= 5; i++)
+        {
+            Assert.True(await periodic.WaitForNextTickAsync().AsTask().WaitAsync(s_deadline));
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(20 * i) - TimeSpan.FromMilliseconds(1), $"tick {i} came after {clock.Elapsed.TotalMilliseconds} ms");
+        }
+    }
+
     private static UdpEndpointOptions GroupOptions(UdpEndpointGroup group)
     {
         var options = Loopback.Options(mode: ReceiveMode.Async);

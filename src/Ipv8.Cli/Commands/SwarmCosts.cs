@@ -110,6 +110,12 @@ internal sealed record SwarmCosts(
     CryptoRates EndProbe,
     long? DatagramsDroppedByKernel)
 {
+    /// <summary>Bytes the process allocated on the managed heap over the run (<see cref="GC.GetTotalAllocatedBytes(bool)"/>), the probes excluded.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Garbage collections over the run (every generation; <see cref="GC.CollectionCount(int)"/> of generation 0).</summary>
+    public int GarbageCollections { get; init; }
+
     /// <summary>The mean of the two probes' sign rates.</summary>
     public double SignPerSecond => (StartProbe.SignPerSecond + EndProbe.SignPerSecond) / 2;
 
@@ -144,6 +150,8 @@ internal sealed record SwarmCosts(
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteNumber("cpu_seconds", Math.Round(CpuSeconds, 3));
         writer.WriteNumber("peak_working_set_bytes", PeakWorkingSetBytes);
+        writer.WriteNumber("allocated_bytes", AllocatedBytes);
+        writer.WriteNumber("gc_collections", GarbageCollections);
         writer.WriteNumber("signatures_created", SignaturesCreated);
         writer.WriteNumber("signatures_verified", SignaturesVerified);
         writer.WriteNumber("libsodium_sign_per_second", Math.Round(SignPerSecond, 1));

@@ -79,7 +79,7 @@ public abstract partial class Community
     {
         lock (_random)
         {
-            return PickIntroduction(GetPeers(), _random, exclude, newStyle);
+            return Network.PickPeerForIntroduction(CommunityId, _random, exclude, newStyle);
         }
     }
 
@@ -88,7 +88,7 @@ public abstract partial class Community
     /// <paramref name="newStyle"/>, has an IPv4 address. A few random draws first (rejection sampling keeps the choice
     /// uniform, in O(1) for the usual case); a full pass only when they all miss.
     /// </summary>
-    internal static Peer? PickIntroduction(Peer[] peers, Random random, Peer? exclude, bool newStyle)
+    internal static Peer? PickIntroduction(ReadOnlySpan<Peer> peers, Random random, Peer? exclude, bool newStyle)
     {
         if (peers.Length == 0)
         {

@@ -96,7 +96,7 @@ public sealed class TrackerCommunity : Community
     {
         lock (Random)
         {
-            return PickIntroduction(Network.GetPeersForService(service), Random, exclude, newStyle);
+            return Network.PickPeerForIntroduction(service, Random, exclude, newStyle);
         }
     }
 

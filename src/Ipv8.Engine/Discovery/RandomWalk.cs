@@ -16,6 +16,8 @@ public sealed class RandomWalk : IDiscoveryStrategy
     private readonly Lock _lock = new();
     private readonly Random _random;
     private readonly TimeProvider _time;
+    private readonly List<UdpAddress> _done = [];
+    private readonly Func<int, int> _choose;
 
     /// <summary>Creates a walker for one community.</summary>
     /// <param name="community">The community to walk for.</param>
@@ -34,6 +36,7 @@ public sealed class RandomWalk : IDiscoveryStrategy
         ResetChance = resetChance;
         _random = randomSeed is { } seed ? new Random(seed) : new Random();
         _time = community.TimeProvider;
+        _choose = count => _random.Next(256) >= ResetChance ? _random.Next(count) : -1;
     }
 
     /// <summary>How long a walk waits for an answer.</summary>
@@ -63,14 +66,14 @@ public sealed class RandomWalk : IDiscoveryStrategy
         lock (_lock)
         {
             var now = _time.GetTimestamp();
-            List<UdpAddress>? done = null;
+            var done = _done;
             foreach (var (address, started) in _inFlight)
             {
                 // Answered: the address is now a peer of this community (a peer of another community only, sharing
                 // the network, is not an answer to this walk).
                 if (_community.Network.GetVerifiedByAddress(address, _community.CommunityId) is not null)
                 {
-                    (done ??= []).Add(address);
+                    done.Add(address);
                 }
                 else if (_time.GetElapsedTime(started, now) > Timeout)
                 {
@@ -79,30 +82,28 @@ public sealed class RandomWalk : IDiscoveryStrategy
                         _community.Network.RemoveByAddress(address);
                     }
 
-                    (done ??= []).Add(address);
+                    done.Add(address);
                 }
             }
 
-            if (done is not null)
+            foreach (var address in done)
             {
-                foreach (var address in done)
-                {
-                    _inFlight.Remove(address);
-                }
+                _inFlight.Remove(address);
             }
+
+            done.Clear();
 
             if (WindowSize > 0 && _inFlight.Count >= WindowSize)
             {
                 return;
             }
 
-            var available = _community.GetWalkableAddresses();
-            available.RemoveAll(_inFlight.ContainsKey);
-            if (available.Count > 0 && _random.Next(256) >= ResetChance)
+            // A random walkable address not in flight (allocation-free: no list of every address per step), unless the
+            // reset chance asks for a new introduction instead.
+            if (_community.Network.TryPickWalkableAddress(_community.CommunityId, _inFlight, _choose, out var next))
             {
-                var address = available[_random.Next(available.Count)];
-                _community.WalkTo(address);
-                _inFlight[address] = now;
+                _community.WalkTo(next);
+                _inFlight[next] = now;
             }
             else
             {

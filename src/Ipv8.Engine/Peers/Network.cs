@@ -468,6 +468,24 @@ public sealed class Network
     public Peer[] GetPeersForService(CommunityId service) =>
         _servicePeers.TryGetValue(service, out var peers) ? peers.Snapshot(_lock) : [];
 
+    /// <summary>
+    /// A random verified peer of <paramref name="service"/> to introduce (as
+    /// <see cref="Communities.Community.GetPeerForIntroduction"/>), chosen from the live peer list under the lock instead of a
+    /// snapshot: a tracker with thousands of peers that keep joining would otherwise copy all of them after every join.
+    /// </summary>
+    internal Peer? PickPeerForIntroduction(CommunityId service, Random random, Peer? exclude, bool newStyle)
+    {
+        if (!_servicePeers.TryGetValue(service, out var peers))
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            return Communities.Community.PickIntroduction(peers.LockedSpan, random, exclude, newStyle);
+        }
+    }
+
     /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing and takes no lock.</summary>
     public int CountPeersForService(CommunityId service) =>
         _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
@@ -485,32 +503,82 @@ public sealed class Network
         {
             foreach (var (_, entry) in _addresses)
             {
-                if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
-                    && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
+                if (IsWalkableLocked(entry, service, oldStyleOnly))
                 {
-                    continue;
+                    result.Add(entry.Address);
                 }
-
-                if (service is { } wanted)
-                {
-                    if (oldStyleOnly && entry.NewStyle)
-                    {
-                        continue;
-                    }
-
-                    var offered = entry.Service == wanted
-                        || (entry.IntroducedBy is not null && _verified.TryGetValue(entry.IntroducedBy, out var introducer) && introducer.Services.Contains(wanted));
-                    if (!offered)
-                    {
-                        continue;
-                    }
-                }
-
-                result.Add(entry.Address);
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What <see cref="GetWalkableAddresses"/> followed by a random choice does, without the list: counts the walkable
+    /// addresses for <paramref name="service"/> that are not keys of <paramref name="exclude"/>, asks
+    /// <paramref name="choose"/> for an index given that count (only when it is positive; a negative answer picks
+    /// nothing) and returns the address at that index, in the same order as the list. Allocates nothing. Called under the
+    /// network's lock: <paramref name="choose"/> must not call back into the network.
+    /// </summary>
+    internal bool TryPickWalkableAddress<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, Func<int, int> choose, out UdpAddress picked)
+    {
+        picked = default;
+        lock (_lock)
+        {
+            var count = 0;
+            foreach (var (_, entry) in _addresses)
+            {
+                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address))
+                {
+                    count++;
+                }
+            }
+
+            if (count == 0)
+            {
+                return false;
+            }
+
+            var index = choose(count);
+            if ((uint)index >= (uint)count)
+            {
+                return false;
+            }
+
+            foreach (var (_, entry) in _addresses)
+            {
+                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address) && index-- == 0)
+                {
+                    picked = entry.Address;
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    // Under _lock: the filter of GetWalkableAddresses.
+    private bool IsWalkableLocked(WalkableAddress entry, CommunityId? service, bool oldStyleOnly)
+    {
+        if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
+            && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
+        {
+            return false;
+        }
+
+        if (service is { } wanted)
+        {
+            if (oldStyleOnly && entry.NewStyle)
+            {
+                return false;
+            }
+
+            return entry.Service == wanted
+                || (entry.IntroducedBy is not null && _verified.TryGetValue(entry.IntroducedBy, out var introducer) && introducer.Services.Contains(wanted));
+        }
+
+        return true;
     }
 
     /// <summary>The addresses a peer introduced us to (py-ipv8 <c>get_introductions_from</c>).</summary>
@@ -757,6 +825,9 @@ public sealed class Network
         private int _count;
 
         public int Count => Volatile.Read(ref _count);
+
+        /// <summary>The peers themselves; only under the network's lock.</summary>
+        public ReadOnlySpan<Peer> LockedSpan => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peers);
 
         public void Add(Peer peer)
         {
