@@ -7,7 +7,7 @@ RandomChurn, PeriodicSimilarity; ``--no-discovery`` leaves it out) and one plain
 under one key, ``max_peers`` 30 (py-ipv8's default), no bootstrap servers and no walkers of its own. It answers what
 any py-ipv8 node answers: introduction requests (246, 234), puncture requests (250, 232), DiscoveryCommunity pings.
 
-    PYTHONPATH=/path/to/py-ipv8 python3 scripts/py_ipv8_target.py --port 8091 --community HEX [--time-limit S]
+    PYTHONPATH=/path/to/py-ipv8 /usr/bin/python3 scripts/py_ipv8_target.py --port 8091 --community HEX [--time-limit S]
 
 Prints one JSON line ``{"event": "ready", "host", "port", "public_key", "communities"}`` on stdout once it listens,
 then runs until SIGTERM / SIGINT or ``--time-limit`` seconds (default 600). It sends only to 127.0.0.0/8.

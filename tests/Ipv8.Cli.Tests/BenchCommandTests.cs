@@ -152,6 +152,7 @@ public sealed class BenchCommandTests
         Assert.Equal(problem, (string)refused["refused"]!);
         Assert.False(refused.ContainsKey("answered"));
         Assert.False(refused.ContainsKey("latency_ms"));
+        Assert.False(refused.ContainsKey("per_second"));
     }
 
     [Fact]

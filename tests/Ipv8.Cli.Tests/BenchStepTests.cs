@@ -173,25 +173,28 @@ public sealed class BenchStepTests
     }
 
     [Fact]
-    public void An_identifier_not_yet_sent_by_that_identity_is_unmatched_and_a_reused_identifier_matches_the_newest_request()
+    public void An_identifier_not_yet_sent_is_unmatched_and_one_whose_request_was_never_answered_is_skipped_not_reused()
     {
-        // Pool of 2 identifiers for 1 identity: requests 0, 1, 2, 3 use identifiers 0, 1, 0, 1.
+        // Pool of 2 identifiers for 1 identity.
         var step = new BenchStep(rate: 1000, count: 4, identities: 1, poolSize: 2, timeout: TimeSpan.FromSeconds(1), start: 0, frequency: Frequency);
-        step.RecordSent(0, 0);
+        Assert.Equal(0, step.RecordSent(0, 0));
         Assert.Equal(AnswerKind.Unmatched, step.RecordAnswer(0, 1, 100)); // identifier 1 is not out yet
-        step.RecordSent(1, 1000);
-        step.RecordSent(2, 2000); // identifier 0 again: request 0 was never answered
-        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, 0, 2500)); // matches request 2: 0.5 ms
-        step.RecordSent(3, 3000);
-        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, 1, 3200)); // matches request 3: 0.2 ms
+        Assert.Equal(1, step.RecordSent(1, 1000));
+        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, 1, 1200)); // request 1: 0.2 ms
+        // Identifier 0 still waits for request 0's answer: request 2 takes identifier 1 (answered) instead.
+        Assert.Equal(1, step.RecordSent(2, 2000));
+        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, 0, 2500)); // request 0, late but within the timeout: 2.5 ms
+        Assert.Equal(0, step.RecordSent(3, 3000)); // identifier 0 was answered: free again
+        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, 0, 3200)); // request 3: 0.2 ms
 
         var result = step.Finish(10_000, s_generator, s_noVerification);
         Assert.Equal(4, result.Sent);
-        Assert.Equal(2, result.Answered);
-        Assert.Equal(2, result.Lost);
+        Assert.Equal(3, result.Answered);
+        Assert.Equal(1, result.Lost); // request 2
         Assert.Equal(1, result.Unmatched);
+        Assert.Equal(0, result.Duplicates);
         var latency = Assert.IsType<LatencyPercentiles>(result.Latency);
-        AssertNear(0.5, latency.Max);
+        AssertNear(2.5, latency.Max);
     }
 
     [Fact]

@@ -28,7 +28,11 @@ internal sealed record BenchResult
     /// <summary>Datagrams from the target that answer nothing (puncture requests introducing one identity to another, the target's own walk...).</summary>
     public required long Other { get; init; }
 
+    /// <summary>Requests the socket refused (not sent, not counted in <see cref="Sent"/>): a connected socket reports an earlier ICMP port unreachable on a send and drops the datagram.</summary>
     public required long SendFailures { get; init; }
+
+    /// <summary>Requests not sent because every identifier of their identity still waited for an answer (<see cref="BenchIdentifiers"/>); not in <see cref="Sent"/>.</summary>
+    public long NotSent { get; init; }
 
     /// <summary>ICMP port unreachable reports (nothing listens on the target's port).</summary>
     public long PortUnreachable { get; init; }
@@ -67,6 +71,16 @@ internal sealed record BenchResult
     public string? ScheduleProblem(double maxScheduleErrorMs)
     {
         var g = Generator;
+        if (g.Interrupted)
+        {
+            return null;
+        }
+
+        if (NotSent > 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{NotSent} requests could not be sent: every identifier of their identity (65,536 at most, {PerIdentity.Count} identities) still waited for an answer that may yet come, and reusing one would credit that answer to the wrong request. The target stopped answering for longer than the identifiers last; use more --identities or a lower --rate");
+        }
+
         if (g.Aborted is { } aborted)
         {
             return $"the sender stopped early: {aborted}";
@@ -84,12 +98,21 @@ internal sealed record BenchResult
 
         return null;
     }
+
+    /// <summary>Why the answers cannot be trusted (checked signatures that were bad: forged or corrupted answers), or null.</summary>
+    public string? TrustProblem() => Verification.Bad == 0
+        ? null
+        : string.Create(CultureInfo.InvariantCulture, $"{Verification.Bad} of the {Verification.Checked} signed answers checked had a bad signature (forged or corrupted answers). Signatures are checked on a sample, so the unchecked answers cannot be trusted either; the checked bad ones do not count as answered");
 }
 
 /// <summary>What a result says about the target, in words: capacity, per-source limits, late and stray answers.</summary>
 internal static class BenchFindings
 {
-    public static List<string> Of(BenchResult result, BenchMessage message, TimeSpan timeout)
+    /// <param name="result">The run.</param>
+    /// <param name="message">What it sent.</param>
+    /// <param name="timeout">--timeout.</param>
+    /// <param name="target">The target, HOST:PORT, for the port-unreachable finding.</param>
+    public static List<string> Of(BenchResult result, BenchMessage message, TimeSpan timeout, string? target = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var findings = new List<string>();
@@ -98,14 +121,16 @@ internal static class BenchFindings
         var introductions = message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest;
         if (result.PortUnreachable > 0)
         {
-            findings.Add(string.Create(inv, $"the target's host answered {result.PortUnreachable} times with ICMP port unreachable: nothing listens on the target's port (is the node running, on that port?)."));
+            findings.Add(result.Answered == 0
+                ? string.Create(inv, $"nothing answers at {target ?? "the target"} (port unreachable): its host answered {result.PortUnreachable} times with ICMP port unreachable (is the node running, on that port?).")
+                : string.Create(inv, $"the target's host answered {result.PortUnreachable} times with ICMP port unreachable: for a while nothing listened on the target's port (did the node restart?)."));
         }
 
         if (result.PeerCapacity is { } capacity)
         {
             findings.Add(capacity.Describe(introductions));
         }
-        else if (result.Sent > 0 && result.Answered == 0 && result.PortUnreachable == 0)
+        else if ((result.Sent > 0 || result.SendFailures > 0) && result.Answered == 0 && result.PortUnreachable == 0)
         {
             findings.Add(message == BenchMessage.Ping
                 ? "nothing was answered: is the target up, and does it run py-ipv8's DiscoveryCommunity (a ping goes under its prefix)?"
@@ -122,10 +147,14 @@ internal static class BenchFindings
             findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {k} identities were never answered and carry {share * 100:0}% of the losses: {why}."));
         }
 
-        if (result.Answered > 0 && result.LossFraction > 0.01)
+        // Late answers: the target answered, but after the timeout. That is a stall or an overload (a frozen process, a
+        // garbage collection, a queue), not a limit: a limit drops requests, it does not answer them late.
+        var stalled = result.Late > 0 && result.Late >= 0.1 * result.Lost;
+        if (result.Answered > 0 && result.LossFraction > 0.01 && !stalled)
         {
             // A per-source limit: every answered identity gets about the same, well below what it sent, and what gets
-            // through is answered promptly (a saturated target shows growing latency instead).
+            // through is answered promptly, the tail included (a saturated or stalled target shows growing latency
+            // and late answers instead), and the losses are requests never answered at all.
             // Each identity must have been answered several times: one answer each is what a full node gives the first
             // identities before it stops (see PeerCapacity), not a rate limit.
             var answeredIdentities = result.PerIdentity.Where(p => p.Answered > 0).ToList();
@@ -136,7 +165,8 @@ internal static class BenchFindings
                 var mean = rates.Average();
                 var even = rates.All(r => Math.Abs(r - mean) <= 0.25 * mean);
                 var lostOnAnswered = answeredIdentities.Sum(p => p.Sent - p.Answered);
-                var prompt = result.Latency is { P50: < 10 };
+                // Prompt: p50 in milliseconds and no tail near the timeout (a tail of seconds is a stall, not a limit).
+                var prompt = result.Latency is { P50: < 10 } l && l.P99 < timeout.TotalMilliseconds / 2;
                 if (even && prompt && mean < 0.9 * sentPerIdentity && lostOnAnswered >= 0.5 * result.Lost)
                 {
                     findings.Add(string.Create(
@@ -147,7 +177,12 @@ internal static class BenchFindings
             }
         }
 
-        if (result.Late > 0)
+        if (stalled)
+        {
+            var tail = result.Latency is { } l ? string.Create(inv, $" (p99 of the answers in time {l.P99:0.#} ms, max {l.Max:0.#} ms)") : string.Empty;
+            findings.Add(string.Create(inv, $"{result.Late} answers came later than the timeout ({timeout.TotalSeconds:0.###} s) and count as lost: the target stalled or was overloaded{tail}, it did not refuse them. A stall longer than --timeout shows as loss; raise --timeout to measure its length."));
+        }
+        else if (result.Late > 0)
         {
             findings.Add(string.Create(inv, $"{result.Late} answers came later than the timeout ({timeout.TotalSeconds:0.###} s) and count as lost."));
         }
@@ -162,9 +197,9 @@ internal static class BenchFindings
             findings.Add(string.Create(inv, $"{result.Duplicates} requests were answered more than once."));
         }
 
-        if (result.SendFailures > 0 && result.PortUnreachable == 0)
+        if (result.SendFailures > 0)
         {
-            findings.Add(string.Create(inv, $"{result.SendFailures} requests could not be sent (the socket refused them: a target that is down answers with ICMP port unreachable)."));
+            findings.Add(string.Create(inv, $"{result.SendFailures} requests could not be sent (the socket refused them, reporting an earlier ICMP port unreachable); they are not counted as sent."));
         }
 
         if (result.Verification.Bad > 0 || result.Verification.OtherKeys > 0)

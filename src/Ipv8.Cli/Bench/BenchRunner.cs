@@ -68,12 +68,19 @@ internal sealed class BenchRunner : IDisposable
     public const int MaxPoolSize = 65536;
 
     /// <summary>
-    /// The sender yields (instead of sleeping) when the next request is due within this many ms: 1 by default, or
-    /// <c>IPV8_BENCH_SPIN_MS</c> (0: always sleep 1 ms at a time; docs/benchmarking-a-node.md). A longer window buys
-    /// nothing measurable on a loaded machine and costs a core that the target needs.
+    /// A pool covers a whole step when the step has at most this many requests (in all identities), so that no
+    /// identifier comes round within it; a longer step gets at least <see cref="CycleSeconds"/> of requests.
+    /// </summary>
+    public const int WholeStepRequests = 20_000;
+
+    /// <summary>
+    /// The sender yields (instead of sleeping) when the next request is due within this many ms: 0 by default (always
+    /// sleep, 1 ms at a time), or <c>IPV8_BENCH_SPIN_MS</c> (docs/benchmarking-a-node.md). At 1000/s the next request
+    /// is always within 1 ms, so a 1 ms window made the sender yield in a loop and burn a whole core (9 s of CPU in a
+    /// 10 s run) that a target on the same machine needs; sleeping keeps a 5 ms schedule at a small fraction of a core.
     /// </summary>
     private static readonly double SpinMilliseconds =
-        double.TryParse(Environment.GetEnvironmentVariable("IPV8_BENCH_SPIN_MS"), System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? ms : 1;
+        double.TryParse(Environment.GetEnvironmentVariable("IPV8_BENCH_SPIN_MS"), System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? ms : 0;
 
     private readonly BenchConfig _config;
     private readonly Identity[] _identities;
@@ -82,8 +89,7 @@ internal sealed class BenchRunner : IDisposable
     private readonly TextWriter _progress;
     private readonly AnswerHistory _history;
     private int _poolSize;
-    private int _nextIdentifier;
-    private int _identifiersUsedBelow;
+    private BenchIdentifiers? _ids;
 
     public BenchRunner(BenchConfig config, TextWriter progress)
     {
@@ -114,6 +120,12 @@ internal sealed class BenchRunner : IDisposable
     /// <summary>Packets prepared per identity so far.</summary>
     public int PoolSize => _poolSize;
 
+    /// <summary>How often the receiver woke up in the last <see cref="Run"/> (tests: it must block, not spin).</summary>
+    public long ReceiverWakeups { get; private set; }
+
+    /// <summary>How often the sender yielded instead of sleeping in the last <see cref="Run"/> (tests: none by default).</summary>
+    public long SenderYields { get; private set; }
+
     /// <summary>Seconds the last <see cref="Prepare"/> spent signing.</summary>
     public double LastPrepareSeconds { get; private set; }
 
@@ -125,13 +137,22 @@ internal sealed class BenchRunner : IDisposable
         }
     }
 
-    /// <summary>The pool size a run at <paramref name="rate"/> for <paramref name="seconds"/> needs per identity.</summary>
-    public int PoolSizeFor(double rate, double seconds)
+    /// <summary>
+    /// The pool size a run at <paramref name="rate"/> for <paramref name="seconds"/> needs per identity: the whole run
+    /// when it has at most <see cref="WholeStepRequests"/> requests, else at least a cycle's worth; plus the identifiers
+    /// still waiting for an answer from earlier steps (they are not sent again, <see cref="BenchIdentifiers"/>).
+    /// </summary>
+    public int PoolSizeFor(double rate, double seconds) =>
+        PoolSizeFor(rate, seconds, _identities.Length, _config.Timeout, _ids?.MostWaiting() ?? 0);
+
+    /// <summary>The pool size per identity of <see cref="PoolSizeFor(double, double)"/>, with <paramref name="waiting"/> identifiers of an identity still waiting.</summary>
+    public static int PoolSizeFor(double rate, double seconds, int identities, TimeSpan timeout, int waiting)
     {
-        var k = _identities.Length;
-        var perIdentity = Math.Ceiling(rate / k * CycleSeconds(_config.Timeout));
-        var total = Math.Ceiling(rate * seconds / k);
-        return (int)Math.Clamp(Math.Min(perIdentity, total), 16, MaxPoolSize);
+        var cycle = Math.Ceiling(rate / identities * CycleSeconds(timeout));
+        var whole = Math.Ceiling(rate * seconds / identities);
+        var budget = Math.Ceiling(WholeStepRequests / (double)identities);
+        var size = Math.Max(Math.Min(whole, cycle), Math.Min(whole, budget)) + waiting;
+        return (int)Math.Clamp(size, 16, MaxPoolSize);
     }
 
     /// <summary>How long an identifier must stay unused before it comes round again: 4 s, or twice the timeout.</summary>
@@ -155,6 +176,15 @@ internal sealed class BenchRunner : IDisposable
         var from = _poolSize;
         Parallel.ForEach(_identities, identity => identity.Grow(from, size, _config.Message, _prefix, _target));
         _poolSize = size;
+        if (_ids is null)
+        {
+            _ids = new BenchIdentifiers(_identities.Length, size);
+        }
+        else
+        {
+            _ids.Grow(size);
+        }
+
         LastPrepareSeconds = clock.Elapsed.TotalSeconds;
     }
 
@@ -168,12 +198,11 @@ internal sealed class BenchRunner : IDisposable
         var frequency = Stopwatch.Frequency;
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var start = Stopwatch.GetTimestamp() + (frequency / 10);
-        // Identifiers continue where the last step (or the warm-up) left off; after the pool grew, at the first new one.
-        var first = _identifiersUsedBelow < _poolSize ? _identifiersUsedBelow : _nextIdentifier % _poolSize;
-        var step = new BenchStep(rate, count, _identities.Length, _poolSize, _config.Timeout, start, frequency, firstIdentifier: first, history: _history);
-        _nextIdentifier = step.NextIdentifier;
-        _identifiersUsedBelow = _poolSize;
+        // Identifiers continue where the last step (or the warm-up) left off; after the pool grew, at the first new one;
+        // those still waiting for an answer are skipped.
+        var step = new BenchStep(rate, count, _identities.Length, _poolSize, _config.Timeout, start, frequency, history: _history, identifiers: _ids);
         var stopReceiving = 0;
+        SenderYields = 0;
         string? aborted = null;
         var sender = new Thread(() => aborted = Send(step, cancel)) { IsBackground = true, Name = "bench sender", Priority = ThreadPriority.AboveNormal };
         var receiver = new Thread(() => Receive(step, ref stopReceiving)) { IsBackground = true, Name = "bench receiver", Priority = ThreadPriority.AboveNormal };
@@ -196,7 +225,7 @@ internal sealed class BenchRunner : IDisposable
         }
 
         var drainUntil = Stopwatch.GetTimestamp() + (long)(_config.Timeout.TotalSeconds * frequency);
-        while (step.Answered + step.Late < step.Sent && Stopwatch.GetTimestamp() < drainUntil && !cancel.IsCancellationRequested)
+        while (step.Answered + step.Late + step.PortUnreachable < step.Sent && Stopwatch.GetTimestamp() < drainUntil && !cancel.IsCancellationRequested)
         {
             Thread.Sleep(5);
         }
@@ -207,7 +236,8 @@ internal sealed class BenchRunner : IDisposable
         var cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         var verification = Verify(step.TakeSample());
         var quiet = (long)(Math.Max(_config.Timeout.TotalSeconds, 3.0 * _identities.Length / rate) * frequency);
-        return step.Finish(end, new BenchGenerator { CpuSeconds = cpu, Aborted = aborted }, verification) with { PeerCapacity = _history.Capacity(end, quiet) };
+        var generator = new BenchGenerator { CpuSeconds = cpu, Aborted = aborted == Cancelled ? null : aborted, Interrupted = aborted == Cancelled };
+        return step.Finish(end, generator, verification) with { PeerCapacity = _history.Capacity(end, quiet) };
     }
 
     private void WriteProgress(BenchStep step, long now)
@@ -227,10 +257,10 @@ internal sealed class BenchRunner : IDisposable
 
     /// <summary>
     /// The sender thread: each request at its due time. It sleeps 1 ms at a time while the next one is more than
-    /// <see cref="SpinMilliseconds"/> (1 ms) away and yields closer. A 20 ms window was measured (2 cores, py-ipv8
-    /// target) to give a worse p99 schedule error (9.0 vs 3.8 ms) at 5-10 times the CPU: the yielding sender competed
-    /// with the target. Its CPU is in the report (generator.cpu_seconds: the whole process during the run, the
-    /// receiver and the runtime included).
+    /// <see cref="SpinMilliseconds"/> (0 by default) away and yields closer; after a sleep it sends every request that
+    /// came due. Windows of 20 ms and 1 ms were measured (2 cores) to cost a whole core at 1000/s and more, which the
+    /// target on the same machine needed. Its CPU is in the report (generator.cpu_seconds: the whole process during
+    /// the run, the receiver and the runtime included).
     /// </summary>
     private string? Send(BenchStep step, CancellationToken cancel)
     {
@@ -240,7 +270,7 @@ internal sealed class BenchRunner : IDisposable
         {
             if (cancel.IsCancellationRequested)
             {
-                return "cancelled";
+                return Cancelled;
             }
 
             var due = step.IntendedTimestamp(i);
@@ -253,6 +283,7 @@ internal sealed class BenchRunner : IDisposable
                 }
                 else
                 {
+                    SenderYields++;
                     Thread.Yield();
                 }
             }
@@ -263,11 +294,17 @@ internal sealed class BenchRunner : IDisposable
             }
 
             var identity = _identities[step.IdentityOf(i)];
-            step.RecordSent(i, now);
-            var error = identity.Send(step.IdentifierOf(i));
+            var identifier = step.RecordSent(i, now);
+            if (identifier < 0)
+            {
+                // Every identifier of this identity waits for an answer: not sent (the result is refused).
+                continue;
+            }
+
+            var error = identity.Send((ushort)identifier);
             if (error != SocketError.Success)
             {
-                step.RecordSendFailure();
+                step.RecordSendFailure(i, identifier);
                 if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
                 {
                     // An earlier request's ICMP port unreachable, reported on this send.
@@ -279,10 +316,15 @@ internal sealed class BenchRunner : IDisposable
         return null;
     }
 
-    /// <summary>The receiver thread: waits on every socket at once, reads what is there, matches it.</summary>
+    /// <summary>
+    /// The receiver thread: waits on every socket at once, reads what is there, matches it. A socket with a pending
+    /// error (a connected socket's ICMP port unreachable) is in the error list, not the read list: the error is read and
+    /// cleared there, or the wait would return at once, again and again (a busy loop), and the next send would fail.
+    /// </summary>
     private void Receive(BenchStep step, ref int stop)
     {
         var sockets = new List<Socket>(_identities.Length);
+        var errors = new List<Socket>(_identities.Length);
         var index = new Dictionary<Socket, int>(_identities.Length);
         for (var i = 0; i < _identities.Length; i++)
         {
@@ -290,11 +332,25 @@ internal sealed class BenchRunner : IDisposable
         }
 
         var buffer = new byte[2048];
+        long wakeups = 0;
         while (Volatile.Read(ref stop) == 0)
         {
+            wakeups++;
             sockets.Clear();
             sockets.AddRange(index.Keys);
-            Socket.Select(sockets, null, null, 20_000);
+            errors.Clear();
+            errors.AddRange(index.Keys);
+            Socket.Select(sockets, null, errors, 20_000);
+            foreach (var socket in errors)
+            {
+                // Reading SO_ERROR clears it.
+                if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int code
+                    && (SocketError)code is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    step.RecordPortUnreachable();
+                }
+            }
+
             foreach (var socket in sockets)
             {
                 var identity = index[socket];
@@ -334,7 +390,11 @@ internal sealed class BenchRunner : IDisposable
 
             step.Tick(Stopwatch.GetTimestamp());
         }
+
+        ReceiverWakeups = wakeups;
     }
+
+    private const string Cancelled = "cancelled";
 
     /// <summary>Checks the signatures of the sampled answers, and that they are all under one key.</summary>
     private static BenchVerification Verify(IReadOnlyList<byte[]> sample)

@@ -22,25 +22,25 @@ internal enum AnswerKind
 /// One open-loop run at one rate: the schedule, the matching of answers to requests, and the counts and histograms. It
 /// does no I/O and reads no clock: the sender and receiver (<see cref="BenchRunner"/>, or a test with a fake clock) give
 /// it timestamps. Request <c>i</c> is due at <see cref="IntendedTimestamp"/> <c>start + i / rate</c>, goes out from
-/// identity <c>i mod K</c> with identifier <c>(first + i div K) mod M</c> (M = the identity's pool of prepared packets), and its
+/// identity <c>i mod K</c> with that identity's next identifier that is not waiting for an answer (<see cref="BenchIdentifiers"/>:
+/// <c>(first + i div K) mod M</c> while every earlier request of the identity was answered, M = its pool of prepared packets), and its
 /// latency is measured from that intended time, not from when it actually left: a generator or target that falls behind
 /// shows as latency, not as fewer samples (no coordinated omission).
 /// </summary>
 /// <remarks>
 /// Thread use: one sender thread calls <see cref="RecordSent"/>; one receiver thread calls <see cref="RecordAnswer"/>,
 /// <see cref="RecordOther"/> and <see cref="Tick"/>; anyone may read the counters. A request is recorded before it is
-/// sent, so its answer can never arrive first. An identifier is reused M requests later (at least
-/// <see cref="BenchRunner.MinimumCycleSeconds"/> seconds): an answer later than the timeout counts as <see cref="AnswerKind.Late"/>
-/// and the request as lost.
+/// sent, so its answer can never arrive first. An identifier is sent again only once its request was answered (in time
+/// or late): a request that was never answered keeps its identifier however long the target stalls, so its answer,
+/// however late, counts as <see cref="AnswerKind.Late"/> (or, after the step, as unmatched in the next one) and the
+/// request as lost; it is never credited to a newer request.
 /// </remarks>
 internal sealed class BenchStep
 {
     /// <summary>Histograms record microseconds from 1 µs to 10 minutes, 3 significant digits.</summary>
     private const long HighestMicroseconds = 600_000_000;
 
-    private const int Pending = 1;
-    private const int Done = 2;
-    private const int TooLate = 3;
+    private static int s_steps;
 
     private readonly long _start;
     private readonly long _frequency;
@@ -48,8 +48,8 @@ internal sealed class BenchStep
     private readonly int _identities;
     private readonly int _poolSize;
     private readonly long _timeoutTicks;
-    private readonly long[] _intended;
-    private readonly int[] _state;
+    private readonly BenchIdentifiers _ids;
+    private readonly int _stepId = Interlocked.Increment(ref s_steps);
     private readonly long[] _sentBy;
     private readonly long[] _answeredBy;
     private readonly LongHistogram _latency = NewHistogram();
@@ -61,6 +61,7 @@ internal sealed class BenchStep
     private readonly AnswerHistory? _history;
     private readonly int _firstIdentifier;
     private long _sent;
+    private long _notSent;
     private long _portUnreachable;
     private long _sendFailures;
     private long _answered;
@@ -82,8 +83,10 @@ internal sealed class BenchStep
     /// <param name="verifyLimit">How many signed answers to keep for signature checks (<see cref="TakeSample"/>).</param>
     /// <param name="firstIdentifier">The identifier of each identity's first request: where the previous step left off, so that an earlier step's late answers are not credited to this one.</param>
     /// <param name="history">Told of every send and answer, across steps (peer-capacity detection), or null.</param>
-    public BenchStep(double rate, long count, int identities, int poolSize, TimeSpan timeout, long start, long frequency, int verifyLimit = 4096, int firstIdentifier = 0, AnswerHistory? history = null)
+    /// <param name="identifiers">The identifiers shared with the steps before and after this one (their poolSize is used), or null for this step's own.</param>
+    public BenchStep(double rate, long count, int identities, int poolSize, TimeSpan timeout, long start, long frequency, int verifyLimit = 4096, int firstIdentifier = 0, AnswerHistory? history = null, BenchIdentifiers? identifiers = null)
     {
+        poolSize = identifiers?.Size ?? poolSize;
         ArgumentOutOfRangeException.ThrowIfNegative(firstIdentifier);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(firstIdentifier, poolSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate);
@@ -99,8 +102,8 @@ internal sealed class BenchStep
         _frequency = frequency;
         _ticksPerRequest = frequency / rate;
         _timeoutTicks = (long)(timeout.TotalSeconds * frequency);
-        _intended = new long[identities * poolSize];
-        _state = new int[identities * poolSize];
+        _ids = identifiers ?? new BenchIdentifiers(identities, poolSize, firstIdentifier);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(_ids.Identities, identities);
         _sentBy = new long[identities];
         _answeredBy = new long[identities];
         _verifyLimit = verifyLimit;
@@ -125,8 +128,8 @@ internal sealed class BenchStep
 
     public long Late => Volatile.Read(ref _late);
 
-    /// <summary>The identifier each identity's next request after this step should use (where this step left off).</summary>
-    public int NextIdentifier => (int)((_firstIdentifier + ((Count + _identities - 1) / _identities)) % _poolSize);
+    /// <summary>ICMP port unreachable reports so far (each answers one request: nothing will).</summary>
+    public long PortUnreachable => Volatile.Read(ref _portUnreachable);
 
     /// <summary>The latest per-second sample (answers by arrival second), or null before the first second closed.</summary>
     public SecondSample? LastSecond { get; private set; }
@@ -137,29 +140,49 @@ internal sealed class BenchStep
     /// <summary>The identity that sends request <paramref name="index"/>.</summary>
     public int IdentityOf(long index) => (int)(index % _identities);
 
-    /// <summary>The identifier (and pool slot) of request <paramref name="index"/>.</summary>
+    /// <summary>The identifier of request <paramref name="index"/> while every earlier request of its identity (in this step) was answered: <see cref="RecordSent"/> skips identifiers still waiting for an answer, and returns the one it took.</summary>
     public ushort IdentifierOf(long index) => (ushort)((_firstIdentifier + (index / _identities)) % _poolSize);
 
     /// <summary>
     /// Sender: request <paramref name="index"/> is about to leave at <paramref name="now"/> (call before sending, so its
-    /// answer cannot come first). Records how late it is against its intended time.
+    /// answer cannot come first). Records how late it is against its intended time and returns the identifier it goes
+    /// out with, or -1 when every identifier of its identity still waits for an answer: then it must not be sent, and
+    /// counts as not sent (the result is refused, <see cref="BenchResult.ScheduleProblem"/>).
     /// </summary>
-    public void RecordSent(long index, long now)
+    public int RecordSent(long index, long now)
     {
         var intended = IntendedTimestamp(index);
         var identity = IdentityOf(index);
-        var slot = (identity * _poolSize) + IdentifierOf(index);
-        _intended[slot] = intended;
-        Volatile.Write(ref _state[slot], Pending);
+        var identifier = _ids.TryTake(identity, intended, _stepId);
+        if (identifier < 0)
+        {
+            Interlocked.Increment(ref _notSent);
+            _schedule.RecordValue(Clamp(Microseconds(Math.Max(0, now - intended))));
+            _lastSent = now;
+            return -1;
+        }
+
         _sentBy[identity]++;
         _history?.Sent(identity, now);
         _schedule.RecordValue(Clamp(Microseconds(Math.Max(0, now - intended))));
         _lastSent = now;
         Volatile.Write(ref _sent, _sent + 1);
+        return identifier;
     }
 
-    /// <summary>Sender: the socket refused the request (it still counts as sent, and as lost unless answered).</summary>
-    public void RecordSendFailure() => Interlocked.Increment(ref _sendFailures);
+    /// <summary>
+    /// Sender: the socket refused request <paramref name="index"/>, sent with <paramref name="identifier"/> (a connected
+    /// socket reports an earlier ICMP port unreachable on the next send, and drops the datagram): it did not leave, so it
+    /// counts as a send failure, not as sent, and its identifier is free again.
+    /// </summary>
+    public void RecordSendFailure(long index, int identifier)
+    {
+        var identity = IdentityOf(index);
+        _ids.Release(identity, identifier);
+        _sentBy[identity]--;
+        Volatile.Write(ref _sent, _sent - 1);
+        Interlocked.Increment(ref _sendFailures);
+    }
 
     /// <summary>Receiver: an answer from the target to identity <paramref name="identity"/>, read at <paramref name="now"/>.</summary>
     /// <param name="identity">The identity whose socket received it.</param>
@@ -174,37 +197,30 @@ internal sealed class BenchStep
             return AnswerKind.Unmatched;
         }
 
-        var slot = (identity * _poolSize) + identifier;
-        var state = Volatile.Read(ref _state[slot]);
-        if (state == 0)
+        var state = _ids.StateOf(identity, identifier, out var owner, out var intended);
+        if (state == BenchIdentifiers.Free || owner != _stepId)
         {
+            // Never sent, or sent by an earlier step (its late answer settles it, so that it may be sent again).
+            if (state == BenchIdentifiers.Waiting)
+            {
+                _ids.TrySettle(identity, identifier);
+            }
+
             Interlocked.Increment(ref _unmatched);
             return AnswerKind.Unmatched;
         }
 
-        if (state != Pending)
+        if (state != BenchIdentifiers.Waiting || !_ids.TrySettle(identity, identifier))
         {
             Interlocked.Increment(ref _duplicates);
             return AnswerKind.Duplicate;
         }
 
-        var latency = now - _intended[slot];
+        var latency = now - intended;
         if (latency > _timeoutTicks)
         {
-            if (Interlocked.CompareExchange(ref _state[slot], TooLate, Pending) != Pending)
-            {
-                Interlocked.Increment(ref _duplicates);
-                return AnswerKind.Duplicate;
-            }
-
             Interlocked.Increment(ref _late);
             return AnswerKind.Late;
-        }
-
-        if (Interlocked.CompareExchange(ref _state[slot], Done, Pending) != Pending)
-        {
-            Interlocked.Increment(ref _duplicates);
-            return AnswerKind.Duplicate;
         }
 
         Tick(now);
@@ -252,13 +268,18 @@ internal sealed class BenchStep
     /// <summary>The signed answers kept for signature checks; call once, after the receiver stopped.</summary>
     public IReadOnlyList<byte[]> TakeSample() => _toVerify;
 
-    /// <summary>The result, once the sender and receiver have stopped (<paramref name="end"/>: when the run ended).</summary>
+    /// <summary>
+    /// The result, once the sender and receiver have stopped (<paramref name="end"/>: when the run ended). Answers whose
+    /// signature was checked and bad (<paramref name="verification"/>) do not count as answered: their requests are lost.
+    /// An interrupted run (<see cref="BenchGenerator.Interrupted"/>) lasted as long as the requests it sent.
+    /// </summary>
     public BenchResult Finish(long end, BenchGenerator generator, BenchVerification verification)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(verification);
         Tick(end);
         var sent = Sent;
-        var answered = Answered;
+        var answered = Math.Max(0, Answered - verification.Bad);
         var neverAnswered = 0;
         long lostOnNeverAnswered = 0;
         var perIdentity = new List<(long Sent, long Answered)>(_identities);
@@ -274,7 +295,8 @@ internal sealed class BenchStep
             }
         }
 
-        var duration = Count <= 1 ? 1.0 / Rate : (IntendedTimestamp(Count - 1) - _start) / (double)_frequency + (1.0 / Rate);
+        var scheduled = generator.Interrupted ? Math.Max(1, sent + Volatile.Read(ref _notSent)) : Count;
+        var duration = scheduled <= 1 ? 1.0 / Rate : (IntendedTimestamp(scheduled - 1) - _start) / (double)_frequency + (1.0 / Rate);
         return new BenchResult
         {
             Rate = Rate,
@@ -286,6 +308,7 @@ internal sealed class BenchStep
             Unmatched = Volatile.Read(ref _unmatched),
             Other = Volatile.Read(ref _other),
             SendFailures = Volatile.Read(ref _sendFailures),
+            NotSent = Volatile.Read(ref _notSent),
             PortUnreachable = Volatile.Read(ref _portUnreachable),
             AchievedRate = answered / duration,
             Latency = answered == 0 ? null : new LatencyPercentiles(
@@ -298,7 +321,8 @@ internal sealed class BenchStep
             {
                 ScheduleErrorMsP99 = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetValueAtPercentile(99)),
                 ScheduleErrorMsMax = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetMaxValue()),
-                SendRateError = SendRateError(sent),
+                // Requests the socket refused and those without a free identifier left on time too: the schedule was kept.
+                SendRateError = SendRateError(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent)),
             },
             Verification = verification,
             IdentitiesNeverAnswered = neverAnswered,
@@ -352,6 +376,9 @@ internal sealed record BenchGenerator
 
     /// <summary>Why the sender stopped before the end, if it did.</summary>
     public string? Aborted { get; init; }
+
+    /// <summary>The run was interrupted (Ctrl+C): it stopped early, but not for the generator's schedule.</summary>
+    public bool Interrupted { get; init; }
 }
 
 /// <summary>Signatures checked on a sample of the signed answers.</summary>

@@ -10,8 +10,12 @@ using Ipv8.Wire;
 
 namespace Ipv8.Cli.Commands;
 
-/// <summary>One step of <c>--find-max</c> (or the one run), as reported.</summary>
-internal sealed record BenchStepReport(BenchResult Result, string? Refused, bool Passed, IReadOnlyList<string> Findings);
+/// <summary>
+/// One step of <c>--find-max</c> (or the one run), as reported: <paramref name="Refused"/> why the generator's numbers
+/// are not a result (schedule), <paramref name="Untrusted"/> why the target's answers cannot be trusted (bad
+/// signatures), <paramref name="Interrupted"/> whether Ctrl+C cut it short.
+/// </summary>
+internal sealed record BenchStepReport(BenchResult Result, string? Refused, bool Passed, IReadOnlyList<string> Findings, string? Untrusted = null, bool Interrupted = false);
 
 /// <summary>
 /// <c>ipv8 bench --target HOST:PORT --community HEX [--rate R] [--duration S] [--identities K] [--message KIND]
@@ -21,8 +25,17 @@ internal static class BenchCommand
 {
     public const int MaxSteps = 16;
 
+    /// <summary>py-ipv8's (and our node's) default max_peers.</summary>
+    public const int DefaultMaxPeers = 30;
+
     /// <summary>The exit code of a run (or every --find-max step) with nothing answered: 100% loss.</summary>
     public const int NothingAnswered = 3;
+
+    /// <summary>The exit code of a run (or search) in which a checked answer had a bad signature.</summary>
+    public const int BadSignatures = 4;
+
+    /// <summary>The exit code of a run (or search) cut short by Ctrl+C.</summary>
+    public const int Interrupted = 130;
 
     public static Command Create()
     {
@@ -55,11 +68,11 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 1000,
             HelpName = "per-second",
         }.Check(value => value is >= 1 and <= 1_000_000, value => string.Create(CultureInfo.InvariantCulture, $"--rate must be 1-1000000 requests per second, not {value}."));
-        var duration = new Option<double>("--duration")
+        var duration = new Option<double?>("--duration")
         {
-            Description = "Seconds of sending (with --find-max: per step). Default 10 (5 with --find-max).",
+            Description = "Seconds of sending, 0.1-3600 (with --find-max: per step). Default 10 (5 with --find-max).",
             HelpName = "seconds",
-        }.Check(value => value is 0 or (>= 0.1 and <= 3600), value => string.Create(CultureInfo.InvariantCulture, $"--duration must be 0.1-3600 seconds, not {value}."));
+        }.Check(value => value is null or (>= 0.1 and <= 3600), value => string.Create(CultureInfo.InvariantCulture, $"--duration must be 0.1-3600 seconds, not {value}."));
         var identities = new Option<int>("--identities")
         {
             Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them. Default 20.",
@@ -129,7 +142,7 @@ internal static class BenchCommand
                 Community = result.GetValue(community) ?? default,
                 Message = kind,
                 Rate = result.GetValue(rate),
-                DurationSeconds = seconds > 0 ? seconds : find ? 5 : 10,
+                DurationSeconds = seconds ?? (find ? 5 : 10),
                 Identities = result.GetValue(identities),
                 FindMax = find,
                 MaxP99Ms = result.GetValue(maxP99),
@@ -185,9 +198,12 @@ internal static class BenchCommand
         if (config.Rate > limit)
         {
             var needed = (int)Math.Ceiling(config.Rate * BenchRunner.CycleSeconds(config.Timeout) / BenchRunner.MaxPoolSize);
+            var peers = needed > DefaultMaxPeers
+                ? string.Create(CultureInfo.InvariantCulture, $" (and a target whose max_peers is above {needed}: py-ipv8's and our node's default is {DefaultMaxPeers}, and a node with more peers drops every introduction request)")
+                : string.Empty;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more, or a shorter --timeout.");
+                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}, or a shorter --timeout.");
         }
 
         return null;
@@ -257,16 +273,56 @@ internal static class BenchCommand
             if (config.FindMax)
             {
                 WriteTable(steps, error);
+                var why = stopReason ?? LimitRange(steps, maxRate);
                 error.WriteLine(maxRate is { } max
-                    ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss * 100:0.##}%{(stopReason is null ? string.Empty : $" ({stopReason})")}")
-                    : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(stopReason is null ? string.Empty : $" ({stopReason})")}");
-                return steps.Count > 0 && steps[0].Refused is not null ? 1
-                    : steps.Count > 0 && steps.All(s => s.Refused is not null || (s.Result.Sent > 0 && s.Result.Answered == 0)) ? NothingAnswered
-                    : 0;
+                    ? string.Create(CultureInfo.InvariantCulture, $"bench: max rate {max:0.#}/s with p99 <= {config.MaxP99Ms:0.###} ms and loss <= {config.MaxLoss * 100:0.##}%{(why is null ? string.Empty : $" ({why})")}")
+                    : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(why is null ? string.Empty : $" ({why})")}");
             }
 
-            return steps[0].Refused is not null ? 1 : steps[0].Result.Sent > 0 && steps[0].Result.Answered == 0 ? NothingAnswered : 0;
+            return ExitCode(steps);
         }
+    }
+
+    /// <summary>
+    /// The exit code of a run or search: 130 when Ctrl+C cut it short; 4 when a checked answer had a bad signature; 1
+    /// when no step produced a result (the one run, or every step of the search, refused for the generator's
+    /// schedule); 3 when nothing was answered in any step that was not refused (100% loss, a target that is not
+    /// there); else 0, also when a refused step's retry produced a result.
+    /// </summary>
+    internal static int ExitCode(IReadOnlyList<BenchStepReport> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Any(s => s.Interrupted))
+        {
+            return Interrupted;
+        }
+
+        if (steps.Any(s => s.Untrusted is not null))
+        {
+            return BadSignatures;
+        }
+
+        var results = steps.Where(s => s.Refused is null).ToList();
+        if (results.Count == 0)
+        {
+            return 1;
+        }
+
+        return results.All(s => s.Result.Answered == 0) ? NothingAnswered : 0;
+    }
+
+    /// <summary>The lowest rate above <paramref name="maxRate"/> whose step failed (kept its schedule, missed a bound), or 0.</summary>
+    private static double LowestFailedRate(IReadOnlyList<BenchStepReport> steps, double? maxRate) =>
+        steps.Where(s => s.Refused is null && !s.Passed && !s.Interrupted && s.Result.Rate > (maxRate ?? 0)).Select(s => s.Result.Rate).DefaultIfEmpty().Min();
+
+    /// <summary>Where the target's limit lies after a search that converged: between the max rate and the lowest failed rate above it; null without one.</summary>
+    internal static string? LimitRange(IReadOnlyList<BenchStepReport> steps, double? maxRate)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var failed = LowestFailedRate(steps, maxRate);
+        return maxRate is { } max && failed > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"the target's limit is between {max:0.#}/s and {failed:0.#}/s")
+            : null;
     }
 
     private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
@@ -279,10 +335,22 @@ internal static class BenchCommand
         }
 
         var result = runner.Run(rate, config.DurationSeconds, cancel);
+        return Report(result, config, error);
+    }
+
+    /// <summary>Judges one result (refused, untrusted, interrupted, passed) and writes its summary.</summary>
+    internal static BenchStepReport Report(BenchResult result, BenchConfig config, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(error);
         var refused = result.ScheduleProblem(config.MaxScheduleErrorMs);
-        var findings = BenchFindings.Of(result, config.Message, config.Timeout);
-        var passed = refused is null && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
-        var step = new BenchStepReport(result, refused, passed, findings);
+        var untrusted = refused is null ? result.TrustProblem() : null;
+        var interrupted = result.Generator.Interrupted;
+        // A refused result's numbers describe the generator: no findings about the target.
+        var findings = refused is null ? BenchFindings.Of(result, config.Message, config.Timeout, config.Target.ToString()) : [];
+        var passed = refused is null && untrusted is null && !interrupted && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
+        var step = new BenchStepReport(result, refused, passed, findings, untrusted, interrupted);
         WriteSummary(step, config, error);
         return step;
     }
@@ -332,6 +400,21 @@ internal static class BenchCommand
                 return (pass, string.Create(inv, $"stopped at {rate:0.#}/s: the generator could not keep its schedule there twice, so {known}"));
             }
 
+            if (step.Interrupted)
+            {
+                return (pass, "cancelled");
+            }
+
+            if (step.Untrusted is not null)
+            {
+                return (pass, string.Create(inv, $"stopped at {rate:0.#}/s: answers with bad signatures, so no rate can be trusted"));
+            }
+
+            if (step.Result.Answered == 0 && step.Result.PortUnreachable > 0)
+            {
+                return (pass, string.Create(inv, $"nothing answers at {config.Target} (port unreachable)"));
+            }
+
             if (step.Passed)
             {
                 pass = Math.Max(pass ?? 0, rate);
@@ -367,7 +450,8 @@ internal static class BenchCommand
             {
                 if (fail.Value / pass.Value <= 1.1)
                 {
-                    return (pass, string.Create(inv, $"the target's limit is between {pass.Value:0.#}/s and {fail.Value:0.#}/s"));
+                    // Converged: the search was not cut short (LimitRange says between which rates the limit is).
+                    return (pass, null);
                 }
 
                 next = (pass.Value + fail.Value) / 2;
@@ -388,10 +472,17 @@ internal static class BenchCommand
         foreach (var step in steps)
         {
             var r = step.Result;
-            var p50 = r.Latency is { } l ? l.P50.ToString("0.###", inv) : "-";
-            var p99 = r.Latency is { } l2 ? l2.P99.ToString("0.###", inv) : "-";
-            var result = step.Refused is not null ? "refused (schedule)" : step.Passed ? "passed" : "failed";
-            error.WriteLine(string.Create(inv, $"bench: {r.Rate,11:0.#} {r.Sent,9} {r.Answered,9} {r.LossFraction * 100,8:0.##} {p50,10} {p99,10}  {result}"));
+            // A refused step's numbers describe the generator, not the target: only what it sent.
+            var shown = step.Refused is null;
+            var answered = shown ? r.Answered.ToString(inv) : "-";
+            var loss = shown ? (r.LossFraction * 100).ToString("0.##", inv) : "-";
+            var p50 = shown && r.Latency is { } l ? l.P50.ToString("0.###", inv) : "-";
+            var p99 = shown && r.Latency is { } l2 ? l2.P99.ToString("0.###", inv) : "-";
+            var result = step.Refused is not null ? "refused (schedule)"
+                : step.Untrusted is not null ? "untrusted (bad signatures)"
+                : step.Interrupted ? "interrupted"
+                : step.Passed ? "passed" : "failed";
+            error.WriteLine(string.Create(inv, $"bench: {r.Rate,11:0.#} {r.Sent,9} {answered,9} {loss,8} {p50,10} {p99,10}  {result}"));
         }
     }
 
@@ -418,11 +509,22 @@ internal static class BenchCommand
         var latency = r.Latency is { } l
             ? string.Create(inv, $"latency p50 {l.P50:0.###} / p90 {l.P90:0.###} / p99 {l.P99:0.###} / p99.9 {l.P999:0.###} / max {l.Max:0.###} ms")
             : "no latency (nothing answered)";
-        error.WriteLine(string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%), duplicates {r.Duplicates}; {latency}"));
+        var failures = r.SendFailures > 0 ? string.Create(inv, $", send failures {r.SendFailures}") : string.Empty;
+        error.WriteLine(step.Refused is null
+            ? string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}{failures}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%), duplicates {r.Duplicates}; {latency}")
+            : string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}{failures} (the target's numbers are left out: see below)"));
         error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
-        if (step.Refused is { } refused)
+        if (step.Interrupted)
+        {
+            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {r.Sent} requests ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
+        }
+        else if (step.Refused is { } refused)
         {
             error.WriteLine($"bench: RESULT REFUSED: the generator did not keep its schedule ({refused}); its numbers would describe the generator, not the target. Lower --rate, or free the machine.");
+        }
+        else if (step.Untrusted is { } untrusted)
+        {
+            error.WriteLine($"bench: RESULT UNTRUSTWORTHY: {untrusted}.");
         }
         else if (config.FindMax)
         {
@@ -454,6 +556,15 @@ internal static class BenchCommand
         else
         {
             writer.WriteNull("max_rate");
+        }
+
+        if (maxRate is not null && LowestFailedRate(steps, maxRate) is > 0 and var failed)
+        {
+            writer.WriteNumber("lowest_failed_rate", failed);
+        }
+        else
+        {
+            writer.WriteNull("lowest_failed_rate");
         }
 
         writer.WriteNumber("max_p99_ms", config.MaxP99Ms);
@@ -494,6 +605,7 @@ internal static class BenchCommand
         writer.WriteNumber("rate", r.Rate);
         writer.WriteNumber("duration_s", Math.Round(r.DurationSeconds, 3));
         writer.WriteNumber("sent", r.Sent);
+        writer.WriteNumber("send_failures", r.SendFailures);
         // A refused result reports only what the generator did: the target's numbers would be the generator's.
         if (step.Refused is null)
         {
@@ -538,6 +650,16 @@ internal static class BenchCommand
             writer.WriteString("refused", refused);
         }
 
+        if (step.Untrusted is { } untrusted)
+        {
+            writer.WriteString("untrusted", untrusted);
+        }
+
+        if (step.Interrupted)
+        {
+            writer.WriteBoolean("interrupted", true);
+        }
+
         writer.WriteStartArray("findings");
         foreach (var finding in step.Findings)
         {
@@ -545,7 +667,7 @@ internal static class BenchCommand
         }
 
         writer.WriteEndArray();
-        if (!config.FindMax)
+        if (!config.FindMax && step.Refused is null)
         {
             writer.WriteStartArray("per_second");
             foreach (var s in r.Series)
