@@ -212,32 +212,56 @@ public sealed class FuzzCommandTests
         Assert.Contains("--target 10.0.0.1:8090 is not a loopback address", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task IPv6TargetReplayHintIsPasteable()
+    [SkippableFact]
+    public async Task ReplayHintIsPasteableInAShellWithAnIPv6TargetAndAFindingsPathWithSpacesAndQuotes()
     {
-        var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        Skip.If(OperatingSystem.IsWindows(), "a POSIX shell");
+        var parent = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        var findings = Path.Combine(parent.FullName, "find ings 'x' [1]");
         try
         {
             // Answers the probe before fuzzing and the first one after 50 datagrams, then goes silent.
             await using var target = new FakeNode(answers: 2, IPAddress.IPv6Loopback);
             var (code, output, error) = CliHarness.Run(
                 "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--probe-every", "50", "--rate", "20000",
-                "--liveness-timeout", "0.5", "--findings", findings.FullName, "--duration", "60");
+                "--liveness-timeout", "0.5", "--findings", findings, "--duration", "60");
 
             Assert.True(code == 1, error);
             var expected = $"[::1]:{target.EndPoint.Port}";
             Assert.Equal(expected, (string)CliHarness.ParseObject(output)["target"]!);
             var hint = Assert.Single(CliHarness.Lines(error), l => l.StartsWith("fuzz: replay them with: ipv8 ", StringComparison.Ordinal));
-            var args = hint["fuzz: replay them with: ipv8 ".Length..].Split(' ');
-            Assert.Contains($"--target {expected}", hint, StringComparison.Ordinal);
-            Assert.Empty(CliApp.CreateRoot().Parse(args).Errors);
-            Assert.Equal(expected, Reproducer.Load(args[Array.IndexOf(args, "--replay") + 1]).Target);
+            Assert.Contains($"--target '{expected}'", hint, StringComparison.Ordinal);
+
+            // The words a shell makes of the hint (sh, with a file that the unquoted [::1]:PORT pattern would match).
+            File.WriteAllText(Path.Combine(parent.FullName, $"1:{target.EndPoint.Port}"), string.Empty);
+            var shell = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = parent.FullName };
+            shell.ArgumentList.Add("-c");
+            shell.ArgumentList.Add("printf '%s\\n' " + hint["fuzz: replay them with: ipv8 ".Length..]);
+            using var sh = System.Diagnostics.Process.Start(shell)!;
+            var words = (await sh.StandardOutput.ReadToEndAsync()).TrimEnd('\n').Split('\n');
+            await sh.WaitForExitAsync();
+            Assert.Equal(0, sh.ExitCode);
+            Assert.Equal(expected, words[Array.IndexOf(words, "--target") + 1]);
+            var replay = words[Array.IndexOf(words, "--replay") + 1];
+            Assert.Equal(findings, Path.GetDirectoryName(replay));
+            Assert.Empty(CliApp.CreateRoot().Parse(words).Errors);
+            Assert.Equal(expected, Reproducer.Load(replay).Target);
         }
         finally
         {
-            findings.Delete(recursive: true);
+            parent.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:8090", "127.0.0.1:8090")]
+    [InlineData("[::1]:8090", "'[::1]:8090'")]
+    [InlineData("/tmp/a b/c.json", "'/tmp/a b/c.json'")]
+    [InlineData("/tmp/it's.json", "'/tmp/it'\\''s.json'")]
+    [InlineData("/tmp/$HOME*", "'/tmp/$HOME*'")]
+    [InlineData("", "''")]
+    public void ShellQuoteLeavesPlainWordsAndSingleQuotesTheRest(string text, string expected) =>
+        Assert.Equal(expected, NetworkFuzzer.ShellQuote(text));
 
     [Fact]
     public async Task TargetThatNeverAnswersIsReportedAsAbsentNotAsAFinding()
@@ -441,7 +465,7 @@ public sealed class FuzzCommandTests
     }
 
     [SkippableFact]
-    public void DifferentialDecoderIgnoresSigint()
+    public void DifferentialDecoderIgnoresSigintAndSigterm()
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
         var pyIpv8 = Path.GetFullPath(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "..", "shared", "py-ipv8"));
@@ -453,6 +477,197 @@ public sealed class FuzzCommandTests
         // The Ctrl+C of a terminal reaches the whole process group: the decoder must carry on.
         Signal(decoder.ProcessId, "INT");
         Assert.Equal(4, decoder.Decode([.. Enumerable.Range(0, 4).Select(_ => inputs.Next().Bytes)]).Count);
+
+        // So does `timeout`'s SIGTERM (and a service manager's): the process ends the decoder itself, on shutdown.
+        Signal(decoder.ProcessId, "TERM");
+        Assert.Equal(4, decoder.Decode([.. Enumerable.Range(0, 4).Select(_ => inputs.Next().Bytes)]).Count);
+    }
+
+    [Theory]
+    [InlineData("{\"hex\":\"%HEX%\"}")]
+    [InlineData("{\"hex\":\"%HEX%\",\"mutation\":\"\"}")]
+    [InlineData("{\"hex\":\"%HEX%\",\"mutation\":\"made by hand\"}")]
+    public async Task ReplayOfADatagramWithoutAMutationNameReplaysItAsUnnamed(string datagram)
+    {
+        var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            await using var target = new FakeNode(answers: int.MaxValue);
+            var hex = Convert.ToHexStringLower([0, 2, .. s_community.ToPrefix()[2..], 3, 0, 1]);
+            var file = Path.Combine(folder.FullName, "r.json");
+            File.WriteAllText(file, "{\"format\":\"ipv8-fuzz-reproducer/1\",\"datagrams\":[" + datagram.Replace("%HEX%", hex, StringComparison.Ordinal) + "]}");
+            var (code, output, error) = CliHarness.Run("fuzz", "--replay", file, "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--liveness-timeout", "5");
+
+            Assert.True(code == 0, error);
+            Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+            var report = CliHarness.ParseObject(output);
+            Assert.Equal(1, (long)report["sent"]!);
+            var mutation = Assert.Single(report["mutations"]!.AsObject());
+            Assert.Equal(datagram.Contains("made by hand", StringComparison.Ordinal) ? "made" : NetworkFuzzer.UnnamedMutation, mutation.Key);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ReplayOfADatagramOverTheUdpMaximumCountsItAsSendFailedNotSent()
+    {
+        var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            await using var target = new FakeNode(answers: int.MaxValue);
+            var file = Path.Combine(folder.FullName, "r.json");
+            byte[] small = [0, 2, .. s_community.ToPrefix()[2..], 3, 0, 1];
+            byte[] huge = [.. small, .. new byte[70_000]];
+            new Reproducer("test", 1, s_community.ToString(), target.EndPoint.ToString(), [new(small, "ping: a"), new(huge, "ping: b"), new(small, "ping: a")]).Save(file);
+            var (code, output, error) = CliHarness.Run("fuzz", "--replay", file, "--target", target.EndPoint.ToString(), "--liveness-timeout", "5");
+
+            Assert.True(code == 0, error);
+            var report = CliHarness.ParseObject(output);
+            Assert.Equal(2, (long)report["sent"]!);
+            Assert.Equal(1, (long)report["send_failed"]!);
+            Assert.Equal(2, (long)report["mutations"]!["a"]!);
+            Assert.Single(CliHarness.Lines(error), l => l.Contains("could not be sent", StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task DifferentialSigtermToTheWholeProcessGroupStopsCleanlyWithSummaryAndReport()
+    {
+        // `timeout N ipv8 fuzz --differential`, a service manager: SIGTERM to the process and the py-ipv8 decoder at once.
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
+        var pyIpv8 = Path.GetFullPath(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "..", "shared", "py-ipv8"));
+        Skip.IfNot(Directory.Exists(Path.Combine(pyIpv8, "ipv8")) && File.Exists("/usr/bin/python3") && File.Exists("/usr/bin/setsid"), "needs py-ipv8 at ../shared/py-ipv8, /usr/bin/python3 and setsid");
+        var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        var report = Path.Combine(folder.FullName, "report.json");
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setsid") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (string[])["dotnet", typeof(CliApp).Assembly.Location, "fuzz", "--differential", "--py-ipv8", pyIpv8, "--duration", "120", "--findings", folder.FullName, "--report", report])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // setsid, not a process-group leader here, makes a new group and runs dotnet in it under its own pid.
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            var errors = new ConcurrentQueue<string>();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    errors.Enqueue(e.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+
+            // The decoder runs (a python3 child of the process) and has decoded a batch.
+            await WaitUntil(() => Children(process.Id).Any(c => c.Contains("python", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Signal(-process.Id, "TERM");
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(deadline.Token);
+
+            Assert.True(process.ExitCode == 0, string.Join('\n', errors));
+            Assert.DoesNotContain(errors, l => l.StartsWith("error:", StringComparison.Ordinal));
+            Assert.Contains(errors, l => l.StartsWith("differential: compared ", StringComparison.Ordinal) && l.EndsWith("(interrupted)", StringComparison.Ordinal));
+            Assert.True(File.Exists(report), string.Join('\n', errors));
+            Assert.Empty(CliHarness.ParseObject(File.ReadAllText(report))["findings"]!.AsArray());
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void DifferentialDecoderThatDiesDuringShutdownEndsTheRunAsInterruptedNotAsAnError()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX shell");
+        var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        folder.CreateSubdirectory("ipv8");
+        try
+        {
+            // A stand-in "python" that answers the first batch as py-ipv8 would (all rejected), takes the second one
+            // (the run now waits for its answers: the marker file), and, once the run is stopping (the go file), dies
+            // of a signal as a decoder that the group's SIGTERM reached.
+            var marker = Path.Combine(folder.FullName, "second-batch-sent");
+            var go = Path.Combine(folder.FullName, "go");
+            var fake = Path.Combine(folder.FullName, "python");
+            File.WriteAllText(fake, $$"""
+                #!/bin/sh
+                read n
+                i=0
+                while [ $i -lt $n ]; do read line; echo '{"ok":false,"error":"x"}'; i=$((i+1)); done
+                read n
+                : > '{{marker}}'
+                i=0
+                while [ ! -e '{{go}}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+                kill -KILL $$
+                """);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            using var cancel = new CancellationTokenSource();
+            using var error = new StringWriter();
+            var options = new DifferentialOptions { Python = fake, PyIpv8Directory = folder.FullName, Community = s_community, Duration = TimeSpan.FromSeconds(120), FindingsDirectory = folder.FullName, BatchSize = 4 };
+            var report = new FileInfo(Path.Combine(folder.FullName, "report.json"));
+            var run = Task.Run(() => FuzzCommand.RunDifferential(options, report, TextWriter.Null, error, cancel.Token));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!File.Exists(marker))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the stand-in decoder never answered");
+                Thread.Sleep(20);
+            }
+
+            cancel.Cancel();
+            File.WriteAllText(go, string.Empty);
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), "the run did not end");
+            // (The stand-in's answers differ from ours: findings, exit 1; what matters is that the run reports them.)
+            Assert.DoesNotContain("error:", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("(interrupted)", error.ToString(), StringComparison.Ordinal);
+            Assert.True((long)CliHarness.ParseObject(File.ReadAllText(report.FullName))["sent"]! >= 4);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The command lines of <paramref name="pid"/>'s child processes (Linux /proc).</summary>
+    private static List<string> Children(int pid)
+    {
+        var children = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    children.Add(File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not a process, or it ended.
+            }
+        }
+
+        return children;
     }
 
     [SkippableFact]
@@ -476,7 +691,8 @@ public sealed class FuzzCommandTests
 
     private static void Signal(int pid, string signal)
     {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        // A negative pid is the process group (kill -TERM -- -PGID).
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, "--", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
     }

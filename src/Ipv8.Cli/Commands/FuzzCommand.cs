@@ -370,7 +370,7 @@ internal static class FuzzCommand
         }
 
         Json.Emit(DifferentialReport(tally), report, output);
-        error.WriteLine($"differential: compared {tally.Compared} inputs in {tally.Elapsed.TotalSeconds:0.#} s; accepted by both {tally.AcceptedByBoth}, rejected by both {tally.RejectedByBoth}, known differences {tally.Allowed.Values.Sum()}, findings {tally.FindingCounts.Values.Sum()}");
+        error.WriteLine($"differential: compared {tally.Compared} inputs in {tally.Elapsed.TotalSeconds:0.#} s; accepted by both {tally.AcceptedByBoth}, rejected by both {tally.RejectedByBoth}, known differences {tally.Allowed.Values.Sum()}, findings {tally.FindingCounts.Values.Sum()}{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
         return tally.FindingCounts.Count == 0 ? 0 : 1;
     }
 
@@ -388,6 +388,7 @@ internal static class FuzzCommand
         writer.WriteNumber("seed", options.Seed);
         writer.WriteNumber("seconds", Math.Round(tally.Elapsed.TotalSeconds, 1));
         writer.WriteNumber("skipped_not_local", tally.SkippedNotLocal);
+        writer.WriteNumber("send_failed", tally.SendFailed);
         writer.WriteStartObject("mutations");
         foreach (var (name, count) in tally.Mutations.OrderBy(m => m.Key, StringComparer.Ordinal))
         {

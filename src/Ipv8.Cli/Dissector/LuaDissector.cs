@@ -44,7 +44,7 @@ internal static class LuaDissector
         foreach (var kind in kinds)
         {
             var payloads = kind.PayloadFields.Select((fields, i) =>
-                kind.PayloadTypes[i] == typeof(GlobalTime) ? [new Field(GlobalTimeField, Format.UInt64, null, null)] : fields.Select(FromRegistry).ToList()).ToList();
+                kind.PayloadTypes[i] == typeof(GlobalTime) ? [new Field(GlobalTimeField, Format.UInt64, null, null)] : fields.Select(f => FromRegistry(f, kind.PayloadTypes[i])).ToList()).ToList();
             var message = new Message(kind.Name, Unique(Segment(kind.Name), kind.MessageId, taken), kind.MessageId, kind.IsSigned, kind.Community?.ToString(), null, payloads, kind);
             registryMessages.Add(message);
             byKind[kind] = message;
@@ -267,11 +267,27 @@ internal static class LuaDissector
                 break;
         }
 
+        if (field.Multiple > 0)
+        {
+            parts.Append(CultureInfo.InvariantCulture, $", multiple = {field.Multiple}");
+        }
+
         return "{ " + parts + " }";
     }
 
-    private static Field FromRegistry(PayloadField field) =>
-        new(field.Name, field.Format, null, field.NestedFields?.Select(FromRegistry).ToList());
+    /// <summary>
+    /// A registry field, named as <c>ipv8 decode</c> prints it where the payload's member name differs
+    /// (<c>introduce_to_field</c>: <c>introduce_to</c>), and with the whole-entry check that <c>decode</c> makes on it.
+    /// </summary>
+    private static Field FromRegistry(PayloadField field, Type? payload = null) =>
+        new(DecodeNames.GetValueOrDefault(field.Name, field.Name), field.Format, null, field.NestedFields?.Select(f => FromRegistry(f)).ToList())
+        {
+            // decode (DiscoveryCommunityJson) and py-ipv8 reject a tb_overlap that is not whole (community id, count) pairs.
+            Multiple = payload == typeof(SimilarityResponsePayload) && field.Name == "tb_overlap" ? CommunityId.Length + sizeof(uint) : 0,
+        };
+
+    /// <summary>Registry field names that <c>ipv8 decode</c> prints otherwise.</summary>
+    private static readonly Dictionary<string, string> DecodeNames = new(StringComparer.Ordinal) { ["introduce_to_field"] = "introduce_to" };
 
     private static List<Field> FromSchema(PayloadClass payload) => [.. payload.Fields.Select(FromSchemaField)];
 
@@ -328,7 +344,11 @@ internal static class LuaDissector
         return sb.Append('"').ToString();
     }
 
-    private sealed record Field(string Name, Format Format, IReadOnlyList<string>? BitNames, IReadOnlyList<Field>? Nested);
+    private sealed record Field(string Name, Format Format, IReadOnlyList<string>? BitNames, IReadOnlyList<Field>? Nested)
+    {
+        /// <summary>For a raw field: its length must be a multiple of this (0: any length).</summary>
+        public int Multiple { get; init; }
+    }
 
     private sealed record Message(string Name, string Segment, byte Id, bool Signed, string? Community, string? Except, List<List<Field>> Payloads, MessageKind? Kind);
 }

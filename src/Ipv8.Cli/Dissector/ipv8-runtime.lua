@@ -225,6 +225,8 @@ READERS["ipv4"] = v4_reader
 READERS["4SH"] = v4_reader
 
 READERS["raw"] = function(fd, tvb, off, limit, tree)
+    -- Whole entries of `multiple` bytes, where `decode` checks that (similarity-response's tb_overlap: 24-byte pairs).
+    if fd.multiple and (limit - off) % fd.multiple ~= 0 then return nil, "truncated" end
     if tree then
         if limit > off then tree:add(fd.f, tvb(off, limit - off)) else empty_bytes(fd, tvb, off, tree) end
     end
@@ -280,16 +282,21 @@ local function read_payloads(msg, tvb, off, limit, tree)
 end
 
 -- The frame: key and signature when the message is signed (known for a message of the registry; for any other,
--- when the bytes after the id hold a key and room for its signature, as `ipv8 decode` frames it).
+-- when the bytes after the id hold a key and room for its signature, as `ipv8 decode` frames it). A message signed
+-- by its kind whose bytes hold no key and signature gives nil: `decode` rejects it as truncated (it reads the key
+-- length where the key should be), and so does this dissector (an expert warning), rather than read it unsigned.
 local function frame(tvb, signed)
     local len = tvb:len()
     local fr = { body_off = HEADER_LENGTH, body_end = len }
     if signed == false then return fr end
-    if len < HEADER_LENGTH + 2 then return signed and nil or fr end
+    -- Not `signed and nil or fr`: in Lua that is always fr.
+    local unframed = nil
+    if not signed then unframed = fr end
+    if len < HEADER_LENGTH + 2 then return unframed end
     local key_len = tvb(HEADER_LENGTH, 2):uint()
-    if HEADER_LENGTH + 2 + key_len > len then return signed and nil or fr end
+    if HEADER_LENGTH + 2 + key_len > len then return unframed end
     local sig_len = signature_length(tvb, HEADER_LENGTH + 2, key_len)
-    if not sig_len or HEADER_LENGTH + 2 + key_len + sig_len > len then return signed and nil or fr end
+    if not sig_len or HEADER_LENGTH + 2 + key_len + sig_len > len then return unframed end
     fr.key_off, fr.key_len, fr.sig_len = HEADER_LENGTH + 2, key_len, sig_len
     fr.body_off = HEADER_LENGTH + 2 + key_len
     fr.body_end = len - sig_len

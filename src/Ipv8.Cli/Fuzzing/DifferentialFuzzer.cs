@@ -48,6 +48,9 @@ internal sealed class DifferentialTally
     public List<FuzzFinding> Findings { get; } = [];
 
     public TimeSpan Elapsed { get; set; }
+
+    /// <summary>Ctrl+C or SIGTERM stopped the run early.</summary>
+    public bool Interrupted { get; set; }
 }
 
 /// <summary>
@@ -97,7 +100,19 @@ internal static class DifferentialFuzzer
                 break;
             }
 
-            var theirs = py.Decode([.. batch.Select(b => b.Bytes)]);
+            IReadOnlyList<System.Text.Json.Nodes.JsonObject> theirs;
+            try
+            {
+                theirs = py.Decode([.. batch.Select(b => b.Bytes)]);
+            }
+            catch (InvalidOperationException) when (ShuttingDown(cancel))
+            {
+                // A signal to the whole process group (`timeout`, a service manager) that still reached the decoder
+                // (e.g. SIGKILL, or a decoder started without the trap): the run was stopping anyway; the batch in
+                // flight is not counted.
+                break;
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 Record(Differential.Compare(batch[i].Bytes, Differential.Ours(batch[i].Bytes), theirs[i]), batch[i].Mutation, options, tally);
@@ -110,9 +125,16 @@ internal static class DifferentialFuzzer
             }
         }
 
+        tally.Interrupted = cancel.IsCancellationRequested;
         tally.Elapsed = clock.Elapsed;
         return tally;
     }
+
+    /// <summary>
+    /// True when this run is being stopped: the decoder ended because the signal that stops the run reached it too.
+    /// This process's own signal handler cancels a moment later than the signal ends the decoder, so it waits a little.
+    /// </summary>
+    private static bool ShuttingDown(CancellationToken cancel) => cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(2));
 
     private static void Record(Comparison comparison, string description, DifferentialOptions options, DifferentialTally tally)
     {

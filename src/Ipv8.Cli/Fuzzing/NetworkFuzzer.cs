@@ -57,6 +57,9 @@ internal sealed class FuzzTally
 
     public long SkippedNotLocal { get; set; }
 
+    /// <summary>Datagrams the socket refused to send (e.g. larger than a UDP datagram can be): not counted as sent.</summary>
+    public long SendFailed { get; set; }
+
     public Dictionary<string, long> Mutations { get; } = new(StringComparer.Ordinal);
 
     public List<FuzzFinding> Findings { get; } = [];
@@ -208,7 +211,10 @@ internal sealed class NetworkFuzzer : IDisposable
         return tally;
     }
 
-    /// <summary>Sends <paramref name="datagram"/> and counts its mutation; false (and counted as skipped) when it may not go out.</summary>
+    /// <summary>
+    /// Sends <paramref name="datagram"/> and counts its mutation; false when it did not go out: counted as skipped when
+    /// it may not, as a send failure when the socket refused it.
+    /// </summary>
     private bool TrySend(FuzzDatagram datagram, FuzzTally tally)
     {
         if (!LocalOnly.MaySend(datagram.Bytes))
@@ -217,21 +223,36 @@ internal sealed class NetworkFuzzer : IDisposable
             return false;
         }
 
-        Send(datagram, tally);
+        if (!Send(datagram, tally))
+        {
+            return false;
+        }
+
         var mutation = MutationName(datagram.Mutation);
         tally.Mutations[mutation] = tally.Mutations.GetValueOrDefault(mutation) + 1;
         return true;
     }
 
-    private void Send(FuzzDatagram datagram, FuzzTally tally)
+    private bool Send(FuzzDatagram datagram, FuzzTally tally)
     {
         try
         {
             _sockets[tally.Sent % _sockets.Length].SendTo(datagram.Bytes, _options.Target);
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
         {
-            // An ICMP port unreachable from an earlier datagram, reported on this send: the probe will tell.
+            // An ICMP error from an earlier datagram, reported on this send: the probe will tell.
+        }
+        catch (SocketException e)
+        {
+            // This datagram cannot go out (e.g. EMSGSIZE: over 65,507 bytes, as a hand-made reproducer may hold): not
+            // sent, counted apart, said once.
+            if (tally.SendFailed++ == 0)
+            {
+                _log.WriteLine($"fuzz: a datagram of {datagram.Bytes.Length} bytes could not be sent ({e.SocketErrorCode}: {e.Message}); such datagrams count as send_failed, not as sent");
+            }
+
+            return false;
         }
 
         tally.Sent++;
@@ -240,6 +261,8 @@ internal sealed class NetworkFuzzer : IDisposable
         {
             _last.Dequeue();
         }
+
+        return true;
     }
 
     private async Task<bool> CheckLivenessAsync(FuzzTally tally, CancellationToken cancel, string? replayed = null)
@@ -284,16 +307,45 @@ internal sealed class NetworkFuzzer : IDisposable
 
         tally.Findings.Add(new FuzzFinding(file, description));
         _log.WriteLine($"fuzz: {description}; the last {_last.Count} datagrams are in {file}");
-        _log.WriteLine($"fuzz: replay them with: ipv8 fuzz --replay {file} --target {target} --community {_options.Community}");
+        _log.WriteLine($"fuzz: replay them with: ipv8 fuzz --replay {ShellQuote(file)} --target {ShellQuote(target)} --community {_options.Community}");
         return false;
     }
 
-    private static string MutationName(string description)
+    /// <summary>The mutation a datagram's description names (<c>kind: mutation details</c>) as the report counts it.</summary>
+    /// <remarks>
+    /// A reproducer written or trimmed by hand may have no <c>mutation</c>, or any text: an empty one counts as
+    /// <see cref="UnnamedMutation"/>, one without <c>kind: </c> by its first word.
+    /// </remarks>
+    internal static string MutationName(string? description)
     {
-        var start = description.IndexOf(": ", StringComparison.Ordinal) + 2;
-        var end = description.IndexOf(' ', start);
-        return end < 0 ? description[start..] : description[start..end];
+        var text = description.AsSpan().Trim();
+        var colon = text.IndexOf(": ", StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            text = text[(colon + 2)..].TrimStart();
+        }
+
+        var end = text.IndexOf(' ');
+        var name = end < 0 ? text : text[..end];
+        return name.IsEmpty ? UnnamedMutation : name.ToString();
     }
+
+    /// <summary>
+    /// <paramref name="text"/> as one word for a POSIX shell (bash, zsh, sh): as it is when it has only characters no
+    /// shell treats specially, else in single quotes (a quote inside as <c>'\''</c>). <c>[::1]:8090</c> needs them: zsh
+    /// and bash's failglob take the brackets for a pattern.
+    /// </summary>
+    internal static string ShellQuote(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // A leading '=' is zsh's command-path expansion (=ls): quoted too.
+        return text.Length > 0 && text[0] != '=' && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or ':' or '=' or '-')
+            ? text
+            : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>How the report counts a replayed datagram whose reproducer names no mutation.</summary>
+    internal const string UnnamedMutation = "unnamed";
 
     public void Dispose()
     {

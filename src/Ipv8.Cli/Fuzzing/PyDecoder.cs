@@ -24,10 +24,11 @@ internal sealed class PyDecoder : IDisposable
             resource.CopyTo(file);
         }
 
-        // Ctrl+C in a terminal goes to the whole process group: the decoder must not take it (a KeyboardInterrupt
-        // would end it mid-batch), so that `ipv8 fuzz` can stop on its own and write its report. On Unix, it starts
-        // with SIGINT ignored (a shell's `trap '' INT`, kept across exec; Python then leaves SIGINT ignored); it still
-        // ends when its standard input closes, also when this process is killed.
+        // Ctrl+C in a terminal, and `timeout`'s SIGTERM, go to the whole process group: the decoder must not take them
+        // (a KeyboardInterrupt would end it mid-batch, SIGTERM at once), so that `ipv8 fuzz` can stop on its own and
+        // write its report. On Unix, it starts with SIGINT and SIGTERM ignored (a shell's `trap '' INT TERM`, kept
+        // across exec; Python then leaves them ignored); it ends when its standard input closes, which this process
+        // does on shutdown, and also when this process is killed.
         var info = new ProcessStartInfo(OperatingSystem.IsWindows() ? python : "/bin/sh")
         {
             RedirectStandardInput = true,
@@ -39,7 +40,7 @@ internal sealed class PyDecoder : IDisposable
         if (!OperatingSystem.IsWindows())
         {
             info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("trap '' INT; exec \"$0\" \"$@\"");
+            info.ArgumentList.Add("trap '' INT TERM; exec \"$0\" \"$@\"");
             info.ArgumentList.Add(python);
         }
 

@@ -60,7 +60,7 @@ internal sealed record Reproducer(string Description, int Seed, string Community
         var datagrams = new List<FuzzDatagram>(array.Count);
         foreach (var item in array)
         {
-            var hex = (string?)item?["hex"] ?? throw new FormatException($"{path}: a datagram without \"hex\"");
+            var hex = Text(item, "hex", path) ?? throw new FormatException($"{path}: a datagram without \"hex\"");
             byte[] bytes;
             try
             {
@@ -71,14 +71,41 @@ internal sealed record Reproducer(string Description, int Seed, string Community
                 throw new FormatException($"{path}: a datagram's \"hex\" is not hex: {e.Message}", e);
             }
 
-            datagrams.Add(new FuzzDatagram(bytes, (string?)item?["mutation"] ?? string.Empty));
+            // No "mutation" (a reproducer made by hand): replayed all the same, counted as an unnamed mutation.
+            datagrams.Add(new FuzzDatagram(bytes, Text(item, "mutation", path) ?? string.Empty));
+        }
+
+        int seed;
+        try
+        {
+            seed = (int?)o["seed"] ?? 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new FormatException($"{path}: \"seed\" is not a whole number", e);
         }
 
         return new Reproducer(
-            (string?)o["description"] ?? string.Empty,
-            (int?)o["seed"] ?? 0,
-            (string?)o["community"] ?? string.Empty,
-            (string?)o["target"] ?? string.Empty,
+            Text(o, "description", path) ?? string.Empty,
+            seed,
+            Text(o, "community", path) ?? string.Empty,
+            Text(o, "target", path) ?? string.Empty,
             datagrams);
+    }
+
+    /// <summary>The string member <paramref name="name"/> of <paramref name="item"/>, null when absent; <see cref="FormatException"/> when not a string.</summary>
+    private static string? Text(JsonNode? item, string name, string path)
+    {
+        if (item is not JsonObject o)
+        {
+            throw new FormatException($"{path}: a datagram is not a JSON object");
+        }
+
+        return o[name] switch
+        {
+            null => null,
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            _ => throw new FormatException($"{path}: \"{name}\" is not a string"),
+        };
     }
 }

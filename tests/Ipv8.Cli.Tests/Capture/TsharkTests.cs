@@ -240,6 +240,67 @@ public sealed class TsharkTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void DatagramsDecodeRejectsAsTruncated_TheDissectorMarksWithAnExpertWarningNotAsCleanMessages()
+    {
+        Tshark.Require();
+        using var key = Ipv8.Wire.Crypto.LibNaClPrivateKey.Generate();
+        var prefix = Ipv8.Wire.Discovery.DiscoveryCommunityMessages.CommunityId.ToPrefix();
+        byte[] ids = [.. Enumerable.Range(1, 40).Select(i => (byte)i)];
+        byte[] SimilarityResponse(int overlap)
+        {
+            var buffer = new byte[1024];
+            var payload = new Ipv8.Wire.Discovery.SimilarityResponsePayload { Identifier = 7, PreferenceList = ids, TbOverlap = new byte[overlap] };
+            return buffer.AsSpan(0, Ipv8.Wire.Packet.Write(buffer, prefix, key, new Ipv8.Wire.GlobalTime(3), payload)).ToArray();
+        }
+
+        List<byte[]> packets =
+        [
+            SimilarityResponse(0),  // decodes
+            SimilarityResponse(24), // one whole (id, count) pair: decodes
+            SimilarityResponse(42), // not whole 24-byte pairs: decode and py-ipv8 reject it
+            // A signed kind (new-puncture) sent without key and signature (the fuzzer's signedness-swapped): decode reads
+            // the key length where the key should be and rejects it as truncated.
+            Convert.FromHexString("00025ab4bb0b7c1b27c1ec3bfb1e2bb4fdc2edda5a3fe7ffffffffffffffff017f000001ffff017f000001000045ef"),
+            .. CaptureVectors.Datagrams().Take(4).Select(d => d.Payload),
+        ];
+        var frames = packets.Select((p, i) => (CaptureVectors.Start.AddSeconds(i), CaptureBuilder.Frame(CaptureBuilder.Ethernet, new TestDatagram(new IPEndPoint(IPAddress.Loopback, 40000 + i), new IPEndPoint(IPAddress.Loopback, 8090), p, CaptureVectors.Start.AddSeconds(i))))).ToList();
+        var path = _files.Write(CaptureBuilder.Pcap(CaptureBuilder.Ethernet, frames), "rejected.pcap");
+        var lines = Decode(path);
+        Assert.Equal(packets.Count, lines.Count);
+        Assert.Equal([false, false, true, true], lines.Take(4).Select(l => l["error"] is not null));
+
+        var lua = CliHarness.TempPath("ipv8.lua");
+        try
+        {
+            Assert.Equal(0, CliHarness.Run("dissector", "--out", lua).ExitCode);
+            var rows = Tshark.Fields(path, lua, "ipv8.msg_id", "ipv8.msg_name", "_ws.expert.message");
+            foreach (var line in lines)
+            {
+                var frame = (int)line["frame"]!;
+                var row = rows[frame];
+                if (line["error"] is { } error)
+                {
+                    // What decode rejects, the dissector does not show as a message; `_ws.expert` finds it.
+                    Assert.True(row["ipv8.msg_name"].Length == 0, $"frame {frame} ({error}): the dissector shows it as {row["ipv8.msg_name"]}");
+                    Assert.True(row["_ws.expert.message"].StartsWith("does not decode as ", StringComparison.Ordinal), $"frame {frame} ({error}): expert '{row["_ws.expert.message"]}'");
+                    Assert.Contains("truncated", row["_ws.expert.message"], StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Equal((string)line["decoded"]!["name"]!, row["ipv8.msg_name"]);
+                    Assert.Equal(string.Empty, row["_ws.expert.message"]);
+                }
+            }
+
+            Assert.Equal(2, Matches(path, lua, "_ws.expert && ipv8"));
+        }
+        finally
+        {
+            File.Delete(lua);
+        }
+    }
+
     private static int Matches(string capture, string lua, string filter)
     {
         var (code, output, error) = Tshark.Run("tshark", ["-n", "-X", $"lua_script:{lua}", "-o", "udp.try_heuristic_first:TRUE", "-r", capture, "-Y", filter, "-T", "fields", "-e", "frame.number"]);
