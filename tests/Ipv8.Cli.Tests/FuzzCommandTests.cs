@@ -224,7 +224,7 @@ public sealed class FuzzCommandTests
             await using var target = new FakeNode(answers: 2, IPAddress.IPv6Loopback);
             var (code, output, error) = CliHarness.Run(
                 "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--probe-every", "50", "--rate", "20000",
-                "--liveness-timeout", "0.5", "--findings", findings, "--duration", "60");
+                "--liveness-timeout", "1", "--findings", findings, "--duration", "60");
 
             Assert.True(code == 1, error);
             var expected = $"[::1]:{target.EndPoint.Port}";
@@ -509,6 +509,59 @@ public sealed class FuzzCommandTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("--duration", "5")]
+    [InlineData("--seed", "3")]
+    [InlineData("--probe-every", "10")]
+    [InlineData("--findings", "x")]
+    public void ReplayRefusesOptionsItWouldIgnore(string option, string value)
+    {
+        var file = CliHarness.TempPath("r.json");
+        try
+        {
+            new Reproducer("test", 1, s_community.ToString(), "127.0.0.1:9", [new([0, 2], "ping: a")]).Save(file);
+            var (code, output, error) = CliHarness.Run("fuzz", "--replay", file, "--target", "127.0.0.1:9", option, value);
+            Assert.Equal(2, code);
+            Assert.Empty(output);
+            Assert.StartsWith($"error: {option} does nothing with --replay (it sends the reproducer's datagrams with its seed, then probes once): leave it out.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+            Assert.False(Directory.Exists("x"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void RateOutOfRangeNamesTheRangeOfItsMode()
+    {
+        var (code, _, error) = CliHarness.Run("fuzz", "--target", "127.0.0.1:9", "--community", s_community.ToString(), "--rate", "100001");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --rate must be from 1 to 100000, not 100001.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+
+        var pyIpv8 = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        pyIpv8.CreateSubdirectory("ipv8");
+        try
+        {
+            (code, _, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", pyIpv8.FullName, "--rate", "-1");
+            Assert.Equal(2, code);
+            Assert.StartsWith("error: --rate must be from 0 to 100000 with --differential, not -1.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            pyIpv8.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FuzzHelpShowsThePythonDefaultOnce()
+    {
+        var (code, output, _) = CliHarness.Run("fuzz", "--help");
+        Assert.Equal(0, code);
+        var line = Assert.Single(CliHarness.Lines(output), l => l.StartsWith("--python", StringComparison.Ordinal));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(line, "/usr/bin/python3"));
     }
 
     [Fact]

@@ -70,7 +70,8 @@ internal static class PcapDecoder
                     }
 
                     counts.Ipv8++;
-                    output.WriteLine(Line(frame, datagram, schema));
+                    output.WriteLine(Line(frame, datagram, schema, out var decoded));
+                    counts.NotDecoded += decoded ? 0 : 1;
                 }
             }
             catch (Exception e) when (e is IOException or CaptureFormatException)
@@ -91,7 +92,10 @@ internal static class PcapDecoder
     }
 
     /// <summary>One JSON line for a datagram that looks like IPv8.</summary>
-    internal static string Line(in CapturedFrame frame, in CapturedDatagram datagram, SchemaSet? schema)
+    internal static string Line(in CapturedFrame frame, in CapturedDatagram datagram, SchemaSet? schema) => Line(frame, datagram, schema, out _);
+
+    /// <summary>One JSON line for a datagram that looks like IPv8; <paramref name="isDecoded"/>: false when it is an <c>error</c> line.</summary>
+    internal static string Line(in CapturedFrame frame, in CapturedDatagram datagram, SchemaSet? schema, out bool isDecoded)
     {
         byte[]? decoded = null;
         string? reason;
@@ -107,6 +111,7 @@ internal static class PcapDecoder
             }
         }
 
+        isDecoded = decoded is not null;
         var number = frame.Number;
         var time = frame.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
         var source = datagram.Source.ToString();
@@ -138,6 +143,7 @@ internal static class PcapDecoder
     {
         public long Frames;
         public long Ipv8;
+        public long NotDecoded;
         public long OtherUdp;
         public long NotUdp;
         public long Truncated;
@@ -157,7 +163,7 @@ internal static class PcapDecoder
         }
 
         public string Summary(string format) =>
-            $"{format}: {Frames} frames, {Ipv8} IPv8 datagrams decoded, {OtherUdp} other UDP datagrams, {NotUdp} not UDP, " +
+            $"{format}: {Frames} frames, {Ipv8} IPv8 datagrams ({NotDecoded} did not decode), {OtherUdp} other UDP datagrams, {NotUdp} not UDP, " +
             $"{Truncated} cut short (snap length or IP fragment), {Unsupported} of an unsupported link type, {Malformed} malformed";
     }
 }

@@ -102,8 +102,14 @@ internal static class UdpDatagrams
 
         var header = udp.HeaderData.Length;
         var wanted = udp.Length - header;
+        if (wanted < 0)
+        {
+            // A UDP length below the header's own 8 bytes (Wireshark: "Bad length value"): not a cut, a broken header.
+            return FrameSkip.Malformed;
+        }
+
         var payload = udp.PayloadData ?? [];
-        if (wanted < 0 || payload.Length < wanted || frame.Data.Length < frame.OriginalLength)
+        if (payload.Length < wanted || frame.Data.Length < frame.OriginalLength)
         {
             return FrameSkip.Truncated;
         }

@@ -55,8 +55,8 @@ internal static class FuzzCommand
         };
         var duration = CliArguments.Duration("Fuzz this many seconds (a finding stops earlier). Default 60.");
         var seed = new Option<int>("--seed") { Description = "The seed of every random choice: the same seed sends the same datagrams.", DefaultValueFactory = _ => 1 };
-        var rate = new Option<int?>("--rate") { Description = "Datagrams per second at most, 1-100000 (default 1000; the differential target: inputs per second, 0-100000, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" }
-            .Check(value => value is null or (>= 0 and <= 100_000), value => $"--rate must be from 0 to 100000, not {value?.ToString(CultureInfo.InvariantCulture)}.");
+        // Its range depends on the mode (0 only with --differential): checked by the command's validator.
+        var rate = new Option<int?>("--rate") { Description = "Datagrams per second at most, 1-100000 (default 1000; the differential target: inputs per second, 0-100000, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" };
         var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
             .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, not {value.ToString(CultureInfo.InvariantCulture)}.");
         var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
@@ -114,7 +114,7 @@ internal static class FuzzCommand
             HelpName = "dir",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("IPV8_PY_IPV8") is { Length: > 0 } dir ? new DirectoryInfo(dir) : null,
         };
-        var python = new Option<string>("--python") { Description = "The Python interpreter for --differential. Default /usr/bin/python3.", DefaultValueFactory = _ => "/usr/bin/python3", HelpName = "path" };
+        var python = new Option<string>("--python") { Description = "The Python interpreter for --differential.", DefaultValueFactory = _ => "/usr/bin/python3", HelpName = "path" };
         var corpus = new Option<string[]>("--corpus")
         {
             Description = "With --differential: compare these files, or the files in these folders (one datagram each), instead of generated inputs.",
@@ -179,6 +179,11 @@ internal static class FuzzCommand
                     result.AddError($"{string.Join(", ", networkOnly)} {(networkOnly.Count == 1 ? "applies" : "apply")} to a network target, not to --differential: leave {(networkOnly.Count == 1 ? "it" : "them")} out.");
                 }
 
+                if (rateValue is < 0 or > 100_000)
+                {
+                    result.AddError($"--rate must be from 0 to 100000 with --differential, not {rateValue.Value.ToString(CultureInfo.InvariantCulture)}.");
+                }
+
                 if (pyIpv8Folder is null)
                 {
                     result.AddError("--differential needs --py-ipv8 DIR (a py-ipv8 checkout) or $IPV8_PY_IPV8.");
@@ -199,6 +204,20 @@ internal static class FuzzCommand
             if (rateValue == 0)
             {
                 result.AddError("--rate 0 (as fast as possible) is for --differential only; the network fuzzer needs 1-100000 datagrams per second (default 1000).");
+            }
+            else if (rateValue is < 0 or > 100_000)
+            {
+                result.AddError($"--rate must be from 1 to 100000, not {rateValue.Value.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            if (replayFile is not null)
+            {
+                // A replay sends the reproducer's datagrams (with its seed) and probes once at the end: these would do nothing.
+                var fuzzOnly = new Option[] { duration, seed, probeEvery, findings }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (fuzzOnly.Count > 0)
+                {
+                    result.AddError($"{string.Join(", ", fuzzOnly)} {(fuzzOnly.Count == 1 ? "does" : "do")} nothing with --replay (it sends the reproducer's datagrams with its seed, then probes once): leave {(fuzzOnly.Count == 1 ? "it" : "them")} out.");
+                }
             }
 
             if (endPoint is null)

@@ -48,7 +48,8 @@ public sealed class PcapDecodeTests : IDisposable
 
         Assert.Equal(0, code);
         AssertLines(datagrams, CliHarness.Lines(output), microseconds: true);
-        Assert.Contains($"pcap: {datagrams.Count} frames, {datagrams.Count} IPv8 datagrams decoded", error, StringComparison.Ordinal);
+        var notDecoded = CliHarness.Lines(output).Count(l => CliHarness.ParseObject(l)["error"] is not null);
+        Assert.Contains($"pcap: {datagrams.Count} frames, {datagrams.Count} IPv8 datagrams ({notDecoded} did not decode)", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -118,7 +119,7 @@ public sealed class PcapDecodeTests : IDisposable
         Assert.Equal(0, code);
         var line = Assert.Single(CliHarness.Lines(output));
         Assert.Equal(4, (int)CliHarness.ParseObject(line)["frame"]!);
-        Assert.Contains("pcap: 4 frames, 1 IPv8 datagrams decoded, 2 other UDP datagrams, 1 not UDP", error, StringComparison.Ordinal);
+        Assert.Contains("pcap: 4 frames, 1 IPv8 datagrams (0 did not decode), 2 other UDP datagrams, 1 not UDP", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -203,6 +204,38 @@ public sealed class PcapDecodeTests : IDisposable
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void DatagramsThatDoNotDecodeAreCountedApartInTheSummary()
+    {
+        var good = CaptureVectors.Datagrams(1)[0];
+        var bad = good with { Payload = good.Payload[..30] }; // the prefix and a few bytes: an error line
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(good.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, good)), (bad.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, bad))]);
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes, "bad.pcap"));
+
+        Assert.Equal(0, code);
+        var lines = CliHarness.Lines(output).Select(CliHarness.ParseObject).ToList();
+        Assert.Equal([false, true], lines.Select(l => l["error"] is not null));
+        Assert.Contains("pcap: 2 frames, 2 IPv8 datagrams (1 did not decode),", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void AUdpLengthBelowItsOwnHeaderIsMalformedNotCutShort(int udpLength)
+    {
+        var datagram = CaptureVectors.Datagrams(1)[0];
+        var frame = CaptureBuilder.Frame(CaptureBuilder.Ethernet, datagram);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + 20 + 4), (ushort)udpLength);
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, [(datagram.Time, frame)]);
+
+        var (code, output, error) = CliHarness.Run("decode", "--pcap", Write(bytes, "udplen.pcap"));
+
+        Assert.Equal(0, code);
+        Assert.Empty(output);
+        Assert.Contains("0 cut short (snap length or IP fragment), 0 of an unsupported link type, 1 malformed", error, StringComparison.Ordinal);
     }
 
     [Fact]
