@@ -22,16 +22,18 @@ internal static class PcapDecoder
     public static bool LooksLikeIpv8(ReadOnlySpan<byte> datagram) =>
         datagram.Length >= Packet.HeaderLength && datagram[0] == 0 && datagram[1] == 2;
 
-    /// <summary>Decodes the file; returns the exit code (1 when the file cannot be read as a capture).</summary>
+    /// <summary>Decodes the file (<c>-</c>: standard input); returns the exit code (1 when the file cannot be read as a capture).</summary>
     public static int Run(string path, SchemaSet? schema, TextWriter output, TextWriter error)
     {
-        if (Directory.Exists(path))
+        // "-": standard input, read as it comes (a capture piped from `tcpdump -w -` or cat).
+        var standardInput = path == "-";
+        if (!standardInput && Directory.Exists(path))
         {
             error.WriteLine($"error: --pcap {path}: is a directory, not a capture file");
             return 1;
         }
 
-        if (!File.Exists(path))
+        if (!standardInput && !File.Exists(path))
         {
             error.WriteLine($"error: --pcap {path}: no such file");
             return 1;
@@ -40,7 +42,7 @@ internal static class PcapDecoder
         CaptureFile file;
         try
         {
-            file = CaptureFile.Open(path);
+            file = standardInput ? CaptureFile.Open(Console.OpenStandardInput()) : CaptureFile.Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or CaptureFormatException)
         {

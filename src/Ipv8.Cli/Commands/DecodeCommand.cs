@@ -50,7 +50,7 @@ internal static class DecodeCommand
         };
         var pcap = new Option<string?>("--pcap")
         {
-            Description = "Decode the UDP datagrams of a capture file (pcap or pcapng, as tshark, dumpcap and tcpdump write them) that look like IPv8, on any port: one line each, with the frame number, capture time, source and destination.",
+            Description = "Decode the UDP datagrams of a capture file (pcap or pcapng, as tshark, dumpcap and tcpdump write them; - for standard input) that look like IPv8, on any port: one line each, with the frame number, capture time, source and destination.",
             HelpName = "file",
         };
         pcap.Validators.Add(result =>

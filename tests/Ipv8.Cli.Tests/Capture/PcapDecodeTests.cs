@@ -207,6 +207,30 @@ public sealed class PcapDecodeTests : IDisposable
     }
 
     [Fact]
+    public async Task PcapDashReadsTheCaptureFromStandardInput()
+    {
+        var datagrams = CaptureVectors.Datagrams(3);
+        var bytes = CaptureBuilder.Pcap(CaptureBuilder.Ethernet, datagrams.Select(d => (d.Time, CaptureBuilder.Frame(CaptureBuilder.Ethernet, d))));
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])[typeof(CliApp).Assembly.Location, "decode", "--pcap", "-"])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.BaseStream.WriteAsync(bytes);
+        process.StandardInput.Close();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+
+        Assert.True(process.ExitCode == 0, await error);
+        Assert.Equal([1, 2, 3], CliHarness.Lines(await output).Select(l => (int)CliHarness.ParseObject(l)["frame"]!));
+        Assert.Contains("pcap: 3 frames, 3 IPv8 datagrams", await error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DatagramsThatDoNotDecodeAreCountedApartInTheSummary()
     {
         var good = CaptureVectors.Datagrams(1)[0];
