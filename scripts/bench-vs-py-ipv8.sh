@@ -44,8 +44,14 @@ start_target() {
       --time-limit 900 >"$OUT/py-$port.out" 2>"$OUT/py-$port.err" &
   fi
   target_pid=$!
+  # the socket must be the target's own (pid=...): another process holding the port would otherwise pass
   for _ in $(seq 300); do
-    if ss -Hlun "sport = :$port" | grep -q .; then sleep 0.5; return 0; fi
+    if ss -Hlunp "sport = :$port" | grep -q "pid=$target_pid,"; then sleep 0.5; return 0; fi
+    if ! kill -0 "$target_pid" 2>/dev/null; then
+      echo "target $kind exited before listening on port $port (is the port taken?): see $OUT/*-$port.err" >&2
+      target_pid=
+      return 1
+    fi
     sleep 0.1
   done
   echo "target $kind did not start on port $port" >&2
