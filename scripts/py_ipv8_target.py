@@ -10,7 +10,8 @@ any py-ipv8 node answers: introduction requests (246, 234), puncture requests (2
     PYTHONPATH=/path/to/py-ipv8 /usr/bin/python3 scripts/py_ipv8_target.py --port 8091 --community HEX [--time-limit S]
 
 Prints one JSON line ``{"event": "ready", "host", "port", "public_key", "communities"}`` on stdout once it listens,
-then runs until SIGTERM / SIGINT or ``--time-limit`` seconds (default 600). It sends only to 127.0.0.0/8.
+then runs until SIGTERM / SIGINT or ``--time-limit`` seconds (default 600). It sends only to 127.0.0.0/8. When the
+asked ``--port`` is taken it exits with code 1 and says so on stderr (py-ipv8 itself would bind the next free port).
 """
 from __future__ import annotations
 
@@ -75,6 +76,13 @@ async def main() -> int:
 
     overlays = ipv8.overlays
     host, port = overlays[0].endpoint.get_address()[:2]
+    if args.port and port != args.port:
+        # py-ipv8's endpoint takes the next free port when the asked one is taken: a bench aimed at the asked port
+        # would load whatever holds it.
+        print(f"error: port {args.port} on 127.0.0.1 is taken (py-ipv8 bound {port} instead); "
+              f"stop what holds it or choose another --port", file=sys.stderr)
+        await ipv8.stop()
+        return 1
     for overlay in overlays:
         # py-ipv8 guesses its LAN address from the interfaces, skipping loopback; on 127.0.0.1 it is the bound one.
         overlay.my_estimated_lan = (host, port)

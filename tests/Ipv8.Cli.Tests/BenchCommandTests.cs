@@ -156,10 +156,11 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
-    public void The_find_max_plot_draws_the_percentiles_of_each_step_the_bound_and_the_max_rate()
+    public void The_find_max_plot_draws_the_percentiles_of_each_step_the_bound_the_max_rate_and_the_refused_steps_with_a_complete_legend()
     {
         var config = BenchConfigFor(8090, BenchMessage.IntroductionRequest, identities: 2) with { FindMax = true };
         var steps = new[] { 100.0, 200.0, 400.0 }.Select(rate => new BenchStepReport(FakeRun(lateBy: 0, rate: rate), null, rate < 400, [])).ToList();
+        steps.Add(new BenchStepReport(FakeRun(lateBy: 0, rate: 800), "schedule", false, []));
         using var svg = new StringWriter();
         Plotting.BenchPlot.Write(config, steps, 200, svg);
         var document = System.Xml.Linq.XDocument.Parse(svg.ToString());
@@ -168,6 +169,13 @@ public sealed class BenchCommandTests
         Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "bound");
         Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "max-rate");
         Assert.Contains("max rate 200/s", (string)document.Root!.Element(ns + "title")!, StringComparison.Ordinal);
+        // The legend names every mark: the dashed bound (with its swatch), the max-rate line, the refused steps.
+        Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "bound-key" && (string?)l.Attribute("stroke-dasharray") == "6 4");
+        Assert.Single(document.Descendants(ns + "line"), l => (string?)l.Attribute("class") == "max-rate-key");
+        Assert.Single(document.Descendants(ns + "path"), p => (string?)p.Attribute("class") == "refused-point");
+        var texts = document.Descendants(ns + "text").Select(t => t.Value).ToList();
+        Assert.Contains("max rate 200/s", texts);
+        Assert.Contains("refused (schedule): 1", texts);
     }
 
     /// <summary>A run of 100 requests answered 2 ms after they were due; each sent <paramref name="lateBy"/> µs late.</summary>

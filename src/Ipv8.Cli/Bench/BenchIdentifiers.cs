@@ -133,6 +133,25 @@ internal sealed class BenchIdentifiers
         return state;
     }
 
+    /// <summary>Identifiers of every identity that <paramref name="owner"/> (a step) sent and that still wait for an answer, due after <paramref name="dueAfter"/> (still within their timeout); read after the sender and receiver stopped.</summary>
+    public long CountWaiting(int owner, long dueAfter)
+    {
+        long count = 0;
+        for (var i = 0; i < _state.Length; i++)
+        {
+            var states = _state[i];
+            for (var id = 0; id < states.Length; id++)
+            {
+                if (Volatile.Read(ref states[id]) == Waiting && _owner[i][id] == owner && _intended[i][id] > dueAfter)
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Receiver: the first answer to a waiting identifier settles it (it may be sent again); false if another answer settled it first.</summary>
     public bool TrySettle(int identity, int identifier) =>
         Interlocked.CompareExchange(ref _state[identity][identifier], Settled, Waiting) == Waiting;

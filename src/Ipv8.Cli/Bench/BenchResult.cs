@@ -14,8 +14,30 @@ internal sealed record BenchResult
 
     public required long Answered { get; init; }
 
-    /// <summary>Requests that were never answered within the timeout (<see cref="Late"/> included).</summary>
-    public long Lost => Sent - Answered;
+    /// <summary>Requests that were never answered within the timeout (<see cref="Late"/> included), <see cref="Unsettled"/> left out.</summary>
+    public long Lost => Sent - Answered - Unsettled;
+
+    /// <summary>An interrupted run's requests still within their timeout when it stopped: neither answered nor lost.</summary>
+    public long Unsettled { get; init; }
+
+    /// <summary>Identifiers (prepared requests) per identity.</summary>
+    public int PoolSize { get; init; }
+
+    /// <summary>When the target's last answer (in time, late or duplicate) arrived, in seconds since the first due time; null when none did.</summary>
+    public double? LastReplySeconds { get; init; }
+
+    /// <summary>When the last request left, in seconds since the first due time.</summary>
+    public double LastSentSeconds { get; init; }
+
+    /// <summary>Answers per identity and second against binomial variance (BenchStep.Dispersion): about 1 for random loss, near 0 for a per-source cap; null when it cannot tell.</summary>
+    public double? Dispersion { get; init; }
+
+    /// <summary>
+    /// When the target stopped answering for good (seconds since the start), or null: it answered, requests kept
+    /// leaving for more than a second (and more than three rounds of the identities) after its last answer, and none of
+    /// them was answered, in time or late, until the run ended.
+    /// </summary>
+    public double? StoppedAt => LastReplySeconds is { } last && Lost > 0 && LastSentSeconds - last > Math.Max(1.0, 3.0 * PerIdentity.Count / Rate) ? last : null;
 
     /// <summary>Answers that came after the timeout (their requests count as lost).</summary>
     public required long Late { get; init; }
@@ -71,17 +93,12 @@ internal sealed record BenchResult
     public string? ScheduleProblem(double maxScheduleErrorMs)
     {
         var g = Generator;
-        if (g.Interrupted)
-        {
-            return null;
-        }
-
         if (NotSent > 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{NotSent} requests could not be sent: every identifier of their identity (65,536 at most, {PerIdentity.Count} identities) still waited for an answer that may yet come, and reusing one would credit that answer to the wrong request. The target stopped answering for longer than the identifiers last; use more --identities or a lower --rate");
+            return string.Create(CultureInfo.InvariantCulture, $"the generator ran out of request identifiers: {NotSent} requests could not be sent because all {PoolSize} identifiers of their identity (with {PerIdentity.Count} identities, {PoolSize * (double)PerIdentity.Count / Rate:0.#} s of requests) still waited for an answer that may yet come, and reusing one would credit that answer to the wrong request. The target stopped answering for longer than that; to measure through such a stall, raise --timeout (the pool holds at least max(4 s, 2 × --timeout) of requests; at most 65,536 per identity, beyond which more --identities)");
         }
 
-        if (g.Aborted is { } aborted)
+        if (g.Aborted is { } aborted && !g.Interrupted)
         {
             return $"the sender stopped early: {aborted}";
         }
@@ -99,15 +116,29 @@ internal sealed record BenchResult
         return null;
     }
 
-    /// <summary>Why the answers cannot be trusted (checked signatures that were bad: forged or corrupted answers), or null.</summary>
-    public string? TrustProblem() => Verification.Bad == 0
-        ? null
-        : string.Create(CultureInfo.InvariantCulture, $"{Verification.Bad} of the {Verification.Checked} signed answers checked had a bad signature (forged or corrupted answers). Signatures are checked on a sample, so the unchecked answers cannot be trusted either; the checked bad ones do not count as answered");
+    /// <summary>
+    /// Why the answers cannot be trusted, or null: checked signatures that were bad (forged or corrupted answers), or
+    /// answers under more than one key (more than one node answered at the target's address: the numbers mix them).
+    /// </summary>
+    public string? TrustProblem()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var bad = Verification.Bad == 0
+            ? null
+            : string.Create(inv, $"{Verification.Bad} of the {Verification.Checked} signed answers checked had a bad signature (forged or corrupted answers). Signatures are checked on a sample, so the unchecked answers cannot be trusted either; the checked bad ones do not count as answered");
+        var keys = Verification.OtherKeys == 0
+            ? null
+            : string.Create(inv, $"{Verification.OtherKeys} of the {Verification.Checked} signed answers checked carried another key than the first answer's: more than one node answered at the target's address, and the numbers mix them");
+        return bad is null ? keys : keys is null ? bad : bad + "; " + keys;
+    }
 }
 
 /// <summary>What a result says about the target, in words: capacity, per-source limits, late and stray answers.</summary>
 internal static class BenchFindings
 {
+    /// <summary>Below this <see cref="BenchResult.Dispersion"/> the answers per identity and second are steady (a cap), not random.</summary>
+    public const double CappedDispersion = 0.35;
+
     /// <param name="result">The run.</param>
     /// <param name="message">What it sent.</param>
     /// <param name="timeout">--timeout.</param>
@@ -119,7 +150,17 @@ internal static class BenchFindings
         var inv = CultureInfo.InvariantCulture;
         var k = result.PerIdentity.Count;
         var introductions = message is BenchMessage.IntroductionRequest or BenchMessage.NewIntroductionRequest;
-        if (result.PortUnreachable > 0)
+        var stoppedAt = result.PeerCapacity is null ? result.StoppedAt : null;
+        if (stoppedAt is { } stopped)
+        {
+            // Answers stopped altogether, for the rest of the run: a target that froze, died or lost its path. Not a
+            // limit: a limit keeps answering something until the end.
+            var dueAfter = result.LastSentSeconds - stopped;
+            findings.Add(result.PortUnreachable > 0
+                ? string.Create(inv, $"the target stopped answering at t≈{stopped:0.#} s and its host then answered {result.PortUnreachable} times with ICMP port unreachable: nothing listens on its port any more (did the node exit or restart?). The requests of the last {dueAfter:0.#} s are lost.")
+                : string.Create(inv, $"the target stopped answering at t≈{stopped:0.#} s: nothing it sent, in time or late, arrived after that, though requests kept leaving for {dueAfter:0.#} s more and the run waited {timeout.TotalSeconds:0.###} s for their answers (a frozen or dead process, or a cut path); not a per-source limit."));
+        }
+        else if (result.PortUnreachable > 0)
         {
             findings.Add(result.Answered == 0
                 ? string.Create(inv, $"nothing answers at {target ?? "the target"} (port unreachable): its host answered {result.PortUnreachable} times with ICMP port unreachable (is the node running, on that port?).")
@@ -147,14 +188,21 @@ internal static class BenchFindings
             findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {k} identities were never answered and carry {share * 100:0}% of the losses: {why}."));
         }
 
+        if (result.Unsettled > 0)
+        {
+            findings.Add(string.Create(inv, $"{result.Unsettled} requests were still waiting for their answer (within the timeout) when the run was interrupted: counted neither as answered nor as lost."));
+        }
+
         // Late answers: the target answered, but after the timeout. That is a stall or an overload (a frozen process, a
         // garbage collection, a queue), not a limit: a limit drops requests, it does not answer them late.
         var stalled = result.Late > 0 && result.Late >= 0.1 * result.Lost;
-        if (result.Answered > 0 && result.LossFraction > 0.01 && !stalled)
+        if (result.Answered > 0 && result.LossFraction > 0.01 && !stalled && stoppedAt is null && !result.Generator.Interrupted)
         {
-            // A per-source limit: every answered identity gets about the same, well below what it sent, and what gets
-            // through is answered promptly, the tail included (a saturated or stalled target shows growing latency
-            // and late answers instead), and the losses are requests never answered at all.
+            // Every answered identity got about the same share, promptly (the tail included: a saturated or stalled
+            // target shows growing latency and late answers instead), and the losses are requests never answered at
+            // all. That is a per-source limit only if each identity's answers are capped at a steady number per second
+            // whatever it sent (Dispersion near 0); losses spread at random over identities and seconds (Dispersion
+            // about 1) are a lossy path or an overloaded queue.
             // Each identity must have been answered several times: one answer each is what a full node gives the first
             // identities before it stops (see PeerCapacity), not a rate limit.
             var answeredIdentities = result.PerIdentity.Where(p => p.Answered > 0).ToList();
@@ -169,10 +217,14 @@ internal static class BenchFindings
                 var prompt = result.Latency is { P50: < 10 } l && l.P99 < timeout.TotalMilliseconds / 2;
                 if (even && prompt && mean < 0.9 * sentPerIdentity && lostOnAnswered >= 0.5 * result.Lost)
                 {
-                    findings.Add(string.Create(
-                        inv,
-                        $"every answered identity got about {mean:0.#} answers/s while sending {sentPerIdentity:0.#}/s, and what was answered was answered promptly (p50 {result.Latency!.P50:0.###} ms): the target limits each source.") +
-                        " A target with per-source limits (our node's defaults, docs/security.md) does this: run ours with 'ipv8 node --rate-limits off' (hosting: Ipv8:RateLimits:Enabled = false); its report counts the refusals in stats.drops.rate_limited (discovery.drops.rate_limited for pings).");
+                    var shares = string.Create(inv, $"every answered identity got about {mean:0.#} answers/s while sending {sentPerIdentity:0.#}/s, promptly (p50 {result.Latency!.P50:0.###} ms)");
+                    findings.Add(result.Dispersion switch
+                    {
+                        < CappedDispersion => string.Create(inv, $"{shares}, a steady number each second until the end of the run: the target limits each source.") +
+                            " A target with per-source limits (our node's defaults, docs/security.md) does this: run ours with 'ipv8 node --rate-limits off' (hosting: Ipv8:RateLimits:Enabled = false); its report counts the refusals in stats.drops.rate_limited (discovery.drops.rate_limited for pings).",
+                        null => string.Create(inv, $"{shares}: a per-source limit or a lossy path; too few requests per identity and second to tell a steady cap from random loss (run longer, or at a higher rate)."),
+                        _ => string.Create(inv, $"{shares}, with the losses spread evenly over identities and time (dispersion {result.Dispersion:0.##} of random loss's 1): loss spread evenly over identities and time (lossy path or overload), not a per-source limit."),
+                    });
                 }
             }
         }

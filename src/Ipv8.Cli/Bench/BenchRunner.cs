@@ -210,14 +210,17 @@ internal sealed class BenchRunner : IDisposable
         sender.Start();
 
         // Progress once a second while sending; then wait for the last answers (at most the timeout).
+        // A line waits until the receiver closed its second (it does every 20 ms at most), so that it shows that
+        // second's answers, not the one before.
         var nextLine = start + frequency;
-        while (!sender.Join(50))
+        while (!sender.Join(20))
         {
-            if (Stopwatch.GetTimestamp() >= nextLine)
+            var now = Stopwatch.GetTimestamp();
+            if (ProgressDue(step, nextLine, now))
             {
-                if (progress)
+                if (progress && !_config.Quiet)
                 {
-                    WriteProgress(step, nextLine);
+                    _progress.WriteLine(ProgressLine(step, now));
                 }
 
                 nextLine += frequency;
@@ -236,23 +239,35 @@ internal sealed class BenchRunner : IDisposable
         var cpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
         var verification = Verify(step.TakeSample());
         var quiet = (long)(Math.Max(_config.Timeout.TotalSeconds, 3.0 * _identities.Length / rate) * frequency);
-        var generator = new BenchGenerator { CpuSeconds = cpu, Aborted = aborted == Cancelled ? null : aborted, Interrupted = aborted == Cancelled };
+        // Ctrl+C while sending, or while waiting for the last answers: either way the run was cut short.
+        var interrupted = aborted == Cancelled || cancel.IsCancellationRequested;
+        var generator = new BenchGenerator { CpuSeconds = cpu, Aborted = aborted == Cancelled ? null : aborted, Interrupted = interrupted };
         return step.Finish(end, generator, verification) with { PeerCapacity = _history.Capacity(end, quiet) };
     }
 
-    private void WriteProgress(BenchStep step, long now)
+    /// <summary>Whether the progress line due at <paramref name="due"/> may be written at <paramref name="now"/>: once it is due and the receiver closed that second (or 200 ms later, if the receiver is stuck).</summary>
+    internal static bool ProgressDue(BenchStep step, long due, long now)
     {
-        if (_config.Quiet)
+        if (now < due)
         {
-            return;
+            return false;
         }
 
+        var second = (due - step.Start) / step.Frequency;
+        return (step.LastSecond?.Second ?? 0) >= second || now - due > step.Frequency / 5;
+    }
+
+    /// <summary>The progress line at <paramref name="now"/>: the time it is written, the counts so far, and the last closed second's answers.</summary>
+    internal static string ProgressLine(BenchStep step, long now)
+    {
         var elapsed = (now - step.Start) / (double)step.Frequency;
         var last = step.LastSecond;
         var p99 = last?.P99Ms is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:0.###} ms") : "-";
-        _progress.WriteLine(string.Create(
+        var sent = step.Sent;
+        var answered = step.Answered;
+        return string.Create(
             CultureInfo.InvariantCulture,
-            $"[{elapsed,6:0.0}s] {step.Rate:0.#}/s: sent {step.Sent}, answered {step.Answered} ({last?.Answered ?? 0} in the last second, p99 {p99}), unanswered so far {step.Sent - step.Answered}"));
+            $"[{elapsed,6:0.0}s] {step.Rate:0.#}/s: sent {sent}, answered {answered} ({last?.Answered ?? 0} in second {last?.Second ?? 0}, p99 {p99}), unanswered so far {sent - answered}");
     }
 
     /// <summary>

@@ -72,6 +72,15 @@ internal sealed class BenchStep
     private long _lastSent;
     private long _currentSecond;
     private long _answeredThisSecond;
+    private long _lastReply = -1;
+
+    /// <summary>Per identity and due second (the first <see cref="MaxCellSeconds"/>): requests sent, and those answered in time (<see cref="Dispersion"/>).</summary>
+    private readonly int _cellSeconds;
+    private readonly int[] _sentCells;
+    private readonly int[] _answeredCells;
+
+    /// <summary>The most due seconds kept per identity for <see cref="Dispersion"/>.</summary>
+    private const int MaxCellSeconds = 600;
 
     /// <param name="rate">Requests per second.</param>
     /// <param name="count">Requests in the run.</param>
@@ -110,6 +119,9 @@ internal sealed class BenchStep
         _lastSent = start;
         _firstIdentifier = firstIdentifier;
         _history = history;
+        _cellSeconds = (int)Math.Clamp(Math.Ceiling(count / rate), 1, MaxCellSeconds);
+        _sentCells = new int[identities * _cellSeconds];
+        _answeredCells = new int[identities * _cellSeconds];
     }
 
     public double Rate { get; }
@@ -163,6 +175,11 @@ internal sealed class BenchStep
         }
 
         _sentBy[identity]++;
+        if (Cell(identity, intended) is var cell and >= 0)
+        {
+            _sentCells[cell]++;
+        }
+
         _history?.Sent(identity, now);
         _schedule.RecordValue(Clamp(Microseconds(Math.Max(0, now - intended))));
         _lastSent = now;
@@ -180,6 +197,11 @@ internal sealed class BenchStep
         var identity = IdentityOf(index);
         _ids.Release(identity, identifier);
         _sentBy[identity]--;
+        if (Cell(identity, IntendedTimestamp(index)) is var cell and >= 0)
+        {
+            _sentCells[cell]--;
+        }
+
         Volatile.Write(ref _sent, _sent - 1);
         Interlocked.Increment(ref _sendFailures);
     }
@@ -212,10 +234,12 @@ internal sealed class BenchStep
 
         if (state != BenchIdentifiers.Waiting || !_ids.TrySettle(identity, identifier))
         {
+            Volatile.Write(ref _lastReply, now);
             Interlocked.Increment(ref _duplicates);
             return AnswerKind.Duplicate;
         }
 
+        Volatile.Write(ref _lastReply, now);
         var latency = now - intended;
         if (latency > _timeoutTicks)
         {
@@ -229,6 +253,10 @@ internal sealed class BenchStep
         _second.RecordValue(micros);
         _answeredThisSecond++;
         Interlocked.Increment(ref _answeredBy[identity]);
+        if (Cell(identity, intended) is var cell and >= 0)
+        {
+            _answeredCells[cell]++;
+        }
         _history?.Answered(identity, now);
         var answered = Interlocked.Increment(ref _answered);
         if (!datagram.IsEmpty && _toVerify.Count < _verifyLimit && (answered <= 256 || answered % 64 == 0))
@@ -278,8 +306,25 @@ internal sealed class BenchStep
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(verification);
         Tick(end);
+        if (_answeredThisSecond > 0)
+        {
+            // The last, partial second (answers after the last whole one): per_second adds up to the answers in time.
+            _series.Add(new SecondSample(
+                _currentSecond + 1,
+                _answeredThisSecond,
+                Milliseconds(_second.GetValueAtPercentile(50)),
+                Milliseconds(_second.GetValueAtPercentile(99)),
+                Milliseconds(_second.GetMaxValue())));
+            _second.Reset();
+            _answeredThisSecond = 0;
+            _currentSecond++;
+        }
+
         var sent = Sent;
         var answered = Math.Max(0, Answered - verification.Bad);
+        // Interrupted: the requests still within their timeout were cut short, not lost.
+        var unsettled = generator.Interrupted ? _ids.CountWaiting(_stepId, end - _timeoutTicks) : 0;
+        var lastReply = Volatile.Read(ref _lastReply);
         var neverAnswered = 0;
         long lostOnNeverAnswered = 0;
         var perIdentity = new List<(long Sent, long Answered)>(_identities);
@@ -295,7 +340,7 @@ internal sealed class BenchStep
             }
         }
 
-        var scheduled = generator.Interrupted ? Math.Max(1, sent + Volatile.Read(ref _notSent)) : Count;
+        var scheduled = generator.Interrupted ? Math.Max(1, sent + Volatile.Read(ref _notSent) + Volatile.Read(ref _sendFailures)) : Count;
         var duration = scheduled <= 1 ? 1.0 / Rate : (IntendedTimestamp(scheduled - 1) - _start) / (double)_frequency + (1.0 / Rate);
         return new BenchResult
         {
@@ -303,6 +348,7 @@ internal sealed class BenchStep
             DurationSeconds = duration,
             Sent = sent,
             Answered = answered,
+            Unsettled = unsettled,
             Late = Late,
             Duplicates = Volatile.Read(ref _duplicates),
             Unmatched = Volatile.Read(ref _unmatched),
@@ -322,29 +368,84 @@ internal sealed class BenchStep
                 ScheduleErrorMsP99 = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetValueAtPercentile(99)),
                 ScheduleErrorMsMax = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetMaxValue()),
                 // Requests the socket refused and those without a free identifier left on time too: the schedule was kept.
-                SendRateError = SendRateError(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent)),
+                // An interrupted run is measured against what was due until it stopped, not the whole schedule.
+                SendRateError = SendRateError(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
             },
             Verification = verification,
             IdentitiesNeverAnswered = neverAnswered,
             LostOnNeverAnswered = lostOnNeverAnswered,
             PerIdentity = perIdentity,
             Series = [.. _series],
+            PoolSize = _poolSize,
+            LastReplySeconds = lastReply < 0 ? null : (lastReply - _start) / (double)_frequency,
+            LastSentSeconds = (_lastSent - _start) / (double)_frequency,
+            Dispersion = Dispersion(),
         };
     }
 
+    /// <summary>
+    /// How the answers in time of each identity and due second vary, against the binomial variance that independent
+    /// losses at the run's loss fraction would give (seconds after the first, whose answers a token bucket's burst
+    /// inflates, and before the last, which may be partial): about 1 for random loss (a lossy path, an overloaded
+    /// queue), near 0 when every identity is answered a steady number per second whatever it sends (a per-source cap).
+    /// Null with too little loss or too few requests per identity and second to tell.
+    /// </summary>
+    private double? Dispersion()
+    {
+        var seconds = Math.Min(_cellSeconds, (int)Math.Floor(Count / Rate)) - 1;
+        long sent = 0;
+        long answered = 0;
+        for (var identity = 0; identity < _identities; identity++)
+        {
+            for (var second = 1; second < seconds; second++)
+            {
+                sent += _sentCells[(identity * _cellSeconds) + second];
+                answered += _answeredCells[(identity * _cellSeconds) + second];
+            }
+        }
+
+        if (sent == 0)
+        {
+            return null;
+        }
+
+        var p = answered / (double)sent;
+        double squares = 0;
+        double expected = 0;
+        for (var identity = 0; identity < _identities; identity++)
+        {
+            for (var second = 1; second < seconds; second++)
+            {
+                var n = _sentCells[(identity * _cellSeconds) + second];
+                var a = _answeredCells[(identity * _cellSeconds) + second];
+                squares += (a - (n * p)) * (a - (n * p));
+                expected += n * p * (1 - p);
+            }
+        }
+
+        return p is <= 0.01 or >= 0.99 || expected < 10 ? null : squares / expected;
+    }
+
+    /// <summary>The cell of <paramref name="identity"/> for the due second of <paramref name="intended"/>, or -1 past the kept seconds.</summary>
+    private int Cell(int identity, long intended)
+    {
+        var second = (intended - _start) / _frequency;
+        return second >= 0 && second < _cellSeconds ? (int)((identity * _cellSeconds) + second) : -1;
+    }
+
     /// <summary>|achieved send rate − rate| / rate, the achieved rate being (sent − 1) over the time from the first due time to the last send.</summary>
-    private double SendRateError(long sent)
+    private double SendRateError(long sent, long scheduled)
     {
         if (sent <= 1)
         {
-            return sent == Count ? 0 : 1;
+            return sent >= scheduled ? 0 : 1;
         }
 
         var span = (_lastSent - _start) / (double)_frequency;
         var achieved = span <= 0 ? double.PositiveInfinity : (sent - 1) / span;
         var error = Math.Abs(achieved - Rate) / Rate;
         // A run that stopped early (sent < count) did not keep its schedule whatever its pace.
-        return sent < Count ? Math.Max(error, 1 - (sent / (double)Count)) : error;
+        return sent < scheduled ? Math.Max(error, 1 - (sent / (double)scheduled)) : error;
     }
 
     private long Microseconds(long ticks) => (long)(ticks * 1_000_000.0 / _frequency);

@@ -34,6 +34,9 @@ internal static class BenchCommand
     /// <summary>The exit code of a run (or search) in which a checked answer had a bad signature.</summary>
     public const int BadSignatures = 4;
 
+    /// <summary>The exit code of a single run that completed but lost more than --max-loss of its requests (a failed run).</summary>
+    public const int Failed = 5;
+
     /// <summary>The exit code of a run (or search) cut short by Ctrl+C.</summary>
     public const int Interrupted = 130;
 
@@ -96,7 +99,7 @@ internal static class BenchCommand
         }.Check(value => value > 0, _ => "--max-p99 must be more than 0 ms.");
         var maxLoss = new Option<double>("--max-loss")
         {
-            Description = "--find-max: the loss bound in percent. Default 1.",
+            Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it. Default 1.",
             DefaultValueFactory = _ => 1,
             HelpName = "percent",
         }.Check(value => value is >= 0 and <= 100, _ => "--max-loss must be 0-100 percent.");
@@ -201,9 +204,13 @@ internal static class BenchCommand
             var peers = needed > DefaultMaxPeers
                 ? string.Create(CultureInfo.InvariantCulture, $" (and a target whose max_peers is above {needed}: py-ipv8's and our node's default is {DefaultMaxPeers}, and a node with more peers drops every introduction request)")
                 : string.Empty;
+            // The cycle is max(4 s, 2 × timeout): a shorter timeout helps only while twice it is above 4 s.
+            var shorter = config.Timeout.TotalSeconds * 2 > BenchRunner.MinimumCycleSeconds
+                ? string.Create(CultureInfo.InvariantCulture, $", or a shorter --timeout (the cycle is twice it, at least {BenchRunner.MinimumCycleSeconds:0.#} s)")
+                : string.Empty;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}, or a shorter --timeout.");
+                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
         }
 
         return null;
@@ -279,17 +286,25 @@ internal static class BenchCommand
                     : $"bench: no rate met p99 <= {config.MaxP99Ms.ToString("0.###", CultureInfo.InvariantCulture)} ms and loss <= {(config.MaxLoss * 100).ToString("0.##", CultureInfo.InvariantCulture)}%{(why is null ? string.Empty : $" ({why})")}");
             }
 
-            return ExitCode(steps);
+            var code = ExitCode(steps, config.FindMax ? null : config.MaxLoss);
+            if (code == Failed)
+            {
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: RUN FAILED: lost {steps[0].Result.LossFraction * 100:0.##}% of the requests, more than --max-loss {config.MaxLoss * 100:0.##}% (see the findings above)"));
+            }
+
+            return code;
         }
     }
 
     /// <summary>
-    /// The exit code of a run or search: 130 when Ctrl+C cut it short; 4 when a checked answer had a bad signature; 1
-    /// when no step produced a result (the one run, or every step of the search, refused for the generator's
-    /// schedule); 3 when nothing was answered in any step that was not refused (100% loss, a target that is not
-    /// there); else 0, also when a refused step's retry produced a result.
+    /// The exit code of a run or search, the first that applies (docs/cli.md): 130 when Ctrl+C cut it short; 4 when
+    /// the answers cannot be trusted (a checked answer had a bad signature, or answers came under more than one key),
+    /// also in a refused step; 1 when no step produced a result (the one run, or every step of the search, refused);
+    /// 3 when nothing was answered in any step that was not refused (100% loss, a target that is not there); 5 when
+    /// the single run lost more than <paramref name="maxLoss"/> (not for --find-max, whose failed steps are part of
+    /// the search); else 0, also when a refused step's retry produced a result.
     /// </summary>
-    internal static int ExitCode(IReadOnlyList<BenchStepReport> steps)
+    internal static int ExitCode(IReadOnlyList<BenchStepReport> steps, double? maxLoss = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
         if (steps.Any(s => s.Interrupted))
@@ -308,7 +323,12 @@ internal static class BenchCommand
             return 1;
         }
 
-        return results.All(s => s.Result.Answered == 0) ? NothingAnswered : 0;
+        if (results.All(s => s.Result.Answered == 0))
+        {
+            return NothingAnswered;
+        }
+
+        return maxLoss is { } bound && results.Any(s => s.Result.LossFraction > bound) ? Failed : 0;
     }
 
     /// <summary>The lowest rate above <paramref name="maxRate"/> whose step failed (kept its schedule, missed a bound), or 0.</summary>
@@ -345,11 +365,17 @@ internal static class BenchCommand
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(error);
         var refused = result.ScheduleProblem(config.MaxScheduleErrorMs);
-        var untrusted = refused is null ? result.TrustProblem() : null;
+        // Forged answers or a second key are facts about the target or the path whatever the generator's schedule.
+        var untrusted = result.TrustProblem();
         var interrupted = result.Generator.Interrupted;
         // A refused result's numbers describe the generator: no findings about the target.
         var findings = refused is null ? BenchFindings.Of(result, config.Message, config.Timeout, config.Target.ToString()) : [];
         var passed = refused is null && untrusted is null && !interrupted && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
+        if (refused is not null && untrusted is not null)
+        {
+            findings = [string.Create(CultureInfo.InvariantCulture, $"of {result.Verification.Checked} signed answers checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
+        }
+
         var step = new BenchStepReport(result, refused, passed, findings, untrusted, interrupted);
         WriteSummary(step, config, error);
         return step;
@@ -510,8 +536,9 @@ internal static class BenchCommand
             ? string.Create(inv, $"latency p50 {l.P50:0.###} / p90 {l.P90:0.###} / p99 {l.P99:0.###} / p99.9 {l.P999:0.###} / max {l.Max:0.###} ms")
             : "no latency (nothing answered)";
         var failures = r.SendFailures > 0 ? string.Create(inv, $", send failures {r.SendFailures}") : string.Empty;
+        var unsettled = r.Unsettled > 0 ? string.Create(inv, $", still waiting when interrupted {r.Unsettled}") : string.Empty;
         error.WriteLine(step.Refused is null
-            ? string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}{failures}, answered {r.Answered} ({r.AchievedRate:0.#}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%), duplicates {r.Duplicates}; {latency}")
+            ? string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}{failures}, answered {r.Answered} ({RoundRate1(r.AchievedRate).ToString("0.#", inv)}/s), lost {r.Lost} ({r.LossFraction * 100:0.##}%){unsettled}, duplicates {r.Duplicates}; {latency}")
             : string.Create(inv, $"bench: {r.Rate:0.#}/s for {r.DurationSeconds:0.##} s: sent {r.Sent}{failures} (the target's numbers are left out: see below)"));
         error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
         if (step.Interrupted)
@@ -520,13 +547,16 @@ internal static class BenchCommand
         }
         else if (step.Refused is { } refused)
         {
-            error.WriteLine($"bench: RESULT REFUSED: the generator did not keep its schedule ({refused}); its numbers would describe the generator, not the target. Lower --rate, or free the machine.");
+            error.WriteLine(r.NotSent > 0
+                ? $"bench: RESULT REFUSED: {refused}."
+                : $"bench: RESULT REFUSED: the generator did not keep its schedule ({refused}); its numbers would describe the generator, not the target. Lower --rate, or free the machine.");
         }
-        else if (step.Untrusted is { } untrusted)
+
+        if (step.Untrusted is { } untrusted)
         {
             error.WriteLine($"bench: RESULT UNTRUSTWORTHY: {untrusted}.");
         }
-        else if (config.FindMax)
+        else if (config.FindMax && !step.Interrupted && step.Refused is null)
         {
             error.WriteLine($"bench: step {(step.Passed ? "passed" : "failed")}");
         }
@@ -614,7 +644,12 @@ internal static class BenchCommand
             writer.WriteNumber("late", r.Late);
             writer.WriteNumber("duplicates", r.Duplicates);
             writer.WriteNumber("unmatched", r.Unmatched);
-            writer.WriteNumber("achieved_rate", Math.Round(r.AchievedRate, 1));
+            if (r.Unsettled > 0)
+            {
+                writer.WriteNumber("unsettled", r.Unsettled);
+            }
+
+            writer.WriteNumber("achieved_rate", RoundRate1(r.AchievedRate));
             if (r.Latency is { } l)
             {
                 writer.WriteStartObject("latency_ms");
@@ -684,6 +719,9 @@ internal static class BenchCommand
             writer.WriteEndArray();
         }
     }
+
+    /// <summary>A rate to one decimal, halves away from zero, as standard error's "0.#" prints it (429.25 → 429.3 in both).</summary>
+    internal static double RoundRate1(double rate) => Math.Round(rate, 1, MidpointRounding.AwayFromZero);
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)
     {

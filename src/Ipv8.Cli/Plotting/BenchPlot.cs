@@ -31,7 +31,8 @@ internal static class BenchPlot
         List<(double X, double? P50, double? P99, double? Max)> points = config.FindMax
             ? [.. steps.Where(s => s.Refused is null).OrderBy(s => s.Result.Rate).Select(s => (s.Result.Rate, s.Result.Latency?.P50, s.Result.Latency?.P99, s.Result.Latency?.Max))]
             : [.. steps[0].Result.Series.Select(s => ((double)s.Second, s.P50Ms, s.P99Ms, s.MaxMs))];
-        var xMax = Math.Max(points.Count == 0 ? 1 : points.Max(p => p.X) * 1.05, 1);
+        var refusedMax = config.FindMax ? steps.Where(s => s.Refused is not null).Select(s => s.Result.Rate).DefaultIfEmpty(0).Max() : 0;
+        var xMax = Math.Max(Math.Max(points.Count == 0 ? 1 : points.Max(p => p.X), refusedMax) * 1.05, 1);
         var yTop = points.Count == 0 ? 1 : points.Max(p => Math.Max(p.P99 ?? 0, p.Max ?? 0));
         if (config.FindMax)
         {
@@ -101,10 +102,27 @@ internal static class BenchPlot
         {
             Element(xml, "line", ("class", "bound"), ("x1", F(X(0))), ("y1", F(Y(config.MaxP99Ms))), ("x2", F(X(xAxis.Max))), ("y2", F(Y(config.MaxP99Ms))),
                 ("stroke", "#d62728"), ("stroke-width", "1.5"), ("stroke-dasharray", "6 4"));
+            Element(xml, "line", ("class", "bound-key"), ("x1", F(Width - 200)), ("y1", F(96 + (3 * 22))), ("x2", F(Width - 174)), ("y2", F(96 + (3 * 22))), ("stroke", "#d62728"), ("stroke-width", "1.5"), ("stroke-dasharray", "6 4"));
             Text(xml, string.Create(s_invariant, $"p99 bound {config.MaxP99Ms:0.###} ms"), ("x", F(Width - 166)), ("y", F(100 + (3 * 22))));
             if (maxRate is { } max)
             {
                 Element(xml, "line", ("class", "max-rate"), ("x1", F(X(max))), ("y1", F(Y(0))), ("x2", F(X(max))), ("y2", F(Y(yAxis.Max))), ("stroke", "#2ca02c"), ("stroke-width", "1.5"));
+                Element(xml, "line", ("class", "max-rate-key"), ("x1", F(Width - 200)), ("y1", F(96 + (4 * 22))), ("x2", F(Width - 174)), ("y2", F(96 + (4 * 22))), ("stroke", "#2ca02c"), ("stroke-width", "1.5"));
+                Text(xml, string.Create(s_invariant, $"max rate {max:0.#}/s"), ("x", F(Width - 166)), ("y", F(100 + (4 * 22))));
+            }
+
+            // Refused steps (the generator missed its schedule) have no latency: a grey cross on the rate axis each.
+            var refused = steps.Where(s => s.Refused is not null).Select(s => s.Result.Rate).ToList();
+            foreach (var rate in refused)
+            {
+                var x = X(Math.Min(rate, xAxis.Max));
+                Element(xml, "path", ("class", "refused-point"), ("d", $"M{F(x - 4)},{F(Y(0) - 4)} l8,8 m0,-8 l-8,8"), ("stroke", "#7f7f7f"), ("stroke-width", "2"));
+            }
+
+            if (refused.Count > 0)
+            {
+                Element(xml, "path", ("class", "refused-key"), ("d", $"M{F(Width - 191)},{F(92 + (5 * 22))} l8,8 m0,-8 l-8,8"), ("stroke", "#7f7f7f"), ("stroke-width", "2"));
+                Text(xml, string.Create(s_invariant, $"refused (schedule): {refused.Count}"), ("x", F(Width - 166)), ("y", F(100 + (5 * 22))));
             }
         }
 
