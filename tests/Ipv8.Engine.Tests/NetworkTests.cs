@@ -161,6 +161,38 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
+    public void Picking_a_walkable_address_without_a_list_picks_what_the_list_minus_the_excluded_holds_at_that_index()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        var addresses = Enumerable.Range(0, 6).Select(i => Address($"127.0.0.1:{2000 + i}")).ToArray();
+        foreach (var address in addresses)
+        {
+            network.DiscoverAddress(introducer, address, s_service);
+        }
+
+        network.DiscoverAddress(introducer, Address("127.0.0.1:3000"), s_otherService); // not walkable for s_service
+        var inFlight = new Dictionary<UdpAddress, long> { [addresses[1]] = 0, [addresses[4]] = 0 };
+        var expected = network.GetWalkableAddresses(s_service).Where(a => !inFlight.ContainsKey(a)).ToList();
+        Assert.Equal(4, expected.Count);
+
+        for (var index = 0; index < expected.Count; index++)
+        {
+            var seen = -1;
+            Assert.True(network.TryPickWalkableAddress(s_service, inFlight, count => { seen = count; return index; }, out var picked));
+            Assert.Equal(expected.Count, seen); // choose is told how many there are
+            Assert.Equal(expected[index], picked);
+        }
+
+        // A negative or out-of-range choice picks nothing; with nothing walkable, choose is never asked.
+        Assert.False(network.TryPickWalkableAddress(s_service, inFlight, _ => -1, out _));
+        Assert.False(network.TryPickWalkableAddress(s_service, inFlight, count => count, out _));
+        var asked = false;
+        Assert.False(new Network().TryPickWalkableAddress(s_service, inFlight, _ => { asked = true; return 0; }, out _));
+        Assert.False(asked);
+    }
+
+    [Fact]
     public void Walkable_addresses_exclude_verified_peers_and_are_filtered_by_service()
     {
         var network = new Network();
