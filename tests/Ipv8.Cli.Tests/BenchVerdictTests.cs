@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Ipv8.Cli.Bench;
@@ -21,7 +22,7 @@ public sealed class BenchVerdictTests
     /// 500/s from 10 identities for 6 s; <paramref name="answers"/> says, per request index and due time, whether the
     /// model target answers it (then 300 µs after its due time). The run ends after the 2 s wait for the last answers.
     /// </summary>
-    private static BenchResult Run(Func<long, long, int, bool> answers, Action<BenchStep>? after = null, long count = 3000)
+    private static BenchResult Run(Func<long, long, int, bool> answers, Action<BenchStep>? after = null, long count = 3000, long latency = 300)
     {
         var step = new BenchStep(rate: 500, count: count, identities: 10, poolSize: 1000, timeout: TimeSpan.FromSeconds(2), start: 0, frequency: Frequency);
         for (long i = 0; i < step.Count; i++)
@@ -31,7 +32,7 @@ public sealed class BenchVerdictTests
             Assert.True(id >= 0);
             if (answers(i, due, step.IdentityOf(i)))
             {
-                Assert.Equal(AnswerKind.Answered, step.RecordAnswer(step.IdentityOf(i), (ushort)id, due + 300));
+                Assert.Equal(AnswerKind.Answered, step.RecordAnswer(step.IdentityOf(i), (ushort)id, due + latency));
             }
         }
 
@@ -70,14 +71,29 @@ public sealed class BenchVerdictTests
     }
 
     [Fact]
-    public void Random_loss_spread_over_identities_and_time_is_a_lossy_path_not_a_per_source_limit()
+    public void An_overloaded_target_that_drops_requests_without_late_answers_gets_a_finding_that_says_so()
+    {
+        var random = new Random(99);
+        var result = Run((_, _, _) => random.NextDouble() >= 0.3, latency: Frequency * 7 / 10); // answers 0.7 s late, within the 2 s timeout
+        Assert.Equal(0, result.Late);
+        var findings = Findings(result);
+        var finding = Assert.Single(findings);
+        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"{result.Lost} of 3000 requests ("), finding, StringComparison.Ordinal);
+        Assert.Contains("were never answered, none late (p50 of the answers 7", finding, StringComparison.Ordinal); // ~700 ms
+        Assert.Contains("the target dropped them, an overload or a limit whose pattern the bench cannot identify", finding, StringComparison.Ordinal);
+        using var error = new StringWriter();
+        Assert.Equal(BenchCommand.Failed, BenchCommand.ExitCode([BenchCommand.Report(result, s_config, error)], s_config.MaxLoss));
+    }
+
+    [Fact]
+    public void Random_loss_spread_over_identities_and_time_is_reported_as_spread_loss_and_never_as_a_steady_cap()
     {
         var random = new Random(1234);
         var result = Run((_, _, _) => random.NextDouble() >= 0.3);
         Assert.Null(result.StoppedAt);
         Assert.InRange(result.Dispersion!.Value, 0.6, 1.5);
         var findings = Findings(result);
-        Assert.Contains(findings, f => f.Contains("loss spread evenly over identities and time (lossy path or overload), not a per-source limit", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Contains("loss spread evenly over identities and time (a lossy path, an overload, or a per-source limit whose refusals fall unevenly)", StringComparison.Ordinal));
         Assert.DoesNotContain(findings, f => f.Contains("limits each source", StringComparison.Ordinal));
         using var error = new StringWriter();
         Assert.Equal(BenchCommand.Failed, BenchCommand.ExitCode([BenchCommand.Report(result, s_config, error)], s_config.MaxLoss));
