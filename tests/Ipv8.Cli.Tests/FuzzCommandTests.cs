@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Ipv8.Cli.Commands;
 using Ipv8.Cli.Fuzzing;
 using Ipv8.Wire;
@@ -423,24 +424,10 @@ public sealed class FuzzCommandTests
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
         await using var target = new FakeNode(answers: int.MaxValue);
         var report = CliHarness.TempPath("report.json");
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in (string[])[typeof(CliApp).Assembly.Location, "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--duration", "120", "--report", report])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
+        var (process, errors) = StartReadingErrors("dotnet", typeof(CliApp).Assembly.Location, "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--duration", "120", "--report", report);
+        using var owned = process;
         try
         {
-            var errors = new ConcurrentQueue<string>();
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    errors.Enqueue(e.Data);
-                }
-            };
-            process.BeginErrorReadLine();
             await WaitUntil(() => target.Received.Count >= 20, TimeSpan.FromSeconds(60));
 
             // One Ctrl+C delivered twice at once, as `timeout -s INT` (the process, then its group) and a terminal do.
@@ -599,29 +586,14 @@ public sealed class FuzzCommandTests
         Skip.IfNot(Directory.Exists(Path.Combine(pyIpv8, "ipv8")) && File.Exists("/usr/bin/python3") && File.Exists("/usr/bin/setsid"), "needs py-ipv8 at ../shared/py-ipv8, /usr/bin/python3 and setsid");
         var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
         var report = Path.Combine(folder.FullName, "report.json");
-        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setsid") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in (string[])["dotnet", typeof(CliApp).Assembly.Location, "fuzz", "--differential", "--py-ipv8", pyIpv8, "--duration", "120", "--findings", folder.FullName, "--report", report])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
         // setsid, not a process-group leader here, makes a new group and runs dotnet in it under its own pid.
-        using var process = System.Diagnostics.Process.Start(info)!;
+        var (process, errors) = StartReadingErrors("/usr/bin/setsid", "dotnet", typeof(CliApp).Assembly.Location, "fuzz", "--differential", "--py-ipv8", pyIpv8, "--duration", "120", "--findings", folder.FullName, "--report", report);
+        using var owned = process;
         try
         {
-            var errors = new ConcurrentQueue<string>();
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    errors.Enqueue(e.Data);
-                }
-            };
-            process.BeginErrorReadLine();
-
-            // The decoder runs (a python3 child of the process) and has decoded a batch.
+            // The decoder runs (a python3 child of the process) and has decoded a batch (a progress line counts it).
             await WaitUntil(() => Children(process.Id).Any(c => c.Contains("python", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await WaitUntil(() => errors.Any(l => Regex.IsMatch(l, @"^differential: \d+s compared [1-9]")), TimeSpan.FromSeconds(60));
             Signal(-process.Id, "TERM");
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(deadline.Token);
@@ -873,4 +845,27 @@ public sealed class FuzzCommandTests
             _stop.Dispose();
         }
     }
+
+    /// <summary>Starts a process whose standard error lines are collected as they come.</summary>
+    private static (System.Diagnostics.Process Process, ConcurrentQueue<string> Errors) StartReadingErrors(string file, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = System.Diagnostics.Process.Start(info)!;
+        var errors = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                errors.Enqueue(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        return (process, errors);
+    }
 }
+
