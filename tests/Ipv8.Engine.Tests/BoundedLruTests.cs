@@ -1,3 +1,4 @@
+using Ipv8.Tests.Shared;
 using Ipv8.Engine.Peers;
 
 namespace Ipv8.Engine.Tests;
@@ -69,15 +70,17 @@ public class BoundedLruTests
         Assert.Equal(63, map.Count);
         Assert.DoesNotContain(10, Keys(map));
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        var (allocated, _) = SteadyState.Allocated(() =>
         {
-            map.Set(1_000 + (i % 200), i);
-            map.Remove(1_000 + ((i + 100) % 200));
-            map.TryAdd(i, i);
-        }
+            for (var i = 0; i < 10_000; i++)
+            {
+                map.Set(1_000 + (i % 200), i);
+                map.Remove(1_000 + ((i + 100) % 200));
+                map.TryAdd(i, i);
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
         Assert.Equal(64, map.Count);
         Assert.Equal(64, Keys(map).Count);
     }

@@ -1,3 +1,4 @@
+using Ipv8.Tests.Shared;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Limits;
 using Ipv8.Engine.Peers;
@@ -98,16 +99,18 @@ public class RateLimitTests
             limiter.TryAcquire(address);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 50; round++)
+        var (allocated, _) = SteadyState.Allocated(() =>
         {
-            foreach (var address in addresses)
+            for (var round = 0; round < 50; round++)
             {
-                limiter.TryAcquire(address);
+                foreach (var address in addresses)
+                {
+                    limiter.TryAcquire(address);
+                }
             }
-        }
+        });
 
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

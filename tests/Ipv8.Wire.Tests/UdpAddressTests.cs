@@ -1,3 +1,4 @@
+using Ipv8.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 
@@ -70,14 +71,16 @@ public class UdpAddressTests
         UdpAddress.TryFromSocketAddress(socketAddress, out _);
         other.CopyTo(socketAddress);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        var (allocated, _) = SteadyState.Allocated(() =>
         {
-            UdpAddress.TryFromSocketAddress(socketAddress, out var read);
-            read.WithPort((ushort)i).CopyTo(socketAddress);
-        }
+            for (var i = 0; i < 10_000; i++)
+            {
+                UdpAddress.TryFromSocketAddress(socketAddress, out var read);
+                read.WithPort((ushort)i).CopyTo(socketAddress);
+            }
+        });
 
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
