@@ -172,7 +172,7 @@ internal static class SwarmPlot
 
     private static string Title(SwarmSeries series, double lastSeconds) => string.Create(
         s_invariant,
-        $"ipv8 swarm: {series.Nodes} {(series.Nodes == 1 ? "node" : "nodes")} over {(series.Transport == "in-memory" ? "an in-memory network" : "UDP")}, ")
+        $"ipv8 swarm: {series.Nodes} {(series.Nodes == 1 ? "node" : "nodes")} over {series.Transport switch { "in-memory" => "an in-memory network", "udp" => "UDP", var other => other }}, ")
         + (series.ConvergedSeconds is { } converged
             ? string.Create(s_invariant, $"converged in {converged:F1} s") + (series.Interrupted ? ", then interrupted" : string.Empty)
             : string.Create(s_invariant, $"{(series.Interrupted ? "interrupted after" : "did not converge in")} {lastSeconds:F1} s") + AtTarget(series));
