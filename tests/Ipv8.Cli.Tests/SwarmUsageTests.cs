@@ -235,4 +235,18 @@ public sealed class SwarmUsageTests : IDisposable
             "converged in 4.2 s: every node has at least 4 verified peers; interrupted after 4.4 s (Ctrl+C or SIGTERM)",
             CliHarness.Lines(error.ToString())[1]);
     }
+
+    [Fact]
+    public void Swarm_stray_argument_is_said_in_the_clis_words() =>
+        Assert.Equal("error: unexpected argument 'extra': ipv8 swarm takes options only. (see 'ipv8 swarm --help')", UsageError("swarm", "extra"));
+
+    [Fact]
+    public void Swarm_of_one_node_says_that_a_single_node_needs_no_peer()
+    {
+        using var error = new StringWriter();
+
+        SwarmCommand.WriteSummary(SwarmInterruptTests.Result(1, 1, interrupted: false, converged: true), error);
+
+        Assert.Equal("converged in 4.2 s: a single node needs no peer (target min(N − 1, 20) = 0)", CliHarness.Lines(error.ToString())[1]);
+    }
 }

@@ -403,6 +403,7 @@ internal static class SwarmCommand
         var target = Counted.Of(result.TargetPeers, "verified peer");
         error.WriteLine((result.Converged, result.Interrupted) switch
         {
+            (true, false) when result.TargetPeers == 0 => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: a single node needs no peer (target min(N − 1, 20) = 0)"),
             (true, false) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}"),
             (true, true) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}; interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM)"),
             (false, true) => string.Create(c, $"interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM), before converging (target: {target} per node)"),
