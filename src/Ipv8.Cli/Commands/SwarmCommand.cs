@@ -365,7 +365,7 @@ internal static class SwarmCommand
         return config.MaxPeers >= 0 && config.MaxPeers < target
             ? string.Create(
                 CultureInfo.InvariantCulture,
-                $"swarm: warning: --max-peers {config.MaxPeers} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with more than {config.MaxPeers} stops answering introduction requests, so the swarm will most likely not converge")
+                $"swarm: warning: --max-peers {config.MaxPeers} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with more than {Counted.Of(config.MaxPeers, "peer")} stops answering introduction requests, so the swarm will most likely not converge")
             : null;
     }
 
