@@ -82,6 +82,12 @@ internal static class CliApp
             {
                 messages.Add(own);
             }
+            else if (command.Arguments.Count == 0
+                && parsed.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-') && !valuesOfUnknown.Contains(t) && message.Contains($"'{t}'", StringComparison.Ordinal)) is { } word)
+            {
+                // A word where a command takes only options: said in the CLI's words, not "Unrecognized command or argument".
+                messages.Add($"unexpected argument '{word}': {CommandPath(parsed)} takes options only");
+            }
             else if (!valuesOfUnknown.Any(v => message.Contains($"'{v}'", StringComparison.Ordinal)))
             {
                 messages.Add(message);

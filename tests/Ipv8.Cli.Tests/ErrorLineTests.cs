@@ -88,7 +88,7 @@ public class ErrorLineTests
     [InlineData(new[] { "node", "--community", Community, "--port" }, "--port needs a value", "node")]
     [InlineData(new[] { "tracker", "--port", "99999" }, "--port must be a whole number from 0 to 65535, got '99999'", "tracker")]
     [InlineData(new[] { "node", "--port", "1", "--community", Community, "--max-peers", "many" }, "--max-peers must be a whole number, -1 (unlimited) or at least 0, got 'many'", "node")]
-    [InlineData(new[] { "swarm", "--nodes", "x" }, "--nodes must be a whole number, got 'x'", "swarm")]
+    [InlineData(new[] { "swarm", "--nodes", "x" }, "--nodes must be a whole number from 1 to 10000, got 'x'", "swarm")]
     [InlineData(new[] { "swarm", "--duration", "soon" }, "--duration must be a number, got 'soon'", "swarm")]
     [InlineData(new[] { "swarm", "--log-level", "loud" }, "--log-level must be one of Trace, Debug, Information, Warning, Error, Critical, None, got 'loud'", "swarm")]
     [InlineData(new[] { "keygen" }, "--out is required", "keygen")]

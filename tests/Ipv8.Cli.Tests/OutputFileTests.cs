@@ -29,9 +29,6 @@ public sealed class OutputFileTests : IDisposable
     /// <summary>Every command with an option naming a file it writes, the option last.</summary>
     public static TheoryData<string, string[]> Writers => Data(s_writers);
 
-    /// <summary>The writers but --plot, whose check of the .svg extension speaks first for a directory.</summary>
-    public static TheoryData<string, string[]> FileWriters => Data(s_writers.Where(w => w.Args[^1] != "--plot"));
-
     private static TheoryData<string, string[]> Data(IEnumerable<(string Command, string[] Args)> rows)
     {
         var data = new TheoryData<string, string[]>();
@@ -62,7 +59,7 @@ public sealed class OutputFileTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(FileWriters))]
+    [MemberData(nameof(Writers))]
     public void A_directory_given_as_the_file_is_a_usage_error(string command, string[] args)
     {
         var (code, _, error) = CliHarness.Run([.. args, _directory.FullName]);

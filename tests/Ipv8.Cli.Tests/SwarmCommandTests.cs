@@ -10,7 +10,11 @@ public class SwarmCommandTests
     private static readonly string[] s_required = ["nodes", "converged", "seconds_to_converge", "peers_per_node", "packets_sent", "packets_received"];
 
     // The documented extras (docs/cli.md); everything else would be a contract change.
-    private static readonly string[] s_extras = ["transport", "target_peers", "max_peers", "walk_target", "startup_seconds", "seconds_running", "tracker"];
+    private static readonly string[] s_extras =
+    [
+        "nodes_started", "interrupted", "transport", "target_peers", "max_peers", "walk_target", "receive_mode", "sharing", "batch_size", "batch_delay_ms",
+        "startup_seconds", "seconds_running", "tracker",
+    ];
 
     // What the run cost (issue 13).
     private static readonly string[] s_costs =
@@ -63,6 +67,20 @@ public class SwarmCommandTests
         Assert.True((long)json["packets_received"]! > 0);
         Assert.Equal(transport, (string)json["transport"]!);
         Assert.StartsWith("127.0.0.1:", (string)json["tracker"]!, StringComparison.Ordinal);
+        Assert.Equal(5, (int)json["nodes_started"]!);
+        Assert.False((bool)json["interrupted"]!);
+        Assert.Equal(JsonValueKind.Number, json["startup_seconds"]!.GetValueKind());
+        Assert.True((bool)json["sharing"]!);
+        Assert.Equal(50, (int)json["batch_size"]!);
+        Assert.Equal(100, (double)json["batch_delay_ms"]!); // no shared receive threads: 5 nodes use DedicatedThread, in memory none
+        if (inMemory)
+        {
+            Assert.Null(json["receive_mode"]); // no sockets
+        }
+        else
+        {
+            Assert.Equal("DedicatedThread", (string)json["receive_mode"]!); // the default up to 16 nodes
+        }
 
         var log = error.ToString();
         Assert.Contains("verified peers min", log, StringComparison.Ordinal); // live progress
@@ -116,6 +134,8 @@ public class SwarmCommandTests
         Assert.Equal(1, code);
         var json = CliHarness.ParseObject(output.ToString());
         Assert.False((bool)json["converged"]!);
+        Assert.False((bool)json["interrupted"]!); // the time limit is not an interruption
+        Assert.Equal(3, (int)json["nodes_started"]!);
         Assert.True(json.ContainsKey("seconds_to_converge"));
         Assert.Null(json["seconds_to_converge"]); // JSON null
         Assert.Contains("did NOT converge", error.ToString(), StringComparison.Ordinal);

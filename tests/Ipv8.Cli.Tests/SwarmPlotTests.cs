@@ -73,7 +73,7 @@ public class SwarmPlotTests
         Assert.All(nodes, n => Assert.Equal(Number(target, "y1"), Points(n)[^1].Y, precision: 1)); // all end at 4 peers
 
         var title = Assert.Single(WithClass(root, "text", "title")).Value;
-        Assert.Contains("5 nodes over in-memory, converged in 6.0 s", title, StringComparison.Ordinal);
+        Assert.Contains("5 nodes over an in-memory network, converged in 6.0 s", title, StringComparison.Ordinal);
         Assert.Equal("seconds since start", Assert.Single(WithClass(root, "text", "xlabel")).Value);
         Assert.Equal("verified peers", Assert.Single(WithClass(root, "text", "ylabel")).Value);
         Assert.Contains("target: 4 verified peers", root.Value, StringComparison.Ordinal); // the legend
@@ -194,7 +194,7 @@ public class SwarmPlotTests
             var converged = Assert.Single(WithClass(root, "line", "converged"));
             Assert.Equal(Number(converged, "x1"), WithClass(root, "polyline", "node").Max(n => Points(n)[^1].X), precision: 1);
             var title = Assert.Single(WithClass(root, "text", "title")).Value;
-            var match = Regex.Match(title, @"^ipv8 swarm: 5 nodes over in-memory, converged in (\d+\.\d) s$");
+            var match = Regex.Match(title, @"^ipv8 swarm: 5 nodes over an in-memory network, converged in (\d+\.\d) s$");
             Assert.True(match.Success, title);
             Assert.Equal((double)report["seconds_to_converge"]!, double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), tolerance: 0.051);
         }

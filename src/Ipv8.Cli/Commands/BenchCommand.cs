@@ -117,11 +117,7 @@ internal static class BenchCommand
             HelpName = "ms",
         }.Check(value => value > 0, _ => "--max-schedule-error must be more than 0 ms.");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
-        var plot = new Option<FileInfo?>("--plot")
-        {
-            Description = "Draw latency percentiles against rate (--find-max) or over time into this SVG file.",
-            HelpName = "file.svg",
-        }.Check(file => file is null || SwarmPlot.CheckPath(file) is null, file => SwarmPlot.CheckPath(file!)!);
+        var plot = CliArguments.SvgFile("--plot", "Draw latency percentiles against rate (--find-max) or over time into this SVG file.");
         var allowRemote = new Option<bool>("--allow-remote")
         {
             Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",

@@ -87,7 +87,7 @@ internal sealed record SwarmConfig
     public int ConvergenceTarget => Math.Min(Nodes - 1, 20);
 }
 
-/// <summary>The outcome of a swarm run, as written in the report.</summary>
+/// <summary>The outcome of a swarm run, as written in the report (<c>StartupSeconds</c>: null when not every node started).</summary>
 internal sealed record SwarmResult(
     int Nodes,
     string Transport,
@@ -101,11 +101,32 @@ internal sealed record SwarmResult(
     int TargetPeers,
     int MaxPeers,
     int WalkTarget,
-    double StartupSeconds,
+    double? StartupSeconds,
     double SecondsRunning,
     string Tracker,
     SwarmCosts Costs)
 {
+    /// <summary>
+    /// Nodes started before the run ended: fewer than <see cref="Nodes"/> when Ctrl+C, SIGTERM or the time limit came
+    /// during the startup. The per-node figures are over these.
+    /// </summary>
+    public int NodesStarted { get; init; }
+
+    /// <summary>Ctrl+C or SIGTERM ended the run (not convergence, not the time limit).</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>The nodes' UDP receive mode; null in memory (no sockets).</summary>
+    public string? ReceiveMode { get; init; }
+
+    /// <summary>Whether the nodes shared the timer wheel and (Async UDP) the receive threads: false with <c>--no-sharing</c>.</summary>
+    public bool Sharing { get; init; } = true;
+
+    /// <summary>Nodes started together.</summary>
+    public int BatchSize { get; init; } = 50;
+
+    /// <summary>The pause between batches of started nodes in force, in milliseconds.</summary>
+    public double BatchDelayMs { get; init; }
+
     public string ToJson() => Json.Write(writer =>
     {
         writer.WriteStartObject();
@@ -127,11 +148,33 @@ internal sealed record SwarmResult(
         writer.WriteEndObject();
         writer.WriteNumber("packets_sent", PacketsSent);
         writer.WriteNumber("packets_received", PacketsReceived);
+        writer.WriteNumber("nodes_started", NodesStarted);
+        writer.WriteBoolean("interrupted", Interrupted);
         writer.WriteString("transport", Transport);
         writer.WriteNumber("target_peers", TargetPeers);
         writer.WriteNumber("max_peers", MaxPeers);
         writer.WriteNumber("walk_target", WalkTarget);
-        writer.WriteNumber("startup_seconds", Math.Round(StartupSeconds, 3));
+        if (ReceiveMode is { } mode)
+        {
+            writer.WriteString("receive_mode", mode);
+        }
+        else
+        {
+            writer.WriteNull("receive_mode");
+        }
+
+        writer.WriteBoolean("sharing", Sharing);
+        writer.WriteNumber("batch_size", BatchSize);
+        writer.WriteNumber("batch_delay_ms", Math.Round(BatchDelayMs, 3));
+        if (StartupSeconds is { } startup)
+        {
+            writer.WriteNumber("startup_seconds", Math.Round(startup, 3));
+        }
+        else
+        {
+            writer.WriteNull("startup_seconds");
+        }
+
         writer.WriteNumber("seconds_running", Math.Round(SecondsRunning, 3));
         writer.WriteString("tracker", Tracker);
         Costs.Write(writer);
@@ -153,19 +196,15 @@ internal static class SwarmCommand
         {
             Description = $"Number of nodes (1-{SwarmConfig.MaxNodes}).",
             DefaultValueFactory = _ => DefaultNodes,
-        }.Check(value => value is >= 1 and <= SwarmConfig.MaxNodes, _ => $"--nodes must be 1-{SwarmConfig.MaxNodes}.");
+        }.Check(new IntRange(1, SwarmConfig.MaxNodes, $"from 1 to {SwarmConfig.MaxNodes}"));
         var duration = new Option<double>("--duration")
         {
             Description = "Time limit of the run, in seconds. The swarm stops earlier once it has converged, unless --run-full.",
             DefaultValueFactory = _ => 30,
             HelpName = "seconds",
-        }.Check(value => value is > 0 and <= 3600, _ => "--duration must be more than 0 and at most 3600 seconds.");
+        }.Check(value => value is > 0 and <= 3600, value => string.Create(CultureInfo.InvariantCulture, $"--duration must be more than 0 and at most 3600 seconds, got '{value}'."));
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
-        var plot = new Option<FileInfo?>("--plot")
-        {
-            Description = "Draw verified peers per node over time, the target and the moment of convergence into this SVG file.",
-            HelpName = "file.svg",
-        }.Check(file => file is null || SwarmPlot.CheckPath(file) is null, file => SwarmPlot.CheckPath(file!)!);
+        var plot = CliArguments.SvgFile("--plot", "Draw verified peers per node over time, the target and the moment of convergence into this SVG file.");
         var inMemory = new Option<bool>("--in-memory")
         {
             Description = "Use a simulated in-process network instead of UDP sockets (the report says \"transport\":\"in-memory\").",
@@ -182,12 +221,12 @@ internal static class SwarmCommand
         {
             Description = "Nodes started together before a pause of --batch-delay.",
             DefaultValueFactory = _ => 50,
-        }.Check(value => value >= 1, _ => "--batch-size must be at least 1.");
+        }.Check(new IntRange(1, int.MaxValue, "at least 1"));
         var batchDelay = new Option<int?>("--batch-delay")
         {
             Description = "Milliseconds between batches of started nodes. Default: 0 with shared receive threads, 100 otherwise.",
             HelpName = "ms",
-        }.Check(value => value is null or (>= 0 and <= 10_000), _ => "--batch-delay must be 0-10000 ms.");
+        }.Check(value => value is null or (>= 0 and <= 10_000), value => string.Create(CultureInfo.InvariantCulture, $"--batch-delay must be 0-10000 ms, got '{value}'."));
         var walkTarget = CliArguments.WalkTarget("A node stops walking once it has this many verified peers (py-ipv8's target_peers); -1: always walk.");
         var receiveMode = new Option<ReceiveMode?>("--receive-mode")
         {
@@ -198,7 +237,7 @@ internal static class SwarmCommand
         {
             Description = "Give every Async node receive loops, buffers and timers of its own instead of the process's shared receive threads and timer wheel (for comparison).",
         };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
+        var quiet = new Option<bool>("--quiet") { Description = "No first line and no progress lines: only warnings, the summary and errors on standard error." };
         var logLevel = CliArguments.LogLevel(LogLevel.Warning);
 
         var command = new Command("swarm", "Run N nodes and a tracker on 127.0.0.1 in this process until every node has min(N-1, 20) verified peers.")
@@ -220,7 +259,12 @@ internal static class SwarmCommand
 
             if (port != 0 && (port < 1024 || port + count > 65535))
             {
-                result.AddError($"--base-port must be 0, or 1024-{65535 - count} for {count} nodes.");
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--base-port must be 0, or 1024-{65535 - count} for {count} nodes, got '{port}'."));
+            }
+
+            if (CliArguments.SameFile(result, report, plot) is { } same)
+            {
+                result.AddError(same);
             }
         });
         command.SetAction(async (result, token) =>
@@ -252,15 +296,24 @@ internal static class SwarmCommand
         return command;
     }
 
+    /// <summary>The exit code of a run that Ctrl+C or SIGTERM stopped: 130, as <c>ipv8 bench</c> (128 + SIGINT).</summary>
+    public const int Interrupted = BenchCommand.Interrupted;
+
     /// <summary>
     /// Runs the swarm, prints progress and the summary to <paramref name="error"/> and the report to the report file or
-    /// <paramref name="output"/>. Returns 0 when it converged, 1 when it did not (or could not start).
+    /// <paramref name="output"/>. Returns, the first that applies: 1 when it could not start or the report or plot could
+    /// not be written, 130 when Ctrl+C or SIGTERM (<paramref name="cancel"/>) stopped it, 0 when it converged, 1 when it did not.
     /// </summary>
     public static async Task<int> RunAsync(SwarmConfig config, TextWriter output, TextWriter error, ILoggerFactory logs, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (MaxPeersWarning(config) is { } warning)
+        {
+            error.WriteLine(warning);
+        }
+
         await using var swarm = new Swarm(config, logs);
         SwarmResult result;
         try
@@ -280,7 +333,7 @@ internal static class SwarmCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"error: cannot write --report {config.Report?.FullName}: {ex.Message}");
+            error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
             return 1;
         }
 
@@ -289,24 +342,45 @@ internal static class SwarmCommand
             try
             {
                 SwarmPlot.Save(swarm.Series, config.Plot);
-                error.WriteLine($"swarm: plot written to {config.Plot.FullName}");
+                error.WriteLine($"swarm: plot written to '{config.Plot.FullName}'");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: cannot write --plot {config.Plot.FullName}: {ex.Message}");
+                error.WriteLine(CliArguments.CannotWrite("--plot", config.Plot, ex));
                 return 1;
             }
         }
 
-        return result.Converged ? 0 : 1;
+        return result.Interrupted ? Interrupted : result.Converged ? 0 : 1;
     }
 
     /// <summary>
-    /// " (~N KiB per node)" from 100 nodes up; empty below, where the runtime's own memory, not the nodes', fills the
-    /// working set.
+    /// A warning when <c>--max-peers</c> is below the convergence target: a node above max_peers peers stops answering
+    /// introduction requests, so the nodes can hardly all reach the target; null otherwise (-1 is unlimited).
+    /// </summary>
+    internal static string? MaxPeersWarning(SwarmConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var target = config.ConvergenceTarget;
+        return config.MaxPeers >= 0 && config.MaxPeers < target
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"swarm: warning: --max-peers {config.MaxPeers} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with more than {Counted.Of(config.MaxPeers, "peer")} stops answering introduction requests, so the swarm will most likely not converge")
+            : null;
+    }
+
+    /// <summary>
+    /// " (~N KiB per node)" from 100 nodes up (rounded); empty below, where the runtime's own memory, not the nodes',
+    /// fills the working set. <paramref name="nodes"/> is the nodes started.
     /// </summary>
     internal static string PerNode(long peakWorkingSetBytes, int nodes) =>
-        nodes >= 100 ? string.Create(CultureInfo.InvariantCulture, $" (~{peakWorkingSetBytes / nodes / 1024} KiB per node)") : string.Empty;
+        nodes >= 100 ? string.Create(CultureInfo.InvariantCulture, $" (~{Math.Round(peakWorkingSetBytes / (double)nodes / 1024, MidpointRounding.AwayFromZero):F0} KiB per node)") : string.Empty;
+
+    /// <summary>Bytes as MiB with one decimal, rounded: "8.6 MiB".</summary>
+    internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB");
+
+    /// <summary>"UDP on 127.0.0.1" or "an in-memory network": what the nodes talk over.</summary>
+    internal static string Over(string transport) => transport == "in-memory" ? "a simulated in-memory network" : "UDP on 127.0.0.1";
 
     /// <summary>
     /// How often the run looks at every node's peer count: 100 ms up to 1,000 nodes, then 0.1 ms per node (1 s at
@@ -314,24 +388,43 @@ internal static class SwarmCommand
     /// </summary>
     internal static TimeSpan PollInterval(int nodes) => TimeSpan.FromMilliseconds(Math.Clamp(nodes / 10, 100, 1_000));
 
-    private static void WriteSummary(SwarmResult result, TextWriter error)
+    /// <summary>The summary lines (standard error) of a finished run.</summary>
+    internal static void WriteSummary(SwarmResult result, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(error);
         var c = CultureInfo.InvariantCulture;
         var costs = result.Costs;
-        error.WriteLine(string.Create(c, $"swarm: {Counted.Of(result.Nodes, "node")} and a tracker ({result.Tracker}) over {result.Transport} on 127.0.0.1, started in {result.StartupSeconds:F1} s"));
-        error.WriteLine(result.Converged
-            ? string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {Counted.Of(result.TargetPeers, "verified peer")}")
-            : string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {Counted.Of(result.TargetPeers, "verified peer")} per node)"));
-        error.WriteLine(string.Create(c, $"peers per node: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
+        var all = result.NodesStarted == result.Nodes;
+        var stopped = result.Interrupted ? "interrupted" : "the time limit came";
+        error.WriteLine(all
+            ? string.Create(c, $"swarm: {Counted.Of(result.Nodes, "node")} and a tracker ({result.Tracker}) over {Over(result.Transport)}, started in {result.StartupSeconds:F1} s")
+            : string.Create(c, $"swarm: {result.NodesStarted} of {Counted.Of(result.Nodes, "node")} started ({stopped} during the startup) and a tracker ({result.Tracker}) over {Over(result.Transport)}"));
+        var target = Counted.Of(result.TargetPeers, "verified peer");
+        error.WriteLine((result.Converged, result.Interrupted) switch
+        {
+            (true, false) when result.TargetPeers == 0 => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: a single node needs no peer (target min(N − 1, 20) = 0)"),
+            (true, false) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}"),
+            (true, true) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}; interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM)"),
+            (false, true) => string.Create(c, $"interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM), before converging (target: {target} per node)"),
+            (false, false) => string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {target} per node)"),
+        });
+        var over = all ? string.Empty : string.Create(c, $" (over the {result.NodesStarted} started)");
+        error.WriteLine(string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
-        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {costs.PeakWorkingSetBytes / (1024 * 1024)} MiB{PerNode(costs.PeakWorkingSetBytes, result.Nodes)}, {result.SecondsRunning:F1} s running, {costs.AllocatedBytes / (1024 * 1024)} MiB allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
+        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
         error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
         error.WriteLine(costs.CryptoRatio is { } ratio
             ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
             : "crypto ratio: none (no signature made or checked)");
-        error.WriteLine(costs.DatagramsDroppedByKernel is { } drops
-            ? string.Create(c, $"kernel: {drops} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide)")
-            : "kernel: UDP receive drops unknown (no /proc/net/snmp, or no sockets)");
+        error.WriteLine(costs.DatagramsDroppedByKernel switch
+        {
+            null => "kernel: UDP receive drops unknown (no /proc/net/snmp, or no sockets)",
+            > 0 when result.PacketsSent == result.PacketsReceived => string.Create(
+                c,
+                $"kernel: {costs.DatagramsDroppedByKernel} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide); the swarm itself lost none (as many received as sent), so these were other processes' datagrams"),
+            { } drops => string.Create(c, $"kernel: {drops} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide)"),
+        });
         error.Flush();
     }
 
@@ -388,11 +481,11 @@ internal static class SwarmCommand
             var trackerAddress = _tracker.Address;
             if (config.ProgressInterval is not null)
             {
-                error.WriteLine($"swarm: {Counted.Of(config.Nodes, "node")} over {Transport}, tracker on {trackerAddress}; converged when every node has {Counted.Of(config.ConvergenceTarget, "verified peer")}");
+                error.WriteLine($"swarm: {Counted.Of(config.Nodes, "node")} over {Over(Transport)}, tracker on {trackerAddress}; converged when every node has {Counted.Of(config.ConvergenceTarget, "verified peer")}");
             }
 
-            double? startupSeconds = null;
-            var startup = StartNodesAsync(trackerAddress, until.Token);
+            var startup = StartNodesAsync(trackerAddress, clock, until.Token);
+            var interrupted = false;
             double? converged = null;
             var lastProgress = TimeSpan.Zero;
             var target = config.ConvergenceTarget;
@@ -404,7 +497,6 @@ internal static class SwarmCommand
                     if (startup.IsCompleted)
                     {
                         await startup.ConfigureAwait(false); // surfaces bind errors
-                        startupSeconds ??= clock.Elapsed.TotalSeconds;
                     }
 
                     var (started, counts) = PeerCounts();
@@ -436,10 +528,15 @@ internal static class SwarmCommand
             catch (OperationCanceledException)
             {
                 // The time limit, Ctrl+C or SIGTERM.
+                interrupted = cancel.IsCancellationRequested;
             }
 
             await until.CancelAsync().ConfigureAwait(false); // stops a startup still in progress
-            await startup.ConfigureAwait(false);
+            var startupSeconds = await startup.ConfigureAwait(false);
+            if (Series is not null)
+            {
+                Series.Interrupted = interrupted;
+            }
 
             var running = clock.Elapsed.TotalSeconds;
             var cpuSeconds = ProcessStats.ProcessCpuSeconds() - cpuBefore;
@@ -459,7 +556,7 @@ internal static class SwarmCommand
                 AllocatedBytes = allocated,
                 GarbageCollections = collections,
             };
-            var (_, final) = PeerCounts();
+            var (_, final) = PeerCounts(); // the started nodes' counts
             if (Series is not null && (converged is null || config.RunFull) && (Series.Samples.Count == 0 || Series.Samples[^1].Seconds < running))
             {
                 Series.Add(running, final); // the end of a run that did not converge, or of --run-full
@@ -480,11 +577,22 @@ internal static class SwarmCommand
                 target,
                 config.MaxPeers,
                 config.WalkTarget,
-                startupSeconds ?? running,
+                startupSeconds,
                 running,
                 trackerAddress.ToString(),
-                costs);
+                costs)
+            {
+                NodesStarted = final.Length,
+                Interrupted = interrupted,
+                ReceiveMode = config.InMemory ? null : NodeMode(config).ToString(),
+                Sharing = config.Share,
+                BatchSize = config.BatchSize,
+                BatchDelayMs = BatchDelay.TotalMilliseconds,
+            };
         }
+
+        /// <summary>The pause between batches of started nodes: --batch-delay, or none with shared receive threads, 100 ms otherwise.</summary>
+        private TimeSpan BatchDelay => config.BatchDelay ?? (_group is null ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
 
         public async ValueTask DisposeAsync()
         {
@@ -514,11 +622,12 @@ internal static class SwarmCommand
         private static Engine.Endpoints.ReceiveMode NodeMode(SwarmConfig config) =>
             config.ReceiveMode ?? (config.Nodes > 16 ? Engine.Endpoints.ReceiveMode.Async : Engine.Endpoints.ReceiveMode.DedicatedThread);
 
-        private async Task StartNodesAsync(UdpAddress tracker, CancellationToken cancel)
+        /// <summary>Starts the nodes in batches; returns the seconds on <paramref name="clock"/> when the last one started, null when stopped before.</summary>
+        private async Task<double?> StartNodesAsync(UdpAddress tracker, Stopwatch clock, CancellationToken cancel)
         {
             try
             {
-                var delay = config.BatchDelay ?? (_group is null ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
+                var delay = BatchDelay;
                 for (var i = 0; i < config.Nodes; i++)
                 {
                     if (i > 0 && i % config.BatchSize == 0)
@@ -536,10 +645,12 @@ internal static class SwarmCommand
                     cancel.ThrowIfCancellationRequested();
                     StartNode(i, tracker);
                 }
+
+                return clock.Elapsed.TotalSeconds;
             }
             catch (OperationCanceledException)
             {
-                // Stopped before every node was up.
+                return null; // stopped before every node was up
             }
         }
 

@@ -127,6 +127,59 @@ internal static class CliArguments
     }
 
     /// <summary>
+    /// An option naming an SVG file the command writes: an <see cref="OutputFile"/> (a directory or a missing folder is
+    /// refused in the same words as <c>--report</c>) whose name must also end in <c>.svg</c>, with a name before it.
+    /// </summary>
+    public static Option<FileInfo?> SvgFile(string name, string description)
+    {
+        var option = OutputFile(name, description);
+        option.HelpName = "file.svg";
+        option.Validators.Add(result =>
+        {
+            FileInfo? value;
+            try
+            {
+                value = result.GetValueOrDefault<FileInfo?>();
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+
+            // A directory is OutputFile's error; only a file's name is checked here.
+            if (value is { } file && !Directory.Exists(file.FullName) && Plotting.SwarmPlot.CheckName(name, file) is { } problem)
+            {
+                result.AddError(problem);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// "--a and --b name the same file 'PATH'; ..." when two output file options of a command name one file (the later
+    /// write would silently replace the earlier); null otherwise.
+    /// </summary>
+    public static string? SameFile(CommandResult result, Option<FileInfo?> first, Option<FileInfo?> second)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        FileInfo? a, b;
+        try
+        {
+            a = result.GetValue(first);
+            b = result.GetValue(second);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // a value that does not parse is its own error
+        }
+
+        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        return a is not null && b is not null && string.Equals(a.FullName, b.FullName, comparison)
+            ? $"{first.Name} and {second.Name} name the same file '{a.FullName}'; give each its own file"
+            : null;
+    }
+
+    /// <summary>
     /// The value of option <paramref name="name"/> when it is a name (not empty nor blank); otherwise adds the error
     /// "--name needs WHAT name, got ''" and returns null.
     /// </summary>
@@ -153,6 +206,18 @@ internal static class CliArguments
         }
 
         return file.Directory is { Exists: true } ? null : $"{name} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
+    }
+
+    /// <summary>
+    /// "error: cannot write --report 'PATH': REASON." for a write that failed: the path once, in quotes, and the
+    /// system's reason without the " : 'PATH'" that .NET appends to it.
+    /// </summary>
+    public static string CannotWrite(string option, FileInfo file, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(exception);
+        var reason = exception.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
+        return $"error: cannot write {option} '{file.FullName}': {reason}.";
     }
 
     /// <summary>

@@ -29,22 +29,28 @@ internal static class SwarmPlot
 
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Why <paramref name="file"/> cannot take the picture (not .svg, or its directory is missing); null when it can.</summary>
-    public static string? CheckPath(FileInfo file)
+    /// <summary>
+    /// Why <paramref name="file"/>, the value of option <paramref name="option"/>, cannot be an SVG file by its name (not
+    /// .svg, or nothing before the .svg); null when it can. The path is said as it was given, in quotes.
+    /// </summary>
+    public static string? CheckName(string option, FileInfo file)
     {
         ArgumentNullException.ThrowIfNull(file);
+        var given = file.ToString(); // the path as given
         var extension = Path.GetExtension(file.Name);
         if (extension.Equals(".png", StringComparison.OrdinalIgnoreCase))
         {
-            return $"--plot {file.Name}: only .svg is written (PNG would need a native raster library); convert the SVG, e.g. with rsvg-convert.";
+            return $"{option} '{given}': only .svg is written (PNG would need a native raster library); convert the SVG, e.g. with rsvg-convert";
         }
 
         if (!extension.Equals(".svg", StringComparison.OrdinalIgnoreCase))
         {
-            return $"--plot {file.Name}: the file name must end in .svg.";
+            return $"{option} '{given}': the file name must end in .svg";
         }
 
-        return Hosting.CliArguments.OutputFileProblem("--plot", file);
+        return Path.GetFileNameWithoutExtension(file.Name).Length == 0
+            ? $"{option} '{given}': the file needs a name before .svg"
+            : null;
     }
 
     /// <summary>Writes the picture to <paramref name="file"/>, replacing it.</summary>
@@ -166,13 +172,24 @@ internal static class SwarmPlot
 
     private static string Title(SwarmSeries series, double lastSeconds) => string.Create(
         s_invariant,
-        $"ipv8 swarm: {series.Nodes} {(series.Nodes == 1 ? "node" : "nodes")} over {series.Transport}, ")
+        $"ipv8 swarm: {series.Nodes} {(series.Nodes == 1 ? "node" : "nodes")} over {series.Transport switch { "in-memory" => "an in-memory network", "udp" => "UDP", var other => other }}, ")
         + (series.ConvergedSeconds is { } converged
-            ? string.Create(s_invariant, $"converged in {converged:F1} s")
-            : string.Create(s_invariant, $"did not converge in {lastSeconds:F1} s") + AtTarget(series));
+            ? string.Create(s_invariant, $"converged in {converged:F1} s") + (series.Interrupted ? ", then interrupted" : string.Empty)
+            : string.Create(s_invariant, $"{(series.Interrupted ? "interrupted after" : "did not converge in")} {lastSeconds:F1} s") + AtTarget(series));
 
-    private static string AtTarget(SwarmSeries series) =>
-        series.Samples.Count == 0 ? string.Empty : string.Create(s_invariant, $" ({series.Samples[^1].AtTarget}/{series.Nodes} at the target)");
+    /// <summary>" (K/N at the target)", or " (K of S started nodes at the target, S of N started)" when not every node started.</summary>
+    private static string AtTarget(SwarmSeries series)
+    {
+        if (series.Samples.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var last = series.Samples[^1];
+        return last.Started == series.Nodes
+            ? string.Create(s_invariant, $" ({last.AtTarget}/{series.Nodes} at the target)")
+            : string.Create(s_invariant, $" ({last.AtTarget} at the target; {last.Started} of {series.Nodes} started)");
+    }
 
     private static string Subtitle(SwarmSeries series) => string.Create(
         s_invariant,
@@ -226,7 +243,7 @@ internal static class SwarmPlot
         }
         else
         {
-            Entry("did not converge", _ => { });
+            Entry(series.Interrupted ? "interrupted before converging" : "did not converge", _ => { });
         }
         xml.WriteEndElement();
     }

@@ -62,6 +62,9 @@ internal sealed class SwarmSeries
     /// <summary>Seconds since the start when every node reached <see cref="Target"/>; null if the swarm did not converge.</summary>
     public double? ConvergedSeconds { get; set; }
 
+    /// <summary>Ctrl+C or SIGTERM ended the run.</summary>
+    public bool Interrupted { get; set; }
+
     /// <summary>Whether a sample is due at <paramref name="seconds"/> (the first one, or one interval after the last).</summary>
     public bool IsDue(double seconds) => _samples.Count == 0 || seconds - _samples[^1].Seconds >= Interval.TotalSeconds;
 
