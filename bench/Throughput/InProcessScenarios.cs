@@ -171,6 +171,11 @@ internal static class WorkerPool
     public static ScenarioResult Run(ThroughputOptions options, Func<int, Func<long>> createStep, Action? onTimedStart = null)
     {
         var steps = Enumerable.Range(0, options.Workers).Select(createStep).ToArray();
+        if (options.Paired && options.Workers > 1)
+        {
+            return RunPaired(options, steps, onTimedStart);
+        }
+
         if (options.Interleave)
         {
             return options.Workers == 1 ? RunInterleaved(options, steps[0], onTimedStart) : RunPhased(options, steps, onTimedStart);
@@ -332,6 +337,134 @@ internal static class WorkerPool
                 ["interleaved_sign_per_second"] = Math.Round(signs * (double)Stopwatch.Frequency / signTicks, 1),
                 ["rate_measurement"] = "phases: all workers 100 ms, then one-core libsodium 100 ms + 100 ms",
             });
+        }
+    }
+
+    /// <summary>
+    /// One worker against W, in alternating 100 ms phases: the scenario on one thread (which takes every worker's
+    /// shard in turn, so it does the same work), the scenario on all W threads, libsodium verify+sign on one thread,
+    /// and libsodium on all W threads; the order of the two scenario phases (and of the two libsodium phases) flips
+    /// every round. Both scalings, the scenario's and libsodium's (the machine's own ceiling for this work), then
+    /// come from the same stretch of machine time. The reported rate is the W-worker one.
+    /// </summary>
+    private static ScenarioResult RunPaired(ThroughputOptions options, Func<long>[] steps, Action? onTimedStart)
+    {
+        var workers = steps.Length;
+        var probes = Enumerable.Range(0, workers).Select(_ => RateProbe.Steps()).ToArray();
+        try
+        {
+            var oneWorker = 0;
+            long OneWorkerStep() => steps[oneWorker = (oneWorker + 1) % workers]();
+            var warm = Stopwatch.StartNew();
+            while (warm.Elapsed < TimeSpan.FromSeconds(Math.Min(1, options.Seconds / 4)))
+            {
+                foreach (var step in steps)
+                {
+                    step();
+                }
+            }
+
+            var slice = Stopwatch.Frequency / 10;
+            var half = slice / 2;
+            var target = (long)(Stopwatch.Frequency * options.Seconds);
+
+            // [0] one worker, [1] all workers; per worker thread: count and ticks.
+            var packets = new long[2, workers];
+            var packetTicks = new long[2, workers];
+            var verifies = new long[2, workers];
+            var verifyTicks = new long[2, workers];
+            var signs = new long[2, workers];
+            var signTicks = new long[2, workers];
+            var allocations = new long[workers];
+            long timed = 0;
+            var done = false;
+            using var barrier = new Barrier(workers);
+            onTimedStart?.Invoke();
+            var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+            {
+                var (verify, sign, _) = probes[w];
+                for (var round = 0; ; round++)
+                {
+                    for (var phase = 0; phase < 4; phase++)
+                    {
+                        barrier.SignalAndWait();
+                        if (Volatile.Read(ref done))
+                        {
+                            return;
+                        }
+
+                        // Phases 0/1: the scenario, one worker then all (flipped on odd rounds); 2/3: libsodium alike.
+                        var all = (phase % 2 == 1) ^ (round % 2 == 1) ? 1 : 0;
+                        if (all == 0 && w != 0)
+                        {
+                            continue;
+                        }
+
+                        if (phase < 2)
+                        {
+                            var before = GC.GetAllocatedBytesForCurrentThread();
+                            packetTicks[all, w] += Slice(all == 1 ? steps[w] : OneWorkerStep, slice, ref packets[all, w]);
+                            allocations[w] += GC.GetAllocatedBytesForCurrentThread() - before;
+                        }
+                        else
+                        {
+                            verifyTicks[all, w] += Slice(verify, half, ref verifies[all, w]);
+                            signTicks[all, w] += Slice(sign, half, ref signs[all, w]);
+                        }
+                    }
+
+                    barrier.SignalAndWait();
+                    if (w == 0)
+                    {
+                        timed = packetTicks[0, 0] + packetTicks[1, 0];
+                        Volatile.Write(ref done, timed >= target);
+                    }
+                }
+            })
+            { IsBackground = true, Name = $"worker-{w}" }).ToArray();
+            foreach (var thread in threads)
+            {
+                thread.Start();
+            }
+
+            foreach (var thread in threads)
+            {
+                thread.Join();
+            }
+
+            double Rate(long[,] counts, long[,] ticks, int all) =>
+                Enumerable.Range(0, all == 1 ? workers : 1).Sum(w => counts[all, w] * (double)Stopwatch.Frequency / ticks[all, w]);
+            double Pairs(int all) =>
+                Enumerable.Range(0, all == 1 ? workers : 1).Sum(w =>
+                {
+                    var v = verifies[all, w] * (double)Stopwatch.Frequency / verifyTicks[all, w];
+                    var g = signs[all, w] * (double)Stopwatch.Frequency / signTicks[all, w];
+                    return 1 / ((1 / v) + (1 / g));
+                });
+            var one = Rate(packets, packetTicks, 0);
+            var many = Rate(packets, packetTicks, 1);
+            var libsodiumOne = Pairs(0);
+            var libsodiumMany = Pairs(1);
+            var allPackets = Enumerable.Range(0, workers).Sum(w => packets[1, w]);
+            return new ScenarioResult(allPackets, allPackets / many, allocations.Sum() * allPackets / Math.Max(1, allPackets + packets[0, 0]), new Dictionary<string, object>
+            {
+                ["one_worker_packets_per_second"] = Math.Round(one, 1),
+                ["scaling"] = Math.Round(many / one, 3),
+                ["libsodium_one_core_pairs_per_second"] = Math.Round(libsodiumOne, 1),
+                ["libsodium_all_cores_pairs_per_second"] = Math.Round(libsodiumMany, 1),
+                ["libsodium_scaling"] = Math.Round(libsodiumMany / libsodiumOne, 3),
+                ["scaling_to_libsodium_scaling"] = Math.Round(many / one / (libsodiumMany / libsodiumOne), 3),
+                ["interleaved_verify_per_second"] = Math.Round(verifies[0, 0] * (double)Stopwatch.Frequency / verifyTicks[0, 0], 1),
+                ["interleaved_sign_per_second"] = Math.Round(signs[0, 0] * (double)Stopwatch.Frequency / signTicks[0, 0], 1),
+                ["rate_measurement"] = $"paired: alternating 100 ms phases of 1 and {workers} workers, scenario and libsodium alone",
+            });
+        }
+        finally
+        {
+            foreach (var (_, _, key) in probes)
+            {
+                key.Dispose();
+            }
         }
     }
 

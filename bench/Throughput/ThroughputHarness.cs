@@ -70,12 +70,20 @@ public static class ThroughputHarness
         });
         var noInterleave = new Option<bool>("--no-interleave") { Description = "With one worker, measure libsodium before and after instead of in slices between the scenario's own." };
         var metrics = new Option<bool>("--metrics") { Description = "introduction-request: run the community inside a node with its Ipv8 meter and a listener on every instrument." };
+        var paired = new Option<bool>("--paired") { Description = "With --workers W > 1: alternate 100 ms phases of one worker and of W workers, for the scenario and for libsodium alone, and report both scalings (W-worker rate / one-worker rate) from the same stretch of machine time." };
+        paired.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<bool>() && result.GetResult(workers) is { } w && w.GetValueOrDefault<int>() < 2)
+            {
+                result.AddError("--paired needs --workers 2 or more.");
+            }
+        });
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };
         var description = "Run one end-to-end scenario and report packets per second, allocation per packet and, for the scenarios that sign or verify, the ratio to libsodium's one-core rate in the same run. Scenarios:"
             + string.Concat(Scenarios.Select(s => $"{Environment.NewLine}  {s.Name,-21} {s.Description}{(s.Bound == CryptoBound.None ? string.Empty : $" (ratio to libsodium's {(s.Bound == CryptoBound.Sign ? "sign rate" : "verify+sign bound")})")}"));
         var command = new Command("throughput", description)
         {
-            scenario, seconds, workers, noInterleave, metrics, json,
+            scenario, seconds, workers, noInterleave, metrics, paired, json,
         };
         command.SetAction(result => Execute(new ThroughputOptions
         {
@@ -84,6 +92,7 @@ public static class ThroughputHarness
             Workers = result.GetValue(workers),
             Interleave = !result.GetValue(noInterleave),
             Metrics = result.GetValue(metrics),
+            Paired = result.GetValue(paired),
             JsonPath = result.GetValue(json),
         }));
         return new RootCommand("Ipv8 for .NET benchmarks: the throughput harness (BenchmarkDotNet suites run without a harness name).") { command };
@@ -222,6 +231,12 @@ public sealed class ThroughputOptions
     /// instrument, so the histograms record on the packet path (default off: no meter).
     /// </summary>
     public bool Metrics { get; set; }
+
+    /// <summary>
+    /// With more than one worker: alternate 100 ms phases of one worker and of all workers, for the scenario and for
+    /// libsodium alone, so that both scalings come from the same stretch of machine time (default off).
+    /// </summary>
+    public bool Paired { get; set; }
 }
 
 /// <summary>What a scenario measured.</summary>

@@ -161,7 +161,7 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
-    public void Picking_a_walkable_address_without_a_list_picks_what_the_list_minus_the_excluded_holds_at_that_index()
+    public void Collecting_walkable_addresses_into_a_reused_list_gives_the_list_minus_the_excluded_in_its_order()
     {
         var network = new Network();
         var introducer = NewPeer("127.0.0.1:1000");
@@ -176,20 +176,13 @@ public sealed class NetworkTests : IDisposable
         var expected = network.GetWalkableAddresses(s_service).Where(a => !inFlight.ContainsKey(a)).ToList();
         Assert.Equal(4, expected.Count);
 
-        for (var index = 0; index < expected.Count; index++)
-        {
-            var seen = -1;
-            Assert.True(network.TryPickWalkableAddress(s_service, inFlight, count => { seen = count; return index; }, out var picked));
-            Assert.Equal(expected.Count, seen); // choose is told how many there are
-            Assert.Equal(expected[index], picked);
-        }
+        var into = new List<UdpAddress> { Address("127.0.0.9:9") }; // cleared first
+        Assert.Equal(4, network.CollectWalkableAddresses(s_service, inFlight, into));
+        Assert.Equal(expected, into);
 
-        // A negative or out-of-range choice picks nothing; with nothing walkable, choose is never asked.
-        Assert.False(network.TryPickWalkableAddress(s_service, inFlight, _ => -1, out _));
-        Assert.False(network.TryPickWalkableAddress(s_service, inFlight, count => count, out _));
-        var asked = false;
-        Assert.False(new Network().TryPickWalkableAddress(s_service, inFlight, _ => { asked = true; return 0; }, out _));
-        Assert.False(asked);
+        // Nothing walkable: an empty list.
+        Assert.Equal(0, new Network().CollectWalkableAddresses(s_service, inFlight, into));
+        Assert.Empty(into);
     }
 
     [Fact]

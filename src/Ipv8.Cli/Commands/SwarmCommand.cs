@@ -346,6 +346,19 @@ internal static class SwarmCommand
         // node's walk loop and tasks. The tracker keeps its own dedicated threads and the system timers.
         private readonly UdpEndpointGroup? _group = config.Share && !config.InMemory && NodeMode(config) == Engine.Endpoints.ReceiveMode.Async ? new UdpEndpointGroup() : null;
         private readonly Engine.Tasks.TimerWheel? _wheel = config.Share ? new Engine.Tasks.TimerWheel() : null;
+
+        // With sharing, one thread steps every node's walk (the nodes have no walk loop of their own); it waits while the
+        // shared receive threads are more than MaxWalkLag behind.
+        private SwarmWalks? _walks;
+
+        /// <summary>
+        /// How far the shared receive threads may fall behind (<see cref="UdpEndpointGroup.Lag"/>) before the walks wait.
+        /// Thousands of nodes in one process can send introduction requests faster than the same process can verify and
+        /// answer them: without waiting, a loaded machine queues ever more requests in the sockets, every answer comes
+        /// after its walk timed out, and the swarm never converges (measured with 5,000 nodes, docs/benchmarks.md issue
+        /// 13). py-ipv8 runs the same walk and the same receives on one event loop, which paces it the same way.
+        /// </summary>
+        private static readonly TimeSpan MaxWalkLag = TimeSpan.FromMilliseconds(200);
         private Tracker? _tracker;
 
         /// <summary>The samples for <c>--plot</c>; null without it.</summary>
@@ -481,6 +494,7 @@ internal static class SwarmCommand
                 nodes = [.. _nodes];
             }
 
+            _walks?.Dispose(); // no step may start on a node being stopped
             await Task.WhenAll(nodes.Select(n => n.Node.DisposeAsync().AsTask())).ConfigureAwait(false);
             foreach (var (node, _) in nodes)
             {
@@ -541,6 +555,7 @@ internal static class SwarmCommand
                 // The swarm reports progress itself; a summary line per node per minute would bury it.
                 SummaryInterval = TimeSpan.Zero,
                 TimeProvider = (TimeProvider?)_wheel ?? TimeProvider.System,
+                WalkInterval = _wheel is null ? new Ipv8NodeOptions().WalkInterval : Timeout.InfiniteTimeSpan,
             });
             int? seed = config.Seed is { } s ? unchecked((s * 7919) + index) : null;
             var community = node.AddCommunity(new CliCommunity(CliCommunity.SwarmDemoId, node.CreateSettings(settings =>
@@ -549,19 +564,18 @@ internal static class SwarmCommand
                 settings.RandomSeed = seed;
             })));
             community.AddBootstrapper(new AddressListBootstrapper([tracker], bootstrapInterval: config.BootstrapInterval));
-            IDiscoveryStrategy walk = new RandomWalk(community, randomSeed: seed);
-            if (_group is not null)
-            {
-                walk = new PacedWalk(walk, _group);
-            }
-
-            node.AddStrategy(community, walk, config.WalkTarget);
+            node.AddStrategy(community, new RandomWalk(community, randomSeed: seed), config.WalkTarget);
             lock (_nodesLock)
             {
                 _nodes.Add((node, community)); // added before Start, so that a failed start is still disposed
+                if (_wheel is not null)
+                {
+                    _walks ??= new SwarmWalks(new Ipv8NodeOptions().WalkInterval, _group is { } group ? () => group.Lag > MaxWalkLag : null);
+                }
             }
 
             node.Start();
+            _walks?.Add(node);
         }
 
         private IEndpoint CreateEndpoint(int port, bool isTracker)
@@ -667,25 +681,5 @@ internal static class SwarmCommand
         }
 
         private static double Median(int[] sorted) => SwarmSeries.Median(sorted);
-    }
-
-    /// <summary>
-    /// A walk that waits while the shared receive threads are behind (<see cref="UdpEndpointGroup.Lag"/> over
-    /// <see cref="MaxLag"/>). Thousands of nodes in one process can send introduction requests faster than the same
-    /// process can verify and answer them: without this, a loaded machine queues ever more requests in the sockets, every
-    /// answer comes after its walk timed out, and the swarm never converges (measured with 5,000 nodes, docs/benchmarks.md
-    /// issue 13). py-ipv8 runs the same walk and the same receives on one event loop, which paces it the same way.
-    /// </summary>
-    private sealed class PacedWalk(IDiscoveryStrategy walk, UdpEndpointGroup group) : IDiscoveryStrategy
-    {
-        public static readonly TimeSpan MaxLag = TimeSpan.FromMilliseconds(200);
-
-        public void TakeStep()
-        {
-            if (group.Lag <= MaxLag)
-            {
-                walk.TakeStep();
-            }
-        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class RandomWalk : IDiscoveryStrategy
     private readonly Random _random;
     private readonly TimeProvider _time;
     private readonly List<UdpAddress> _done = [];
-    private readonly Func<int, int> _choose;
+    private readonly List<UdpAddress> _walkable = []; // this step's walkable addresses, reused from step to step
 
     /// <summary>Creates a walker for one community.</summary>
     /// <param name="community">The community to walk for.</param>
@@ -36,7 +36,6 @@ public sealed class RandomWalk : IDiscoveryStrategy
         ResetChance = resetChance;
         _random = randomSeed is { } seed ? new Random(seed) : new Random();
         _time = community.TimeProvider;
-        _choose = count => _random.Next(256) >= ResetChance ? _random.Next(count) : -1;
     }
 
     /// <summary>How long a walk waits for an answer.</summary>
@@ -98,10 +97,13 @@ public sealed class RandomWalk : IDiscoveryStrategy
                 return;
             }
 
-            // A random walkable address not in flight (allocation-free: no list of every address per step), unless the
-            // reset chance asks for a new introduction instead.
-            if (_community.Network.TryPickWalkableAddress(_community.CommunityId, _inFlight, _choose, out var next))
+            // A random walkable address not in flight (allocation-free: the list is reused from step to step), unless
+            // the reset chance asks for a new introduction instead.
+            var count = _community.Network.CollectWalkableAddresses(_community.CommunityId, _inFlight, _walkable);
+            var index = count == 0 || _random.Next(256) < ResetChance ? -1 : _random.Next(count);
+            if ((uint)index < (uint)count)
             {
+                var next = _walkable[index];
                 _community.WalkTo(next);
                 _inFlight[next] = now;
             }

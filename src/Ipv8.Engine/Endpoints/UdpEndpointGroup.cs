@@ -77,7 +77,19 @@ public sealed class UdpEndpointGroup : IDisposable
     /// (kernel receive timestamps). Near zero while they keep up. Work that only adds load, such as walking, can wait
     /// while it is high (<c>ipv8 swarm</c> does).
     /// </summary>
-    public TimeSpan Lag => _loops.Length == 0 ? TimeSpan.Zero : _loops.Max(l => l.Lag);
+    public TimeSpan Lag
+    {
+        get
+        {
+            var lag = TimeSpan.Zero;
+            foreach (var loop in _loops)
+            {
+                lag = loop.Lag > lag ? loop.Lag : lag;
+            }
+
+            return lag;
+        }
+    }
 
     /// <summary>Sockets the group reads now.</summary>
     public int Sockets => _loops.Sum(l => l?.Count ?? 0);

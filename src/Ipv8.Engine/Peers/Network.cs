@@ -514,48 +514,26 @@ public sealed class Network
     }
 
     /// <summary>
-    /// What <see cref="GetWalkableAddresses"/> followed by a random choice does, without the list: counts the walkable
-    /// addresses for <paramref name="service"/> that are not keys of <paramref name="exclude"/>, asks
-    /// <paramref name="choose"/> for an index given that count (only when it is positive; a negative answer picks
-    /// nothing) and returns the address at that index, in the same order as the list. Allocates nothing. Called under the
-    /// network's lock: <paramref name="choose"/> must not call back into the network.
+    /// <see cref="GetWalkableAddresses"/> without a new list: clears <paramref name="into"/> and fills it, in one pass, with
+    /// the walkable addresses for <paramref name="service"/> that are not keys of <paramref name="exclude"/>, in the same
+    /// order as <see cref="GetWalkableAddresses"/>. Returns how many. Allocates nothing once the list has grown to fit
+    /// (a walk keeps one list for all its steps).
     /// </summary>
-    internal bool TryPickWalkableAddress<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, Func<int, int> choose, out UdpAddress picked)
+    internal int CollectWalkableAddresses<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, List<UdpAddress> into)
     {
-        picked = default;
+        into.Clear();
         lock (_lock)
         {
-            var count = 0;
             foreach (var (_, entry) in _addresses)
             {
                 if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address))
                 {
-                    count++;
-                }
-            }
-
-            if (count == 0)
-            {
-                return false;
-            }
-
-            var index = choose(count);
-            if ((uint)index >= (uint)count)
-            {
-                return false;
-            }
-
-            foreach (var (_, entry) in _addresses)
-            {
-                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address) && index-- == 0)
-                {
-                    picked = entry.Address;
-                    return true;
+                    into.Add(entry.Address);
                 }
             }
         }
 
-        return false;
+        return into.Count;
     }
 
     // Under _lock: the filter of GetWalkableAddresses.
