@@ -17,33 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
-import os
 import signal
 import sys
-import threading
 
 from ipv8.community import Community
-from ipv8.configuration import ConfigBuilder, WalkerDefinition, Strategy, get_default_configuration
+from ipv8.configuration import ConfigBuilder, get_default_configuration
 from ipv8_service import IPv8
 
-
-def guard_loopback(endpoint: object) -> None:
-    """A safety net: this node sends only to 127.0.0.0/8; anything else is dropped and reported on stderr."""
-    send = endpoint.send
-
-    def guarded(address: tuple, packet: bytes, *args: object, **kwargs: object) -> None:
-        try:
-            loopback = ipaddress.ip_address(address[0]).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            print(f"refused to send to {address}: not a loopback address", file=sys.stderr)
-            return
-        send(address, packet, *args, **kwargs)
-
-    endpoint.send = guarded
+from loopback_node import guard_loopback, ready_event, start_watchdog, use_bound_address, walker_definitions
 
 
 async def main() -> int:
@@ -55,9 +37,7 @@ async def main() -> int:
     parser.add_argument("--time-limit", type=float, default=600.0, help="hard limit in seconds")
     args = parser.parse_args()
 
-    watchdog = threading.Timer(args.time_limit, lambda: os._exit(3))
-    watchdog.daemon = True
-    watchdog.start()
+    start_watchdog(args.time_limit)
 
     community_class = type("BenchTargetCommunity", (Community,), {"community_id": bytes.fromhex(args.community)})
     builder = ConfigBuilder().clear_keys().clear_overlays()
@@ -67,15 +47,14 @@ async def main() -> int:
     builder.add_ephemeral_key("my peer")
     if not args.no_discovery:
         discovery = next(o for o in get_default_configuration()["overlays"] if o["class"] == "DiscoveryCommunity")
-        builder.add_overlay("DiscoveryCommunity", "my peer",
-                            [WalkerDefinition(Strategy(w["strategy"]), w["peers"], w["init"]) for w in discovery["walkers"]],
+        builder.add_overlay("DiscoveryCommunity", "my peer", walker_definitions(discovery),
                             [], discovery["initialize"], discovery["on_start"])
     builder.add_overlay("BenchTargetCommunity", "my peer", [], [], {"max_peers": args.max_peers}, [])
     ipv8 = IPv8(builder.finalize(), extra_communities={"BenchTargetCommunity": community_class})
     await ipv8.start()
 
     overlays = ipv8.overlays
-    host, port = overlays[0].endpoint.get_address()[:2]
+    host, port = use_bound_address(overlays)
     if args.port and port != args.port:
         # py-ipv8's endpoint takes the next free port when the asked one is taken: a bench aimed at the asked port
         # would load whatever holds it.
@@ -83,17 +62,9 @@ async def main() -> int:
               f"stop what holds it or choose another --port", file=sys.stderr)
         await ipv8.stop()
         return 1
-    for overlay in overlays:
-        # py-ipv8 guesses its LAN address from the interfaces, skipping loopback; on 127.0.0.1 it is the bound one.
-        overlay.my_estimated_lan = (host, port)
-    guard_loopback(overlays[0].endpoint)
-    print(json.dumps({
-        "event": "ready",
-        "host": host,
-        "port": port,
-        "public_key": ipv8.keys["my peer"].public_key.key_to_bin().hex(),
-        "communities": [o.community_id.hex() for o in overlays],
-    }), flush=True)
+    guard_loopback(overlays[0].endpoint,
+                   lambda address: print(f"refused to send to {address}: not a loopback address", file=sys.stderr))
+    print(json.dumps(ready_event(host, port, ipv8.keys["my peer"].public_key, overlays)), flush=True)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

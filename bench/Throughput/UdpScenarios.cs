@@ -9,6 +9,7 @@ using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
+using static Ipv8.Engine.Endpoints.LinuxNative;
 
 namespace Ipv8.Bench.Throughput;
 
@@ -69,10 +70,10 @@ internal static unsafe partial class UdpScenarios
         {
             var fd = (int)socket.Handle;
             var buffers = new byte[Batch * 2048];
-            var headers = new MmsgHdr[Batch];
+            var headers = new MMsgHdr[Batch];
             var iovecs = new IoVec[Batch];
             fixed (byte* data = buffers)
-            fixed (MmsgHdr* hdr = headers)
+            fixed (MMsgHdr* hdr = headers)
             fixed (IoVec* iov = iovecs)
             {
                 for (var i = 0; i < Batch; i++)
@@ -85,7 +86,7 @@ internal static unsafe partial class UdpScenarios
 
                 while (!Volatile.Read(ref stop))
                 {
-                    var n = recvmmsg(fd, hdr, Batch, MsgWaitForOne, null);
+                    var n = LinuxNative.recvmmsg(fd, hdr, Batch, MsgWaitForOne, null);
                     if (n > 0)
                     {
                         Interlocked.Add(ref received, n);
@@ -129,11 +130,11 @@ internal static unsafe partial class UdpScenarios
 
         long sent = 0;
         var fd = (int)socket.Handle;
-        var headers = new MmsgHdr[Batch];
+        var headers = new MMsgHdr[Batch];
         var clock = Stopwatch.StartNew();
         fixed (byte* data = packet)
         fixed (byte* address = name)
-        fixed (MmsgHdr* hdr = headers)
+        fixed (MMsgHdr* hdr = headers)
         {
             var iov = new IoVec { Base = data, Length = (nuint)packet.Length };
             for (var i = 0; i < Batch; i++)
@@ -241,37 +242,9 @@ internal static unsafe partial class UdpScenarios
         return Process.Start(start) ?? throw new InvalidOperationException("could not start the sender process");
     }
 
+    /// <summary>The send half of <see cref="LinuxNative.recvmmsg"/>, which the engine does not need.</summary>
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int sendmmsg(int fd, MmsgHdr* messages, uint count, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int recvmmsg(int fd, MmsgHdr* messages, uint count, int flags, void* timeout);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MmsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
-    }
+    private static partial int sendmmsg(int fd, LinuxNative.MMsgHdr* messages, uint count, int flags);
 
     private sealed class IngestCommunity : Community
     {

@@ -27,13 +27,7 @@ public class BadTrafficTests
     public async Task Deprecated_message_ids_are_counted_logged_and_ignored()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<TestCommunity>.Start(
-            s =>
-            {
-                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
-                return new TestCommunity(s);
-            },
-            new() { Logs = logs });
+        await using var a = StartLogging(logs);
         await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
         var prefix = a.Community.GetPrefix().ToArray();
@@ -131,13 +125,7 @@ public class BadTrafficTests
     public async Task Unknown_prefixes_and_unknown_message_ids_are_dropped_and_counted()
     {
         var logs = new CapturingLoggerFactory();
-        await using var a = TestNode<TestCommunity>.Start(
-            s =>
-            {
-                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
-                return new TestCommunity(s);
-            },
-            new() { Logs = logs });
+        await using var a = StartLogging(logs);
         await using var b = TestNode<TestCommunity>.Start(s => new TestCommunity(s), new() { Seed = 2 });
         using var raw = new RawUdp();
 
@@ -216,6 +204,16 @@ public class BadTrafficTests
         Assert.Null(raw.Receive(TimeSpan.FromMilliseconds(200)));
         await AssertStillWorksAsync(a, b);
     }
+
+    /// <summary>A node logging to <paramref name="logs"/>, its remote-event log lines at most once an hour (one per test).</summary>
+    private static TestNode<TestCommunity> StartLogging(CapturingLoggerFactory logs) =>
+        TestNode<TestCommunity>.Start(
+            s =>
+            {
+                s.RemoteEventLogInterval = TimeSpan.FromHours(1);
+                return new TestCommunity(s);
+            },
+            new() { Logs = logs });
 
     private static async Task AssertStillWorksAsync<TA, TB>(TestNode<TA> a, TestNode<TB> b)
         where TA : TestCommunity

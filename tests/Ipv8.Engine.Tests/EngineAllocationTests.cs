@@ -74,26 +74,11 @@ public class EngineAllocationTests
             packets.Add(PacketBuilder.Discovery(prefix, null, t, new NewPunctureRequestPayload { LanWalkerAddress = thirdAddress, WanWalkerAddress = thirdAddress, Identifier = (ushort)t }));
         }
 
-        for (var round = 0; round < 3; round++)
-        {
-            foreach (var packet in packets)
-            {
-                community.OnPacket(peerAddress, packet);
-            }
-        }
+        Deliver(community, peerAddress, packets, rounds: 3);
 
         Assert.Equal(2, community.GetPeers().Length);
         var sentBefore = endpoint.TotalSent;
-        var (allocated, passes) = SteadyState.Allocated(() =>
-        {
-            for (var round = 0; round < 4; round++)
-            {
-                foreach (var packet in packets)
-                {
-                    community.OnPacket(peerAddress, packet);
-                }
-            }
-        }, warmups: 0);
+        var (allocated, passes) = SteadyState.Allocated(() => Deliver(community, peerAddress, packets, rounds: 4), warmups: 0);
 
         Assert.Equal(0, community.Counters.TotalDrops);
         Assert.True(endpoint.TotalSent - sentBefore >= passes * 4 * packets.Count, "every message should have caused at least one reply");
@@ -128,31 +113,28 @@ public class EngineAllocationTests
             packets.Add(PacketBuilder.Build(prefix, null, new GlobalTime(t), new ReadingTag { Label = label, Counter = (uint)t }, new UnsignedReading { Value = t }));
         }
 
-        for (var round = 0; round < 3; round++)
-        {
-            foreach (var packet in packets)
-            {
-                community.OnPacket(peerAddress, packet);
-            }
-        }
+        Deliver(community, peerAddress, packets, rounds: 3);
 
         var handledBefore = community.Handled;
         var sentBefore = endpoint.TotalSent;
-        var (allocated, passes) = SteadyState.Allocated(() =>
-        {
-            for (var round = 0; round < 4; round++)
-            {
-                foreach (var packet in packets)
-                {
-                    community.OnPacket(peerAddress, packet);
-                }
-            }
-        }, warmups: 0);
+        var (allocated, passes) = SteadyState.Allocated(() => Deliver(community, peerAddress, packets, rounds: 4), warmups: 0);
 
         Assert.Equal(0, community.Counters.TotalDrops);
         Assert.Equal(passes * 4 * packets.Count, community.Handled - handledBefore);
         Assert.Equal(passes * 4 * packets.Count, endpoint.TotalSent - sentBefore);
         Assert.Equal(0, allocated);
+    }
+
+    /// <summary>Hands every packet of <paramref name="packets"/> to the community, <paramref name="rounds"/> times over.</summary>
+    private static void Deliver(Community community, UdpAddress source, List<byte[]> packets, int rounds)
+    {
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var packet in packets)
+            {
+                community.OnPacket(source, packet);
+            }
+        }
     }
 
     private static byte[] Request(byte[] prefix, LibNaClPrivateKey key, UdpAddress from, ulong time) =>

@@ -192,7 +192,7 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task Two_hosted_nodes_learn_each_others_services_through_the_DiscoveryCommunity()
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         var viaTracker = ViaTracker(tracker);
         using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
         using var second = BuildHost(
@@ -218,7 +218,7 @@ public sealed class HostingTests : IDisposable
     {
         // Bootstrap servers are trackers: a node blacklists their addresses as peers (py-ipv8), so two nodes meet
         // through a third party.
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         var viaTracker = ViaTracker(tracker);
         using var first = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
         using var second = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), viaTracker);
@@ -464,7 +464,7 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task OpenTelemetry_exports_the_walk_round_trip_signature_checks_and_per_message_counters()
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         var viaTracker = ViaTracker(tracker);
         var exported = new List<Metric>();
         using var first = BuildHost(
@@ -528,15 +528,6 @@ public sealed class HostingTests : IDisposable
         }
     }
 
-    private static Ipv8Node StartTracker()
-    {
-        var tracker = new Ipv8Node(LibNaClPrivateKey.Generate(), new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
-        var community = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
-        tracker.SetFallback(community.AnyPrefix);
-        tracker.Start();
-        return tracker;
-    }
-
     private static Action<Ipv8Options> ViaTracker(Ipv8Node tracker)
     {
         var address = tracker.Endpoint.Ipv4Address!.Value.ToString();
@@ -572,6 +563,19 @@ public sealed class HostingTests : IDisposable
         configureServices?.Invoke(builder.Services);
         communities(builder.Services.AddIpv8(builder.Configuration.GetSection(Ipv8Options.SectionName), configure));
         return builder.Build();
+    }
+}
+
+/// <summary>A tracker node (py-ipv8's tracker behaviour, <see cref="TrackerCommunity"/>) on 127.0.0.1, any port, started.</summary>
+internal static class LoopbackTracker
+{
+    public static Ipv8Node Start()
+    {
+        var tracker = new Ipv8Node(LibNaClPrivateKey.Generate(), new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
+        var community = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
+        tracker.SetFallback(community.AnyPrefix);
+        tracker.Start();
+        return tracker;
     }
 }
 

@@ -23,7 +23,7 @@ public sealed class KeyFileHostingTests : IDisposable
     [Fact]
     public async Task A_second_host_on_the_key_file_of_a_running_host_fails_the_start_saying_to_give_it_its_own()
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         using var first = BuildHost(tracker, []);
         await first.StartAsync();
 
@@ -38,7 +38,7 @@ public sealed class KeyFileHostingTests : IDisposable
     [Fact]
     public async Task The_getting_started_programs_check_before_running_refuses_a_key_file_in_use_with_one_line_before_the_host_starts()
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         using var first = BuildHost(tracker, []);
         await first.StartAsync();
 
@@ -56,7 +56,7 @@ public sealed class KeyFileHostingTests : IDisposable
     [InlineData("--Ipv8:KeyFile={dir}", "Ipv8:KeyFile {dir} is a directory, not a key file.")]
     public async Task The_getting_started_programs_check_before_running_refuses_a_bad_setting_with_one_line(string argument, string expected)
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         using var host = BuildHost(tracker, [argument.Replace("{dir}", _directory.FullName, StringComparison.Ordinal)]);
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<Ipv8Node>());
@@ -67,7 +67,7 @@ public sealed class KeyFileHostingTests : IDisposable
     [Fact]
     public async Task Two_getting_started_programs_meet_when_the_second_gets_its_own_key_file_on_the_command_line()
     {
-        await using var tracker = StartTracker();
+        await using var tracker = LoopbackTracker.Start();
         using var first = BuildHost(tracker, []);
         using var second = BuildHost(tracker, [$"--Ipv8:KeyFile={Path.Combine(_directory.FullName, "second.key")}"]);
         await first.StartAsync();
@@ -85,15 +85,6 @@ public sealed class KeyFileHostingTests : IDisposable
 
         await second.StopAsync();
         await first.StopAsync();
-    }
-
-    private static Ipv8Node StartTracker()
-    {
-        var tracker = new Ipv8Node(LibNaClPrivateKey.Generate(), new UdpEndpoint(new UdpEndpointOptions { Ipv4Host = System.Net.IPAddress.Loopback, Port = 0, Workers = 1, LoopbackOnly = true }));
-        var community = tracker.AddCommunity(new TrackerCommunity(tracker.CreateSettings()));
-        tracker.SetFallback(community.AnyPrefix);
-        tracker.Start();
-        return tracker;
     }
 
     /// <summary>The getting-started program: its appsettings.json (the key file in the test folder), and the command line.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 
 namespace Ipv8.Interop.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Tests.UserMessages;
 

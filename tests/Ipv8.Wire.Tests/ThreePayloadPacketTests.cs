@@ -1,4 +1,5 @@
 using System.Buffers;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Tests.UserMessages;
 

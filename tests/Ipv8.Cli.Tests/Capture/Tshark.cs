@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ipv8.Tests.Shared;
 
 namespace Ipv8.Cli.Tests.Capture;
 
@@ -20,24 +21,11 @@ internal static class Tshark
 
     public static string? Missing => s_missing.Value;
 
-    public static bool Required => Environment.GetEnvironmentVariable(RequireVariable) == "1";
+    public static bool Required => Prerequisite.IsRequired(RequireVariable);
 
     public static void Require() => Decide(Missing, Required);
 
-    public static void Decide(string? missing, bool required)
-    {
-        if (missing is null)
-        {
-            return;
-        }
-
-        if (required)
-        {
-            throw new Xunit.Sdk.XunitException($"tshark is required ({RequireVariable}=1) but cannot run: {missing}");
-        }
-
-        Skip.If(true, $"tshark cannot run: {missing}. Set {RequireVariable}=1 to make this a failure.");
-    }
+    public static void Decide(string? missing, bool required) => Prerequisite.Decide("tshark", RequireVariable, missing, required);
 
     /// <summary>Null when every tool answers <c>--version</c>, else which one does not and how to install it.</summary>
     public static string? Check(IEnumerable<string> tools)

@@ -36,26 +36,13 @@ internal static class PyIpv8
     public static string? Missing => s_missing.Value;
 
     /// <summary>Whether a missing prerequisite fails the test instead of skipping it.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable(RequireVariable) == "1";
+    public static bool Required => Prerequisite.IsRequired(RequireVariable);
 
     /// <summary>Skips the calling test (or fails it, when <see cref="Required"/>) if py-ipv8 cannot run here.</summary>
     public static void Require() => Decide(Missing, Required);
 
     /// <summary>Nothing when <paramref name="missing"/> is null; otherwise a skip, or a failure when <paramref name="required"/>.</summary>
-    public static void Decide(string? missing, bool required)
-    {
-        if (missing is null)
-        {
-            return;
-        }
-
-        if (required)
-        {
-            throw new Xunit.Sdk.XunitException($"py-ipv8 is required ({RequireVariable}=1) but cannot run: {missing}");
-        }
-
-        Skip.If(true, $"py-ipv8 cannot run: {missing}. Set {RequireVariable}=1 to make this a failure.");
-    }
+    public static void Decide(string? missing, bool required) => Prerequisite.Decide("py-ipv8", RequireVariable, missing, required);
 
     /// <summary>
     /// Checks that <paramref name="python"/> exists, that <paramref name="pyIpv8"/> holds py-ipv8, and that

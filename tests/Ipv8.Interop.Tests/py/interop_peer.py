@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import logging
-import os
 import sys
 import threading
 import traceback
@@ -58,6 +56,8 @@ from ipv8.messaging.payload_headers import GlobalTimeDistributionPayload
 from ipv8.peer import Peer
 from ipv8.peerdiscovery.network import Network
 from ipv8_service import IPv8
+
+from loopback_node import guard_loopback, ready_event, start_watchdog, use_bound_address, walker_definitions
 
 
 # --- The six message classes of payloads.json, as py-ipv8 users write them ------------------------------------------
@@ -344,23 +344,6 @@ def handle(overlays: list[Community], line: str) -> None:
         raise ValueError(msg)
 
 
-def guard_loopback(endpoint: object) -> None:
-    """A safety net: this peer sends only to 127.0.0.0/8 and ::1; anything else is dropped and reported."""
-    send = endpoint.send
-
-    def guarded(address: tuple, packet: bytes, *args: object, **kwargs: object) -> None:
-        try:
-            loopback = ipaddress.ip_address(address[0]).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            emit({"event": "error", "message": f"refused to send to {address}: not a loopback address"})
-            return
-        send(address, packet, *args, **kwargs)
-
-    endpoint.send = guarded
-
-
 def read_stdin(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue) -> None:
     """Runs in a thread: forwards stdin lines to the loop, then None when stdin closes."""
     for line in sys.stdin:
@@ -407,9 +390,7 @@ async def start_ipv8(args: argparse.Namespace, classes: dict[str, type[InteropCo
                                                 {"ip_addresses": [tracker], "dns_addresses": []})]
     if args.discovery:
         discovery = default_discovery_overlay()
-        builder.add_overlay(discovery["class"], "my peer",
-                            [WalkerDefinition(Strategy(w["strategy"]), w["peers"], w["init"])
-                             for w in discovery["walkers"]],
+        builder.add_overlay(discovery["class"], "my peer", walker_definitions(discovery),
                             bootstrappers, discovery["initialize"], discovery["on_start"])
     for name in classes:
         builder.add_overlay(name, "my peer", walkers, bootstrappers, {}, [])
@@ -469,10 +450,7 @@ async def main() -> int:
             parser.error("--tracker must be on 127.0.0.1, with --host 127.0.0.1")
         tracker = (host, int(port))
 
-    # The hard limit: even if the event loop hangs, the process goes.
-    watchdog = threading.Timer(args.time_limit, lambda: os._exit(3))
-    watchdog.daemon = True
-    watchdog.start()
+    start_watchdog(args.time_limit)
 
     classes = {}
     for index, spec in enumerate(args.community):
@@ -490,21 +468,11 @@ async def main() -> int:
         overlays, my_peer, stop = await start_ipv8(args, classes, tracker)
     logging.getLogger().addHandler(ErrorEvents(logging.ERROR))
 
-    host, port = overlays[0].endpoint.get_address()[:2]
-    for overlay in overlays:
-        # py-ipv8 guesses its LAN address from the machine's interfaces, skipping loopback: a node bound to 127.0.0.1
-        # would advertise another interface's address (e.g. 192.0.2.2) as source_lan, and py-ipv8's tracker answers
-        # the source_lan it is told, not the packet's source. On loopback, our LAN address is the bound one. This runs
-        # before the first walk: the IPv8 ticker task gets its first turn only when we next await.
-        overlay.my_estimated_lan = (host, port)
-    guard_loopback(overlays[0].endpoint)
-    emit({
-        "event": "ready",
-        "host": host,
-        "port": port,
-        "public_key": my_peer.public_key.key_to_bin().hex(),
-        "communities": [o.community_id.hex() for o in overlays],
-    })
+    host, port = use_bound_address(overlays)
+    guard_loopback(overlays[0].endpoint,
+                   lambda address: emit({"event": "error",
+                                         "message": f"refused to send to {address}: not a loopback address"}))
+    emit(ready_event(host, port, my_peer.public_key, overlays))
 
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue = asyncio.Queue()

@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import ipaddress
 import json
-import os
 import sys
-import threading
 from dataclasses import dataclass
 
 from ipv8.community import Community, CommunitySettings
@@ -33,6 +31,8 @@ from ipv8.messaging.payload_dataclass import DataClassPayload
 from ipv8.messaging.payload_headers import GlobalTimeDistributionPayload
 from ipv8.peer import Peer
 from ipv8_service import IPv8
+
+from loopback_node import guard_loopback, start_watchdog, use_bound_address
 
 COMMUNITY_ID = bytes.fromhex("3a7e3a7e3a7e3a7e3a7e3a7e3a7e3a7e3a7e3a7e")
 
@@ -64,19 +64,6 @@ class UnsignedReading(VariablePayload):
 
 def emit(event: dict) -> None:
     print(json.dumps(event), flush=True)
-
-
-def guard_loopback(endpoint: object) -> None:
-    """A safety net: this peer sends only to 127.0.0.0/8; anything else is dropped and reported."""
-    send = endpoint.send
-
-    def guarded(address: tuple, packet: bytes, *args: object, **kwargs: object) -> None:
-        if not ipaddress.ip_address(address[0]).is_loopback:
-            emit({"event": "error", "message": f"refused to send to {address}: not a loopback address"})
-            return
-        send(address, packet, *args, **kwargs)
-
-    endpoint.send = guarded
 
 
 class ThreePayloadCommunity(Community):
@@ -115,10 +102,7 @@ async def main() -> int:
     if not ipaddress.ip_address(host).is_loopback:
         parser.error(f"--walk-to must be a loopback address, not {host}")
 
-    # The hard limit: even if the event loop hangs, the process goes.
-    watchdog = threading.Timer(args.time_limit + 10, lambda: os._exit(3))
-    watchdog.daemon = True
-    watchdog.start()
+    start_watchdog(args.time_limit + 10)
 
     # A DataClassPayload gets its format on first instantiation: build one before anything can arrive.
     Reading(0.0, "")
@@ -131,11 +115,11 @@ async def main() -> int:
     ipv8 = IPv8(builder.finalize(), extra_communities={"ThreePayloadCommunity": ThreePayloadCommunity})
     await ipv8.start()
     community = ipv8.get_overlay(ThreePayloadCommunity)
-    address = community.endpoint.get_address()
-    # py-ipv8 guesses its LAN address from the interfaces, skipping loopback; on loopback it is the bound one.
-    community.my_estimated_lan = (address[0], address[1])
-    guard_loopback(community.endpoint)
-    emit({"event": "ready", "host": address[0], "port": address[1],
+    bound_host, bound_port = use_bound_address([community])
+    guard_loopback(community.endpoint,
+                   lambda address: emit({"event": "error",
+                                         "message": f"refused to send to {address}: not a loopback address"}))
+    emit({"event": "ready", "host": bound_host, "port": bound_port,
           "public_key": community.my_peer.public_key.key_to_bin().hex()})
 
     async def converse() -> None:

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ipv8.Tests.Shared;
 
 namespace Ipv8.Wire.Tests.UserMessages;
 

@@ -1,20 +1,24 @@
-namespace Ipv8.Wire.Tests.UserMessages;
+using Ipv8.Wire;
 
-// The message classes of payloads.json (its payload_classes), declared as a user of the library would: the same
-// formats in the same order. PayloadMirror ties them to the vector file, and a test checks that they agree.
+namespace Ipv8.Tests.Shared;
 
-/// <summary>py-ipv8 <c>Chat</c> (message 1): <c>seq q</c>, <c>text varlenHutf8</c>.</summary>
+// The six message classes of shared/vectors/payloads.json (its payload_classes), declared as a user of the library
+// would: the same formats in the same order. tests/Ipv8.Wire.Tests (PayloadMirror) and tests/Ipv8.Interop.Tests
+// (PayloadTypeTests; the py-ipv8 side declares the same classes in py/interop_peer.py) check them against the vectors.
+// Not in tests/Shared/*.cs, which every test project compiles: only the projects with the payload generator link it.
+
+/// <summary>py-ipv8 <c>Chat</c> (message 1, signed): <c>seq</c> q, <c>text</c> varlenHutf8.</summary>
 [Payload(MessageId = 1)]
-internal partial struct Chat
+public partial struct Chat
 {
     [Field(Format.Int64)] public long Seq { get; init; }
 
     [Field(Format.VarLenHUtf8)] public string Text { get; init; }
 }
 
-/// <summary>py-ipv8 <c>Sample</c> (message 2): a bool, a double, bytes and the three native-order arrays.</summary>
+/// <summary>py-ipv8 <c>Sample</c> (message 2): every native type of a dataclass payload.</summary>
 [Payload(MessageId = 2)]
-internal partial struct Sample
+public partial struct Sample
 {
     [Field(Format.Bool)] public bool Flag { get; init; }
 
@@ -29,18 +33,18 @@ internal partial struct Sample
     [Field(Format.ArrayHDouble)] public double[] Weights { get; init; }
 }
 
-/// <summary>py-ipv8 <c>Entry</c>: nested only, no message id.</summary>
+/// <summary>py-ipv8 <c>Entry</c>: a nested payload, no message id.</summary>
 [Payload]
-internal partial struct Entry
+public partial struct Entry
 {
     [Field(Format.VarLenH)] public byte[] Key { get; init; }
 
     [Field(Format.Int64)] public long Count { get; init; }
 }
 
-/// <summary>py-ipv8 <c>Catalog</c> (message 3): text, a <c>payload-list</c> of <see cref="Entry"/>, a nested <see cref="Entry"/>.</summary>
+/// <summary>py-ipv8 <c>Catalog</c> (message 3): a payload list and a nested payload.</summary>
 [Payload(MessageId = 3)]
-internal partial struct Catalog
+public partial struct Catalog
 {
     [Field(Format.VarLenHUtf8)] public string Owner { get; init; }
 
@@ -49,9 +53,9 @@ internal partial struct Catalog
     [Field(Format.Payload)] public Entry Best { get; init; }
 }
 
-/// <summary>py-ipv8 <c>Legacy</c> (message 4): the older formats, eight flags as one <c>bits</c> byte, a raw tail.</summary>
+/// <summary>py-ipv8 <c>Legacy</c> (message 4): the older formats, addresses and the eight <c>bits</c>.</summary>
 [Payload(MessageId = 4)]
-internal partial struct Legacy
+public partial struct Legacy
 {
     [Field(Format.UInt32)] public uint Number { get; init; }
 
@@ -67,7 +71,7 @@ internal partial struct Legacy
 
     [Field(Format.Ipv4)] public UdpAddress V4 { get; init; }
 
-    /// <summary>py-ipv8's <c>b0</c>…<c>b7</c>, <c>b0</c> in bit 0x80.</summary>
+    /// <summary>py-ipv8's <c>b0</c>…<c>b7</c>: <c>b0</c> is bit 0x80, <c>b7</c> is 0x01.</summary>
     [Field(Format.Bits)] public byte Bits { get; init; }
 
     [Field(Format.UInt64)] public ulong Stamp { get; init; }
@@ -75,9 +79,9 @@ internal partial struct Legacy
     [Field(Format.Raw)] public byte[] Tail { get; init; }
 }
 
-/// <summary>py-ipv8 <c>Beacon</c> (message 5), sent unsigned.</summary>
+/// <summary>py-ipv8 <c>Beacon</c> (message 5), unsigned.</summary>
 [Payload(MessageId = 5, Signed = false)]
-internal partial struct Beacon
+public partial struct Beacon
 {
     [Field(Format.Int64)] public long Nonce { get; init; }
 }
