@@ -1,3 +1,4 @@
+using Ipv8.Tests.Shared;
 using Ipv8.Engine.Peers;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
@@ -32,6 +33,42 @@ public sealed class PeerTests : IDisposable
         Assert.Equal(v6, peer.Address);
         Assert.Equal(v4b, peer.GetAddress(ipv6: false));
         Assert.Equal([v4b, v6], peer.Addresses);
+    }
+
+    [Fact]
+    public void Copying_the_addresses_gives_what_Addresses_lists_in_its_order_without_allocating()
+    {
+        var peer = new Peer(_key.PublicKey, UdpAddress.Parse("127.0.0.1:1000"));
+        Assert.Equal(peer.Addresses, Listed(peer.CopyAddresses()));
+
+        peer.Address = UdpAddress.Parse("[::1]:2000");
+        peer.LanAddress = UdpAddress.Parse("10.0.0.5:1000"); // an address value only: nothing is sent
+        Assert.Equal(3, peer.CopyAddresses().Count);
+        Assert.Equal(peer.Addresses, Listed(peer.CopyAddresses()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => peer.CopyAddresses()[3]);
+
+        var (allocated, _) = SteadyState.Allocated(() =>
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                foreach (var address in peer.CopyAddresses())
+                {
+                    _ = address.Port;
+                }
+            }
+        });
+        Assert.Equal(0, allocated);
+
+        static List<UdpAddress> Listed(PeerAddresses addresses)
+        {
+            var list = new List<UdpAddress>();
+            foreach (var address in addresses)
+            {
+                list.Add(address);
+            }
+
+            return list;
+        }
     }
 
     [Fact]

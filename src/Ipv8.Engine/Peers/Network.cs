@@ -601,7 +601,7 @@ public sealed class Network
         List<Peer>? removed = null;
         lock (_lock)
         {
-            foreach (var address in peer.Addresses)
+            foreach (var address in peer.CopyAddresses())
             {
                 _addresses.Remove(address);
             }
@@ -635,7 +635,7 @@ public sealed class Network
             return null;
         }
 
-        var addresses = peer.Addresses;
+        var addresses = peer.CopyAddresses();
         var anyKnown = false;
         var anyBlacklisted = false;
         foreach (var address in addresses)
@@ -704,7 +704,7 @@ public sealed class Network
 
         peer.MarkUnverified();
 
-        foreach (var address in peer.Addresses)
+        foreach (var address in peer.CopyAddresses())
         {
             if (_byAddress.TryGetValue(address, out var owner) && ReferenceEquals(owner, peer))
             {
@@ -725,7 +725,7 @@ public sealed class Network
 
     private void IndexAddresses(Peer peer)
     {
-        foreach (var address in peer.Addresses)
+        foreach (var address in peer.CopyAddresses())
         {
             _byAddress[address] = peer;
         }

@@ -171,6 +171,31 @@ public sealed class Peer : IEquatable<Peer>
         }
     }
 
+    /// <summary>The same addresses as <see cref="Addresses"/>, in the same order, as a value: allocates nothing.</summary>
+    internal PeerAddresses CopyAddresses()
+    {
+        lock (_sync)
+        {
+            var copy = default(PeerAddresses);
+            if (_hasIpv4)
+            {
+                copy.Add(_ipv4);
+            }
+
+            if (_hasIpv6)
+            {
+                copy.Add(_ipv6);
+            }
+
+            if (_hasLan)
+            {
+                copy.Add(_lan);
+            }
+
+            return copy;
+        }
+    }
+
     /// <summary>The address of one family, if known.</summary>
     public UdpAddress? GetAddress(bool ipv6)
     {
@@ -370,4 +395,60 @@ public sealed class Peer : IEquatable<Peer>
 
     /// <inheritdoc/>
     public override string ToString() => $"Peer<{Address}, {Convert.ToHexStringLower(Mid)}>";
+}
+
+/// <summary>Up to three addresses of a peer (IPv4, IPv6, LAN), copied by value: what the network's tables iterate without allocating.</summary>
+internal struct PeerAddresses
+{
+    private UdpAddress _first;
+    private UdpAddress _second;
+    private UdpAddress _third;
+
+    /// <summary>How many addresses (0-3).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The address at <paramref name="index"/> (0 to <see cref="Count"/> - 1).</summary>
+    public readonly UdpAddress this[int index] => index switch
+    {
+        0 when Count > 0 => _first,
+        1 when Count > 1 => _second,
+        2 when Count > 2 => _third,
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    /// <summary>Adds an address (at most three).</summary>
+    public void Add(UdpAddress address)
+    {
+        switch (Count)
+        {
+            case 0:
+                _first = address;
+                break;
+            case 1:
+                _second = address;
+                break;
+            case 2:
+                _third = address;
+                break;
+            default:
+                throw new InvalidOperationException("A peer has at most three addresses.");
+        }
+
+        Count++;
+    }
+
+    /// <summary>For <c>foreach</c>, without allocating.</summary>
+    public readonly Enumerator GetEnumerator() => new(this);
+
+    /// <summary>Enumerates a copy.</summary>
+    public struct Enumerator(PeerAddresses addresses)
+    {
+        private int _index = -1;
+
+        /// <summary>The current address.</summary>
+        public readonly UdpAddress Current => addresses[_index];
+
+        /// <summary>Moves to the next address.</summary>
+        public bool MoveNext() => ++_index < addresses.Count;
+    }
 }
