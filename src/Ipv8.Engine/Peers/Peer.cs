@@ -148,26 +148,14 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (_sync)
+            var copy = CopyAddresses();
+            var list = new List<UdpAddress>(copy.Count);
+            foreach (var address in copy)
             {
-                var list = new List<UdpAddress>(3);
-                if (_hasIpv4)
-                {
-                    list.Add(_ipv4);
-                }
-
-                if (_hasIpv6)
-                {
-                    list.Add(_ipv6);
-                }
-
-                if (_hasLan)
-                {
-                    list.Add(_lan);
-                }
-
-                return list;
+                list.Add(address);
             }
+
+            return list;
         }
     }
 
