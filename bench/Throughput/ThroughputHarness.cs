@@ -26,6 +26,9 @@ public static class ThroughputHarness
         new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve", CryptoBound.None, CryptoScenarios.VerifyEc),
     ];
 
+    /// <summary>The scenarios that run on the harness's own worker threads, so that <c>--paired</c> can alternate one and W of them.</summary>
+    public static readonly IReadOnlyList<string> PairedScenarios = ["decode", "introduction-request", "puncture-request", "libsodium"];
+
     /// <summary>Runs <c>throughput ...</c> (<paramref name="args"/> starts with <c>throughput</c>); returns the exit code.</summary>
     public static int Run(string[] args)
     {
@@ -73,9 +76,19 @@ public static class ThroughputHarness
         var paired = new Option<bool>("--paired") { Description = "With --workers W > 1: alternate 100 ms phases of one worker and of W workers, for the scenario and for libsodium alone, and report both scalings (W-worker rate / one-worker rate) from the same stretch of machine time." };
         paired.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<bool>() && result.GetResult(workers) is { } w && w.GetValueOrDefault<int>() < 2)
+            if (!result.GetValueOrDefault<bool>())
+            {
+                return;
+            }
+
+            if (result.GetResult(workers) is not { } w || w.GetValueOrDefault<int>() < 2)
             {
                 result.AddError("--paired needs --workers 2 or more.");
+            }
+
+            if (result.GetResult(scenario)?.GetValueOrDefault<string>() is { } name && !PairedScenarios.Contains(name))
+            {
+                result.AddError($"--paired works with the in-process scenarios ({string.Join(", ", PairedScenarios)}), not {name}.");
             }
         });
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };

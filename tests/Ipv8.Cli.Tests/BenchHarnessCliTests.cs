@@ -56,7 +56,34 @@ public class BenchHarnessCliTests
         new[] { "throughput", "--scenario", "decode", "--seconds", "0" },
         new[] { "throughput", "--scenario", "decode", "--workers", "65" },
         new[] { "throughput", "--scenario", "decode", "--bogus" },
+        new[] { "throughput", "--scenario", "introduction-request", "--paired" },
+        new[] { "throughput", "--scenario", "introduction-request", "--workers", "1", "--paired" },
+        new[] { "throughput", "--scenario", "udp-ingest", "--workers", "2", "--paired" },
     };
+
+    [Fact]
+    public void A_paired_run_reports_the_scenarios_scaling_next_to_libsodiums_from_the_same_phases()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"ipv8-paired-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, ThroughputHarness.Run(["throughput", "--scenario", "puncture-request", "--workers", "2", "--paired", "--seconds", "0.4", "--json", json]));
+            using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var root = report.RootElement;
+            var one = root.GetProperty("one_worker_packets_per_second").GetDouble();
+            var two = root.GetProperty("packets_per_second").GetDouble();
+            Assert.True(one > 0 && two > 0, $"{one} and {two} packets/s");
+            Assert.Equal(Math.Round(two / one, 3), root.GetProperty("scaling").GetDouble(), 2);
+            var ceiling = root.GetProperty("libsodium_scaling").GetDouble();
+            Assert.True(ceiling > 0, $"libsodium scaling {ceiling}");
+            Assert.Equal(Math.Round(two / one / ceiling, 3), root.GetProperty("scaling_to_libsodium_scaling").GetDouble(), 2);
+            Assert.StartsWith("paired:", root.GetProperty("rate_measurement").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(BadArguments))]
