@@ -279,6 +279,16 @@ internal sealed class ChildProcess : IAsyncDisposable
 
             if (_process.HasExited)
             {
+                // Let the output readers drain (a process that printed the line and exited at once), then look once more.
+                _process.WaitForExit();
+                lock (_lock)
+                {
+                    if (_lines.Contains(line))
+                    {
+                        return;
+                    }
+                }
+
                 throw Failure($"{Name} exited with {_process.ExitCode} before printing '{line}'");
             }
 
