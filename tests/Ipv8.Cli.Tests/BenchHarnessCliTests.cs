@@ -78,6 +78,16 @@ public class BenchHarnessCliTests
             Assert.True(ceiling > 0, $"libsodium scaling {ceiling}");
             Assert.Equal(Math.Round(two / one / ceiling, 3), root.GetProperty("scaling_to_libsodium_scaling").GetDouble(), 2);
             Assert.StartsWith("paired:", root.GetProperty("rate_measurement").GetString(), StringComparison.Ordinal);
+
+            // A puncture request costs one signature: the ceiling is libsodium's sign rate, not verify+sign.
+            Assert.Equal("sign", root.GetProperty("libsodium_ceiling_work").GetString());
+
+            // The scenario's own counters cover both phases, and say so next to the W-worker packet count.
+            Assert.Equal(root.GetProperty("packets_all_phases").GetInt64(), root.GetProperty("punctures_sent").GetInt64());
+            Assert.True(root.GetProperty("packets_all_phases").GetInt64() > root.GetProperty("packets").GetInt64());
+
+            // No separate probes before and after: the paired phases measured libsodium.
+            Assert.False(root.TryGetProperty("libsodium_verify_per_second_before_after", out _));
         }
         finally
         {

@@ -420,9 +420,9 @@ internal static class SwarmCommand
         error.WriteLine(costs.DatagramsDroppedByKernel switch
         {
             null => "kernel: UDP receive drops unknown (no /proc/net/snmp, or no sockets)",
-            > 0 when result.PacketsSent == result.PacketsReceived => string.Create(
+            > 0 when result.PacketsSent > 0 && result.PacketsSent == result.PacketsReceived => string.Create(
                 c,
-                $"kernel: {costs.DatagramsDroppedByKernel} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide); the swarm itself lost none (as many received as sent), so these were other processes' datagrams"),
+                $"kernel: {costs.DatagramsDroppedByKernel} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide); the swarm's nodes received as many datagrams as they sent, so these were most likely other processes'"),
             { } drops => string.Create(c, $"kernel: {drops} UDP datagrams dropped for a full receive buffer during the run (RcvbufErrors, machine-wide)"),
         });
         error.Flush();
