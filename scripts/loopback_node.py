@@ -2,7 +2,7 @@
 What this repository's py-ipv8 nodes share: they run on 127.0.0.1 (or ::1) and must never send anywhere else.
 
 Used by scripts/py_ipv8_target.py and tests/Ipv8.Interop.Tests/py/interop_peer.py (the test project copies this file
-next to it); each imports it as a sibling module.
+next to it), which import it as a sibling module, and by fuzz/py/py_target_node.py, which finds it in ../../scripts.
 """
 from __future__ import annotations
 

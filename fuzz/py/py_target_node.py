@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import logging
 import signal
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from ipv8.community import Community
 from ipv8.configuration import ConfigBuilder, Strategy, WalkerDefinition, get_default_configuration
 from ipv8_service import IPv8
+
+# scripts/loopback_node.py: what this repository's py-ipv8 nodes share (the loopback-only send guard among it).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from loopback_node import guard_loopback, use_bound_address, walker_definitions  # noqa: E402
 
 
 class Counting(logging.Handler):
@@ -91,7 +95,7 @@ async def main() -> None:
     builder.add_ephemeral_key("my peer")
     discovery = [o for o in get_default_configuration()["overlays"] if o["class"] == "DiscoveryCommunity"][0]
     builder.add_overlay("DiscoveryCommunity", "my peer",
-                        [WalkerDefinition(Strategy(w["strategy"]), w["peers"], w["init"]) for w in discovery["walkers"]],
+                        walker_definitions(discovery),
                         [], discovery["initialize"], discovery["on_start"])
     builder.add_overlay("FuzzTargetCommunity", "my peer",
                         [WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})], [], {}, [])
@@ -99,26 +103,19 @@ async def main() -> None:
     await ipv8.start()
 
     endpoint = ipv8.overlays[0].endpoint
-    host, port = endpoint.get_address()[:2]
-    for overlay in ipv8.overlays:
-        overlay.my_estimated_lan = (host, port)
+    host, port = use_bound_address(ipv8.overlays)
 
+    # Count what goes out, under the guard: only the loopback sends it lets through reach the counter.
     refused: Counter[str] = Counter()
     sent = Counter()
     send = endpoint.send
 
-    def guarded(address: tuple, packet: bytes, *rest: object, **kw: object) -> None:
-        try:
-            loopback = ipaddress.ip_address(address[0]).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            refused[str(address[0])] += 1
-            return
+    def counted(address: tuple, packet: bytes, *rest: object, **kw: object) -> None:
         sent["datagrams"] += 1
         send(address, packet, *rest, **kw)
 
-    endpoint.send = guarded
+    endpoint.send = counted
+    guard_loopback(endpoint, lambda address: refused.update([str(address[0])]))
     print(json.dumps({"event": "ready", "host": host, "port": port}), flush=True)
 
     stop = asyncio.Event()

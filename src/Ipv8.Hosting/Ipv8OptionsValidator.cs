@@ -12,9 +12,10 @@ internal sealed class Ipv8OptionsValidator : IValidateOptions<Ipv8Options>
     /// <summary>
     /// The one exception a hosted node is refused with at start, whatever the reason (a value out of range, an unknown
     /// key, a key file in use or unreadable, a port that cannot be bound): an <see cref="OptionsValidationException"/>
-    /// whose message is one line that names the setting, so that a program catches one type and prints one line.
+    /// whose message is one line that names the setting, so that a program catches one type and prints one line; a
+    /// program that does not catch it (or the host's "Hosting failed to start" log line) shows that line, no stack trace.
     /// </summary>
-    public static OptionsValidationException Refuse(string message) => new(Options.DefaultName, typeof(Ipv8Options), [message]);
+    public static OptionsValidationException Refuse(string message) => new Ipv8RefusedException(message);
 
     public ValidateOptionsResult Validate(string? name, Ipv8Options options)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Ipv8.Cli.Bench;
 using Ipv8.Cli.Commands;
+using Ipv8.Cli.Hosting;
 using Ipv8.Engine;
 using Ipv8.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -190,6 +191,53 @@ public sealed class BenchCommandTests
         }
 
         return step.Finish(2_000_000, new BenchGenerator(), new BenchVerification(0, 0, 0));
+    }
+
+    [Fact]
+    public void Bench_report_and_plot_naming_the_same_file_is_a_usage_error()
+    {
+        var path = CliHarness.TempPath("same.svg");
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path); // the same file, spelt another way
+
+        var (code, output, error) = CliHarness.Run("bench", "--target", "127.0.0.1:9", "--community", CommunityHex, "--report", path, "--plot", relative);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal($"error: --report and --plot name the same file '{path}'; give each its own file. (see 'ipv8 bench --help')", Assert.Single(CliHarness.Lines(error)));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Bench_report_and_plot_on_different_files_is_no_usage_error()
+    {
+        var parsed = CliApp.CreateRoot().Parse(["bench", "--target", "127.0.0.1:9", "--community", CommunityHex, "--report", CliHarness.TempPath("r.json"), "--plot", CliHarness.TempPath("p.svg")]);
+
+        Assert.Empty(parsed.Errors);
+    }
+
+    [SkippableTheory]
+    [InlineData("--report")]
+    [InlineData("--plot")]
+    public async Task Bench_report_or_plot_that_cannot_be_written_exits_1_with_one_clean_error_line(string option)
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+        await using var node = await RunningNode.StartAsync(new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true, Discovery = false });
+        var full = new FileInfo("/dev/full");
+        var config = BenchConfigFor(node.Port, BenchMessage.Ping, identities: 1) with
+        {
+            Rate = 20,
+            DurationSeconds = 0.5,
+            WarmupSeconds = 0,
+            Report = option == "--report" ? full : null,
+            Plot = option == "--plot" ? full : null,
+        };
+        using var error = new StringWriter();
+
+        var code = BenchCommand.Run(config, TextWriter.Null, error, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(CliHarness.Lines(error.ToString()), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Equal($"error: cannot write {option} '/dev/full': No space left on device.", line);
     }
 
     private static BenchConfig BenchConfigFor(int port, BenchMessage message, int identities) => new()

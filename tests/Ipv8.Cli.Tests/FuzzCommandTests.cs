@@ -288,6 +288,29 @@ public sealed class FuzzCommandTests
         }
     }
 
+    [SkippableFact]
+    public async Task Fuzz_report_that_cannot_be_written_exits_1_with_one_clean_error_line_after_the_summary()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+        var findings = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
+        try
+        {
+            await using var silent = new FakeNode(answers: 0);
+            var (code, output, error) = CliHarness.Run(
+                "fuzz", "--target", silent.EndPoint.ToString(), "--community", s_community.ToString(), "--liveness-timeout", "0.2", "--findings", findings.FullName, "--report", "/dev/full");
+
+            Assert.Equal(1, code);
+            Assert.Equal(string.Empty, output);
+            var lines = CliHarness.Lines(error);
+            Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", lines.First(l => l.StartsWith("error:", StringComparison.Ordinal)));
+            Assert.Contains(lines, l => l.StartsWith("fuzz: sent 0 datagrams", StringComparison.Ordinal));
+        }
+        finally
+        {
+            findings.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void FindingsThatIsAFileIsRefusedAtStart()
     {

@@ -136,6 +136,41 @@ public sealed class OutputFileTests : IDisposable
         Assert.True(checkedExamples >= 3, $"only {checkedExamples} error examples found in docs/cli.md");
     }
 
+    [SkippableFact]
+    public async Task Node_report_that_cannot_be_written_exits_1_with_one_clean_error_line()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+        using var error = new StringWriter();
+        var config = new NodeConfig
+        {
+            Host = System.Net.IPAddress.Loopback,
+            Port = 0,
+            Community = Wire.CommunityId.Parse(Community),
+            Duration = TimeSpan.FromSeconds(0.3),
+            LoopbackOnly = true,
+            Discovery = false,
+            Report = new FileInfo("/dev/full"),
+        };
+
+        var code = await NodeCommand.RunAsync(config, TextWriter.Null, error, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(CliHarness.Lines(error.ToString()), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", line);
+    }
+
+    [SkippableFact]
+    public void Dissector_out_that_cannot_be_written_exits_1_with_one_clean_error_line()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+
+        var (code, output, error) = CliHarness.Run("dissector", "--out", "/dev/full");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal("error: cannot write --out '/dev/full': No space left on device.", Assert.Single(CliHarness.Lines(error)));
+    }
+
     [Theory]
     [InlineData(99, "")]
     [InlineData(100, " (~1024 KiB per node)")]

@@ -51,6 +51,38 @@ public sealed class HostingLogTests
         }
     }
 
+    [Fact]
+    public async Task A_port_in_use_is_logged_by_the_host_as_one_line_naming_the_port_and_the_settings_without_a_stack_trace()
+    {
+        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        var lines = new ConcurrentQueue<(int Id, string Message)>();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Testing" });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddProvider(new Capture(lines));
+        builder.Services.AddIpv8(builder.Configuration.GetSection(Ipv8Options.SectionName), options =>
+        {
+            options.Port = port;
+            options.Interfaces = ["127.0.0.1"];
+            options.LoopbackOnly = true;
+            options.Workers = 1;
+            options.DiscoveryCommunity = false;
+        }).AddCommunity<ChatCommunity>();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        var expected = $"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use.";
+        Assert.Equal(expected, error.Message);
+        Assert.Equal(expected, error.ToString()); // what the runtime prints after "Unhandled exception."
+        // The host's own line (Microsoft.Extensions.Hosting event 11), as a console logger writes it: its message, then the exception's text.
+        var failed = Assert.Single(lines, l => l.Message.StartsWith("Hosting failed to start", StringComparison.Ordinal));
+        Assert.Equal($"Hosting failed to start{Environment.NewLine}{expected}", failed.Message);
+        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));
+    }
+
     private sealed class Capture(ConcurrentQueue<(int Id, string Message)> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Logger(lines);
@@ -66,7 +98,7 @@ public sealed class HostingLogTests
             public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue((eventId.Id, formatter(state, exception)));
+                lines.Enqueue((eventId.Id, exception is null ? formatter(state, exception) : $"{formatter(state, exception)}{Environment.NewLine}{exception}"));
         }
     }
 }

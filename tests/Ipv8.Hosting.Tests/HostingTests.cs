@@ -181,7 +181,7 @@ public sealed class HostingTests : IDisposable
             }
             """);
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Ipv8:Walkers:0:Strategy 'RandomChurn' is not RandomWalk or EdgeWalk (RandomChurn and PeriodicSimilarity are for the DiscoveryCommunity only)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Communities:ChatCommunity:Walkers:0:Strategy 'PeriodicSimilarity'", error.Message, StringComparison.Ordinal);
 
@@ -352,7 +352,7 @@ public sealed class HostingTests : IDisposable
             Loopback(options);
             options.KeyFile = keyFile;
         });
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Equal(
             $"Ipv8:KeyFile {keyFile} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one does not start with LibNaCLSK:.",
             error.Message);
@@ -403,7 +403,7 @@ public sealed class HostingTests : IDisposable
             }
             """);
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Ipv8:Port 70000", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Interfaces:0 'localhost'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Ipv8:Interfaces:2 '127.0.0.2': only one IPv4", error.Message, StringComparison.Ordinal);
@@ -425,7 +425,7 @@ public sealed class HostingTests : IDisposable
             Loopback(options);
             options.Port = port;
         });
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.StartsWith($"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Environment.NewLine, error.Message, StringComparison.Ordinal);
     }
@@ -435,7 +435,7 @@ public sealed class HostingTests : IDisposable
     {
         WriteAppSettings("""{ "Ipv8": { "Prot": 8090 } }""");
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>());
-        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<Ipv8Options>>().Value);
         Assert.Equal("Ipv8: 'Prot' is not a setting of Ipv8Options (see docs/hosting.md).", error.Message);
     }
 

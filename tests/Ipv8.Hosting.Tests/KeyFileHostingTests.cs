@@ -28,7 +28,7 @@ public sealed class KeyFileHostingTests : IDisposable
         await first.StartAsync();
 
         using var second = BuildHost(tracker, []);
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => second.StartAsync());
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => second.StartAsync());
 
         Assert.StartsWith($"Ipv8:KeyFile {Path.Combine(_directory.FullName, "greeter.key")} is in use by another running node", error.Message, StringComparison.Ordinal);
         Assert.Contains("give each node a key file of its own", error.Message, StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class KeyFileHostingTests : IDisposable
         await first.StartAsync();
 
         using var second = BuildHost(tracker, []);
-        var error = Assert.Throws<OptionsValidationException>(() => second.Services.GetRequiredService<Ipv8Node>());
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => second.Services.GetRequiredService<Ipv8Node>());
 
         Assert.Equal(
             $"Ipv8:KeyFile {Path.Combine(_directory.FullName, "greeter.key")} is in use by another running node: two nodes with one key are one identity (each takes the other's messages for its own), so give each node a key file of its own.",
@@ -59,7 +59,7 @@ public sealed class KeyFileHostingTests : IDisposable
         await using var tracker = LoopbackTracker.Start();
         using var host = BuildHost(tracker, [argument.Replace("{dir}", _directory.FullName, StringComparison.Ordinal)]);
 
-        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<Ipv8Node>());
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => host.Services.GetRequiredService<Ipv8Node>());
 
         Assert.Equal(expected.Replace("{dir}", _directory.FullName, StringComparison.Ordinal), error.Message);
     }

@@ -129,6 +129,13 @@ internal static class BenchCommand
         {
             target, community, rate, duration, identities, message, findMax, maxP99, maxLoss, maxRate, timeout, maxScheduleError, report, plot, allowRemote, quiet, warmup,
         };
+        command.Validators.Add(result =>
+        {
+            if (CliArguments.SameFile(result, report, plot) is { } same)
+            {
+                result.AddError(same);
+            }
+        });
         command.SetAction(async (result, token) =>
         {
             BenchMessages.TryParse(result.GetValue(message)!, out var kind);
@@ -261,16 +268,25 @@ internal static class BenchCommand
             try
             {
                 Json.Emit(json, config.Report, output);
-                if (config.Plot is { } plot)
-                {
-                    BenchPlot.Save(config, steps, maxRate, plot);
-                    error.WriteLine($"bench: plot written to {plot.FullName}");
-                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: cannot write the report or plot: {ex.Message}");
+                error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
                 return 1;
+            }
+
+            if (config.Plot is { } plot)
+            {
+                try
+                {
+                    BenchPlot.Save(config, steps, maxRate, plot);
+                    error.WriteLine($"bench: plot written to '{plot.FullName}'");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine(CliArguments.CannotWrite("--plot", plot, ex));
+                    return 1;
+                }
             }
 
             if (config.FindMax)

@@ -61,7 +61,7 @@ internal static class DissectorCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            error.WriteLine($"error: --out {file.FullName}: cannot write the file: {e.Message}".ReplaceLineEndings(" "));
+            error.WriteLine(CliArguments.CannotWrite("--out", file, e).ReplaceLineEndings(" "));
             return 1;
         }
 

@@ -355,7 +355,7 @@ internal static class FuzzCommand
             tally = await fuzzer.RunAsync(cancel).ConfigureAwait(false);
         }
 
-        Json.Emit(NetworkReport(tally, options), report, output);
+        var written = TryEmit(NetworkReport(tally, options), report, output, error);
         error.WriteLine($"fuzz: sent {tally.Sent} datagrams in {tally.Elapsed.TotalSeconds:0.#} s, {tally.LivenessChecks} liveness checks, {tally.LivenessFailures} failures, {tally.Findings.Count} findings{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
         if (tally.NeverAnswered)
         {
@@ -363,7 +363,7 @@ internal static class FuzzCommand
             return 1;
         }
 
-        return tally.Findings.Count == 0 ? 0 : 1;
+        return written && tally.Findings.Count == 0 ? 0 : 1;
     }
 
     /// <summary>Runs the differential target; returns 0 without findings, 1 with (or when py-ipv8 cannot run).</summary>
@@ -388,9 +388,24 @@ internal static class FuzzCommand
             return 1;
         }
 
-        Json.Emit(DifferentialReport(tally), report, output);
+        var written = TryEmit(DifferentialReport(tally), report, output, error);
         error.WriteLine($"differential: compared {tally.Compared} inputs in {tally.Elapsed.TotalSeconds:0.#} s; accepted by both {tally.AcceptedByBoth}, rejected by both {tally.RejectedByBoth}, known differences {tally.Allowed.Values.Sum()}, findings {tally.FindingCounts.Values.Sum()}{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
-        return tally.FindingCounts.Count == 0 ? 0 : 1;
+        return written && tally.FindingCounts.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Writes the report to <paramref name="report"/> (or standard output); false, with one error line, when the file cannot be written.</summary>
+    private static bool TryEmit(string json, FileInfo? report, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            Json.Emit(json, report, output);
+            return true;
+        }
+        catch (Exception ex) when (report is not null && ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine(CliArguments.CannotWrite("--report", report, ex));
+            return false;
+        }
     }
 
     private static string NetworkReport(FuzzTally tally, NetworkFuzzOptions options) => Json.Write(writer =>

@@ -258,7 +258,7 @@ internal static class NodeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"error: cannot write --report {config.Report?.FullName}: {ex.Message}");
+            error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
             return 1;
         }
 
