@@ -355,12 +355,21 @@ internal static class WorkerPool
         {
             var oneWorker = 0;
             long OneWorkerStep() => steps[oneWorker = (oneWorker + 1) % workers]();
+
+            // A whole second of warm-up, the scenario and libsodium alike: cold first phases (JIT tiers, caches) made short
+            // paired runs report two workers slower than one.
             var warm = Stopwatch.StartNew();
-            while (warm.Elapsed < TimeSpan.FromSeconds(Math.Min(1, options.Seconds / 4)))
+            while (warm.Elapsed < TimeSpan.FromSeconds(1))
             {
                 foreach (var step in steps)
                 {
                     step();
+                }
+
+                foreach (var (verify, sign, _) in probes)
+                {
+                    verify();
+                    sign();
                 }
             }
 

@@ -86,12 +86,26 @@ public static class ThroughputHarness
                 result.AddError("--paired needs --workers 2 or more.");
             }
 
+            if (result.GetResult(seconds) is { } time && time.GetValueOrDefault<double>() < 1)
+            {
+                result.AddError("--paired needs --seconds 1 or more (five rounds of 100 ms phases; shorter runs measure noise).");
+            }
+
             if (result.GetResult(scenario)?.GetValueOrDefault<string>() is { } name && !PairedScenarios.Contains(name))
             {
                 result.AddError($"--paired works with the in-process scenarios ({string.Join(", ", PairedScenarios)}), not {name}.");
             }
         });
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };
+        json.Validators.Add(result =>
+        {
+            // Checked before the run, not after minutes of it.
+            if (result.GetValueOrDefault<string?>() is { } file
+                && (file.Length == 0 || Directory.Exists(file) || Path.GetDirectoryName(Path.GetFullPath(file)) is not { } folder || !Directory.Exists(folder)))
+            {
+                result.AddError($"--json '{file}': {(file.Length == 0 ? "needs a file name" : Directory.Exists(file) ? "is a directory, not a file" : "its folder does not exist")}.");
+            }
+        });
         var description = "Run one end-to-end scenario and report packets per second, allocation per packet and, for the scenarios that sign or verify, the ratio to libsodium's one-core rate in the same run. Scenarios:"
             + string.Concat(Scenarios.Select(s => $"{Environment.NewLine}  {s.Name,-21} {s.Description}{(s.Bound == CryptoBound.None ? string.Empty : $" (ratio to libsodium's {(s.Bound == CryptoBound.Sign ? "sign rate" : "verify+sign bound")})")}"));
         var command = new Command("throughput", description)
@@ -170,7 +184,16 @@ public static class ThroughputHarness
         var json = JsonSerializer.Serialize(report);
         if (options.JsonPath is { } path)
         {
-            File.WriteAllText(path, json + Environment.NewLine);
+            try
+            {
+                File.WriteAllText(path, json + Environment.NewLine);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot write --json '{path}': {ex.Message}");
+                Console.WriteLine(json); // the run's result is not lost
+                return 1;
+            }
         }
         else
         {

@@ -59,6 +59,9 @@ public class BenchHarnessCliTests
         new[] { "throughput", "--scenario", "introduction-request", "--paired" },
         new[] { "throughput", "--scenario", "introduction-request", "--workers", "1", "--paired" },
         new[] { "throughput", "--scenario", "udp-ingest", "--workers", "2", "--paired" },
+        new[] { "throughput", "--scenario", "decode", "--workers", "2", "--paired", "--seconds", "0.5" },
+        new[] { "throughput", "--scenario", "decode", "--json", "/nonexistent-folder-for-ipv8-tests/r.json" },
+        new[] { "throughput", "--scenario", "decode", "--json", "" },
     };
 
     [Fact]
@@ -67,7 +70,7 @@ public class BenchHarnessCliTests
         var json = Path.Combine(Path.GetTempPath(), $"ipv8-paired-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, ThroughputHarness.Run(["throughput", "--scenario", "puncture-request", "--workers", "2", "--paired", "--seconds", "0.4", "--json", json]));
+            Assert.Equal(0, ThroughputHarness.Run(["throughput", "--scenario", "puncture-request", "--workers", "2", "--paired", "--seconds", "1", "--json", json]));
             using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
             var root = report.RootElement;
             var one = root.GetProperty("one_worker_packets_per_second").GetDouble();

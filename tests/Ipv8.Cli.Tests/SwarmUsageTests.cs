@@ -35,6 +35,21 @@ public sealed class SwarmUsageTests : IDisposable
     }
 
     [Fact]
+    public void Swarm_report_and_plot_naming_one_file_through_a_symbolic_link_is_a_usage_error()
+    {
+        var target = Path.Combine(_directory.FullName, "p.svg");
+        File.WriteAllText(target, "<svg/>");
+        var link = Path.Combine(_directory.FullName, "link.svg");
+        File.CreateSymbolicLink(link, target);
+        var folderLink = Path.Combine(_directory.FullName, "folder");
+        Directory.CreateSymbolicLink(folderLink, _directory.FullName);
+
+        Assert.StartsWith("error: --report and --plot name the same file", UsageError("swarm", "--nodes", "3", "--in-memory", "--report", link, "--plot", target), StringComparison.Ordinal);
+        Assert.StartsWith("error: --report and --plot name the same file", UsageError("swarm", "--nodes", "3", "--in-memory", "--report", Path.Combine(folderLink, "r.json"), "--plot", Path.Combine(_directory.FullName, "r.json")), StringComparison.Ordinal);
+        Assert.Equal("<svg/>", File.ReadAllText(target));
+    }
+
+    [Fact]
     public void Swarm_report_and_plot_on_different_files_is_no_usage_error()
     {
         var parsed = CliApp.CreateRoot().Parse(["swarm", "--report", Path.Combine(_directory.FullName, "r.json"), "--plot", Path.Combine(_directory.FullName, "p.svg")]);

@@ -174,9 +174,37 @@ internal static class CliArguments
         }
 
         var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        return a is not null && b is not null && string.Equals(a.FullName, b.FullName, comparison)
+        return a is not null && b is not null && string.Equals(Resolved(a), Resolved(b), comparison)
             ? $"{first.Name} and {second.Name} name the same file '{a.FullName}'; give each its own file"
             : null;
+
+        // Through symbolic links (the file's own, and its folders'), so that a link and its target count as one file.
+        static string Resolved(FileInfo file)
+        {
+            try
+            {
+                if (file.Exists && file.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+                {
+                    file = new FileInfo(target.FullName);
+                }
+
+                var path = Path.GetPathRoot(file.FullName) ?? "/";
+                foreach (var part in (file.DirectoryName ?? string.Empty).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    path = Path.Combine(path, part);
+                    if (new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true) is { } folder)
+                    {
+                        path = folder.FullName;
+                    }
+                }
+
+                return Path.Combine(path, file.Name);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return file.FullName; // a link loop or an unreadable link: the names as given
+            }
+        }
     }
 
     /// <summary>
