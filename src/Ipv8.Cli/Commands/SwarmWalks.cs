@@ -97,7 +97,8 @@ internal sealed class SwarmWalks : IDisposable
             }
 
             var wait = _interval;
-            for (var stepped = 0; stepped < count && !_stopping; stepped++)
+            var stepped = 0;
+            for (; stepped < count && !_stopping; stepped++)
             {
                 cursor = cursor < count ? cursor : 0;
                 var now = Stopwatch.GetTimestamp();
@@ -118,6 +119,13 @@ internal sealed class SwarmWalks : IDisposable
                 Volatile.Write(ref due[cursor], next > now ? next : now + _interval);
                 Interlocked.Increment(ref _steps);
                 cursor++;
+            }
+
+            if (stepped == count && count > 0)
+            {
+                // A whole round was due (after a pause, or with many nodes): the next node is due an interval after its
+                // step in this round, which may be sooner than an interval from now.
+                wait = Volatile.Read(ref due[cursor < count ? cursor : 0]) - Stopwatch.GetTimestamp();
             }
 
             if (!_stopping && wait > 0)
