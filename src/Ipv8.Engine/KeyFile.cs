@@ -153,8 +153,10 @@ public sealed class KeyFile : IDisposable
                 $"{path} is in use by another running node: two nodes with one key are one identity (each takes the other's messages for its own), so give each node a key file of its own",
                 ex);
         }
-        catch (FileNotFoundException ex)
+        catch (FileNotFoundException ex) when (mode == FileMode.Open)
         {
+            // Only a file being read "does not exist"; a file being created in a place that takes none (e.g. /proc)
+            // falls through to "cannot be created".
             throw new FileNotFoundException($"{path} does not exist", path, ex);
         }
         catch (IOException ex)

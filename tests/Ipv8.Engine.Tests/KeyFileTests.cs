@@ -129,4 +129,16 @@ public sealed class KeyFileTests : IDisposable
         Assert.StartsWith($"{PathOf("exists.key")} cannot be created: ", exists.Message, StringComparison.Ordinal);
         Assert.Equal("x", File.ReadAllText(PathOf("exists.key")));
     }
+
+    [Fact]
+    public void Creating_a_key_where_the_system_takes_no_new_files_says_it_cannot_be_created_not_that_it_does_not_exist()
+    {
+        Assert.True(OperatingSystem.IsLinux() && Directory.Exists("/proc/self"), "this test needs Linux's /proc, which takes no new files");
+        const string path = "/proc/ipv8-test.key";
+
+        var error = Assert.ThrowsAny<IOException>(() => KeyFile.Create(path));
+
+        Assert.StartsWith($"{path} cannot be created: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", error.Message, StringComparison.Ordinal);
+    }
 }
