@@ -18,21 +18,11 @@ public sealed class HostingLogTests
     public async Task The_hosted_node_logs_its_bound_addresses_and_mid_in_hex_its_endpoint_lines_and_a_summary_at_the_set_interval()
     {
         var lines = new ConcurrentQueue<(int Id, string Message)>();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddProvider(new Capture(lines));
-        builder.Services.AddIpv8(builder.Configuration.GetSection(Ipv8Options.SectionName), options =>
+        using var host = BuildHost(lines, port: 0, options =>
         {
-            options.Port = 0;
-            options.Interfaces = ["127.0.0.1"];
-            options.LoopbackOnly = true;
-            options.Workers = 1;
-            options.DiscoveryCommunity = false;
             options.Name = "hosted";
             options.SummaryInterval = TimeSpan.FromMilliseconds(100);
-        }).AddCommunity<ChatCommunity>();
-        using var host = builder.Build();
+        });
         await host.StartAsync();
         try
         {
@@ -58,6 +48,22 @@ public sealed class HostingLogTests
         taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
         var lines = new ConcurrentQueue<(int Id, string Message)>();
+        using var host = BuildHost(lines, port);
+
+        var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        var expected = $"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use.";
+        Assert.Equal(expected, error.Message);
+        Assert.Equal(expected, error.ToString()); // what the runtime prints after "Unhandled exception."
+        // The host's own line (Microsoft.Extensions.Hosting event 11), as a console logger writes it: its message, then the exception's text.
+        var failed = Assert.Single(lines, l => l.Message.StartsWith("Hosting failed to start", StringComparison.Ordinal));
+        Assert.Equal($"Hosting failed to start{Environment.NewLine}{expected}", failed.Message);
+        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    // A host with one loopback-only node and a chat community, logging into lines.
+    private static IHost BuildHost(ConcurrentQueue<(int Id, string Message)> lines, int port, Action<Ipv8Options>? configure = null)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
@@ -69,18 +75,9 @@ public sealed class HostingLogTests
             options.LoopbackOnly = true;
             options.Workers = 1;
             options.DiscoveryCommunity = false;
+            configure?.Invoke(options);
         }).AddCommunity<ChatCommunity>();
-        using var host = builder.Build();
-
-        var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
-
-        var expected = $"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use.";
-        Assert.Equal(expected, error.Message);
-        Assert.Equal(expected, error.ToString()); // what the runtime prints after "Unhandled exception."
-        // The host's own line (Microsoft.Extensions.Hosting event 11), as a console logger writes it: its message, then the exception's text.
-        var failed = Assert.Single(lines, l => l.Message.StartsWith("Hosting failed to start", StringComparison.Ordinal));
-        Assert.Equal($"Hosting failed to start{Environment.NewLine}{expected}", failed.Message);
-        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));
+        return builder.Build();
     }
 
     private sealed class Capture(ConcurrentQueue<(int Id, string Message)> lines) : ILoggerProvider
