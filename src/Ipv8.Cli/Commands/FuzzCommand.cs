@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Ipv8.Cli.Fuzzing;
 using Ipv8.Cli.Hosting;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli.Commands;
 
@@ -403,7 +404,7 @@ internal static class FuzzCommand
         }
         catch (Exception ex) when (report is not null && ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--report", report, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", report, ex));
             return false;
         }
     }

@@ -333,7 +333,7 @@ internal static class SwarmCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
             return 1;
         }
 
@@ -346,7 +346,7 @@ internal static class SwarmCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine(CliArguments.CannotWrite("--plot", config.Plot, ex));
+                error.WriteLine(OutputFiles.CannotWrite("--plot", config.Plot, ex));
                 return 1;
             }
         }
