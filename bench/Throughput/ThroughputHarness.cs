@@ -23,7 +23,7 @@ public static class ThroughputHarness
         new("udp-ingest", "185-byte datagrams from a sendmmsg sender process through a whole node on 127.0.0.1", CryptoBound.None, UdpScenarios.Ingest),
         new("udp-baseline", "the same datagrams into a bare recvmmsg loop", CryptoBound.None, UdpScenarios.Baseline),
         new("libsodium", "one Ed25519 verify and one sign per packet, nothing else: the ceiling for introduction-request on W cores", CryptoBound.VerifyAndSign, CryptoScenarios.Libsodium),
-        new("swarm-floor", "C, no node: 10,000 sockets on 127.0.0.1 passing signed datagrams with a 10,000-node swarm's signs and verifies per datagram, 2 threads (--workers is ignored); its crypto_ratio is the least the swarm's can be here", CryptoBound.None, FloorScenario.Run),
+        new("swarm-floor", "C, no node: a 10,000-node swarm's sockets, walk steps (3,500/s) and signatures on 127.0.0.1, 2 receive threads and a walk thread (--workers is ignored); its crypto_ratio is the least the swarm report's can be here", CryptoBound.None, FloorScenario.Run),
         new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve", CryptoBound.None, CryptoScenarios.VerifyEc),
     ];
 
