@@ -90,6 +90,28 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void A_limiter_holds_no_table_before_its_first_address_and_grows_to_its_capacity()
+    {
+        var time = new FakeTimeProvider();
+        _ = new RateLimiter(perSecond: 1, burst: 1, capacity: 10_000, time);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var limiter = new RateLimiter(perSecond: 1, burst: 1, capacity: 100, time);
+        var made = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // A 16-entry table and its index took about 1.5 KB; three limiters a community, 10,000 communities in a swarm.
+        Assert.InRange(made, 1, 400);
+        Assert.Equal(0, limiter.Count);
+        Assert.True(limiter.HasTokens(UdpAddress.Parse("10.0.0.1:1")), "an address it does not track has a full bucket");
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(limiter.TryAcquire(UdpAddress.FromIPv4((uint)(0x0B000000 + i), 1)), "a new address has a full bucket");
+        }
+
+        Assert.Equal(100, limiter.Count);
+        Assert.False(limiter.TryAcquire(UdpAddress.FromIPv4(0x0B000000 + 999, 1)), "the last address is still tracked, its bucket empty");
+    }
+
+    [Fact]
     public void Acquiring_allocates_nothing_once_the_table_is_full()
     {
         var limiter = new RateLimiter(perSecond: 1e6, burst: 1e6, capacity: 64);

@@ -103,7 +103,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         {
             if (DiscoveryMessages.IsDeprecated((byte)id))
             {
-                AddMessageHandler(id, OnDeprecatedMessage);
+                SetHandler((byte)id, DeprecatedHandlerEntry.Instance);
             }
         }
     }
@@ -633,6 +633,9 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     /// </summary>
     internal bool IsVerifiedDestination(Peer peer, UdpAddress address) =>
         Network.IsVerified(peer) || Network.GetVerifiedByAddress(address) is not null;
+
+    /// <summary>Runs <see cref="OnDeprecatedMessage"/> (for the handler entry that every community shares).</summary>
+    internal void HandleDeprecated(UdpAddress source, ReadOnlySpan<byte> datagram) => OnDeprecatedMessage(source, datagram);
 
     private void SetHandler(byte messageId, HandlerEntry entry)
     {

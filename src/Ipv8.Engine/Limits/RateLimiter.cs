@@ -7,7 +7,8 @@ namespace Ipv8.Engine.Limits;
 /// (clock / second-chance eviction), so the limiter's own state is bounded however many sources a flood spoofs.
 /// Thread-safe; allocation-free once the table is full. The table starts small and doubles up to its capacity, so that
 /// the thousands of nodes of a swarm, each with a few limiters that see a few dozen addresses, do not each hold tables
-/// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory).
+/// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory); a
+/// limiter that has seen no address holds no table at all.
 /// </summary>
 internal sealed class RateLimiter
 {
@@ -37,8 +38,9 @@ internal sealed class RateLimiter
         _burst = burst;
         PerSecond = perSecond;
         Capacity = capacity;
-        _entries = new Entry[Math.Min(capacity, InitialSize)];
-        _index = new Dictionary<UdpAddress, int>(_entries.Length);
+        // Nothing is allocated before the first address: a community's limiters that never see one cost no table.
+        _entries = [];
+        _index = [];
     }
 
     /// <summary>Tokens per second per address.</summary>
@@ -141,7 +143,7 @@ internal sealed class RateLimiter
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void Grow()
     {
-        var size = (int)Math.Min(Capacity, 2L * _entries.Length);
+        var size = (int)Math.Min(Capacity, Math.Max(InitialSize, 2L * _entries.Length));
         Array.Resize(ref _entries, size);
         _index.EnsureCapacity(size);
     }
