@@ -87,6 +87,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             }
         }
 
+        Network.Reserve(MaxPeers + 1); // the peer limit may be passed by one (the check precedes the add)
         Network.BlacklistMid(MyPeer.Mid);
         Network.RegisterServiceProvider(CommunityId, this);
         InitializeAddressEstimates();

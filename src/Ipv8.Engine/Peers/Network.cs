@@ -17,6 +17,9 @@ namespace Ipv8.Engine.Peers;
 /// </remarks>
 public sealed class Network
 {
+    // Reserve: a node that asks for more peers than this grows its tables as they fill (as with no limit at all).
+    internal const int MaxReservedPeers = 256;
+
     private readonly Lock _lock = new();
     private readonly NetworkOptions _options;
 
@@ -53,6 +56,27 @@ public sealed class Network
         // A full address table evicts the least recently set address no verified peer uses first: those are the
         // walkable ones nobody answered for.
         _addresses = new BoundedLru<UdpAddress, WalkableAddress>(_options.MaxWalkableAddresses, preferEvicting: (address, _) => !IsIndexed(address));
+    }
+
+    /// <summary>
+    /// Sizes the tables of verified peers, their addresses and the walkable addresses for <paramref name="peers"/>
+    /// entries (a community's peer limit), at most <see cref="MaxReservedPeers"/> and the caps in force, so that they do
+    /// not grow through every doubling while the walk fills them. Never shrinks a table.
+    /// </summary>
+    internal void Reserve(int peers)
+    {
+        peers = Math.Min(peers, MaxReservedPeers);
+        if (peers <= 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _verified.EnsureCapacity(Math.Min(peers, _options.MaxVerifiedPeers));
+            _byAddress.EnsureCapacity(Math.Min(peers, _options.MaxVerifiedPeers));
+            _addresses.EnsureCapacity(peers);
+        }
     }
 
     /// <summary>Raised (outside the table lock) when a peer becomes verified.</summary>
