@@ -111,6 +111,36 @@ public class RateLimitTests
         Assert.False(limiter.TryAcquire(UdpAddress.FromIPv4(0x0B000000 + 999, 1)), "the last address is still tracked, its bucket empty");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100)]
+    public void Under_random_churn_every_tracked_address_stays_findable_once_and_the_count_stays_bounded(int capacity)
+    {
+        // Burst 1 and a stopped clock: an address's bucket is empty exactly when the limiter tracks it, so that
+        // HasTokens tells which addresses it tracks (a table whose deletions broke a probe chain would lose some, and
+        // then track one twice).
+        var limiter = new RateLimiter(perSecond: 1, burst: 1, capacity, new FakeTimeProvider());
+        var random = new Random(1234);
+        var pool = Enumerable.Range(0, 1_000)
+            .Select(i => i % 3 == 0 ? UdpAddress.Parse($"[::{i:x}]:{1000 + (i % 7)}") : UdpAddress.FromIPv4((uint)(0x0A000000 + (i * 7919)), (ushort)(i % 5)))
+            .ToArray();
+        for (var step = 0; step < 20_000; step++)
+        {
+            var address = pool[random.Next(step % 2 == 0 ? 40 : pool.Length)]; // a hot set and a long tail
+            limiter.TryAcquire(address);
+            Assert.False(limiter.HasTokens(address), "the address just acquired is tracked");
+            Assert.InRange(limiter.Count, 1, capacity);
+            if (step % 500 == 0)
+            {
+                Assert.Equal(limiter.Count, pool.Count(a => !limiter.HasTokens(a)));
+            }
+        }
+
+        Assert.Equal(Math.Min(capacity, pool.Length), limiter.Count);
+        Assert.Equal(limiter.Count, pool.Count(a => !limiter.HasTokens(a)));
+    }
+
     [Fact]
     public void Acquiring_allocates_nothing_once_the_table_is_full()
     {

@@ -10,16 +10,22 @@ namespace Ipv8.Engine.Limits;
 /// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory); a
 /// limiter that has seen no address holds no table at all.
 /// </summary>
+/// <remarks>
+/// The buckets live in one open-addressing table (linear probing, at most three quarters full, deletion by backward
+/// shift), which is both the index and the clock's ring: an address costs one 48-byte slot, not a slot plus a
+/// dictionary entry, and growing copies one array.
+/// </remarks>
 internal sealed class RateLimiter
 {
-    private readonly Lock _lock = new();
-    private const int InitialSize = 16;
+    private const int InitialSlots = 32;
 
-    private readonly Dictionary<UdpAddress, int> _index;
-    private Entry[] _entries;
+    private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly double _tokensPerTick;
     private readonly double _burst;
+    private readonly int _maxSlots;
+    private readonly int _limit;
+    private Entry[] _slots = [];
     private int _count;
     private int _hand;
 
@@ -38,9 +44,10 @@ internal sealed class RateLimiter
         _burst = burst;
         PerSecond = perSecond;
         Capacity = capacity;
-        // Nothing is allocated before the first address: a community's limiters that never see one cost no table.
-        _entries = [];
-        _index = [];
+        // The smallest power of two that holds the capacity at three quarters full (so that a probe always ends), and
+        // what it holds (the capacity, but for one beyond what an array may hold).
+        _maxSlots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(((4L * capacity) + 2) / 3, 1 << 30));
+        _limit = (int)Math.Min(capacity, 3L * _maxSlots / 4);
     }
 
     /// <summary>Tokens per second per address.</summary>
@@ -75,9 +82,10 @@ internal sealed class RateLimiter
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (_index.TryGetValue(address, out var slot))
+            var slot = Find(address);
+            if (slot >= 0)
             {
-                ref var entry = ref _entries[slot];
+                ref var entry = ref _slots[slot];
                 entry.Tokens = Math.Min(_burst, entry.Tokens + ((now - entry.Updated) * _tokensPerTick));
                 entry.Updated = now;
                 entry.Referenced = true;
@@ -90,15 +98,19 @@ internal sealed class RateLimiter
                 return true;
             }
 
-            if (_count == _entries.Length && _count < Capacity)
+            if (_count == _limit)
             {
+                Remove(Victim());
+            }
+            else if (4L * (_count + 1) > 3L * _slots.Length)
+            {
+                // Below the limit, so below the largest table's three quarters: the table is smaller than that.
                 Grow();
             }
 
-            slot = _count < _entries.Length ? _count++ : Evict();
             // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
-            _entries[slot] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Referenced = false };
-            _index[address] = slot;
+            _slots[FreeSlot(address)] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Used = true, Referenced = false };
+            _count++;
             return true;
         }
     }
@@ -112,12 +124,13 @@ internal sealed class RateLimiter
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (!_index.TryGetValue(address, out var slot))
+            var slot = Find(address);
+            if (slot < 0)
             {
                 return true;
             }
 
-            ref var entry = ref _entries[slot];
+            ref var entry = ref _slots[slot];
             return entry.Tokens + ((now - entry.Updated) * _tokensPerTick) >= 1;
         }
     }
@@ -130,9 +143,10 @@ internal sealed class RateLimiter
             var now = _time.GetTimestamp();
             lock (_lock)
             {
-                if (_index.TryGetValue(address, out var slot))
+                var slot = Find(address);
+                if (slot >= 0)
                 {
-                    ref var entry = ref _entries[slot];
+                    ref var entry = ref _slots[slot];
                     entry.Tokens = 0;
                     entry.Updated = now;
                 }
@@ -140,30 +154,103 @@ internal sealed class RateLimiter
         }
     }
 
+    private static int Home(UdpAddress address, int mask) => address.GetHashCode() & mask;
+
+    // The slot of the address, or -1.
+    private int Find(UdpAddress address)
+    {
+        if (_count == 0)
+        {
+            return -1;
+        }
+
+        var mask = _slots.Length - 1;
+        for (var i = Home(address, mask); ; i = (i + 1) & mask)
+        {
+            ref var entry = ref _slots[i];
+            if (!entry.Used)
+            {
+                return -1;
+            }
+
+            if (entry.Address == address)
+            {
+                return i;
+            }
+        }
+    }
+
+    // The empty slot where an absent address goes (the table is never full).
+    private int FreeSlot(UdpAddress address)
+    {
+        var mask = _slots.Length - 1;
+        var i = Home(address, mask);
+        while (_slots[i].Used)
+        {
+            i = (i + 1) & mask;
+        }
+
+        return i;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void Grow()
     {
-        var size = (int)Math.Min(Capacity, Math.Max(InitialSize, 2L * _entries.Length));
-        Array.Resize(ref _entries, size);
-        _index.EnsureCapacity(size);
+        var old = _slots;
+        _slots = new Entry[Math.Min(_maxSlots, Math.Max(InitialSlots, 2 * old.Length))];
+        _hand = 0;
+        foreach (ref readonly var entry in old.AsSpan())
+        {
+            if (entry.Used)
+            {
+                _slots[FreeSlot(entry.Address)] = entry;
+            }
+        }
     }
 
-    private int Evict()
+    // The clock: the first slot from the hand on whose address was not used since the hand last passed it.
+    private int Victim()
     {
+        var mask = _slots.Length - 1;
         while (true)
         {
-            ref var entry = ref _entries[_hand];
             var slot = _hand;
-            _hand = (_hand + 1) % _entries.Length;
+            ref var entry = ref _slots[slot];
+            _hand = (_hand + 1) & mask;
+            if (!entry.Used)
+            {
+                continue;
+            }
+
             if (entry.Referenced)
             {
                 entry.Referenced = false;
                 continue;
             }
 
-            _index.Remove(entry.Address);
             return slot;
         }
+    }
+
+    // Empties the slot and shifts back the entries after it whose probe passed it, so that every probe still ends at
+    // its address or at an empty slot.
+    private void Remove(int slot)
+    {
+        var mask = _slots.Length - 1;
+        var hole = slot;
+        for (var next = (hole + 1) & mask; _slots[next].Used; next = (next + 1) & mask)
+        {
+            // The entry at next may fill the hole when its home is not cyclically in (hole, next].
+            var home = Home(_slots[next].Address, mask);
+            if (((next - home) & mask) >= ((next - hole) & mask))
+            {
+                _slots[hole] = _slots[next];
+                hole = next;
+            }
+        }
+
+        _slots[hole] = default;
+        _count--;
     }
 
     private struct Entry
@@ -171,6 +258,7 @@ internal sealed class RateLimiter
         public UdpAddress Address;
         public double Tokens;
         public long Updated;
+        public bool Used;
         public bool Referenced;
     }
 }
