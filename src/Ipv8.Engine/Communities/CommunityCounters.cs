@@ -9,8 +9,8 @@ namespace Ipv8.Engine.Communities;
 public sealed class CommunityCounters
 {
     // The four counters of a message id (packets in, bytes in, packets out, bytes out) sit side by side, in blocks of
-    // eight consecutive ids made on the first packet of one of them: a community that uses a few ids (discovery: three
-    // blocks) holds about 1 KB, not four 256-entry tables (8 KB, 80 MB at 10,000 nodes). A block, once published, is
+    // eight consecutive ids made on the first packet of one of them: a community that uses a few ids (discovery, 231 to
+    // 250: at most four blocks) holds under 2 KB, not four 256-entry tables (8 KB, 80 MB at 10,000 nodes). A block, once published, is
     // never replaced, so that a count is never lost to a concurrent growth.
     private const int BlockShift = 3;
     private const int IdsPerBlock = 1 << BlockShift;
