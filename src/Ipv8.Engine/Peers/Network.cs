@@ -38,7 +38,7 @@ public sealed class Network
 
     // Services that peers not verified (yet) announced (py-ipv8 keeps services per key whether or not the peer is
     // verified); applied when the peer is. Bounded by NetworkOptions.MaxPendingServicePeers, oldest key first.
-    private readonly BoundedLru<PublicKey, HashSet<CommunityId>> _pendingServices;
+    private readonly BoundedLru<PublicKey, PendingServices> _pendingServices;
 
     // py-ipv8 service_overlays: the communities of this node, by id.
     private readonly Dictionary<CommunityId, Communities.Community> _serviceProviders = [];
@@ -51,7 +51,7 @@ public sealed class Network
         _verifiedByBin = _verified.GetAlternateLookup<ReadOnlySpan<byte>>();
         _blacklist = new BoundedLru<UdpAddress, bool>(_options.MaxBlacklistedAddresses);
         _blacklistMids = new BoundedLru<MidKey, bool>(_options.MaxBlacklistedMids);
-        _pendingServices = new BoundedLru<PublicKey, HashSet<CommunityId>>(_options.MaxPendingServicePeers, KeyComparer.Instance);
+        _pendingServices = new BoundedLru<PublicKey, PendingServices>(_options.MaxPendingServicePeers, KeyComparer.Instance);
 
         // A full address table evicts the least recently set address no verified peer uses first: those are the
         // walkable ones nobody answered for.
@@ -300,13 +300,13 @@ public sealed class Network
         {
             if (!_pendingServices.TryGetValue(peer.Key, out var pending))
             {
-                pending = [];
+                pending = new PendingServices();
                 _pendingServices.TryAdd(peer.Key, pending);
             }
 
-            if (pending.Count < _options.MaxServicesPerPeer)
+            if (pending.Services.Count < _options.MaxServicesPerPeer)
             {
-                pending.Add(service);
+                pending.Services.Add(service);
             }
 
             return;
@@ -692,8 +692,9 @@ public sealed class Network
         IndexAddresses(peer);
         if (_pendingServices.Remove(peer.Key, out var pending))
         {
-            foreach (var service in pending)
+            for (var i = 0; i < pending.Services.Count; i++)
             {
+                var service = pending.Services[i];
                 added.Services.Add(service);
                 GetServicePeers(service).Add(peer);
             }
@@ -736,9 +737,9 @@ public sealed class Network
             }
         }
 
-        foreach (var service in entry.Services)
+        for (var i = 0; i < entry.Services.Count; i++)
         {
-            if (_servicePeers.TryGetValue(service, out var peers))
+            if (_servicePeers.TryGetValue(entry.Services[i], out var peers))
             {
                 peers.Remove(peer);
             }
@@ -809,11 +810,18 @@ public sealed class Network
 
     private sealed record WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
 
+    // The services a peer not verified (yet) announced: a box, so that the list changes in place in the table.
+    private sealed class PendingServices
+    {
+        public ServiceList Services;
+    }
+
     private sealed class PeerEntry(Peer peer)
     {
         public Peer Peer { get; } = peer;
 
-        public HashSet<CommunityId> Services { get; } = [];
+        // A field: ServiceList is a mutable struct, changed in place.
+        public ServiceList Services;
     }
 
     /// <summary>
