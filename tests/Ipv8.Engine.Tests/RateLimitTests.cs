@@ -142,6 +142,38 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void Addresses_whose_buckets_refilled_are_forgotten_before_the_table_grows_and_come_back_as_new_ones()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RateLimiter(perSecond: 5, burst: 10, capacity: 10_000, time);
+        var first = Enumerable.Range(0, 24).Select(i => UdpAddress.FromIPv4((uint)(0x0C000000 + i), 1)).ToArray();
+        var second = Enumerable.Range(0, 20).Select(i => UdpAddress.FromIPv4((uint)(0x0D000000 + i), 1)).ToArray();
+        var busy = UdpAddress.Parse("10.9.9.9:9");
+        foreach (var address in first)
+        {
+            Assert.True(limiter.TryAcquire(address, 10), "a new address has a full bucket");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(2)); // exactly the refill time of an emptied bucket
+        Assert.True(limiter.TryAcquire(first[0], 10));
+        Assert.True(limiter.TryAcquire(busy, 10)); // both empty now: they must be kept
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var address in second)
+        {
+            Assert.True(limiter.TryAcquire(address, 3));
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated); // the table did not grow: the refilled addresses made room
+        Assert.Equal(2 + second.Length, limiter.Count);
+        Assert.False(limiter.TryAcquire(first[0]), "an address whose bucket is still empty is remembered");
+        Assert.False(limiter.TryAcquire(busy));
+        Assert.True(limiter.TryAcquire(first[1], 10), "a forgotten address has a full bucket, as before it was forgotten");
+        Assert.False(limiter.TryAcquire(second[0], 8), "a partly used bucket is remembered");
+    }
+
+    [Fact]
     public void Acquiring_allocates_nothing_once_the_table_is_full()
     {
         var limiter = new RateLimiter(perSecond: 1e6, burst: 1e6, capacity: 64);

@@ -13,7 +13,9 @@ namespace Ipv8.Engine.Limits;
 /// <remarks>
 /// The buckets live in one open-addressing table (linear probing, at most three quarters full, deletion by backward
 /// shift), which is both the index and the clock's ring: an address costs one 48-byte slot, not a slot plus a
-/// dictionary entry, and growing copies one array.
+/// dictionary entry, and growing copies one array. Before it grows, the table forgets the addresses whose buckets have
+/// refilled (the same as never having seen them), so that its size follows the addresses active within one refill time
+/// (a couple of seconds), not all those ever seen.
 /// </remarks>
 internal sealed class RateLimiter
 {
@@ -104,8 +106,15 @@ internal sealed class RateLimiter
             }
             else if (4L * (_count + 1) > 3L * _slots.Length)
             {
-                // Below the limit, so below the largest table's three quarters: the table is smaller than that.
-                Grow();
+                // Below the limit, so below the largest table's three quarters: the table is smaller than that. Buckets
+                // that refilled since their last use tell nothing that an address never seen does not (it starts with a
+                // full bucket): forget those first, and grow only when they were fewer than half (so that each sweep
+                // pays for itself).
+                ForgetRefilled(now);
+                if (8L * (_count + 1) > 3L * _slots.Length)
+                {
+                    Grow();
+                }
             }
 
             // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
@@ -205,6 +214,23 @@ internal sealed class RateLimiter
             {
                 _slots[FreeSlot(entry.Address)] = entry;
             }
+        }
+    }
+
+    private void ForgetRefilled(long now)
+    {
+        // A removal shifts later entries back into the emptied slot: look at it again. An entry shifted across the
+        // array's end is looked at twice, which is harmless; none is skipped.
+        for (var i = 0; i < _slots.Length;)
+        {
+            ref var entry = ref _slots[i];
+            if (entry.Used && entry.Tokens + ((now - entry.Updated) * _tokensPerTick) >= _burst)
+            {
+                Remove(i);
+                continue;
+            }
+
+            i++;
         }
     }
 
