@@ -19,7 +19,7 @@ namespace Ipv8.Engine.Limits;
 /// </remarks>
 internal sealed class RateLimiter
 {
-    private const int InitialSlots = 32;
+    private const int InitialSlots = 8;
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
