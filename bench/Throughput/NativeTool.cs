@@ -5,14 +5,19 @@ using Ipv8.Tests.Shared;
 namespace Ipv8.Bench.Throughput;
 
 /// <summary>
-/// The C reference loops (bench/native/udp_tool.c: a sendmmsg sender and a recvmmsg receiver), compiled on first use
-/// when a C compiler is on the PATH. Without one the harness falls back to its C# sender and reports no C baseline.
+/// The C reference programs under bench/native, compiled on first use when a C compiler is on the PATH:
+/// <c>udp_tool</c> (a sendmmsg sender and a recvmmsg receiver; without a compiler the harness falls back to its C#
+/// sender and reports no C baseline) and <c>swarm_floor</c> (the <c>swarm-floor</c> scenario, which needs it).
 /// </summary>
 internal static class NativeTool
 {
-    private static readonly Lazy<string?> s_path = new(Build);
+    private static readonly Lazy<string?> s_path = new(() => Build("udp_tool", "using the C# sender, and no C baseline"));
+    private static readonly Lazy<string?> s_floorPath = new(() => Build("swarm_floor", "the swarm-floor scenario cannot run", "-pthread"));
 
     public static string? Path => s_path.Value;
+
+    /// <summary>The compiled <c>bench/native/swarm_floor.c</c>, or null without a C compiler.</summary>
+    public static string? FloorPath => s_floorPath.Value;
 
     /// <summary>Starts <c>udp_tool</c> with the given arguments, standard output redirected.</summary>
     public static Process Start(params string[] args)
@@ -58,25 +63,29 @@ internal static class NativeTool
         }
     }
 
-    private static string? Build()
+    private static string? Build(string name, string without, params string[] flags)
     {
-        var source = System.IO.Path.Combine(RepoPaths.Root, "bench", "native", "udp_tool.c");
-        var output = System.IO.Path.Combine(AppContext.BaseDirectory, "udp_tool");
+        var source = System.IO.Path.Combine(RepoPaths.Root, "bench", "native", name + ".c");
+        var output = System.IO.Path.Combine(AppContext.BaseDirectory, name);
+        string? failed = null;
         foreach (var compiler in new[] { "cc", "gcc", "clang" })
         {
             try
             {
-                using var build = Process.Start(new ProcessStartInfo(compiler, ["-O2", "-o", output, source]) { UseShellExecute = false, RedirectStandardError = true });
+                using var build = Process.Start(new ProcessStartInfo(compiler, ["-O2", "-o", output, source, .. flags]) { UseShellExecute = false, RedirectStandardError = true });
                 if (build is null)
                 {
                     continue;
                 }
 
+                var errors = build.StandardError.ReadToEnd();
                 build.WaitForExit();
                 if (build.ExitCode == 0)
                 {
                     return output;
                 }
+
+                failed ??= $"{compiler} could not compile {source}: {errors.Trim()}";
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -84,7 +93,13 @@ internal static class NativeTool
             }
         }
 
-        Console.Error.WriteLine("no C compiler found: using the C# sender, and no C baseline");
+        if (failed is not null)
+        {
+            Console.Error.WriteLine($"{failed}{Environment.NewLine}{without}");
+            return null;
+        }
+
+        Console.Error.WriteLine($"no C compiler found (cc, gcc or clang): {without}");
         return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ipv8.Bench.Throughput;
+using Ipv8.Tests.Shared;
 
 namespace Ipv8.Cli.Tests;
 
@@ -100,8 +101,52 @@ public class BenchHarnessCliTests
         }
     }
 
-    private static void AssertClose(double expected, double actual) =>
-        Assert.True(Math.Abs(expected - actual) <= 0.005 * Math.Abs(expected) + 0.001, $"expected {expected:F4}, the report says {actual:F4}");
+    [SkippableFact]
+    public void The_swarm_floor_passes_signed_datagrams_between_ten_thousand_sockets_and_reports_the_swarm_reports_ratio()
+    {
+        var compiler = new[] { "cc", "gcc", "clang" }.FirstOrDefault(OnPath);
+        Prerequisite.Decide("a C compiler", "IPV8_REQUIRE_CC", compiler is null ? "no cc, gcc or clang on the PATH" : null, Prerequisite.IsRequired("IPV8_REQUIRE_CC"));
+        var json = Path.Combine(Path.GetTempPath(), $"ipv8-floor-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, ThroughputHarness.Run(["throughput", "--scenario", "swarm-floor", "--seconds", "1", "--json", json]));
+            using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var root = report.RootElement;
+            double Field(string name) => root.GetProperty(name).GetDouble();
+
+            Assert.Equal(FloorScenario.Sockets, Field("sockets"));
+            Assert.Equal(0, Field("failures"));
+            var datagrams = Field("datagrams");
+            Assert.True(datagrams > 1_000, $"{datagrams} datagrams in a second");
+            Assert.Equal(datagrams, root.GetProperty("packets").GetInt64());
+
+            // A walk step is four datagrams, three of them signed: three signatures made and three checked per four.
+            Assert.Equal(0, Field("walks_unfinished"));
+            AssertClose(4 * Field("walks"), datagrams, 0.02);
+            AssertClose(0.75 * datagrams, Field("signatures_created"), 0.02);
+            AssertClose(0.75 * datagrams, Field("signatures_verified"), 0.02);
+            AssertClose(FloorScenario.WalksPerSecond, Field("walks_per_second"), 0.05);
+
+            // The swarm report's ratio: process CPU over the signatures at the one-core probe rates.
+            var work = (Field("signatures_created") / Field("libsodium_sign_per_second")) + (Field("signatures_verified") / Field("libsodium_verify_per_second"));
+            AssertClose(work, Field("crypto_seconds_at_probe_rates"), 0.01);
+            AssertClose(Field("cpu_seconds") / work, Field("crypto_ratio"), 0.01);
+            Assert.False(root.TryGetProperty("allocated_bytes_per_packet", out _)); // a C program: not measured, not 0
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, program)));
+
+    private static void AssertClose(double expected, double actual, double relative) =>
+        Assert.True(Math.Abs(expected - actual) <= (relative * Math.Abs(expected)) + 0.001, $"expected {expected:F4}, the report says {actual:F4}");
+
+    private static void AssertClose(double expected, double actual) => AssertClose(expected, actual, 0.005);
 
     [Theory]
     [MemberData(nameof(BadArguments))]

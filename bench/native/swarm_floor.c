@@ -1,0 +1,306 @@
+/*
+ * swarm_floor: the least CPU a swarm's traffic can cost on this machine. It gives the kernel and libsodium what
+ * `ipv8 swarm` gives them, and does nothing else: no peers, no tables, no parsing, no runtime.
+ *
+ *   swarm_floor LIBSODIUM SOCKETS SECONDS WALKS_PER_SECOND SIZE
+ *
+ * SOCKETS UDP sockets on 127.0.0.1 (ephemeral ports), one key pair each, are read by two threads, each with its own
+ * level-triggered epoll set over half of them (like ipv8's shared receive loops): one recvmmsg per ready socket. A
+ * walk thread (like `ipv8 swarm`'s) starts WALKS_PER_SECOND walk steps a second, spread evenly (0: as fast as it
+ * can). A step is the discovery exchange's four datagrams of SIZE bytes:
+ *   1. introduction request, walker -> peer: signed by the walk thread, verified by the peer
+ *   2. introduction response, peer -> walker: signed and verified
+ *   3. puncture request, peer -> introduced peer: unsigned
+ *   4. puncture, introduced peer -> walker: signed and verified
+ * so three signatures made and three checked per four datagrams, each over the datagram's own bytes, as in a swarm
+ * (whose report says 0.756 made and 0.738 checked per datagram at 10,000 nodes). One second of warm-up walks is not
+ * counted; once they are done, it starts walks for SECONDS and waits (at most 30 s) for the last of them to finish:
+ * the CPU, datagrams and signatures counted are exactly those walks' work.
+ *
+ * libsodium's rates are probed the way `ipv8 swarm` probes them (one thread, thread CPU clock, 160-byte messages,
+ * 4,000 signs and 2,000 verifies), before and after, and crypto_ratio is the swarm report's: process CPU over
+ * (signatures made / sign rate + signatures checked / verify rate). Prints one JSON object; exits 1 if any
+ * signature failed to verify.
+ *
+ * Loopback only: every socket is bound to 127.0.0.1 and sends only to its siblings. libsodium is loaded from the path
+ * given (the one Sodium.Core ships), so no headers are needed.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define THREADS 2
+#define PER_TURN 8
+#define MAX_EVENTS 256
+#define SIG 64
+#define PK 32
+#define SK 64
+#define HEADER 12 /* sender index, step, walker index */
+
+static int (*p_init)(void);
+static int (*p_keypair)(unsigned char *, unsigned char *);
+static int (*p_sign)(unsigned char *, unsigned long long *, const unsigned char *, unsigned long long, const unsigned char *);
+static int (*p_verify)(const unsigned char *, const unsigned char *, unsigned long long, const unsigned char *);
+
+static int sockets, size;
+static int *fds;
+static struct sockaddr_in *addrs;
+static unsigned char *pks, *sks;
+static atomic_int stop, counting;
+static atomic_llong datagrams, signs, verifies, failures, walks, send_errors;
+static atomic_llong started, finished; /* walks, counted all the time: how many are in flight */
+
+static double mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double thread_cpu(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void process_cpu(double *total, double *system) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    *system = u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+    *total = u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + *system;
+}
+
+static void count(atomic_llong *counter) {
+    if (atomic_load_explicit(&counting, memory_order_relaxed)) atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+}
+
+/* The probe of src/Ipv8.Cli/Commands/SwarmCosts.cs, in C. */
+static void probe(double *sign_rate, double *verify_rate) {
+    unsigned char pk[PK], sk[SK], message[160], sigs[256][SIG], sig[SIG];
+    p_keypair(pk, sk);
+    for (int i = 0; i < 160; i++) message[i] = (unsigned char)(i * 31);
+    for (int i = 0; i < 50 + 256; i++) {
+        memcpy(message, &(int){ i % 256 }, sizeof(int));
+        p_sign(sigs[i % 256], NULL, message, 160, sk);
+    }
+    double t = thread_cpu();
+    for (int i = 0; i < 4000; i++) {
+        memcpy(message, &i, sizeof(int));
+        p_sign(sig, NULL, message, 160, sk);
+    }
+    *sign_rate = 4000 / (thread_cpu() - t);
+    t = thread_cpu();
+    for (int i = 0; i < 2000; i++) {
+        memcpy(message, &(int){ i % 256 }, sizeof(int));
+        if (p_verify(sigs[i % 256], message, 160, pk) != 0) {
+            fprintf(stderr, "swarm_floor: libsodium refused its own signature\n");
+            exit(1);
+        }
+    }
+    *verify_rate = 2000 / (thread_cpu() - t);
+}
+
+static int next_random(unsigned *rng) {
+    *rng ^= *rng << 13; *rng ^= *rng >> 17; *rng ^= *rng << 5;
+    return (int)(*rng % (unsigned)sockets);
+}
+
+/* Sends step `step` of a walk started by `walker` from socket `from` to socket `to`, signed unless a puncture request. */
+static void send_step(int from, int to, int step, int walker, unsigned *rng) {
+    unsigned char message[1500];
+    memcpy(message, &from, 4);
+    memcpy(message + 4, &step, 4);
+    memcpy(message + 8, &walker, 4);
+    for (int b = HEADER; b < size - SIG; b++) message[b] = (unsigned char)(*rng + b);
+    if (step != 3) {
+        p_sign(message + size - SIG, NULL, message, size - SIG, sks + (size_t)from * SK);
+        count(&signs);
+    } else {
+        memset(message + size - SIG, 0, SIG);
+    }
+    if (to == from) to = (to + 1) % sockets;
+    if (sendto(fds[from], message, size, MSG_DONTWAIT, (struct sockaddr *)&addrs[to], sizeof addrs[to]) != size) count(&send_errors);
+}
+
+/* Starts walk steps for `seconds`: at `rate` a second, spread evenly, or (rate 0) keeping 64 under way. */
+static void walk_for(double seconds, double rate, unsigned *rng) {
+    double start = mono(), end = start + seconds;
+    long long due = 0;
+    for (double now = start; now < end; now = mono()) {
+        long long target = rate > 0 ? (long long)((now - start) * rate) : due + (64 - (atomic_load(&started) - atomic_load(&finished)));
+        for (; due < target; due++) {
+            int walker = next_random(rng);
+            send_step(walker, next_random(rng), 1, walker, rng);
+            atomic_fetch_add(&started, 1);
+            count(&walks);
+        }
+        struct timespec tick = { 0, rate > 0 ? 1000000 : 50000 };
+        nanosleep(&tick, NULL);
+    }
+}
+
+/* Waits (at most 30 s: a loaded machine may be far behind) until every walk started has finished. */
+static void drain(void) {
+    double deadline = mono() + 30;
+    while (atomic_load(&started) > atomic_load(&finished) && mono() < deadline) {
+        struct timespec tick = { 0, 1000000 };
+        nanosleep(&tick, NULL);
+    }
+}
+
+struct loop { int index; int epoll; };
+
+static void *receive(void *arg) {
+    struct loop *loop = arg;
+    unsigned rng = 0x9e3779b9u * (unsigned)(loop->index + 1);
+    struct epoll_event events[MAX_EVENTS];
+    static __thread unsigned char buffers[PER_TURN][2048];
+    struct iovec iov[PER_TURN];
+    struct mmsghdr msgs[PER_TURN];
+    memset(msgs, 0, sizeof msgs);
+    for (int i = 0; i < PER_TURN; i++) {
+        iov[i].iov_base = buffers[i];
+        iov[i].iov_len = sizeof buffers[i];
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+        int ready = epoll_wait(loop->epoll, events, MAX_EVENTS, 100);
+        for (int e = 0; e < ready; e++) {
+            int me = (int)events[e].data.u32;
+            int n = recvmmsg(fds[me], msgs, PER_TURN, MSG_DONTWAIT, NULL);
+            for (int i = 0; i < n; i++) {
+                int sender, step, walker;
+                memcpy(&sender, buffers[i], 4);
+                memcpy(&step, buffers[i] + 4, 4);
+                memcpy(&walker, buffers[i] + 8, 4);
+                if ((int)msgs[i].msg_len != size || sender < 0 || sender >= sockets || walker < 0 || walker >= sockets || step < 1 || step > 4) {
+                    atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+                    continue;
+                }
+                count(&datagrams);
+                if (step != 3) {
+                    if (p_verify(buffers[i] + size - SIG, buffers[i], size - SIG, pks + (size_t)sender * PK) != 0) {
+                        atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+                        continue;
+                    }
+                    count(&verifies);
+                }
+                if (step == 1) {
+                    send_step(me, sender, 2, walker, &rng);             /* the response, to the walker */
+                    send_step(me, next_random(&rng), 3, walker, &rng);  /* the puncture request, to the introduced peer */
+                } else if (step == 3) {
+                    send_step(me, walker, 4, walker, &rng);             /* the puncture, to the walker */
+                } else if (step == 4) {
+                    atomic_fetch_add_explicit(&finished, 1, memory_order_relaxed);
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        fprintf(stderr, "usage: swarm_floor LIBSODIUM SOCKETS SECONDS WALKS_PER_SECOND SIZE\n");
+        return 2;
+    }
+    void *sodium = dlopen(argv[1], RTLD_NOW);
+    if (!sodium) { fprintf(stderr, "swarm_floor: %s\n", dlerror()); return 2; }
+    p_init = dlsym(sodium, "sodium_init");
+    p_keypair = dlsym(sodium, "crypto_sign_keypair");
+    p_sign = dlsym(sodium, "crypto_sign_detached");
+    p_verify = dlsym(sodium, "crypto_sign_verify_detached");
+    if (!p_init || !p_keypair || !p_sign || !p_verify || p_init() < 0) { fprintf(stderr, "swarm_floor: not a usable libsodium\n"); return 2; }
+    sockets = atoi(argv[2]);
+    double seconds = atof(argv[3]);
+    double rate = atof(argv[4]);
+    size = atoi(argv[5]);
+    if (sockets < 3 || sockets > 60000 || seconds <= 0 || seconds > 600 || rate < 0 || rate > 1e6 || size < HEADER + SIG || size > 1400) {
+        fprintf(stderr, "swarm_floor: SOCKETS 3..60000, SECONDS 0..600, WALKS_PER_SECOND 0..1000000, SIZE 76..1400\n");
+        return 2;
+    }
+    struct rlimit files;
+    getrlimit(RLIMIT_NOFILE, &files);
+    if (files.rlim_cur < (rlim_t)sockets + 64) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
+
+    double sign_before, verify_before, sign_after, verify_after;
+    probe(&sign_before, &verify_before);
+
+    fds = calloc(sockets, sizeof *fds);
+    addrs = calloc(sockets, sizeof *addrs);
+    pks = malloc((size_t)sockets * PK);
+    sks = malloc((size_t)sockets * SK);
+    struct loop loops[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        loops[t].index = t;
+        loops[t].epoll = epoll_create1(EPOLL_CLOEXEC);
+    }
+    for (int i = 0; i < sockets; i++) {
+        fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        struct sockaddr_in me = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&me, sizeof me) != 0) { perror("swarm_floor: socket"); return 1; }
+        socklen_t len = sizeof addrs[i];
+        getsockname(fds[i], (struct sockaddr *)&addrs[i], &len);
+        struct epoll_event event = { .events = EPOLLIN, .data.u32 = (unsigned)i };
+        epoll_ctl(loops[i % THREADS].epoll, EPOLL_CTL_ADD, fds[i], &event);
+        p_keypair(pks + (size_t)i * PK, sks + (size_t)i * SK);
+    }
+    double setup_cpu, setup_sys;
+    process_cpu(&setup_cpu, &setup_sys); /* the probe, the sockets and key pairs: not counted below */
+
+    pthread_t threads[THREADS];
+    for (int t = 0; t < THREADS; t++) pthread_create(&threads[t], NULL, receive, &loops[t]);
+
+    /* The walk thread: this one. One second of warm-up walks, not counted; once they are done, SECONDS of counted
+     * walks; once those are done (each wait at most 30 s), the CPU, datagrams and signatures counted are exactly the
+     * counted walks' work. */
+    unsigned rng = 12345;
+    walk_for(1, rate, &rng);
+    drain();
+    double cpu0, sys0;
+    process_cpu(&cpu0, &sys0);
+    double t0 = mono();
+    atomic_store(&counting, 1);
+    walk_for(seconds, rate, &rng);
+    double walking = mono() - t0;
+    drain();
+    double cpu, sys;
+    process_cpu(&cpu, &sys);
+    double elapsed = mono() - t0;
+    cpu -= cpu0;
+    sys -= sys0;
+    atomic_store(&counting, 0);
+    atomic_store(&stop, 1);
+    for (int t = 0; t < THREADS; t++) pthread_join(threads[t], NULL);
+
+    probe(&sign_after, &verify_after);
+    double sign_rate = (sign_before + sign_after) / 2, verify_rate = (verify_before + verify_after) / 2;
+    long long d = atomic_load(&datagrams), s = atomic_load(&signs), v = atomic_load(&verifies), f = atomic_load(&failures);
+    double work = s / sign_rate + v / verify_rate;
+    printf("{\"sockets\":%d,\"size\":%d,\"seconds\":%.3f,\"seconds_walking\":%.3f,\"walks_per_second_asked\":%.1f,\"walks\":%lld,\"walks_per_second\":%.1f,"
+           "\"walks_unfinished\":%lld,"
+           "\"datagrams\":%lld,\"datagrams_per_second\":%.1f,\"signatures_created\":%lld,\"signatures_verified\":%lld,"
+           "\"failures\":%lld,\"send_errors\":%lld,\"cpu_seconds\":%.3f,\"system_cpu_seconds\":%.3f,"
+           "\"cpu_microseconds_per_datagram\":%.2f,\"system_microseconds_per_datagram\":%.2f,"
+           "\"libsodium_sign_per_second\":%.1f,\"libsodium_verify_per_second\":%.1f,"
+           "\"crypto_seconds_at_probe_rates\":%.3f,\"crypto_ratio\":%.3f,\"setup_cpu_seconds\":%.3f}\n",
+           sockets, size, elapsed, walking, rate, (long long)atomic_load(&walks), atomic_load(&walks) / walking,
+           (long long)(atomic_load(&started) - atomic_load(&finished)), d, d / elapsed, s, v, f,
+           (long long)atomic_load(&send_errors), cpu, sys, d > 0 ? cpu * 1e6 / d : 0, d > 0 ? sys * 1e6 / d : 0,
+           sign_rate, verify_rate, work, work > 0 ? cpu / work : 0, setup_cpu);
+    return f == 0 ? 0 : 1;
+}
