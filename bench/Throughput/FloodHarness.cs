@@ -7,6 +7,7 @@ using Ipv8.Engine;
 using Ipv8.Engine.Communities;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Peers;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;
@@ -44,15 +45,22 @@ internal static class FloodHarness
                     rate = r;
                     i++;
                     break;
-                case "--json" when value is not null:
+                case "--json" when !string.IsNullOrWhiteSpace(value):
                     json = value;
                     i++;
                     break;
                 default:
-                    Console.Error.WriteLine($"error: unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: flood [--seconds N (10)] [--rate PER_SECOND_EACH (50000)] [--json FILE]");
+                    // One line, as the ipv8 command and the throughput harness say bad arguments.
+                    Console.Error.WriteLine($"error: unknown or invalid argument '{args[i]}' (usage: flood [--seconds N (10)] [--rate PER_SECOND_EACH (50000)] [--json FILE]).");
                     return 2;
             }
+        }
+
+        // Checked before the run, in the words of the ipv8 command's --report.
+        if (json is not null && OutputFiles.Problem("--json", new FileInfo(json)) is { } problem)
+        {
+            Console.Error.WriteLine($"error: {problem}");
+            return 2;
         }
 
         // Warm-up, not measured: both targets' code is compiled and tiered up before either is timed, so the first
@@ -77,16 +85,7 @@ internal static class FloodHarness
         }
 
         var text = JsonSerializer.Serialize(results);
-        if (json is not null)
-        {
-            File.WriteAllText(json, text + Environment.NewLine);
-        }
-        else
-        {
-            Console.WriteLine(text);
-        }
-
-        return 0;
+        return ThroughputHarness.WriteReport(text, json, Console.Out, Console.Error);
     }
 
     private static Dictionary<string, object> Measure(string target, double seconds, int rate)

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ipv8.Shared;
 using Ipv8.Wire.Crypto;
 
 namespace Ipv8.Bench.Throughput;
@@ -22,13 +25,25 @@ public static class ThroughputHarness
         new("puncture-request", "unsigned puncture requests, each answered with a signed puncture", CryptoBound.Sign, InProcessScenarios.PunctureRequests),
         new("udp-ingest", "185-byte datagrams from a sendmmsg sender process through a whole node on 127.0.0.1", CryptoBound.None, UdpScenarios.Ingest),
         new("udp-baseline", "the same datagrams into a bare recvmmsg loop", CryptoBound.None, UdpScenarios.Baseline),
-        new("libsodium", "one Ed25519 verify and one sign per packet, nothing else: the ceiling for introduction-request on W cores", CryptoBound.VerifyAndSign, CryptoScenarios.Libsodium),
-        new("swarm-floor", "C, no node: a 10,000-node swarm's sockets, walk steps (3,500/s) and signatures on 127.0.0.1, 2 receive threads and a walk thread (--workers is ignored); its crypto_ratio is the least the swarm report's can be here", CryptoBound.None, FloorScenario.Run),
-        new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve", CryptoBound.None, CryptoScenarios.VerifyEc),
+        new("libsodium", "one Ed25519 verify and one sign per packet, nothing else: the ceiling for introduction-request on W cores", CryptoBound.VerifyAndSign, CryptoScenarios.Libsodium)
+        {
+            SignRatio = false, // its packets are verify+sign: a ratio to the sign rate alone means nothing
+        },
+        new("swarm-floor", "C, no node: a 10,000-node swarm's sockets, walk steps (3,500/s) and signatures on 127.0.0.1, 2 receive threads and a walk thread of its own (no --workers); its crypto_ratio is the least the swarm report's can be here", CryptoBound.None, FloorScenario.Run),
+        new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve, on one core (no --workers; --seconds is divided among the four curves)", CryptoBound.None, CryptoScenarios.VerifyEc),
     ];
 
-    /// <summary>The scenarios that run on the harness's own worker threads, so that <c>--paired</c> can alternate one and W of them.</summary>
+    /// <summary>
+    /// The scenarios that run on the harness's own worker threads: the ones <c>--paired</c> (one against W of them)
+    /// and <c>--no-interleave</c> (how libsodium is measured next to them) apply to.
+    /// </summary>
     public static readonly IReadOnlyList<string> PairedScenarios = ["decode", "introduction-request", "puncture-request", "libsodium"];
+
+    /// <summary>The scenarios that take <c>--workers</c>: the worker-thread ones, and udp-ingest (its node's receive workers).</summary>
+    public static readonly IReadOnlyList<string> WorkerScenarios = [.. PairedScenarios, "udp-ingest"];
+
+    /// <summary>The scenarios that take <c>--metrics</c>.</summary>
+    public static readonly IReadOnlyList<string> MetricsScenarios = ["introduction-request"];
 
     /// <summary>Runs <c>throughput ...</c> (<paramref name="args"/> starts with <c>throughput</c>); returns the exit code.</summary>
     public static int Run(string[] args)
@@ -36,16 +51,36 @@ public static class ThroughputHarness
         var parsed = CreateCommand().Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ").Replace("\t", string.Empty, StringComparison.Ordinal)}");
-            }
-
-            Console.Error.WriteLine("see: dotnet run -c Release --project bench -- throughput --help");
+            Console.Error.WriteLine(ErrorLine(parsed));
             return 2;
         }
 
         return parsed.Invoke();
+    }
+
+    /// <summary>
+    /// Bad arguments as one line, the way the <c>ipv8</c> command says them (docs/cli.md, "Exit codes and errors"):
+    /// every error, separated by semicolons, then where the help is.
+    /// </summary>
+    public static string ErrorLine(ParseResult parsed)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        var options = parsed.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToList();
+        // The word after an unknown option (the 2 of "--worker 2") is most likely its value, not an error of its own.
+        var tokens = parsed.Tokens.Select(t => t.Value).ToList();
+        var valuesOfUnknown = tokens.Skip(1).Where((value, i) => tokens[i].StartsWith('-') && !value.StartsWith('-')
+            && parsed.UnmatchedTokens.Contains(tokens[i]) && parsed.UnmatchedTokens.Contains(value)).ToHashSet(StringComparer.Ordinal);
+        var messages = parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Replace("\t", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.'))
+            .Where(m => !valuesOfUnknown.Any(v => m.Contains($"'{v}'", StringComparison.Ordinal)))
+            .Select(m => Regex.Match(m, @"^Cannot parse argument '(.*)' for option '(.+)' as expected type 'System\.(Int32|Double)'$") is { Success: true } bad
+                ? $"{bad.Groups[2].Value} must be {(bad.Groups[3].Value == "Int32" ? "a whole number" : "a number")}, got '{bad.Groups[1].Value}'"
+                : m)
+            .Select(m => Regex.Match(m, "^Option '(.+)' is required$") is { Success: true } required ? $"{required.Groups[1].Value} is required" : m)
+            .Select(m => parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-') && m.Contains($"'{t}'", StringComparison.Ordinal)) is { } unknown
+                ? $"unknown option '{unknown}'{Suggest.DidYouMean(unknown, options)}"
+                : m)
+            .Distinct(StringComparer.Ordinal);
+        return $"error: {string.Join("; ", messages)}. (see 'throughput --help')";
     }
 
     /// <summary>The command line: a root with the <c>throughput</c> command, so that <c>throughput --help</c> is its help.</summary>
@@ -55,64 +90,129 @@ public static class ThroughputHarness
         {
             Description = "What to run (the scenarios are described above).",
             Required = true,
-        }.AcceptOnlyFromAmong([.. Scenarios.Select(s => s.Name)]);
-        var seconds = new Option<double>("--seconds") { Description = "How long the scenario runs (at most 600).", DefaultValueFactory = _ => 5 };
-        seconds.Validators.Add(result =>
+        };
+        var seconds = new Option<double>("--seconds")
         {
-            if (result.GetValueOrDefault<double>() is <= 0 or > 600)
-            {
-                result.AddError("--seconds must be more than 0 and at most 600.");
-            }
-        });
-        var workers = new Option<int>("--workers") { Description = "Worker threads (1-64).", DefaultValueFactory = _ => 1 };
-        workers.Validators.Add(result =>
+            Description = "How long the scenario runs (at most 600; with --paired, see there). verify-ec divides it among its four curves, after an untimed warm-up of about a second.",
+            DefaultValueFactory = _ => 5,
+        };
+        var workers = new Option<int>("--workers")
         {
-            if (result.GetValueOrDefault<int>() is < 1 or > 64)
-            {
-                result.AddError("--workers must be 1-64.");
-            }
-        });
-        var noInterleave = new Option<bool>("--no-interleave") { Description = "With one worker, measure libsodium before and after instead of in slices between the scenario's own." };
-        var metrics = new Option<bool>("--metrics") { Description = "introduction-request: run the community inside a node with its Ipv8 meter and a listener on every instrument." };
+            Description = $"Worker threads (1-64), for {string.Join(", ", PairedScenarios)} and udp-ingest (its node's receive workers); the other scenarios take none.",
+            DefaultValueFactory = _ => 1,
+        };
+        var noInterleave = new Option<bool>("--no-interleave")
+        {
+            Description = $"For {string.Join(", ", PairedScenarios)}, without --paired: measure libsodium before and after the run instead of between the scenario's own 100 ms slices (one worker) or phases (W workers).",
+        };
+        var metrics = new Option<bool>("--metrics") { Description = "introduction-request only: run the community inside a node with its Ipv8 meter and a listener on every instrument." };
         var paired = new Option<bool>("--paired") { Description = "With --workers W > 1 (decode, introduction-request, puncture-request, libsodium): alternate 100 ms phases of one worker and of W workers, for the scenario and for libsodium alone (the scenario's own libsodium work: verify+sign, or sign; verify+sign as a CPU-bound reference for decode), and report both scalings (W-worker rate / one-worker rate) from the same stretch of machine time. --seconds is the scenario's time over both phases; libsodium's phases take as long again." };
-        paired.Validators.Add(result =>
+        var json = new Option<FileInfo?>("--json")
         {
-            if (!result.GetValueOrDefault<bool>())
+            Description = "Write the JSON report to this file instead of standard output.",
+            HelpName = "file",
+            CustomParser = result =>
             {
-                return;
-            }
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    result.AddError($"--json needs a file name, got '{text}'.");
+                    return null;
+                }
 
-            if (result.GetResult(workers) is not { } w || w.GetValueOrDefault<int>() < 2)
-            {
-                result.AddError("--paired needs --workers 2 or more.");
-            }
+                // Checked before the run, not after minutes of it, in the ipv8 command's words.
+                var file = new FileInfo(text);
+                if (OutputFiles.Problem("--json", file) is { } problem)
+                {
+                    result.AddError(problem);
+                }
 
-            if (result.GetResult(seconds) is { } time && time.GetValueOrDefault<double>() < 1)
-            {
-                result.AddError("--paired needs --seconds 1 or more (five rounds of 100 ms phases; shorter runs measure noise).");
-            }
-
-            if (result.GetResult(scenario)?.GetValueOrDefault<string>() is { } name && !PairedScenarios.Contains(name))
-            {
-                result.AddError($"--paired works with the in-process scenarios ({string.Join(", ", PairedScenarios)}), not {name}.");
-            }
-        });
-        var json = new Option<string?>("--json") { Description = "Write the JSON report to this file instead of standard output.", HelpName = "file" };
-        json.Validators.Add(result =>
-        {
-            // Checked before the run, not after minutes of it.
-            if (result.GetValueOrDefault<string?>() is { } file
-                && (file.Length == 0 || Directory.Exists(file) || Path.GetDirectoryName(Path.GetFullPath(file)) is not { } folder || !Directory.Exists(folder)))
-            {
-                result.AddError($"--json '{file}': {(file.Length == 0 ? "needs a file name" : Directory.Exists(file) ? "is a directory, not a file" : "its folder does not exist")}.");
-            }
-        });
+                return file;
+            },
+        };
         var description = "Run one end-to-end scenario and report packets per second, allocation per packet and, for the scenarios that sign or verify, the ratio to libsodium's one-core rate in the same run. Scenarios:"
             + string.Concat(Scenarios.Select(s => $"{Environment.NewLine}  {s.Name,-21} {s.Description}{(s.Bound == CryptoBound.None ? string.Empty : $" (ratio to libsodium's {(s.Bound == CryptoBound.Sign ? "sign rate" : "verify+sign bound")})")}"));
         var command = new Command("throughput", description)
         {
             scenario, seconds, workers, noInterleave, metrics, paired, json,
         };
+        command.Validators.Add(result =>
+        {
+            // One validator for every check (System.CommandLine skips an option's validators once the command's
+            // found an error). Options a scenario would silently ignore are refused, naming the scenarios they work with.
+            T Given<T>(Option<T> option, T fallback)
+            {
+                try
+                {
+                    return result.GetResult(option) is { } given ? given.GetValueOrDefault<T>()! : fallback;
+                }
+                catch (InvalidOperationException)
+                {
+                    return fallback; // a value that does not parse: its own error says so
+                }
+            }
+
+            var time = Given(seconds, 5);
+            var threads = Given(workers, 1);
+            if (time is <= 0 or > 600)
+            {
+                result.AddError("--seconds must be more than 0 and at most 600.");
+            }
+
+            if (threads is < 1 or > 64)
+            {
+                result.AddError("--workers must be 1-64.");
+            }
+
+            if (Given(scenario, string.Empty) is not { Length: > 0 } name)
+            {
+                return; // none: its own error says so
+            }
+
+            if (!Scenarios.Any(s => s.Name == name))
+            {
+                var names = Scenarios.Select(s => s.Name).ToList();
+                result.AddError($"--scenario must be one of {string.Join(", ", names)}, got '{name}'{Suggest.DidYouMean(name, names)}.");
+                return;
+            }
+
+            if (threads > 1 && !WorkerScenarios.Contains(name))
+            {
+                result.AddError($"--workers works with {string.Join(", ", WorkerScenarios)}, not {name}.");
+            }
+
+            if (Given(paired, false))
+            {
+                if (threads < 2)
+                {
+                    result.AddError("--paired needs --workers 2 or more.");
+                }
+
+                if (time < 1)
+                {
+                    result.AddError("--paired needs --seconds 1 or more (five rounds of 100 ms phases; shorter runs measure noise).");
+                }
+
+                if (!PairedScenarios.Contains(name))
+                {
+                    result.AddError($"--paired works with the in-process scenarios ({string.Join(", ", PairedScenarios)}), not {name}.");
+                }
+            }
+
+            if (Given(noInterleave, false) && !PairedScenarios.Contains(name))
+            {
+                result.AddError($"--no-interleave works with {string.Join(", ", PairedScenarios)}, not {name}.");
+            }
+            else if (Given(noInterleave, false) && Given(paired, false))
+            {
+                result.AddError("--no-interleave does not work with --paired (a paired run measures libsodium in phases of its own).");
+            }
+
+            if (Given(metrics, false) && !MetricsScenarios.Contains(name))
+            {
+                result.AddError($"--metrics works with {string.Join(", ", MetricsScenarios)} only, not {name}.");
+            }
+        });
         command.SetAction(result => Execute(new ThroughputOptions
         {
             Scenario = result.GetValue(scenario)!,
@@ -121,7 +221,7 @@ public static class ThroughputHarness
             Interleave = !result.GetValue(noInterleave),
             Metrics = result.GetValue(metrics),
             Paired = result.GetValue(paired),
-            JsonPath = result.GetValue(json),
+            JsonPath = result.GetValue(json)?.FullName,
         }));
         return new RootCommand("Ipv8 for .NET benchmarks: the throughput harness (BenchmarkDotNet suites run without a harness name).") { command };
     }
@@ -194,31 +294,38 @@ public static class ThroughputHarness
             report[key] = value;
         }
 
-        PrintTable(report, scenario.Bound, bound.Verify, bound.Sign);
+        PrintTable(report, scenario, bound.Verify, bound.Sign);
         tracer?.Report();
-        var json = JsonSerializer.Serialize(report);
-        if (options.JsonPath is { } path)
+        return WriteReport(JsonSerializer.Serialize(report), options.JsonPath, Console.Out, Console.Error);
+    }
+
+    /// <summary>
+    /// Writes the JSON report to <paramref name="path"/>, or to <paramref name="output"/> when there is none; returns the
+    /// exit code. A write that fails is one line in the <c>ipv8</c> command's words ("error: cannot write --json 'PATH':
+    /// REASON."), exit 1, and the report goes to <paramref name="output"/> so that the run's result is not lost.
+    /// </summary>
+    public static int WriteReport(string json, string? path, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (path is not null)
         {
             try
             {
                 File.WriteAllText(path, json + Environment.NewLine);
+                return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"error: cannot write --json '{path}': {ex.Message}");
-                Console.WriteLine(json); // the run's result is not lost
-                return 1;
+                error.WriteLine(OutputFiles.CannotWrite("--json", new FileInfo(path), ex));
             }
         }
-        else
-        {
-            Console.WriteLine(json);
-        }
 
-        return 0;
+        output.WriteLine(json);
+        return path is null ? 0 : 1;
     }
 
-    private static void PrintTable(Dictionary<string, object> report, CryptoBound bound, double verifyRate, double signRate)
+    private static void PrintTable(Dictionary<string, object> report, Scenario scenario, double verifyRate, double signRate)
     {
         var rate = Convert.ToDouble(report["packets_per_second"], CultureInfo.InvariantCulture);
         Console.Error.WriteLine();
@@ -228,7 +335,7 @@ public static class ThroughputHarness
             Console.Error.WriteLine($"  {key,-30} {text}");
         }
 
-        foreach (var line in RatioLines(bound, rate, verifyRate, signRate))
+        foreach (var line in RatioLines(scenario, rate, verifyRate, signRate))
         {
             Console.Error.WriteLine(line);
         }
@@ -236,16 +343,21 @@ public static class ThroughputHarness
         Console.Error.WriteLine();
     }
 
-    /// <summary>The ratio lines of the table: to the verify+sign bound and the sign rate, to the sign rate, or none.</summary>
-    public static IEnumerable<string> RatioLines(CryptoBound bound, double rate, double verifyRate, double signRate)
+    /// <summary>
+    /// The ratio lines of the table: to the verify+sign bound and (unless <see cref="Scenario.SignRatio"/> is off) the
+    /// sign rate, to the sign rate, or none.
+    /// </summary>
+    public static IEnumerable<string> RatioLines(Scenario scenario, double rate, double verifyRate, double signRate)
     {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var bound = scenario.Bound;
         if (bound == CryptoBound.VerifyAndSign)
         {
             var both = 1 / ((1 / verifyRate) + (1 / signRate));
             yield return $"  {"ratio to verify+sign bound",-30} {(rate / both).ToString("0.000", CultureInfo.InvariantCulture)}  (bound {both.ToString("0", CultureInfo.InvariantCulture)} /s per core)";
         }
 
-        if (bound != CryptoBound.None)
+        if (bound != CryptoBound.None && scenario.SignRatio)
         {
             yield return $"  {"ratio to sign rate",-30} {(rate / signRate).ToString("0.000", CultureInfo.InvariantCulture)}";
         }
@@ -266,7 +378,11 @@ public enum CryptoBound
 }
 
 /// <summary>One harness scenario.</summary>
-public sealed record Scenario(string Name, string Description, CryptoBound Bound, Func<ThroughputOptions, ScenarioResult> Run);
+public sealed record Scenario(string Name, string Description, CryptoBound Bound, Func<ThroughputOptions, ScenarioResult> Run)
+{
+    /// <summary>Whether the table shows the ratio to libsodium's sign rate (for a scenario with a <see cref="Bound"/>; default on).</summary>
+    public bool SignRatio { get; init; } = true;
+}
 
 /// <summary>Harness settings.</summary>
 public sealed class ThroughputOptions

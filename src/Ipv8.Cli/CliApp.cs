@@ -25,7 +25,7 @@ internal static class CliApp
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parsed = CreateRoot().Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 || OptionsWithoutValue(parsed).Count > 0)
         {
             error.WriteLine(ErrorLine(parsed));
             return 2;
@@ -69,8 +69,23 @@ internal static class CliApp
             .Where(t => t.StartsWith('-'))
             .ToList();
         var valuesOfUnknown = ValuesOfUnknownOptions(parsed);
-        var messages = new List<string>();
-        foreach (var message in parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").TrimEnd('.')))
+        var withoutValue = OptionsWithoutValue(parsed);
+        var known = KnownOptionNames(parsed);
+        // In "--log-level --nodes 3", "3" is the value of the --nodes that --log-level took: not an error of its own.
+        var swallowed = withoutValue.SelectMany(r => r.Tokens).ToHashSet();
+        for (var i = 1; i < parsed.Tokens.Count; i++)
+        {
+            if (swallowed.Contains(parsed.Tokens[i - 1]) && parsed.UnmatchedTokens.Contains(parsed.Tokens[i].Value))
+            {
+                valuesOfUnknown.Add(parsed.Tokens[i].Value);
+            }
+        }
+
+        var messages = withoutValue.Select(r => $"{r.Option.Name} needs a value").ToList();
+        // The word taken as the value is an option of its own: one not known is an unknown option, said as any other.
+        messages.AddRange(withoutValue.SelectMany(r => r.Tokens).Select(t => t.Value).Where(v => LooksLikeAnOption(v) && !known.Contains(v))
+            .Select(v => $"unknown option '{v}'{DidYouMean(v, options)}"));
+        foreach (var message in parsed.Errors.Where(e => !withoutValue.Contains(e.SymbolResult) && !withoutValue.Contains(e.SymbolResult?.Parent)).Select(e => e.Message.ReplaceLineEndings(" ").TrimEnd('.')))
         {
             // An unmatched token's error names it in quotes: say it as an unknown option, with the nearest known one;
             // the value after an unknown option is not an error of its own.
@@ -157,6 +172,27 @@ internal static class CliApp
 
         return null;
     }
+
+    /// <summary>
+    /// The options of the command that took an option as their value (<c>--nodes --quiet</c>, <c>--report --quiet</c>):
+    /// System.CommandLine hands the next word to an option that needs a value, even a word that names an option. No
+    /// value is a known option or a word of the form <c>--name</c>, so these are options given without their value.
+    /// </summary>
+    private static List<OptionResult> OptionsWithoutValue(ParseResult parsed)
+    {
+        var names = KnownOptionNames(parsed);
+        return parsed.CommandResult.Children.OfType<OptionResult>()
+            .Where(r => r.Tokens.Any(t => names.Contains(t.Value) || LooksLikeAnOption(t.Value)))
+            .ToList();
+    }
+
+    /// <summary><c>--name</c>: two dashes and a letter (a negative number such as <c>-1</c> is a value).</summary>
+    private static bool LooksLikeAnOption(string word) => word.Length > 2 && word.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetter(word[2]);
+
+    private static HashSet<string> KnownOptionNames(ParseResult parsed) => parsed.CommandResult.Command.Options
+        .Concat(parsed.RootCommandResult.Command.Options.Where(o => o.Recursive))
+        .SelectMany(Names)
+        .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The unmatched words right after an unmatched option (<c>1</c> in <c>--prot 1</c>): most likely its value.</summary>
     private static HashSet<string> ValuesOfUnknownOptions(ParseResult parsed)

@@ -22,9 +22,14 @@ internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> opt
         }
         catch (SocketException ex)
         {
+            // The endpoint's reason says which port on which address was taken ("UDP port 8090 is already in use on
+            // ::1"); the head says what was asked for and where to change it.
             var settings = options.Value;
             var interfaces = settings.Interfaces.Count == 0 ? "0.0.0.0" : string.Join(", ", settings.Interfaces);
-            throw Ipv8OptionsValidator.Refuse($"Ipv8: cannot bind UDP port {settings.Port} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message.TrimEnd('.')}.");
+            var ports = settings.PortRetries > 0 && settings.Port > 0
+                ? $"ports {settings.Port}-{Math.Min(65535, settings.Port + settings.PortRetries)}"
+                : $"port {settings.Port}";
+            throw Ipv8OptionsValidator.Refuse($"Ipv8: cannot bind UDP {ports} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message.TrimEnd('.')}.");
         }
 
         UdpAddress?[] bound = [node.Endpoint.Ipv4Address, node.Endpoint.Ipv6Address];

@@ -78,6 +78,7 @@ public static class Ipv8ServiceCollectionExtensions
         services.AddSingleton(sp => (DiscoveryCommunity)Ipv8NodeFactory.CommunityOf(sp, discovery));
         services.AddOptions<Ipv8Options>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ipv8Options>, Ipv8OptionsValidator>());
+        services.AddTransient<IOptionsFactory<Ipv8Options>, Ipv8OptionsFactory>(); // failed validation: one line, no stack trace
         services.AddSingleton(sp => Ipv8NodeFactory.LoadKey(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp));
         services.TryAddSingleton(sp => sp.GetRequiredService<Ipv8Key>().Key);
         services.TryAddSingleton(sp => Ipv8NodeFactory.CreateEndpoint(sp.GetRequiredService<IOptions<Ipv8Options>>().Value, sp.GetService<ILoggerFactory>()));

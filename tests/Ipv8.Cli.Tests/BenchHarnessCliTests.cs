@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ipv8.Bench.Throughput;
+using Ipv8.Shared;
 using Ipv8.Tests.Shared;
 
 namespace Ipv8.Cli.Tests;
@@ -63,7 +64,58 @@ public class BenchHarnessCliTests
         new[] { "throughput", "--scenario", "decode", "--workers", "2", "--paired", "--seconds", "0.5" },
         new[] { "throughput", "--scenario", "decode", "--json", "/nonexistent-folder-for-ipv8-tests/r.json" },
         new[] { "throughput", "--scenario", "decode", "--json", "" },
+        new[] { "throughput", "--scenario", "decode", "--metrics" },
+        new[] { "throughput", "--scenario", "libsodium", "--workers", "2", "--paired", "--metrics" },
+        new[] { "throughput", "--scenario", "decode", "--workers", "2", "--paired", "--no-interleave" },
+        new[] { "throughput", "--scenario", "udp-ingest", "--no-interleave" },
+        new[] { "throughput", "--scenario", "verify-ec", "--workers", "2" },
+        new[] { "throughput", "--scenario", "swarm-floor", "--workers", "2" },
+        new[] { "throughput", "--scenario", "decode", "--seconds", "abc" },
     };
+
+    [Theory]
+    [InlineData("--scenario decode --metrics", "--metrics works with introduction-request only, not decode")]
+    [InlineData("--scenario udp-ingest --no-interleave", "--no-interleave works with decode, introduction-request, puncture-request, libsodium, not udp-ingest")]
+    [InlineData("--scenario decode --workers 2 --paired --no-interleave", "--no-interleave does not work with --paired (a paired run measures libsodium in phases of its own)")]
+    [InlineData("--scenario verify-ec --workers 2", "--workers works with decode, introduction-request, puncture-request, libsodium, udp-ingest, not verify-ec")]
+    [InlineData("--scenario introduction-request --workers 1 --paired", "--paired needs --workers 2 or more")]
+    [InlineData("--scenario decode --seconds abc --worker 2", "unknown option '--worker' (did you mean '--workers'?); --seconds must be a number, got 'abc'")]
+    [InlineData("--scenario decod", "--scenario must be one of decode, introduction-request, puncture-request, udp-ingest, udp-baseline, libsodium, swarm-floor, verify-ec, got 'decod' (did you mean 'decode'?)")]
+    [InlineData("", "--scenario is required")]
+    public void Throughput_usage_errors_are_one_line_in_the_ipv8_commands_form_naming_where_an_option_applies(string args, string expected)
+    {
+        var parsed = ThroughputHarness.CreateCommand().Parse(["throughput", .. args.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+
+        Assert.Equal($"error: {expected}. (see 'throughput --help')", ThroughputHarness.ErrorLine(parsed));
+    }
+
+    [Fact]
+    public void Verify_ec_takes_its_time_from_seconds_per_the_help()
+    {
+        using var output = new StringWriter();
+
+        ThroughputHarness.CreateCommand().Parse(["throughput", "--help"]).Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        var help = output.ToString().ReplaceLineEndings(" ");
+        Assert.Contains("verify-ec divides it among its four curves", help, StringComparison.Ordinal);
+        Assert.Contains("on one core (no --workers", help, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void A_json_report_that_cannot_be_written_is_one_line_in_the_ipv8_commands_words_and_the_report_still_printed()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = ThroughputHarness.WriteReport("{\"packets\":1}", "/dev/full", output, error);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: cannot write --json '/dev/full': No space left on device.", Assert.Single(CliHarness.Lines(error.ToString())));
+        Assert.Equal("{\"packets\":1}", output.ToString().Trim());
+        var viaCli = OutputFiles.CannotWrite("--report", new FileInfo("/dev/full"), new IOException("No space left on device : '/dev/full'"));
+        Assert.Equal(viaCli.Replace("--report", "--json", StringComparison.Ordinal), error.ToString().Trim());
+    }
 
     [Fact]
     public void A_paired_run_reports_the_scenarios_scaling_next_to_libsodiums_from_the_same_phases()
@@ -169,15 +221,27 @@ public class BenchHarnessCliTests
     [Fact]
     public void The_ratio_lines_are_the_verify_and_sign_bound_and_the_sign_rate_or_nothing()
     {
-        Assert.Empty(ThroughputHarness.RatioLines(CryptoBound.None, 20_000_000, 10_000, 30_000));
+        Scenario Named(string name) => Assert.Single(ThroughputHarness.Scenarios, s => s.Name == name);
+        Assert.Empty(ThroughputHarness.RatioLines(Named("decode"), 20_000_000, 10_000, 30_000));
 
-        var sign = Assert.Single(ThroughputHarness.RatioLines(CryptoBound.Sign, 30_000, 10_000, 30_000));
+        var sign = Assert.Single(ThroughputHarness.RatioLines(Named("puncture-request"), 30_000, 10_000, 30_000));
         Assert.Contains("ratio to sign rate", sign, StringComparison.Ordinal);
         Assert.EndsWith("1.000", sign, StringComparison.Ordinal);
 
-        var both = ThroughputHarness.RatioLines(CryptoBound.VerifyAndSign, 7_500, 10_000, 30_000).ToList();
+        var both = ThroughputHarness.RatioLines(Named("introduction-request"), 7_500, 10_000, 30_000).ToList();
         Assert.Equal(2, both.Count);
         Assert.Contains("ratio to verify+sign bound", both[0], StringComparison.Ordinal);
         Assert.Contains("1.000  (bound 7500 /s per core)", both[0], StringComparison.Ordinal);
+        Assert.Contains("ratio to sign rate", both[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_libsodium_scenario_is_compared_with_the_verify_and_sign_bound_only_since_its_packets_are_both()
+    {
+        var libsodium = Assert.Single(ThroughputHarness.Scenarios, s => s.Name == "libsodium");
+
+        var line = Assert.Single(ThroughputHarness.RatioLines(libsodium, 7_500, 10_000, 30_000));
+
+        Assert.Contains("ratio to verify+sign bound", line, StringComparison.Ordinal);
     }
 }

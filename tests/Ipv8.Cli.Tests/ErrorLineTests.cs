@@ -103,6 +103,21 @@ public class ErrorLineTests
     }
 
     [Theory]
+    [InlineData(new[] { "swarm", "--nodes", "--quiet" }, "--nodes needs a value", "swarm")]
+    [InlineData(new[] { "swarm", "--in-memory", "--duration", "--quiet" }, "--duration needs a value", "swarm")]
+    [InlineData(new[] { "swarm", "--nodes", "3", "--in-memory", "--duration", "1", "--report", "--quiet" }, "--report needs a value", "swarm")]
+    [InlineData(new[] { "swarm", "--log-level", "--nodes", "3" }, "--log-level needs a value", "swarm")]
+    [InlineData(new[] { "node", "--community", Community, "--port", "--quiet" }, "--port needs a value; unknown option '--quiet'", "node")]
+    public void An_option_followed_by_another_option_is_said_to_need_a_value_not_to_have_the_option_as_its_value(string[] args, string expected, string command)
+    {
+        var (code, output, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output); // nothing ran: "--report --quiet" did not write a report named "--quiet"
+        Assert.Equal($"error: {expected}. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
     [InlineData(new[] { "decode", "--schem", "x.json" }, "--schema")]
     [InlineData(new[] { "decode", "--schem" }, "--schema")]
     [InlineData(new[] { "tracker", "--prot", "1" }, "--port")]

@@ -302,13 +302,32 @@ public sealed class FuzzCommandTests
             Assert.Equal(1, code);
             Assert.Equal(string.Empty, output);
             var lines = CliHarness.Lines(error);
-            Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", lines.First(l => l.StartsWith("error:", StringComparison.Ordinal)));
-            Assert.Contains(lines, l => l.StartsWith("fuzz: sent 0 datagrams", StringComparison.Ordinal));
+            Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", lines[^1]); // last, as every command prints it
+            var summary = Array.FindIndex(lines, l => l.StartsWith("fuzz: sent 0 datagrams", StringComparison.Ordinal));
+            Assert.InRange(summary, 0, lines.Length - 2);
+            Assert.Contains(lines, l => l.StartsWith($"error: the target {silent.EndPoint} does not answer", StringComparison.Ordinal));
         }
         finally
         {
             findings.Delete(recursive: true);
         }
+    }
+
+    [SkippableFact]
+    public async Task Fuzz_of_a_live_target_whose_report_cannot_be_written_prints_the_summary_then_the_one_error_line()
+    {
+        Skip.IfNot(File.Exists("/dev/full"), "needs /dev/full");
+        await using var target = new FakeNode(answers: int.MaxValue);
+
+        var (code, output, error) = CliHarness.Run(
+            "fuzz", "--target", target.EndPoint.ToString(), "--community", s_community.ToString(), "--duration", "1", "--rate", "1000", "--probe-every", "100", "--seed", "5", "--report", "/dev/full");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        var lines = CliHarness.Lines(error);
+        Assert.StartsWith("fuzz: sent ", lines[^2], StringComparison.Ordinal);
+        Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", lines[^1]);
+        Assert.Single(lines, l => l.StartsWith("error:", StringComparison.Ordinal));
     }
 
     [Fact]

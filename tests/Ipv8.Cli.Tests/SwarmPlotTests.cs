@@ -107,6 +107,45 @@ public class SwarmPlotTests
         Assert.Equal(TickX(root, "30"), Number(Assert.Single(WithClass(root, "line", "converged")), "x1"), precision: 1);
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(5)]
+    public void A_run_stopped_before_any_node_started_says_so_in_the_legend_and_draws_no_node(int nodes)
+    {
+        var series = new SwarmSeries(nodes, "udp", target: Math.Min(nodes - 1, 20), TimeSpan.FromMilliseconds(250)) { Interrupted = true };
+        series.Add(0.25, []);
+        series.Add(0.5, []);
+
+        var root = Render(series);
+
+        var legend = Assert.Single(root.Descendants(s_svg + "g"), g => (string?)g.Attribute("class") == "legend").Value;
+        Assert.Contains("no node started", legend, StringComparison.Ordinal);
+        Assert.DoesNotContain(" nodes", legend, StringComparison.Ordinal); // not "50 of 1000 nodes", "median of all nodes"
+        Assert.DoesNotContain("per node", legend, StringComparison.Ordinal);
+        Assert.Empty(WithClass(root, "polyline", "node"));
+        Assert.Empty(WithClass(root, "polygon", "band"));
+        Assert.Empty(WithClass(root, "polyline", "median"));
+        Assert.Contains($"0 of {nodes} started", Assert.Single(WithClass(root, "text", "title")).Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_stopped_during_the_startup_counts_only_the_lines_of_started_nodes_in_the_legend()
+    {
+        var large = new SwarmSeries(1000, "udp", target: 20, TimeSpan.FromMilliseconds(250)) { Interrupted = true };
+        large.Add(0.25, new int[250]); // nodes 0-249 started: lines 0, 20, …, 240 of the sampled 50
+
+        var small = new SwarmSeries(5, "udp", target: 4, TimeSpan.FromMilliseconds(250)) { Interrupted = true };
+        small.Add(0.25, new int[3]);
+
+        var largeRoot = Render(large);
+        var smallRoot = Render(small);
+
+        Assert.Equal(13, WithClass(largeRoot, "polyline", "node").Count());
+        Assert.Contains("13 of 1000 nodes", largeRoot.Value, StringComparison.Ordinal);
+        Assert.Equal(3, WithClass(smallRoot, "polyline", "node").Count());
+        Assert.Contains("one line per started node (3 of 5)", smallRoot.Value, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Numbers_are_written_in_the_invariant_culture_even_under_a_comma_culture()
     {

@@ -1,5 +1,6 @@
 using Ipv8.Cli.Commands;
 using Ipv8.Cli.Hosting;
+using Ipv8.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ipv8.Cli.Tests;
@@ -98,7 +99,7 @@ public sealed class SwarmUsageTests : IDisposable
     public void Swarm_report_write_error_names_the_path_once_without_a_stray_space()
     {
         var file = new FileInfo("/dev/full");
-        var message = CliArguments.CannotWrite("--report", file, new IOException("No space left on device : '/dev/full'"));
+        var message = OutputFiles.CannotWrite("--report", file, new IOException("No space left on device : '/dev/full'"));
 
         Assert.Equal("error: cannot write --report '/dev/full': No space left on device.", message);
     }

@@ -52,10 +52,48 @@ public sealed class HostingLogTests
 
         var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
 
-        var expected = $"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use.";
+        var expected = $"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use on 127.0.0.1.";
         Assert.Equal(expected, error.Message);
         Assert.Equal(expected, error.ToString()); // what the runtime prints after "Unhandled exception."
         // The host's own line (Microsoft.Extensions.Hosting event 11), as a console logger writes it: its message, then the exception's text.
+        var failed = Assert.Single(lines, l => l.Message.StartsWith("Hosting failed to start", StringComparison.Ordinal));
+        Assert.Equal($"Hosting failed to start{Environment.NewLine}{expected}", failed.Message);
+        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string, string> OutOfRange => new()
+    {
+        { "port", "Ipv8:Port 70000 is not from 0 to 65535." },
+        { "walk", "Ipv8:WalkInterval 00:00:00 is not from 1 ms to 49.7 days." },
+        { "both", "Ipv8:Port -5 is not from 0 to 65535; Ipv8:MaxPeers -2 is not -1 (unlimited) or at least 0." },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public async Task A_setting_out_of_range_is_one_line_naming_the_setting_the_value_and_the_range_without_a_stack_trace(string setting, string expected)
+    {
+        var lines = new ConcurrentQueue<(int Id, string Message)>();
+        using var host = BuildHost(lines, 0, options =>
+        {
+            switch (setting)
+            {
+                case "port":
+                    options.Port = 70000;
+                    break;
+                case "walk":
+                    options.WalkInterval = TimeSpan.Zero;
+                    break;
+                default:
+                    options.Port = -5;
+                    options.MaxPeers = -2;
+                    break;
+            }
+        });
+
+        var error = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(expected, error.Message);
+        Assert.Equal(expected, error.ToString()); // what the runtime prints after "Unhandled exception."
         var failed = Assert.Single(lines, l => l.Message.StartsWith("Hosting failed to start", StringComparison.Ordinal));
         Assert.Equal($"Hosting failed to start{Environment.NewLine}{expected}", failed.Message);
         Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));

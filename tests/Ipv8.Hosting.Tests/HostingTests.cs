@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
 using Ipv8.Engine;
 using Ipv8.Engine.Bootstrapping;
 using Ipv8.Engine.Communities;
@@ -347,15 +349,9 @@ public sealed class HostingTests : IDisposable
     {
         var keyFile = Path.Combine(_directory.FullName, "bad.key");
         await File.WriteAllTextAsync(keyFile, "not a key");
-        using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
-        {
-            Loopback(options);
-            options.KeyFile = keyFile;
-        });
-        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Equal(
             $"Ipv8:KeyFile {keyFile} is not a private key file: a key file holds one private key, the 74-byte LibNaCLSK: key bin that 'ipv8 keygen' and py-ipv8 write; this one does not start with LibNaCLSK:.",
-            error.Message);
+            await RefusedAtStart(options => options.KeyFile = keyFile));
     }
 
     [Fact]
@@ -417,18 +413,89 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task A_port_in_use_fails_the_start_naming_the_port_and_the_settings_to_change()
     {
-        using var taken = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        taken.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        var port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        using var taken = Hold(IPAddress.Loopback);
+        var port = Port(taken);
+
+        var message = await RefusedAtStart(options => options.Port = port);
+
+        Assert.StartsWith($"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): ", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Environment.NewLine, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_on_one_of_two_interfaces_names_the_address_where_it_is_taken()
+    {
+        // ::1's port taken, 127.0.0.1's free: the message must say the IPv6 socket is the one that failed.
+        using var taken = Hold(IPAddress.IPv6Loopback);
+        var port = Port(taken);
+
+        var message = await RefusedAtStart(options =>
+        {
+            options.Interfaces = ["127.0.0.1", "::1"];
+            options.Port = port;
+        });
+
+        Assert.Equal($"Ipv8: cannot bind UDP port {port} on 127.0.0.1, ::1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port {port} is already in use on ::1.", message);
+    }
+
+    [Fact]
+    public async Task Port_retries_that_run_out_name_every_port_tried_and_the_address_in_the_head_and_the_reason_alike()
+    {
+        using var taken = Hold(IPAddress.Loopback);
+        var port = Port(taken);
+        using var next = TryHold(IPAddress.Loopback, port + 1); // null: someone else holds it, taken all the same
+
+        var message = await RefusedAtStart(options =>
+        {
+            options.Port = port;
+            options.PortRetries = 1;
+        });
+
+        Assert.Equal(
+            $"Ipv8: cannot bind UDP ports {port}-{port + 1} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP ports {port}-{port + 1} are all in use on 127.0.0.1.",
+            message);
+    }
+
+    /// <summary>The message of the refusal a loopback node with <paramref name="configure"/>'s settings meets at start.</summary>
+    private async Task<string> RefusedAtStart(Action<Ipv8Options> configure)
+    {
         using var host = BuildHost(ipv8 => ipv8.AddCommunity<ChatCommunity>(), options =>
         {
             Loopback(options);
-            options.Port = port;
+            configure(options);
         });
         var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.StartsWith($"Ipv8: cannot bind UDP port {port} on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): ", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Environment.NewLine, error.Message, StringComparison.Ordinal);
+        return error.Message;
     }
+
+    private static Socket Hold(IPAddress address, int port = 0)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket? TryHold(IPAddress address, int port)
+    {
+        try
+        {
+            return Hold(address, port);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    private static int Port(Socket socket) => ((IPEndPoint)socket.LocalEndPoint!).Port;
 
     [Fact]
     public void An_unknown_setting_is_an_error_rather_than_silently_ignored()

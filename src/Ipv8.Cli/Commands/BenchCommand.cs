@@ -6,6 +6,7 @@ using System.Text.Json;
 using Ipv8.Cli.Bench;
 using Ipv8.Cli.Hosting;
 using Ipv8.Cli.Plotting;
+using Ipv8.Shared;
 using Ipv8.Wire;
 
 namespace Ipv8.Cli.Commands;
@@ -271,7 +272,7 @@ internal static class BenchCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
+                error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
                 return 1;
             }
 
@@ -284,7 +285,7 @@ internal static class BenchCommand
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    error.WriteLine(CliArguments.CannotWrite("--plot", plot, ex));
+                    error.WriteLine(OutputFiles.CannotWrite("--plot", plot, ex));
                     return 1;
                 }
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ipv8.Cli.Dissector;
 using Ipv8.Cli.Hosting;
+using Ipv8.Shared;
 using Ipv8.Wire.Discovery;
 using Ipv8.Wire.Schemas;
 
@@ -61,7 +62,7 @@ internal static class DissectorCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--out", file, e).ReplaceLineEndings(" "));
+            error.WriteLine(OutputFiles.CannotWrite("--out", file, e).ReplaceLineEndings(" "));
             return 1;
         }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Ipv8.Cli.Fuzzing;
 using Ipv8.Cli.Hosting;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli.Commands;
 
@@ -355,15 +356,20 @@ internal static class FuzzCommand
             tally = await fuzzer.RunAsync(cancel).ConfigureAwait(false);
         }
 
-        var written = TryEmit(NetworkReport(tally, options), report, output, error);
+        var writeError = TryEmit(NetworkReport(tally, options), report, output);
         error.WriteLine($"fuzz: sent {tally.Sent} datagrams in {tally.Elapsed.TotalSeconds:0.#} s, {tally.LivenessChecks} liveness checks, {tally.LivenessFailures} failures, {tally.Findings.Count} findings{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
         if (tally.NeverAnswered)
         {
             error.WriteLine($"error: the target {options.Target} does not answer: no introduction response to a probe under community {options.Community} before any fuzzing (is a node of that community running there?)");
-            return 1;
         }
 
-        return written && tally.Findings.Count == 0 ? 0 : 1;
+        // The report's write error comes last, after the summary, as in every other command.
+        if (writeError is not null)
+        {
+            error.WriteLine(writeError);
+        }
+
+        return writeError is null && !tally.NeverAnswered && tally.Findings.Count == 0 ? 0 : 1;
     }
 
     /// <summary>Runs the differential target; returns 0 without findings, 1 with (or when py-ipv8 cannot run).</summary>
@@ -388,23 +394,30 @@ internal static class FuzzCommand
             return 1;
         }
 
-        var written = TryEmit(DifferentialReport(tally), report, output, error);
+        var writeError = TryEmit(DifferentialReport(tally), report, output);
         error.WriteLine($"differential: compared {tally.Compared} inputs in {tally.Elapsed.TotalSeconds:0.#} s; accepted by both {tally.AcceptedByBoth}, rejected by both {tally.RejectedByBoth}, known differences {tally.Allowed.Values.Sum()}, findings {tally.FindingCounts.Values.Sum()}{(tally.Interrupted ? " (interrupted)" : string.Empty)}");
-        return written && tally.FindingCounts.Count == 0 ? 0 : 1;
+        if (writeError is not null)
+        {
+            error.WriteLine(writeError); // after the summary
+        }
+
+        return writeError is null && tally.FindingCounts.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>Writes the report to <paramref name="report"/> (or standard output); false, with one error line, when the file cannot be written.</summary>
-    private static bool TryEmit(string json, FileInfo? report, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Writes the report to <paramref name="report"/> (or standard output); returns null, or the one error line for a
+    /// file that cannot be written, for the caller to print after its summary.
+    /// </summary>
+    private static string? TryEmit(string json, FileInfo? report, TextWriter output)
     {
         try
         {
             Json.Emit(json, report, output);
-            return true;
+            return null;
         }
         catch (Exception ex) when (report is not null && ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--report", report, ex));
-            return false;
+            return OutputFiles.CannotWrite("--report", report, ex);
         }
     }
 

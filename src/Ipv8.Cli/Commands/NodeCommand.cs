@@ -9,6 +9,7 @@ using Ipv8.Engine.Communities;
 using Ipv8.Engine.Discovery;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Limits;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Microsoft.Extensions.Logging;
@@ -258,7 +259,7 @@ internal static class NodeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
             return 1;
         }
 

@@ -333,7 +333,7 @@ internal static class SwarmCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(CliArguments.CannotWrite("--report", config.Report!, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
             return 1;
         }
 
@@ -346,7 +346,7 @@ internal static class SwarmCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine(CliArguments.CannotWrite("--plot", config.Plot, ex));
+                error.WriteLine(OutputFiles.CannotWrite("--plot", config.Plot, ex));
                 return 1;
             }
         }
@@ -502,14 +502,15 @@ internal static class SwarmCommand
                     var (started, counts) = PeerCounts();
                     var done = counts.Count(c => c >= target);
                     var convergedNow = converged is null && started == config.Nodes && done == config.Nodes;
+                    var now = clock.Elapsed.TotalSeconds; // one reading: the convergence line and its sample at the same x
                     if (convergedNow)
                     {
-                        converged = clock.Elapsed.TotalSeconds;
+                        converged = now;
                     }
 
-                    if (Series is not null && (convergedNow || Series.IsDue(clock.Elapsed.TotalSeconds)))
+                    if (Series is not null && (convergedNow || Series.IsDue(now)))
                     {
-                        Series.Add(clock.Elapsed.TotalSeconds, counts); // the moment of convergence is always a sample
+                        Series.Add(now, counts); // the moment of convergence is always a sample
                         Series.ConvergedSeconds = converged;
                     }
 

@@ -118,7 +118,7 @@ internal static class CliArguments
                 return; // no value, or one that did not parse: its own error says so
             }
 
-            if (value is { } file && OutputFileProblem(name, file) is { } problem)
+            if (value is { } file && OutputFiles.Problem(name, file) is { } problem)
             {
                 result.AddError(problem);
             }
@@ -222,30 +222,6 @@ internal static class CliArguments
 
         result.AddError($"{name} needs {what} name, got '{text}'.");
         return null;
-    }
-
-    /// <summary>Why <paramref name="file"/> cannot be written as the value of option <paramref name="name"/>; null when it can.</summary>
-    public static string? OutputFileProblem(string name, FileInfo file)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        if (Directory.Exists(file.FullName))
-        {
-            return $"{name} '{file.FullName}' is a directory, not a file.";
-        }
-
-        return file.Directory is { Exists: true } ? null : $"{name} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
-    }
-
-    /// <summary>
-    /// "error: cannot write --report 'PATH': REASON." for a write that failed: the path once, in quotes, and the
-    /// system's reason without the " : 'PATH'" that .NET appends to it.
-    /// </summary>
-    public static string CannotWrite(string option, FileInfo file, Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(file);
-        ArgumentNullException.ThrowIfNull(exception);
-        var reason = exception.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
-        return $"error: cannot write {option} '{file.FullName}': {reason}.";
     }
 
     /// <summary>

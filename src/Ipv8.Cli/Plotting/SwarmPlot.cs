@@ -114,8 +114,9 @@ internal static class SwarmPlot
         Text(xml, "seconds since start", ("class", "xlabel"), ("x", F((PlotLeft + PlotRight) / 2)), ("y", F(PlotBottom + 44)), ("text-anchor", "middle"), ("font-size", "13"));
         Text(xml, "verified peers", ("class", "ylabel"), ("transform", $"translate(20 {F((PlotTop + PlotBottom) / 2)}) rotate(-90)"), ("text-anchor", "middle"), ("font-size", "13"));
 
-        // The data: the band and median for a large swarm, then the node lines.
-        if (series.HasBands)
+        // The data: the band and median for a large swarm (once a node started), then the node lines.
+        var anyStarted = samples.Any(s => s.Started > 0);
+        if (series.HasBands && anyStarted)
         {
             var started = samples.Where(s => s.Started > 0).ToList();
             Band("band", "0.15", s => s.Min, s => s.Max);
@@ -143,7 +144,7 @@ internal static class SwarmPlot
         }
 
         xml.WriteEndElement();
-        if (series.HasBands)
+        if (series.HasBands && anyStarted)
         {
             var median = Simplify(samples.Where(s => s.Started > 0).Select(s => (s.Seconds, s.Median)).ToList());
             Element(xml, "polyline", ("class", "median"), ("fill", "none"), ("stroke", MedianColor), ("stroke-width", "2"), ("points", Points(median, X, Y)));
@@ -214,10 +215,17 @@ internal static class SwarmPlot
             Element(xml, "line", ("x1", F(left)), ("y1", F(at)), ("x2", F(left + 26)), ("y2", F(at)), ("stroke", color), ("stroke-width", width),
                 ("stroke-opacity", opacity), ("stroke-dasharray", dash ?? "none"));
 
-        if (series.HasBands)
+        // Only the nodes that started have lines: a run stopped during the startup has fewer, and one stopped before
+        // any node started has none (nor a band or median).
+        var drawn = series.LineNodes.Count(k => series.Samples.Any(s => s.Started > k));
+        if (drawn == 0)
+        {
+            Entry("no node started", _ => { });
+        }
+        else if (series.HasBands)
         {
             Entry(
-                string.Create(s_invariant, $"{series.LineNodes.Count} of {series.Nodes} nodes"),
+                string.Create(s_invariant, $"{drawn} of {series.Nodes} nodes"),
                 at => Stroke(at, BandColor, "1", null, "0.6"));
             Entry("min–max of all nodes", at => Swatch(at, "0.15"));
             Entry("10th–90th percentile", at => Swatch(at, "0.45"));
@@ -226,7 +234,9 @@ internal static class SwarmPlot
         else
         {
             Entry(
-                string.Create(s_invariant, $"one line per node ({series.Nodes})"),
+                drawn == series.Nodes
+                    ? string.Create(s_invariant, $"one line per node ({series.Nodes})")
+                    : string.Create(s_invariant, $"one line per started node ({drawn} of {series.Nodes})"),
                 at =>
                 {
                     for (var i = 0; i < 3; i++)

@@ -55,6 +55,7 @@ internal static class UdpSocketBinder
     private static (Socket? Ipv4, Socket? Ipv6) BindPrimary(UdpEndpointOptions options, int workers)
     {
         var port = options.Port;
+        var takenOn = new List<IPAddress>(); // the address of each port found in use, to say where
         for (var attempt = 0; ; attempt++)
         {
             Socket? ipv4 = null;
@@ -76,12 +77,20 @@ internal static class UdpSocketBinder
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
+                var host = ipv4 is null && options.Ipv4Host is { } failedV4 ? failedV4 : options.Ipv6Host!;
                 ipv4?.Dispose();
                 ipv6?.Dispose();
+                if (!takenOn.Contains(host))
+                {
+                    takenOn.Add(host);
+                }
+
                 if (attempt >= options.PortRetries || options.Port == 0 || port >= 65535)
                 {
-                    throw new SocketException((int)SocketError.AddressAlreadyInUse,
-                        $"UDP port {port} is already in use{(options.PortRetries > 0 ? $" (tried {attempt + 1} ports from {options.Port})" : string.Empty)}.");
+                    var where = string.Join(" or ", takenOn);
+                    throw new SocketException((int)SocketError.AddressAlreadyInUse, attempt == 0
+                        ? $"UDP port {port} is already in use on {where}."
+                        : $"UDP ports {options.Port}-{port} are all in use on {where}.");
                 }
 
                 port = options.Port + attempt + 1;
