@@ -86,6 +86,32 @@ public class BoundedLruTests
     }
 
     [Fact]
+    public void A_map_sized_ahead_fills_to_that_size_without_allocating_and_keeps_its_order_and_bound()
+    {
+        var map = new BoundedLru<int, int>(40);
+        map.EnsureCapacity(1_000); // capped at the capacity
+        map.Set(-1, -1);
+        var (allocated, _) = SteadyState.Allocated(
+            () =>
+            {
+                for (var i = 0; i < 39; i++)
+                {
+                    map.Set(i, i);
+                }
+            },
+            warmups: 0,
+            attempts: 1);
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(40, map.Count);
+        map.Set(100, 100); // full: the oldest goes
+        Assert.False(map.ContainsKey(-1));
+        Assert.Equal([.. Enumerable.Range(0, 39), 100], Keys(map));
+        map.EnsureCapacity(4); // never shrinks
+        Assert.Equal(40, map.Count);
+    }
+
+    [Fact]
     public void A_capacity_below_one_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedLru<int, int>(0));
 

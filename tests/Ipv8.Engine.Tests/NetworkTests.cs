@@ -449,6 +449,56 @@ public sealed class NetworkTests : IDisposable
         Assert.Equal(0, network.CountPeersForService(s_otherService));
     }
 
+    [Fact]
+    public void A_network_sized_for_a_peer_limit_takes_that_many_peers_with_less_allocation_than_one_that_grows()
+    {
+        var peers = Enumerable.Range(0, 31).Select(i => NewPeer($"127.0.0.1:{3000 + i}")).ToArray();
+        var introduced = Enumerable.Range(0, 31).Select(i => Address($"127.0.0.2:{4000 + i}")).ToArray();
+        var sized = new Network();
+        sized.Reserve(31);
+        var grown = new Network();
+
+        var sizedBytes = Fill(sized);
+        var grownBytes = Fill(grown);
+
+        Assert.True(sizedBytes < grownBytes, $"{sizedBytes} bytes to fill the sized network, {grownBytes} the growing one");
+        foreach (var network in (Network[])[sized, grown])
+        {
+            Assert.Equal(31, network.VerifiedPeerCount);
+            Assert.Equal(62, network.KnownAddressCount);
+            Assert.All(peers, peer => Assert.Same(peer, network.GetVerifiedByAddress(peer.Address)));
+        }
+
+        long Fill(Network network)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < peers.Length; i++)
+            {
+                network.AddVerifiedPeer(peers[i], s_service);
+                network.DiscoverAddress(peers[i], introduced[i], s_service, newStyle: true);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+    }
+
+    [Fact]
+    public void Sizing_a_network_for_more_peers_than_its_caps_keeps_the_caps()
+    {
+        var network = new Network(new NetworkOptions { MaxVerifiedPeers = 5, MaxWalkableAddresses = 8 });
+        network.Reserve(100);
+        network.Reserve(-1); // no limit: nothing to size
+        for (var i = 0; i < 20; i++)
+        {
+            var peer = NewPeer($"127.0.0.1:{5000 + i}");
+            network.AddVerifiedPeer(peer, s_service);
+            network.DiscoverAddress(peer, Address($"127.0.0.2:{6000 + i}"), s_service, newStyle: true);
+        }
+
+        Assert.Equal(5, network.VerifiedPeerCount);
+        Assert.Equal(8, network.KnownAddressCount);
+    }
+
     private static UdpAddress Address(string text) => UdpAddress.Parse(text);
 
     private LibNaClPrivateKey NewKey()

@@ -90,6 +90,90 @@ public class RateLimitTests
     }
 
     [Fact]
+    public void A_limiter_holds_no_table_before_its_first_address_and_grows_to_its_capacity()
+    {
+        var time = new FakeTimeProvider();
+        _ = new RateLimiter(perSecond: 1, burst: 1, capacity: 10_000, time);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var limiter = new RateLimiter(perSecond: 1, burst: 1, capacity: 100, time);
+        var made = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // A 16-entry table and its index took about 1.5 KB; three limiters a community, 10,000 communities in a swarm.
+        Assert.InRange(made, 1, 400);
+        Assert.Equal(0, limiter.Count);
+        Assert.True(limiter.HasTokens(UdpAddress.Parse("10.0.0.1:1")), "an address it does not track has a full bucket");
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(limiter.TryAcquire(UdpAddress.FromIPv4((uint)(0x0B000000 + i), 1)), "a new address has a full bucket");
+        }
+
+        Assert.Equal(100, limiter.Count);
+        Assert.False(limiter.TryAcquire(UdpAddress.FromIPv4(0x0B000000 + 999, 1)), "the last address is still tracked, its bucket empty");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100)]
+    public void Under_random_churn_every_tracked_address_stays_findable_once_and_the_count_stays_bounded(int capacity)
+    {
+        // Burst 1 and a stopped clock: an address's bucket is empty exactly when the limiter tracks it, so that
+        // HasTokens tells which addresses it tracks (a table whose deletions broke a probe chain would lose some, and
+        // then track one twice).
+        var limiter = new RateLimiter(perSecond: 1, burst: 1, capacity, new FakeTimeProvider());
+        var random = new Random(1234);
+        var pool = Enumerable.Range(0, 1_000)
+            .Select(i => i % 3 == 0 ? UdpAddress.Parse($"[::{i:x}]:{1000 + (i % 7)}") : UdpAddress.FromIPv4((uint)(0x0A000000 + (i * 7919)), (ushort)(i % 5)))
+            .ToArray();
+        for (var step = 0; step < 20_000; step++)
+        {
+            var address = pool[random.Next(step % 2 == 0 ? 40 : pool.Length)]; // a hot set and a long tail
+            limiter.TryAcquire(address);
+            Assert.False(limiter.HasTokens(address), "the address just acquired is tracked");
+            Assert.InRange(limiter.Count, 1, capacity);
+            if (step % 500 == 0)
+            {
+                Assert.Equal(limiter.Count, pool.Count(a => !limiter.HasTokens(a)));
+            }
+        }
+
+        Assert.Equal(Math.Min(capacity, pool.Length), limiter.Count);
+        Assert.Equal(limiter.Count, pool.Count(a => !limiter.HasTokens(a)));
+    }
+
+    [Fact]
+    public void Addresses_whose_buckets_refilled_are_forgotten_before_the_table_grows_and_come_back_as_new_ones()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new RateLimiter(perSecond: 5, burst: 10, capacity: 10_000, time);
+        var first = Enumerable.Range(0, 24).Select(i => UdpAddress.FromIPv4((uint)(0x0C000000 + i), 1)).ToArray();
+        var second = Enumerable.Range(0, 20).Select(i => UdpAddress.FromIPv4((uint)(0x0D000000 + i), 1)).ToArray();
+        var busy = UdpAddress.Parse("10.9.9.9:9");
+        foreach (var address in first)
+        {
+            Assert.True(limiter.TryAcquire(address, 10), "a new address has a full bucket");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(2)); // exactly the refill time of an emptied bucket
+        Assert.True(limiter.TryAcquire(first[0], 10));
+        Assert.True(limiter.TryAcquire(busy, 10)); // both empty now: they must be kept
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var address in second)
+        {
+            Assert.True(limiter.TryAcquire(address, 3));
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated); // the table did not grow: the refilled addresses made room
+        Assert.Equal(2 + second.Length, limiter.Count);
+        Assert.False(limiter.TryAcquire(first[0]), "an address whose bucket is still empty is remembered");
+        Assert.False(limiter.TryAcquire(busy));
+        Assert.True(limiter.TryAcquire(first[1], 10), "a forgotten address has a full bucket, as before it was forgotten");
+        Assert.False(limiter.TryAcquire(second[0], 8), "a partly used bucket is remembered");
+    }
+
+    [Fact]
     public void Acquiring_allocates_nothing_once_the_table_is_full()
     {
         var limiter = new RateLimiter(perSecond: 1e6, burst: 1e6, capacity: 64);

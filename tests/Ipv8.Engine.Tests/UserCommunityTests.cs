@@ -138,6 +138,32 @@ public class UserCommunityTests
     }
 
     [Fact]
+    public void Raw_handlers_on_every_free_message_id_each_get_their_own_datagrams_and_the_deprecated_ids_still_drop()
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        var community = new ChatCommunity(Offline.Settings(key, new RecordingEndpoint(s_here)));
+        var heard = new int[256];
+        var free = Enumerable.Range(4, 231 - 4).ToArray(); // 1 to 3 are the chat's, 231 and up discovery's
+        foreach (var id in free)
+        {
+            community.AddMessageHandler(id, (source, data) => heard[data[Packet.PrefixLength]] += id == data[Packet.PrefixLength] ? 1 : 1_000);
+        }
+
+        var prefix = community.GetPrefix().ToArray();
+        foreach (var id in free.Append(240).Append(0))
+        {
+            community.OnPacket(s_there, [.. prefix, (byte)id, 1, 2, 3]);
+        }
+
+        Assert.All(free, id => Assert.Equal(1, heard[id]));
+        Assert.All(free, id => Assert.Equal(1, community.Counters.PacketsIn((byte)id)));
+        Assert.Equal(free.Length + 2, community.Counters.TotalPacketsIn);
+        Assert.Equal(1, community.Counters.Drops(DropReason.Deprecated));
+        Assert.Equal(1, community.Counters.Drops(DropReason.UnknownMessage));
+        Assert.Throws<InvalidOperationException>(() => community.AddMessageHandler(free[^1], (source, data) => { }));
+    }
+
+    [Fact]
     public void Adding_a_second_handler_for_a_message_id_is_an_InvalidOperationException()
     {
         using var key = LibNaClPrivateKey.Generate();

@@ -25,6 +25,40 @@ public class KeyTests
     }
 
     [Fact]
+    public void A_parsed_keys_mid_is_hashed_once_on_first_use_and_every_thread_sees_the_same_one()
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        var bin = key.PublicKey.Bin.ToArray();
+        var expected = SHA1.HashData(bin);
+        for (var round = 0; round < 50; round++)
+        {
+            var parsed = PublicKey.Parse(bin);
+            using var start = new Barrier(4);
+            var seen = new byte[4][];
+            var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+            {
+                start.SignalAndWait();
+                seen[t] = parsed.Mid.ToArray();
+            })).ToArray();
+            foreach (var thread in threads)
+            {
+                thread.Start();
+            }
+
+            foreach (var thread in threads)
+            {
+                Assert.True(thread.Join(TimeSpan.FromMinutes(1)));
+            }
+
+            Assert.All(seen, mid => Assert.Equal(expected, mid));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var again = parsed.Mid;
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // kept, not hashed again
+            Assert.Equal(expected, again.ToArray());
+        }
+    }
+
+    [Fact]
     public void Private_key_material_is_never_accepted_as_a_peer_key()
     {
         using var key = LibNaClPrivateKey.Generate();

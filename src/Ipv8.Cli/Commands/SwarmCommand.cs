@@ -712,24 +712,23 @@ internal static class SwarmCommand
 
         private (int Started, int[] Counts) PeerCounts()
         {
-            (Ipv8Node Node, Community Community)[] nodes;
+            // Counted under the list's lock, without a copy of the list every poll (the counts themselves take no lock).
             lock (_nodesLock)
             {
-                nodes = [.. _nodes];
-            }
-
-            var counts = new int[nodes.Length];
-            var started = 0;
-            for (var i = 0; i < nodes.Length; i++)
-            {
-                counts[i] = nodes[i].Community.Network.CountPeersForService(nodes[i].Community.CommunityId); // no snapshot, no lock
-                if (nodes[i].Node.IsRunning)
+                var counts = new int[_nodes.Count];
+                var started = 0;
+                for (var i = 0; i < counts.Length; i++)
                 {
-                    started++;
+                    var (node, community) = _nodes[i];
+                    counts[i] = community.Network.CountPeersForService(community.CommunityId);
+                    if (node.IsRunning)
+                    {
+                        started++;
+                    }
                 }
-            }
 
-            return (started, counts);
+                return (started, counts);
+            }
         }
 
         private (long Sent, long Received) PacketTotals()

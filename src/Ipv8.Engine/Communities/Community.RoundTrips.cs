@@ -5,8 +5,9 @@ public abstract partial class Community
     // Send times of the last introduction requests, for the walk round-trip histogram. Direct-mapped by the low bits of
     // the request identifier (the global time, so consecutive requests use consecutive slots); each slot packs
     // (microseconds since the community was built + 1) << 16 | identifier into one long, written and claimed atomically.
+    // Made when the histogram first listens: a node nobody measures does not carry it.
     private const int RoundTripSlots = 64;
-    private readonly long[] _introductionSent = new long[RoundTripSlots];
+    private long[]? _introductionSent;
     private readonly long _roundTripEpoch;
 
     private void NoteIntroductionRequest(ushort identifier)
@@ -16,13 +17,26 @@ public abstract partial class Community
             return;
         }
 
+        var sent = Volatile.Read(ref _introductionSent) ?? CreateRoundTripSlots();
         var micros = ElapsedMicros(TimeProvider.GetTimestamp());
-        Volatile.Write(ref _introductionSent[identifier % RoundTripSlots], ((micros + 1) << 16) | identifier);
+        Volatile.Write(ref sent[identifier % RoundTripSlots], ((micros + 1) << 16) | identifier);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private long[] CreateRoundTripSlots()
+    {
+        var slots = new long[RoundTripSlots];
+        return Interlocked.CompareExchange(ref _introductionSent, slots, null) ?? slots;
     }
 
     private void RecordWalkRoundTrip(ushort identifier)
     {
-        ref var slot = ref _introductionSent[identifier % RoundTripSlots];
+        if (Volatile.Read(ref _introductionSent) is not { } table)
+        {
+            return;
+        }
+
+        ref var slot = ref table[identifier % RoundTripSlots];
         var sent = Volatile.Read(ref slot);
         if (sent == 0 || (ushort)sent != identifier || Interlocked.CompareExchange(ref slot, 0, sent) != sent)
         {

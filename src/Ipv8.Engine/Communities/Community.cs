@@ -31,7 +31,12 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     public const byte Version = Packet.Version;
 
     private readonly byte[] _prefix;
-    private readonly HandlerEntry?[] _handlers = new HandlerEntry?[256];
+    // The handlers by message id, in blocks of 16 ids made when a handler is first set in one: a community that handles
+    // the discovery ids (231 to 255) holds two blocks, not a 256-entry table (2 KB a community, 20 MB for a 10,000-node
+    // swarm).
+    private const int HandlerBlockShift = 4;
+    private const int HandlerBlockMask = (1 << HandlerBlockShift) - 1;
+    private readonly HandlerEntry?[]?[] _handlers = new HandlerEntry?[]?[256 >> HandlerBlockShift];
     private readonly Lock _bootstrapperLock = new();
     private IBootstrapper[] _bootstrappers = [];
     private readonly Lock _addressLock = new();
@@ -87,6 +92,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
             }
         }
 
+        Network.Reserve(MaxPeers + 1); // the peer limit may be passed by one (the check precedes the add)
         Network.BlacklistMid(MyPeer.Mid);
         Network.RegisterServiceProvider(CommunityId, this);
         InitializeAddressEstimates();
@@ -103,7 +109,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         {
             if (DiscoveryMessages.IsDeprecated((byte)id))
             {
-                AddMessageHandler(id, OnDeprecatedMessage);
+                SetHandler((byte)id, DeprecatedHandlerEntry.Instance);
             }
         }
     }
@@ -361,7 +367,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
 
         var messageId = datagram[Packet.PrefixLength];
         Counters.In(messageId, datagram.Length);
-        var handler = _handlers[messageId];
+        var handler = GetHandler(messageId);
         if (handler is null)
         {
             Counters.Drop(DropReason.UnknownMessage);
@@ -622,7 +628,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     }
 
     /// <summary>Replaces the handler of a message id (a subclass's own decoding of a base message, as py-ipv8's DiscoveryCommunity overrides 246).</summary>
-    internal void ReplaceHandler(byte messageId, HandlerEntry entry) => _handlers[messageId] = entry;
+    internal void ReplaceHandler(byte messageId, HandlerEntry entry) => Volatile.Write(ref HandlerBlock(messageId)[messageId & HandlerBlockMask], entry);
 
     /// <summary>Removes every handler (a tracker handles introduction requests only).</summary>
     internal void ClearHandlers() => Array.Clear(_handlers);
@@ -634,13 +640,32 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
     internal bool IsVerifiedDestination(Peer peer, UdpAddress address) =>
         Network.IsVerified(peer) || Network.GetVerifiedByAddress(address) is not null;
 
+    /// <summary>Runs <see cref="OnDeprecatedMessage"/> (for the handler entry that every community shares).</summary>
+    internal void HandleDeprecated(UdpAddress source, ReadOnlySpan<byte> datagram) => OnDeprecatedMessage(source, datagram);
+
     private void SetHandler(byte messageId, HandlerEntry entry)
     {
-        if (_handlers[messageId] is { } existing)
+        if (GetHandler(messageId) is { } existing)
         {
             throw new InvalidOperationException($"Attempted to add a handler for message number {messageId}, already mapped to {existing.Name}.");
         }
 
-        _handlers[messageId] = entry;
+        ReplaceHandler(messageId, entry);
+    }
+
+    private HandlerEntry? GetHandler(byte messageId) =>
+        Volatile.Read(ref _handlers[messageId >> HandlerBlockShift]) is { } block ? Volatile.Read(ref block[messageId & HandlerBlockMask]) : null;
+
+    // The block of the message id's handler, made (empty) when it has none yet.
+    private HandlerEntry?[] HandlerBlock(byte messageId)
+    {
+        ref var slot = ref _handlers[messageId >> HandlerBlockShift];
+        if (Volatile.Read(ref slot) is { } block)
+        {
+            return block;
+        }
+
+        var made = new HandlerEntry?[HandlerBlockMask + 1];
+        return Interlocked.CompareExchange(ref slot, made, null) ?? made;
     }
 }

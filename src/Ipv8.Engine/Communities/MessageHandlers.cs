@@ -288,6 +288,23 @@ internal sealed class UnsignedHandlerEntry<T1, T2, T3>(UnsignedMessageHandler<T1
     }
 }
 
+/// <summary>
+/// The deprecated discovery ids' handler: one entry for every id of every community (a delegate and an entry per id
+/// and community cost 20 objects per community), dispatching to the community's <c>OnDeprecatedMessage</c>.
+/// </summary>
+internal sealed class DeprecatedHandlerEntry : HandlerEntry
+{
+    public static readonly DeprecatedHandlerEntry Instance = new();
+
+    private DeprecatedHandlerEntry()
+    {
+    }
+
+    public override string Name => "OnDeprecatedMessage";
+
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender) => community.HandleDeprecated(source, datagram);
+}
+
 internal sealed class RawHandlerEntry(RawMessageHandler handler) : HandlerEntry
 {
     public override string Name => handler.Method.Name;

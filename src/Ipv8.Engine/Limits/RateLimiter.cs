@@ -7,18 +7,27 @@ namespace Ipv8.Engine.Limits;
 /// (clock / second-chance eviction), so the limiter's own state is bounded however many sources a flood spoofs.
 /// Thread-safe; allocation-free once the table is full. The table starts small and doubles up to its capacity, so that
 /// the thousands of nodes of a swarm, each with a few limiters that see a few dozen addresses, do not each hold tables
-/// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory).
+/// sized for a flood (issue 13: three presized 10,000-entry tables cost a node about 120 KB of touched memory); a
+/// limiter that has seen no address holds no table at all.
 /// </summary>
+/// <remarks>
+/// The buckets live in one open-addressing table (linear probing, at most three quarters full, deletion by backward
+/// shift), which is both the index and the clock's ring: an address costs one 48-byte slot, not a slot plus a
+/// dictionary entry, and growing copies one array. Before it grows, the table forgets the addresses whose buckets have
+/// refilled (the same as never having seen them), so that its size follows the addresses active within one refill time
+/// (a couple of seconds), not all those ever seen.
+/// </remarks>
 internal sealed class RateLimiter
 {
-    private readonly Lock _lock = new();
-    private const int InitialSize = 16;
+    private const int InitialSlots = 8;
 
-    private readonly Dictionary<UdpAddress, int> _index;
-    private Entry[] _entries;
+    private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly double _tokensPerTick;
     private readonly double _burst;
+    private readonly int _maxSlots;
+    private readonly int _limit;
+    private Entry[] _slots = [];
     private int _count;
     private int _hand;
 
@@ -37,8 +46,10 @@ internal sealed class RateLimiter
         _burst = burst;
         PerSecond = perSecond;
         Capacity = capacity;
-        _entries = new Entry[Math.Min(capacity, InitialSize)];
-        _index = new Dictionary<UdpAddress, int>(_entries.Length);
+        // The smallest power of two that holds the capacity at three quarters full (so that a probe always ends), and
+        // what it holds (the capacity, but for one beyond what an array may hold).
+        _maxSlots = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(((4L * capacity) + 2) / 3, 1 << 30));
+        _limit = (int)Math.Min(capacity, 3L * _maxSlots / 4);
     }
 
     /// <summary>Tokens per second per address.</summary>
@@ -73,9 +84,10 @@ internal sealed class RateLimiter
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (_index.TryGetValue(address, out var slot))
+            var slot = Find(address);
+            if (slot >= 0)
             {
-                ref var entry = ref _entries[slot];
+                ref var entry = ref _slots[slot];
                 entry.Tokens = Math.Min(_burst, entry.Tokens + ((now - entry.Updated) * _tokensPerTick));
                 entry.Updated = now;
                 entry.Referenced = true;
@@ -88,15 +100,26 @@ internal sealed class RateLimiter
                 return true;
             }
 
-            if (_count == _entries.Length && _count < Capacity)
+            if (_count == _limit)
             {
-                Grow();
+                Remove(Victim());
+            }
+            else if (4L * (_count + 1) > 3L * _slots.Length)
+            {
+                // Below the limit, so below the largest table's three quarters: the table is smaller than that. Buckets
+                // that refilled since their last use tell nothing that an address never seen does not (it starts with a
+                // full bucket): forget those first, and grow only when they were fewer than half (so that each sweep
+                // pays for itself).
+                ForgetRefilled(now);
+                if (8L * (_count + 1) > 3L * _slots.Length)
+                {
+                    Grow();
+                }
             }
 
-            slot = _count < _entries.Length ? _count++ : Evict();
             // A new address starts unreferenced: one-off (spoofed) sources are the first to go, repeat ones stay.
-            _entries[slot] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Referenced = false };
-            _index[address] = slot;
+            _slots[FreeSlot(address)] = new Entry { Address = address, Tokens = _burst - cost, Updated = now, Used = true, Referenced = false };
+            _count++;
             return true;
         }
     }
@@ -110,12 +133,13 @@ internal sealed class RateLimiter
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (!_index.TryGetValue(address, out var slot))
+            var slot = Find(address);
+            if (slot < 0)
             {
                 return true;
             }
 
-            ref var entry = ref _entries[slot];
+            ref var entry = ref _slots[slot];
             return entry.Tokens + ((now - entry.Updated) * _tokensPerTick) >= 1;
         }
     }
@@ -128,9 +152,10 @@ internal sealed class RateLimiter
             var now = _time.GetTimestamp();
             lock (_lock)
             {
-                if (_index.TryGetValue(address, out var slot))
+                var slot = Find(address);
+                if (slot >= 0)
                 {
-                    ref var entry = ref _entries[slot];
+                    ref var entry = ref _slots[slot];
                     entry.Tokens = 0;
                     entry.Updated = now;
                 }
@@ -138,30 +163,120 @@ internal sealed class RateLimiter
         }
     }
 
+    private static int Home(UdpAddress address, int mask) => address.GetHashCode() & mask;
+
+    // The slot of the address, or -1.
+    private int Find(UdpAddress address)
+    {
+        if (_count == 0)
+        {
+            return -1;
+        }
+
+        var mask = _slots.Length - 1;
+        for (var i = Home(address, mask); ; i = (i + 1) & mask)
+        {
+            ref var entry = ref _slots[i];
+            if (!entry.Used)
+            {
+                return -1;
+            }
+
+            if (entry.Address == address)
+            {
+                return i;
+            }
+        }
+    }
+
+    // The empty slot where an absent address goes (the table is never full).
+    private int FreeSlot(UdpAddress address)
+    {
+        var mask = _slots.Length - 1;
+        var i = Home(address, mask);
+        while (_slots[i].Used)
+        {
+            i = (i + 1) & mask;
+        }
+
+        return i;
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void Grow()
     {
-        var size = (int)Math.Min(Capacity, 2L * _entries.Length);
-        Array.Resize(ref _entries, size);
-        _index.EnsureCapacity(size);
+        var old = _slots;
+        _slots = new Entry[Math.Min(_maxSlots, Math.Max(InitialSlots, 2 * old.Length))];
+        _hand = 0;
+        foreach (ref readonly var entry in old.AsSpan())
+        {
+            if (entry.Used)
+            {
+                _slots[FreeSlot(entry.Address)] = entry;
+            }
+        }
     }
 
-    private int Evict()
+    private void ForgetRefilled(long now)
     {
+        // A removal shifts later entries back into the emptied slot: look at it again. An entry shifted across the
+        // array's end is looked at twice, which is harmless; none is skipped.
+        for (var i = 0; i < _slots.Length;)
+        {
+            ref var entry = ref _slots[i];
+            if (entry.Used && entry.Tokens + ((now - entry.Updated) * _tokensPerTick) >= _burst)
+            {
+                Remove(i);
+                continue;
+            }
+
+            i++;
+        }
+    }
+
+    // The clock: the first slot from the hand on whose address was not used since the hand last passed it.
+    private int Victim()
+    {
+        var mask = _slots.Length - 1;
         while (true)
         {
-            ref var entry = ref _entries[_hand];
             var slot = _hand;
-            _hand = (_hand + 1) % _entries.Length;
+            ref var entry = ref _slots[slot];
+            _hand = (_hand + 1) & mask;
+            if (!entry.Used)
+            {
+                continue;
+            }
+
             if (entry.Referenced)
             {
                 entry.Referenced = false;
                 continue;
             }
 
-            _index.Remove(entry.Address);
             return slot;
         }
+    }
+
+    // Empties the slot and shifts back the entries after it whose probe passed it, so that every probe still ends at
+    // its address or at an empty slot.
+    private void Remove(int slot)
+    {
+        var mask = _slots.Length - 1;
+        var hole = slot;
+        for (var next = (hole + 1) & mask; _slots[next].Used; next = (next + 1) & mask)
+        {
+            // The entry at next may fill the hole when its home is not cyclically in (hole, next].
+            var home = Home(_slots[next].Address, mask);
+            if (((next - home) & mask) >= ((next - hole) & mask))
+            {
+                _slots[hole] = _slots[next];
+                hole = next;
+            }
+        }
+
+        _slots[hole] = default;
+        _count--;
     }
 
     private struct Entry
@@ -169,6 +284,7 @@ internal sealed class RateLimiter
         public UdpAddress Address;
         public double Tokens;
         public long Updated;
+        public bool Used;
         public bool Referenced;
     }
 }

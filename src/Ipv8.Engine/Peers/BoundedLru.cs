@@ -54,6 +54,21 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
         return false;
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="count"/> entries (at most <see cref="Capacity"/>) at once, so that a map whose size
+    /// is known ahead does not grow through every doubling.
+    /// </summary>
+    public void EnsureCapacity(int count)
+    {
+        count = Math.Min(count, Capacity);
+        if (_entries.Length < count)
+        {
+            Array.Resize(ref _entries, count);
+        }
+
+        _index.EnsureCapacity(count);
+    }
+
     /// <summary>Adds the entry as the most recent one unless the key is present (then nothing changes). False when present.</summary>
     public bool TryAdd(TKey key, TValue value)
     {

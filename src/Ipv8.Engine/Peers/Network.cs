@@ -17,6 +17,9 @@ namespace Ipv8.Engine.Peers;
 /// </remarks>
 public sealed class Network
 {
+    // Reserve: a node that asks for more peers than this grows its tables as they fill (as with no limit at all).
+    internal const int MaxReservedPeers = 256;
+
     private readonly Lock _lock = new();
     private readonly NetworkOptions _options;
 
@@ -35,7 +38,7 @@ public sealed class Network
 
     // Services that peers not verified (yet) announced (py-ipv8 keeps services per key whether or not the peer is
     // verified); applied when the peer is. Bounded by NetworkOptions.MaxPendingServicePeers, oldest key first.
-    private readonly BoundedLru<PublicKey, HashSet<CommunityId>> _pendingServices;
+    private readonly BoundedLru<PublicKey, PendingServices> _pendingServices;
 
     // py-ipv8 service_overlays: the communities of this node, by id.
     private readonly Dictionary<CommunityId, Communities.Community> _serviceProviders = [];
@@ -48,11 +51,32 @@ public sealed class Network
         _verifiedByBin = _verified.GetAlternateLookup<ReadOnlySpan<byte>>();
         _blacklist = new BoundedLru<UdpAddress, bool>(_options.MaxBlacklistedAddresses);
         _blacklistMids = new BoundedLru<MidKey, bool>(_options.MaxBlacklistedMids);
-        _pendingServices = new BoundedLru<PublicKey, HashSet<CommunityId>>(_options.MaxPendingServicePeers, KeyComparer.Instance);
+        _pendingServices = new BoundedLru<PublicKey, PendingServices>(_options.MaxPendingServicePeers, KeyComparer.Instance);
 
         // A full address table evicts the least recently set address no verified peer uses first: those are the
         // walkable ones nobody answered for.
         _addresses = new BoundedLru<UdpAddress, WalkableAddress>(_options.MaxWalkableAddresses, preferEvicting: (address, _) => !IsIndexed(address));
+    }
+
+    /// <summary>
+    /// Sizes the tables of verified peers, their addresses and the walkable addresses for <paramref name="peers"/>
+    /// entries (a community's peer limit), at most <see cref="MaxReservedPeers"/> and the caps in force, so that they do
+    /// not grow through every doubling while the walk fills them. Never shrinks a table.
+    /// </summary>
+    internal void Reserve(int peers)
+    {
+        peers = Math.Min(peers, MaxReservedPeers);
+        if (peers <= 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _verified.EnsureCapacity(Math.Min(peers, _options.MaxVerifiedPeers));
+            _byAddress.EnsureCapacity(Math.Min(peers, _options.MaxVerifiedPeers));
+            _addresses.EnsureCapacity(peers);
+        }
     }
 
     /// <summary>Raised (outside the table lock) when a peer becomes verified.</summary>
@@ -276,13 +300,13 @@ public sealed class Network
         {
             if (!_pendingServices.TryGetValue(peer.Key, out var pending))
             {
-                pending = [];
+                pending = new PendingServices();
                 _pendingServices.TryAdd(peer.Key, pending);
             }
 
-            if (pending.Count < _options.MaxServicesPerPeer)
+            if (pending.Services.Count < _options.MaxServicesPerPeer)
             {
-                pending.Add(service);
+                pending.Services.Add(service);
             }
 
             return;
@@ -668,8 +692,9 @@ public sealed class Network
         IndexAddresses(peer);
         if (_pendingServices.Remove(peer.Key, out var pending))
         {
-            foreach (var service in pending)
+            for (var i = 0; i < pending.Services.Count; i++)
             {
+                var service = pending.Services[i];
                 added.Services.Add(service);
                 GetServicePeers(service).Add(peer);
             }
@@ -712,9 +737,9 @@ public sealed class Network
             }
         }
 
-        foreach (var service in entry.Services)
+        for (var i = 0; i < entry.Services.Count; i++)
         {
-            if (_servicePeers.TryGetValue(service, out var peers))
+            if (_servicePeers.TryGetValue(entry.Services[i], out var peers))
             {
                 peers.Remove(peer);
             }
@@ -785,11 +810,18 @@ public sealed class Network
 
     private sealed record WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
 
+    // The services a peer not verified (yet) announced: a box, so that the list changes in place in the table.
+    private sealed class PendingServices
+    {
+        public ServiceList Services;
+    }
+
     private sealed class PeerEntry(Peer peer)
     {
         public Peer Peer { get; } = peer;
 
-        public HashSet<CommunityId> Services { get; } = [];
+        // A field: ServiceList is a mutable struct, changed in place.
+        public ServiceList Services;
     }
 
     /// <summary>

@@ -10,10 +10,10 @@ namespace Ipv8.Engine.Peers;
 /// </summary>
 public sealed class Peer : IEquatable<Peer>
 {
-    private const int PingHistory = 5;
+    internal const int PingHistory = 5;
 
     private readonly Lock _sync = new();
-    private readonly double[] _pings = new double[PingHistory];
+    private PingRing _pings; // inline: most peers are never pinged, and a peer made per unknown sender should cost one object
     private UdpAddress _ipv4;
     private UdpAddress _ipv6;
     private UdpAddress _lan;
@@ -300,7 +300,7 @@ public sealed class Peer : IEquatable<Peer>
             }
 
             Span<double> sorted = stackalloc double[PingHistory];
-            _pings.AsSpan(0, _pingCount).CopyTo(sorted);
+            ((ReadOnlySpan<double>)_pings)[.._pingCount].CopyTo(sorted);
             sorted = sorted[.._pingCount];
             sorted.Sort();
             return _pingCount % 2 == 1 ? sorted[_pingCount / 2] : (sorted[(_pingCount / 2) - 1] + sorted[_pingCount / 2]) / 2;
@@ -439,4 +439,11 @@ internal struct PeerAddresses
         /// <summary>Moves to the next address.</summary>
         public bool MoveNext() => ++_index < addresses.Count;
     }
+}
+
+/// <summary>The last <see cref="Peer.PingHistory"/> ping times of a peer, inside the peer.</summary>
+[System.Runtime.CompilerServices.InlineArray(Peer.PingHistory)]
+internal struct PingRing
+{
+    private double _element;
 }

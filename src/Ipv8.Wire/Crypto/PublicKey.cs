@@ -14,13 +14,14 @@ public abstract class PublicKey : IEquatable<PublicKey>
     public const int MidLength = 20;
 
     private readonly byte[] _bin;
-    private readonly byte[] _mid;
+    // Computed on first use: the keys parsed from unknown senders' messages are mostly never asked for their mid (the
+    // blacklist check hashes the bin on the stack), so they skip a SHA-1 and an array.
+    private byte[]? _mid;
     private readonly int _hash;
 
     private protected PublicKey(ReadOnlySpan<byte> bin)
     {
         _bin = bin.ToArray();
-        _mid = SHA1.HashData(_bin);
         _hash = ComputeHash(_bin);
     }
 
@@ -28,7 +29,14 @@ public abstract class PublicKey : IEquatable<PublicKey>
     public ReadOnlySpan<byte> Bin => _bin;
 
     /// <summary>The mid: SHA-1 of the bin, 20 bytes (py-ipv8 <c>key_to_hash()</c>).</summary>
-    public ReadOnlySpan<byte> Mid => _mid;
+    public ReadOnlySpan<byte> Mid => Volatile.Read(ref _mid) ?? ComputeMid();
+
+    // Two threads may both hash: the same bytes, and either array is kept.
+    private byte[] ComputeMid()
+    {
+        var mid = SHA1.HashData(_bin);
+        return Interlocked.CompareExchange(ref _mid, mid, null) ?? mid;
+    }
 
     /// <summary>The length in bytes of this key's signatures (py-ipv8 <c>get_signature_length()</c>).</summary>
     public abstract int SignatureLength { get; }
