@@ -59,7 +59,8 @@ public static class FloorScenario
 
         if (process.ExitCode != 0 || output.Trim().Length == 0)
         {
-            throw new ScenarioUnavailableException($"swarm_floor failed (exit {process.ExitCode}): {errors.Result.Trim()} {output.Trim()}".Trim());
+            var reason = errors.Result.Trim().ReplaceLineEndings(" ");
+            throw new ScenarioUnavailableException($"swarm_floor exited {process.ExitCode}: {(reason.Length > 0 ? reason : "no report")}");
         }
 
         using var report = JsonDocument.Parse(output);
@@ -68,6 +69,8 @@ public static class FloorScenario
         {
             extra[field.Name] = field.Value.GetDouble();
         }
+
+        extra["workers"] = 2; // its receive threads (the walk thread is the third)
 
         return new ScenarioResult(
             report.RootElement.GetProperty("datagrams").GetInt64(),

@@ -12,7 +12,7 @@ namespace Ipv8.Bench.Throughput;
 internal static class NativeTool
 {
     private static readonly Lazy<string?> s_path = new(() => Build("udp_tool", "using the C# sender, and no C baseline"));
-    private static readonly Lazy<string?> s_floorPath = new(() => Build("swarm_floor", "the swarm-floor scenario cannot run", "-pthread"));
+    private static readonly Lazy<string?> s_floorPath = new(() => Build("swarm_floor", null, "-pthread")); // the scenario says why it cannot run
 
     public static string? Path => s_path.Value;
 
@@ -63,7 +63,11 @@ internal static class NativeTool
         }
     }
 
-    private static string? Build(string name, string without, params string[] flags)
+    /// <summary>
+    /// Compiles bench/native/NAME.c into the bench's output folder (each process once). Null without a compiler or when
+    /// it does not compile; <paramref name="without"/>, if given, is printed then with the reason.
+    /// </summary>
+    private static string? Build(string name, string? without, params string[] flags)
     {
         var source = System.IO.Path.Combine(RepoPaths.Root, "bench", "native", name + ".c");
         var output = System.IO.Path.Combine(AppContext.BaseDirectory, name);
@@ -95,11 +99,15 @@ internal static class NativeTool
 
         if (failed is not null)
         {
-            Console.Error.WriteLine($"{failed}{Environment.NewLine}{without}");
+            Console.Error.WriteLine(without is null ? failed : $"{failed}{Environment.NewLine}{without}");
             return null;
         }
 
-        Console.Error.WriteLine($"no C compiler found (cc, gcc or clang): {without}");
+        if (without is not null)
+        {
+            Console.Error.WriteLine($"no C compiler found (cc, gcc or clang): {without}");
+        }
+
         return null;
     }
 }

@@ -93,7 +93,7 @@ public static class ThroughputHarness
         };
         var seconds = new Option<double>("--seconds")
         {
-            Description = "How long the scenario runs (at most 600; with --paired, see there). verify-ec divides it among its four curves, after an untimed warm-up of about a second.",
+            Description = "How long the scenario runs, 0.1-600 (with --paired, see there). verify-ec divides it among its four curves, after an untimed warm-up of about a second.",
             DefaultValueFactory = _ => 5,
         };
         var workers = new Option<int>("--workers")
@@ -154,9 +154,9 @@ public static class ThroughputHarness
 
             var time = Given(seconds, 5);
             var threads = Given(workers, 1);
-            if (time is <= 0 or > 600)
+            if (!(time >= 0.1 && time <= 600)) // NaN too
             {
-                result.AddError("--seconds must be more than 0 and at most 600.");
+                result.AddError("--seconds must be from 0.1 to 600.");
             }
 
             if (threads is < 1 or > 64)

@@ -19,8 +19,9 @@
  *
  * libsodium's rates are probed the way `ipv8 swarm` probes them (one thread, thread CPU clock, 160-byte messages,
  * 4,000 signs and 2,000 verifies), before and after, and crypto_ratio is the swarm report's: process CPU over
- * (signatures made / sign rate + signatures checked / verify rate). Prints one JSON object; exits 1 if any
- * signature failed to verify.
+ * (signatures made / sign rate + signatures checked / verify rate). Prints one JSON object; exits 1 (saying why on
+ * stderr) if a signature failed to verify, no walk was counted, or a counted walk did not finish (the counts would
+ * then be partial).
  *
  * Loopback only: every socket is bound to 127.0.0.1 and sends only to its siblings. libsodium is loaded from the path
  * given (the one Sodium.Core ships), so no headers are needed.
@@ -28,6 +29,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -57,9 +59,9 @@ static int sockets, size;
 static int *fds;
 static struct sockaddr_in *addrs;
 static unsigned char *pks, *sks;
-static atomic_int stop, counting;
+static atomic_int stop;
 static atomic_llong datagrams, signs, verifies, failures, walks, send_errors;
-static atomic_llong started, finished; /* walks, counted all the time: how many are in flight */
+static atomic_llong started[2], finished[2]; /* walks of the warm-up (0) and counted (1), all the time */
 
 static double mono(void) {
     struct timespec ts;
@@ -80,8 +82,9 @@ static void process_cpu(double *total, double *system) {
     *total = u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + *system;
 }
 
-static void count(atomic_llong *counter) {
-    if (atomic_load_explicit(&counting, memory_order_relaxed)) atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+/* Counts work of the counted walks only (phase 1), whenever it happens. */
+static void count(int phase, atomic_llong *counter) {
+    if (phase == 1) atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 }
 
 /* The probe of src/Ipv8.Cli/Commands/SwarmCosts.cs, in C. */
@@ -115,44 +118,46 @@ static int next_random(unsigned *rng) {
     return (int)(*rng % (unsigned)sockets);
 }
 
-/* Sends step `step` of a walk started by `walker` from socket `from` to socket `to`, signed unless a puncture request. */
-static void send_step(int from, int to, int step, int walker, unsigned *rng) {
+/* Sends step `step` of a walk of `phase` (0 warm-up, 1 counted) started by `walker`, from socket `from` to socket `to`:
+ * signed unless a puncture request. */
+static void send_step(int from, int to, int step, int phase, int walker, unsigned *rng) {
     unsigned char message[1500];
+    int tag = step | (phase << 8);
     memcpy(message, &from, 4);
-    memcpy(message + 4, &step, 4);
+    memcpy(message + 4, &tag, 4);
     memcpy(message + 8, &walker, 4);
     for (int b = HEADER; b < size - SIG; b++) message[b] = (unsigned char)(*rng + b);
     if (step != 3) {
         p_sign(message + size - SIG, NULL, message, size - SIG, sks + (size_t)from * SK);
-        count(&signs);
+        count(phase, &signs);
     } else {
         memset(message + size - SIG, 0, SIG);
     }
     if (to == from) to = (to + 1) % sockets;
-    if (sendto(fds[from], message, size, MSG_DONTWAIT, (struct sockaddr *)&addrs[to], sizeof addrs[to]) != size) count(&send_errors);
+    if (sendto(fds[from], message, size, MSG_DONTWAIT, (struct sockaddr *)&addrs[to], sizeof addrs[to]) != size) count(phase, &send_errors);
 }
 
-/* Starts walk steps for `seconds`: at `rate` a second, spread evenly, or (rate 0) keeping 64 under way. */
-static void walk_for(double seconds, double rate, unsigned *rng) {
+/* Starts walks of `phase` for `seconds`: at `rate` a second, spread evenly, or (rate 0) keeping 64 under way. */
+static void walk_for(int phase, double seconds, double rate, unsigned *rng) {
     double start = mono(), end = start + seconds;
     long long due = 0;
     for (double now = start; now < end; now = mono()) {
-        long long target = rate > 0 ? (long long)((now - start) * rate) : due + (64 - (atomic_load(&started) - atomic_load(&finished)));
-        for (; due < target; due++) {
+        long long target = rate > 0 ? (long long)((now - start) * rate) : due + (64 - (atomic_load(&started[phase]) - atomic_load(&finished[phase])));
+        for (; due < target && mono() < end; due++) {
             int walker = next_random(rng);
-            send_step(walker, next_random(rng), 1, walker, rng);
-            atomic_fetch_add(&started, 1);
-            count(&walks);
+            send_step(walker, next_random(rng), 1, phase, walker, rng);
+            atomic_fetch_add(&started[phase], 1);
+            count(phase, &walks);
         }
         struct timespec tick = { 0, rate > 0 ? 1000000 : 50000 };
         nanosleep(&tick, NULL);
     }
 }
 
-/* Waits (at most 30 s: a loaded machine may be far behind) until every walk started has finished. */
-static void drain(void) {
-    double deadline = mono() + 30;
-    while (atomic_load(&started) > atomic_load(&finished) && mono() < deadline) {
+/* Waits (at most `seconds`: a loaded machine may be far behind) until every walk of `phase` has finished. */
+static void drain(int phase, double seconds) {
+    double deadline = mono() + seconds;
+    while (atomic_load(&started[phase]) > atomic_load(&finished[phase]) && mono() < deadline) {
         struct timespec tick = { 0, 1000000 };
         nanosleep(&tick, NULL);
     }
@@ -180,29 +185,31 @@ static void *receive(void *arg) {
             int me = (int)events[e].data.u32;
             int n = recvmmsg(fds[me], msgs, PER_TURN, MSG_DONTWAIT, NULL);
             for (int i = 0; i < n; i++) {
-                int sender, step, walker;
+                int sender, tag, walker;
                 memcpy(&sender, buffers[i], 4);
-                memcpy(&step, buffers[i] + 4, 4);
+                memcpy(&tag, buffers[i] + 4, 4);
                 memcpy(&walker, buffers[i] + 8, 4);
-                if ((int)msgs[i].msg_len != size || sender < 0 || sender >= sockets || walker < 0 || walker >= sockets || step < 1 || step > 4) {
+                int step = tag & 0xff, phase = tag >> 8;
+                if ((int)msgs[i].msg_len != size || sender < 0 || sender >= sockets || walker < 0 || walker >= sockets || step < 1 || step > 4 ||
+                    phase < 0 || phase > 1) {
                     atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
                     continue;
                 }
-                count(&datagrams);
+                count(phase, &datagrams);
                 if (step != 3) {
                     if (p_verify(buffers[i] + size - SIG, buffers[i], size - SIG, pks + (size_t)sender * PK) != 0) {
                         atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
                         continue;
                     }
-                    count(&verifies);
+                    count(phase, &verifies);
                 }
                 if (step == 1) {
-                    send_step(me, sender, 2, walker, &rng);             /* the response, to the walker */
-                    send_step(me, next_random(&rng), 3, walker, &rng);  /* the puncture request, to the introduced peer */
+                    send_step(me, sender, 2, phase, walker, &rng);             /* the response, to the walker */
+                    send_step(me, next_random(&rng), 3, phase, walker, &rng);  /* the puncture request, to the introduced peer */
                 } else if (step == 3) {
-                    send_step(me, walker, 4, walker, &rng);             /* the puncture, to the walker */
+                    send_step(me, walker, 4, phase, walker, &rng);             /* the puncture, to the walker */
                 } else if (step == 4) {
-                    atomic_fetch_add_explicit(&finished, 1, memory_order_relaxed);
+                    atomic_fetch_add_explicit(&finished[phase], 1, memory_order_relaxed);
                 }
             }
         }
@@ -252,7 +259,14 @@ int main(int argc, char **argv) {
     for (int i = 0; i < sockets; i++) {
         fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         struct sockaddr_in me = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&me, sizeof me) != 0) { perror("swarm_floor: socket"); return 1; }
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&me, sizeof me) != 0) {
+            if (errno == EMFILE)
+                fprintf(stderr, "swarm_floor: %d sockets need %d open files, and the hard limit is %llu (ulimit -Hn)\n", sockets, sockets + 64,
+                        (unsigned long long)files.rlim_max);
+            else
+                perror("swarm_floor: socket");
+            return 1;
+        }
         socklen_t len = sizeof addrs[i];
         getsockname(fds[i], (struct sockaddr *)&addrs[i], &len);
         struct epoll_event event = { .events = EPOLLIN, .data.u32 = (unsigned)i };
@@ -265,42 +279,52 @@ int main(int argc, char **argv) {
     pthread_t threads[THREADS];
     for (int t = 0; t < THREADS; t++) pthread_create(&threads[t], NULL, receive, &loops[t]);
 
-    /* The walk thread: this one. One second of warm-up walks, not counted; once they are done, SECONDS of counted
-     * walks; once those are done (each wait at most 30 s), the CPU, datagrams and signatures counted are exactly the
-     * counted walks' work. */
+    /* The walk thread: this one. One second of warm-up walks (phase 0), not counted; once they are done (at most 5 s),
+     * SECONDS of counted walks (phase 1); once those are done (at most 30 s), the CPU read covers exactly the counted
+     * walks' work, which the receive threads count by the phase each datagram carries. */
     unsigned rng = 12345;
-    walk_for(1, rate, &rng);
-    drain();
+    walk_for(0, 1, rate, &rng);
+    drain(0, 5);
     double cpu0, sys0;
     process_cpu(&cpu0, &sys0);
     double t0 = mono();
-    atomic_store(&counting, 1);
-    walk_for(seconds, rate, &rng);
+    walk_for(1, seconds, rate, &rng);
     double walking = mono() - t0;
-    drain();
+    drain(1, 30);
     double cpu, sys;
     process_cpu(&cpu, &sys);
     double elapsed = mono() - t0;
     cpu -= cpu0;
     sys -= sys0;
-    atomic_store(&counting, 0);
     atomic_store(&stop, 1);
     for (int t = 0; t < THREADS; t++) pthread_join(threads[t], NULL);
 
     probe(&sign_after, &verify_after);
     double sign_rate = (sign_before + sign_after) / 2, verify_rate = (verify_before + verify_after) / 2;
     long long d = atomic_load(&datagrams), s = atomic_load(&signs), v = atomic_load(&verifies), f = atomic_load(&failures);
+    long long w = atomic_load(&walks), unfinished = atomic_load(&started[1]) - atomic_load(&finished[1]);
     double work = s / sign_rate + v / verify_rate;
-    printf("{\"sockets\":%d,\"size\":%d,\"seconds\":%.3f,\"seconds_walking\":%.3f,\"walks_per_second_asked\":%.1f,\"walks\":%lld,\"walks_per_second\":%.1f,"
-           "\"walks_unfinished\":%lld,"
-           "\"datagrams\":%lld,\"datagrams_per_second\":%.1f,\"signatures_created\":%lld,\"signatures_verified\":%lld,"
+    printf("{\"sockets\":%d,\"size\":%d,\"seconds\":%.3f,\"seconds_walking\":%.3f,\"walks_per_second_asked\":%.1f,\"walks\":%lld,"
+           "\"walks_per_second\":%.1f,\"walks_unfinished\":%lld,\"datagrams\":%lld,\"signatures_created\":%lld,\"signatures_verified\":%lld,"
            "\"failures\":%lld,\"send_errors\":%lld,\"cpu_seconds\":%.3f,\"system_cpu_seconds\":%.3f,"
            "\"cpu_microseconds_per_datagram\":%.2f,\"system_microseconds_per_datagram\":%.2f,"
            "\"libsodium_sign_per_second\":%.1f,\"libsodium_verify_per_second\":%.1f,"
            "\"crypto_seconds_at_probe_rates\":%.3f,\"crypto_ratio\":%.3f,\"setup_cpu_seconds\":%.3f}\n",
-           sockets, size, elapsed, walking, rate, (long long)atomic_load(&walks), atomic_load(&walks) / walking,
-           (long long)(atomic_load(&started) - atomic_load(&finished)), d, d / elapsed, s, v, f,
+           sockets, size, elapsed, walking, rate, w, w / walking, unfinished, d, s, v, f,
            (long long)atomic_load(&send_errors), cpu, sys, d > 0 ? cpu * 1e6 / d : 0, d > 0 ? sys * 1e6 / d : 0,
            sign_rate, verify_rate, work, work > 0 ? cpu / work : 0, setup_cpu);
-    return f == 0 ? 0 : 1;
+    if (f > 0) {
+        fprintf(stderr, "swarm_floor: %lld datagrams were malformed or failed to verify\n", f);
+        return 1;
+    }
+    if (w == 0) {
+        fprintf(stderr, "swarm_floor: no walk step started in %.3f s: give it more time\n", seconds);
+        return 1;
+    }
+    if (unfinished > 0) {
+        fprintf(stderr, "swarm_floor: %lld of %lld counted walk steps did not finish within 30 s (datagrams lost, or the machine far "
+                        "behind): the counts are partial\n", unfinished, w);
+        return 1;
+    }
+    return 0;
 }
