@@ -17,12 +17,11 @@ namespace Ipv8.Bench;
 [MemoryDiagnoser]
 public class ReceiveBenchmarks
 {
-    private static readonly CommunityId s_id = CommunityId.Parse("8888888888888888888888888888888888888888");
     private readonly UdpAddress _source = UdpAddress.Parse("127.0.0.1:40000");
     private LibNaClPrivateKey _key = null!;
     private RecordingEndpoint _endpoint = null!;
     private Ipv8Node _node = null!;
-    private CountingCommunity _community = null!;
+    private UdpScenarios.IngestCommunity _community = null!;
     private byte[] _packet = [];
 
     [GlobalSetup]
@@ -31,7 +30,7 @@ public class ReceiveBenchmarks
         _key = LibNaClPrivateKey.Generate();
         _endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40001"));
         _node = new Ipv8Node(_key, _endpoint, new Ipv8NodeOptions { EnableMetrics = false, WalkInterval = Timeout.InfiniteTimeSpan });
-        _community = _node.AddCommunity(new CountingCommunity(_node.CreateSettings()));
+        _community = _node.AddCommunity(new UdpScenarios.IngestCommunity(_node.CreateSettings()));
         _node.Start();
         _packet = UdpScenarios.IngestPacket();
 
@@ -57,16 +56,4 @@ public class ReceiveBenchmarks
 
     [Benchmark(Description = "unsigned 185-byte user message, node to handler")]
     public void DeliverUnsigned() => _endpoint.Deliver(_source, _packet);
-
-    private sealed class CountingCommunity : Community
-    {
-        private long _received;
-
-        public CountingCommunity(CommunitySettings settings)
-            : base(s_id, settings) => AddMessageHandler<IngestMessage>(OnIngest);
-
-        public long Received => Volatile.Read(ref _received);
-
-        private void OnIngest(UdpAddress source, in IngestMessage message) => Interlocked.Increment(ref _received);
-    }
 }

@@ -246,7 +246,8 @@ internal static unsafe partial class UdpScenarios
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sendmmsg(int fd, LinuxNative.MMsgHdr* messages, uint count, int flags);
 
-    private sealed class IngestCommunity : Community
+    /// <summary>The community of the ingest datagram: counts what reaches its handler (also used by ReceiveBenchmarks).</summary>
+    internal sealed class IngestCommunity : Community
     {
         private long _received;
 
