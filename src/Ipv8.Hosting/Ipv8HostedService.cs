@@ -26,9 +26,8 @@ internal sealed class Ipv8HostedService(Ipv8Node node, IOptions<Ipv8Options> opt
             // ::1"); the head says what was asked for and where to change it.
             var settings = options.Value;
             var interfaces = settings.Interfaces.Count == 0 ? "0.0.0.0" : string.Join(", ", settings.Interfaces);
-            var ports = settings.PortRetries > 0 && settings.Port > 0
-                ? $"ports {settings.Port}-{Math.Min(65535, settings.Port + settings.PortRetries)}"
-                : $"port {settings.Port}";
+            var last = Math.Min(65535, settings.Port + settings.PortRetries); // retries stop at the last port
+            var ports = settings.Port > 0 && last > settings.Port ? $"ports {settings.Port}-{last}" : $"port {settings.Port}";
             throw Ipv8OptionsValidator.Refuse($"Ipv8: cannot bind UDP {ports} on {interfaces} (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): {ex.Message.TrimEnd('.')}.");
         }
 

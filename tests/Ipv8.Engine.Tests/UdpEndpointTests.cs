@@ -124,6 +124,24 @@ public class UdpEndpointTests
         Assert.Equal($"UDP ports {port}-{port + 1} are all in use on 127.0.0.1.", ex.Message);
     }
 
+    [Fact]
+    public async Task PortRetries_at_the_last_port_name_one_port_not_a_range()
+    {
+        using var taken = TryBindLoopback(65535);
+        if (taken is null)
+        {
+            return; // someone else holds 65535: nothing to learn here
+        }
+
+        var options = Loopback.Options();
+        options.Port = 65535;
+        options.PortRetries = 3;
+        await using var endpoint = new UdpEndpoint(options);
+
+        var ex = Assert.Throws<SocketException>(() => endpoint.Open(new RecordingSink()));
+        Assert.Equal("UDP port 65535 is already in use on 127.0.0.1.", ex.Message);
+    }
+
     [Theory]
     [InlineData(ReceiveMode.DedicatedThread, false)]
     [InlineData(ReceiveMode.Async, false)]

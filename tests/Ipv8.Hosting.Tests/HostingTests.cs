@@ -456,6 +456,26 @@ public sealed class HostingTests : IDisposable
             message);
     }
 
+    [Fact]
+    public async Task Port_retries_from_the_last_port_name_that_one_port_not_a_range()
+    {
+        using var taken = TryHold(IPAddress.Loopback, 65535);
+        if (taken is null)
+        {
+            return; // someone else holds 65535: nothing to learn here
+        }
+
+        var message = await RefusedAtStart(options =>
+        {
+            options.Port = 65535;
+            options.PortRetries = 3;
+        });
+
+        Assert.Equal(
+            "Ipv8: cannot bind UDP port 65535 on 127.0.0.1 (Ipv8:Port, Ipv8:Interfaces, Ipv8:PortRetries): UDP port 65535 is already in use on 127.0.0.1.",
+            message);
+    }
+
     /// <summary>The message of the refusal a loopback node with <paramref name="configure"/>'s settings meets at start.</summary>
     private async Task<string> RefusedAtStart(Action<Ipv8Options> configure)
     {
