@@ -242,7 +242,9 @@ public static class ThroughputHarness
             (verifyBefore, signBefore) = RateProbe.Measure(probe);
         }
 
-        Console.Error.WriteLine($"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
+        Console.Error.WriteLine(options.Scenario == "swarm-floor"
+            ? $"running swarm-floor (two receive threads and a walk thread) for {options.Seconds} s of walks..."
+            : $"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
         using var tracer = AllocationTracer.StartIfRequested();
         ScenarioResult result;
         try

@@ -20,8 +20,9 @@
  * libsodium's rates are probed the way `ipv8 swarm` probes them (one thread, thread CPU clock, 160-byte messages,
  * 4,000 signs and 2,000 verifies), before and after, and crypto_ratio is the swarm report's: process CPU over
  * (signatures made / sign rate + signatures checked / verify rate). Prints one JSON object; exits 1 (saying why on
- * stderr) if a signature failed to verify, no walk was counted, or a counted walk did not finish (the counts would
- * then be partial).
+ * stderr) if a signature failed to verify, no walk was counted, the warm-up's walks did not finish within 5 s, or a
+ * counted walk did not finish within 30 s (a walk finishes when both its response and its puncture have reached the
+ * walker): the counts would then be partial, or charged with work they do not count.
  *
  * Loopback only: every socket is bound to 127.0.0.1 and sends only to its siblings. libsodium is loaded from the path
  * given (the one Sodium.Core ships), so no headers are needed.
@@ -61,7 +62,11 @@ static struct sockaddr_in *addrs;
 static unsigned char *pks, *sks;
 static atomic_int stop;
 static atomic_llong datagrams, signs, verifies, failures, walks, send_errors;
-static atomic_llong started[2], finished[2]; /* walks of the warm-up (0) and counted (1), all the time */
+/* Walks of the warm-up (0) and counted (1), all the time; a walk ends with two arrivals at the walker (the response
+ * and the puncture), so one is finished when both have come. */
+static atomic_llong started[2], arrived[2];
+
+static long long under_way(int phase) { return atomic_load(&started[phase]) - atomic_load(&arrived[phase]) / 2; }
 
 static double mono(void) {
     struct timespec ts;
@@ -142,7 +147,7 @@ static void walk_for(int phase, double seconds, double rate, unsigned *rng) {
     double start = mono(), end = start + seconds;
     long long due = 0;
     for (double now = start; now < end; now = mono()) {
-        long long target = rate > 0 ? (long long)((now - start) * rate) : due + (64 - (atomic_load(&started[phase]) - atomic_load(&finished[phase])));
+        long long target = rate > 0 ? (long long)((now - start) * rate) : due + (64 - under_way(phase));
         for (; due < target && mono() < end; due++) {
             int walker = next_random(rng);
             send_step(walker, next_random(rng), 1, phase, walker, rng);
@@ -154,13 +159,15 @@ static void walk_for(int phase, double seconds, double rate, unsigned *rng) {
     }
 }
 
-/* Waits (at most `seconds`: a loaded machine may be far behind) until every walk of `phase` has finished. */
-static void drain(int phase, double seconds) {
+/* Waits (at most `seconds`: a loaded machine may be far behind) until every walk of `phase` has finished; says
+ * whether they all have. */
+static int drain(int phase, double seconds) {
     double deadline = mono() + seconds;
-    while (atomic_load(&started[phase]) > atomic_load(&finished[phase]) && mono() < deadline) {
+    while (2 * atomic_load(&started[phase]) > atomic_load(&arrived[phase]) && mono() < deadline) {
         struct timespec tick = { 0, 1000000 };
         nanosleep(&tick, NULL);
     }
+    return 2 * atomic_load(&started[phase]) <= atomic_load(&arrived[phase]);
 }
 
 struct loop { int index; int epoll; };
@@ -206,10 +213,12 @@ static void *receive(void *arg) {
                 if (step == 1) {
                     send_step(me, sender, 2, phase, walker, &rng);             /* the response, to the walker */
                     send_step(me, next_random(&rng), 3, phase, walker, &rng);  /* the puncture request, to the introduced peer */
+                } else if (step == 2) {
+                    atomic_fetch_add_explicit(&arrived[phase], 1, memory_order_relaxed);
                 } else if (step == 3) {
                     send_step(me, walker, 4, phase, walker, &rng);             /* the puncture, to the walker */
                 } else if (step == 4) {
-                    atomic_fetch_add_explicit(&finished[phase], 1, memory_order_relaxed);
+                    atomic_fetch_add_explicit(&arrived[phase], 1, memory_order_relaxed);
                 }
             }
         }
@@ -284,7 +293,11 @@ int main(int argc, char **argv) {
      * walks' work, which the receive threads count by the phase each datagram carries. */
     unsigned rng = 12345;
     walk_for(0, 1, rate, &rng);
-    drain(0, 5);
+    if (!drain(0, 5)) {
+        fprintf(stderr, "swarm_floor: the warm-up's walks did not finish within 5 s (datagrams lost, or the machine far behind): "
+                        "nothing counted\n");
+        return 1;
+    }
     double cpu0, sys0;
     process_cpu(&cpu0, &sys0);
     double t0 = mono();
@@ -302,7 +315,7 @@ int main(int argc, char **argv) {
     probe(&sign_after, &verify_after);
     double sign_rate = (sign_before + sign_after) / 2, verify_rate = (verify_before + verify_after) / 2;
     long long d = atomic_load(&datagrams), s = atomic_load(&signs), v = atomic_load(&verifies), f = atomic_load(&failures);
-    long long w = atomic_load(&walks), unfinished = atomic_load(&started[1]) - atomic_load(&finished[1]);
+    long long w = atomic_load(&walks), unfinished = under_way(1) + (atomic_load(&arrived[1]) % 2);
     double work = s / sign_rate + v / verify_rate;
     printf("{\"sockets\":%d,\"size\":%d,\"seconds\":%.3f,\"seconds_walking\":%.3f,\"walks_per_second_asked\":%.1f,\"walks\":%lld,"
            "\"walks_per_second\":%.1f,\"walks_unfinished\":%lld,\"datagrams\":%lld,\"signatures_created\":%lld,\"signatures_verified\":%lld,"
