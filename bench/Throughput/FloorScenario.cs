@@ -11,7 +11,8 @@ namespace Ipv8.Bench.Throughput;
 /// pace, each the discovery exchange's four datagrams (signed introduction request, signed response, unsigned puncture
 /// request, signed puncture: three signatures made and three checked per four datagrams). Its <c>crypto_ratio</c> is
 /// the swarm report's (process CPU over signatures made / one-core sign rate + signatures checked / one-core verify
-/// rate, probed the same way): the least that ratio can be for that traffic on this machine.
+/// rate, probed the same way): what that traffic alone costs on this machine, the floor for a node that uses UDP sockets
+/// and libsodium this way.
 /// </summary>
 public static class FloorScenario
 {

@@ -29,7 +29,7 @@ public static class ThroughputHarness
         {
             SignRatio = false, // its packets are verify+sign: a ratio to the sign rate alone means nothing
         },
-        new("swarm-floor", "C, no node: a 10,000-node swarm's sockets, walk steps (3,500/s) and signatures on 127.0.0.1, 2 receive threads and a walk thread of its own (no --workers); its crypto_ratio is the least the swarm report's can be here", CryptoBound.None, FloorScenario.Run),
+        new("swarm-floor", "C, no node: a 10,000-node swarm's sockets, walk steps (3,500/s) and signatures on 127.0.0.1, 2 receive threads and a walk thread of its own (no --workers); its crypto_ratio is what the swarm report's would be with no node work at all", CryptoBound.None, FloorScenario.Run),
         new("verify-ec", "py-ipv8's legacy EC keys: verifications and key parses per second, per curve, on one core (no --workers; --seconds is divided among the four curves)", CryptoBound.None, CryptoScenarios.VerifyEc),
     ];
 

@@ -1,5 +1,5 @@
 /*
- * swarm_floor: the least CPU a swarm's traffic can cost on this machine. It gives the kernel and libsodium what
+ * swarm_floor: what a swarm's traffic alone costs on this machine. It gives the kernel and libsodium what
  * `ipv8 swarm` gives them, and does nothing else: no peers, no tables, no parsing, no runtime.
  *
  *   swarm_floor LIBSODIUM SOCKETS SECONDS WALKS_PER_SECOND SIZE
