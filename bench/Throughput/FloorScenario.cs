@@ -51,12 +51,14 @@ public static class FloorScenario
 
         using var process = Process.Start(start) ?? throw new ScenarioUnavailableException("could not start swarm_floor.");
         var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(options.Seconds + 120)))
+        var reading = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(options.Seconds + 120))) // its own waits are bounded: never, in practice
         {
             process.Kill();
             throw new ScenarioUnavailableException("swarm_floor did not finish in time.");
         }
+
+        var output = reading.Result;
 
         if (process.ExitCode != 0 || output.Trim().Length == 0)
         {
