@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ipv8.Wire;
@@ -22,20 +21,11 @@ internal static class DatagramFrame
     /// <summary>The contiguous space a receive asks the pipe for: one header and the largest datagram.</summary>
     public static int MaxFrameSize => HeaderSize + MaxDatagram;
 
-    /// <summary>
-    /// Writes the header in front of the <paramref name="received"/> bytes already at <c>frame[HeaderSize..]</c>. False
-    /// when <paramref name="socketAddress"/> is not an address a <see cref="UdpAddress"/> can hold.
-    /// </summary>
-    public static bool TryWriteHeader(Span<byte> frame, int received, SocketAddress socketAddress)
+    /// <summary>Writes the header, with <paramref name="source"/>, in front of the <paramref name="received"/> bytes already at <c>frame[HeaderSize..]</c>.</summary>
+    public static void WriteHeader(Span<byte> frame, int received, in UdpAddress source)
     {
-        if (!UdpAddress.TryFromSocketAddress(socketAddress, out var source))
-        {
-            return false;
-        }
-
         MemoryMarshal.Write(frame, received);
         MemoryMarshal.Write(frame[sizeof(int)..], in source);
-        return true;
     }
 
     /// <summary>Delivers every frame of one pipe segment.</summary>

@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Ipv8.Wire;
 
 namespace Ipv8.Engine.Endpoints;
 
 /// <summary>
 /// The few Linux calls <see cref="UdpEndpointGroup"/> needs and .NET does not expose: one epoll set over many sockets, an
-/// eventfd to wake it, and <c>recvmmsg</c> to read a socket's waiting datagrams in one call. Linux only (glibc or musl
-/// name the library <c>libc</c> either way through .NET's probing).
+/// eventfd to wake it, and <c>recvmmsg</c> to read a socket's waiting datagrams in one call; and <c>recvfrom</c> for the
+/// dedicated receive thread of a <see cref="ReceiveChannel"/>. Linux only (glibc or musl name the library <c>libc</c>
+/// either way through .NET's probing).
 /// </summary>
 internal static unsafe partial class LinuxNative
 {
@@ -57,6 +59,30 @@ internal static unsafe partial class LinuxNative
         return epoll_ctl(epoll, EpollCtlDel, fd, ev);
     }
 
+    /// <summary>
+    /// Reads a sockaddr_in or sockaddr_in6 (family in host order, port and address in network order) of
+    /// <paramref name="length"/> bytes, as a receive filled it in; false for any other family or a short address.
+    /// </summary>
+    public static bool TryReadAddress(byte* name, uint length, out UdpAddress address)
+    {
+        var family = *(ushort*)name;
+        var port = (ushort)((name[2] << 8) | name[3]);
+        if (family == AfInet && length >= 8)
+        {
+            address = UdpAddress.FromIPv4(new ReadOnlySpan<byte>(name + 4, 4), port);
+            return true;
+        }
+
+        if (family == AfInet6 && length >= 24)
+        {
+            address = UdpAddress.FromIPv6(new ReadOnlySpan<byte>(name + 8, 16), port);
+            return true;
+        }
+
+        address = default;
+        return false;
+    }
+
     [LibraryImport(Libc, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial int epoll_create1(int flags);
@@ -88,6 +114,10 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial int recvmmsg(int fd, MMsgHdr* msgvec, uint vlen, int flags, void* timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial nint recvfrom(int fd, void* buf, nint len, int flags, byte* srcAddr, uint* addrLen);
 
     /// <summary><c>struct iovec</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Ipv8.Engine.Endpoints;
 
@@ -41,7 +42,13 @@ internal sealed partial class ReceiveChannel
 
     private void ReceiveLoopBlocking(ManualResetEventSlim signal)
     {
-                var writer = _pipe.Writer;
+        if (OperatingSystem.IsLinux())
+        {
+            ReceiveLoopLinux(signal);
+            return;
+        }
+
+        var writer = _pipe.Writer;
         var socketAddress = new SocketAddress(socket.AddressFamily);
         var pending = 0;
         try
@@ -88,6 +95,98 @@ internal sealed partial class ReceiveChannel
         }
         finally
         {
+            writer.Complete();
+            signal.Set();
+        }
+    }
+
+    /// <summary>
+    /// The Linux receive loop: one <c>recvfrom</c> per datagram, straight into pipe memory. While frames are pending the
+    /// receive does not wait (<c>MSG_DONTWAIT</c>), and the <c>EAGAIN</c> that ends a burst is what flushes them, so no
+    /// second call asks the socket what is waiting. Idle, it blocks up to the socket's 250 ms receive timeout (also an
+    /// <c>EAGAIN</c>) and checks for a close. The loop holds a reference on the socket's handle throughout, so a close
+    /// cannot free the descriptor (for another socket to reuse) under it: the close shuts the socket down, which wakes
+    /// the receive, and waits for the loop to let go.
+    /// </summary>
+    private unsafe void ReceiveLoopLinux(ManualResetEventSlim signal)
+    {
+        var writer = _pipe.Writer;
+        var handle = socket.SafeHandle;
+        var name = stackalloc byte[LinuxNative.SockaddrSize];
+        var referenced = false;
+        var pending = 0;
+        try
+        {
+            handle.DangerousAddRef(ref referenced);
+            var fd = (int)handle.DangerousGetHandle();
+            while (!closing.IsCancellationRequested)
+            {
+                var span = writer.GetSpan(DatagramFrame.MaxFrameSize);
+                var buffer = span[DatagramFrame.HeaderSize..];
+                var flags = pending > 0 ? LinuxNative.MsgTrunc | LinuxNative.MsgDontwait : LinuxNative.MsgTrunc;
+                var nameLength = (uint)LinuxNative.SockaddrSize;
+                nint received;
+                fixed (byte* data = buffer)
+                {
+                    received = LinuxNative.recvfrom(fd, data, buffer.Length, flags, name, &nameLength);
+                }
+
+                if (received < 0)
+                {
+                    var error = Marshal.GetLastPInvokeError();
+                    if (error == LinuxNative.Eagain)
+                    {
+                        // The end of a burst, or the idle timeout.
+                        if (pending > 0)
+                        {
+                            FlushAndSignal(writer, signal);
+                            pending = 0;
+                        }
+                    }
+                    else if (error != LinuxNative.Eintr)
+                    {
+                        if (closing.IsCancellationRequested)
+                        {
+                            break;
+                        }
+
+                        lifecycle.Counters.ReceiveFailed();
+                    }
+
+                    continue;
+                }
+
+                if (closing.IsCancellationRequested)
+                {
+                    break; // the close's shutdown returns 0 from a waiting receive: not a datagram
+                }
+
+                // MSG_TRUNC: the datagram's real length, so one that did not fit shows as longer than the buffer.
+                if (received > buffer.Length || !LinuxNative.TryReadAddress(name, nameLength, out var source))
+                {
+                    lifecycle.Counters.ReceiveFailed();
+                    continue;
+                }
+
+                CommitFrame(span, (int)received, source, writer);
+                if (++pending >= options.FlushBatch)
+                {
+                    FlushAndSignal(writer, signal);
+                    pending = 0;
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed before the loop took its reference.
+        }
+        finally
+        {
+            if (referenced)
+            {
+                handle.DangerousRelease();
+            }
+
             writer.Complete();
             signal.Set();
         }

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Ipv8.Wire;
 
 namespace Ipv8.Engine.Endpoints;
 
@@ -48,15 +49,22 @@ internal sealed partial class ReceiveChannel(Socket socket, UdpEndpointOptions o
     /// </summary>
     private bool TryCommitFrame(Span<byte> frame, int received, SocketAddress socketAddress, PipeWriter writer)
     {
-        if (!DatagramFrame.TryWriteHeader(frame, received, socketAddress))
+        if (!UdpAddress.TryFromSocketAddress(socketAddress, out var source))
         {
             lifecycle.Counters.ReceiveFailed();
             return false;
         }
 
+        CommitFrame(frame, received, source, writer);
+        return true;
+    }
+
+    /// <summary>Completes the frame of a datagram from <paramref name="source"/> and advances the writer past it, counting it.</summary>
+    private void CommitFrame(Span<byte> frame, int received, in UdpAddress source, PipeWriter writer)
+    {
+        DatagramFrame.WriteHeader(frame, received, source);
         writer.Advance(DatagramFrame.HeaderSize + received);
         lifecycle.Counters.Received(received);
-        return true;
     }
 
     /// <summary>Delivers every frame of a read and releases it; true when the pipe is finished.</summary>

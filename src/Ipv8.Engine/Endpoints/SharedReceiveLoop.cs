@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Ipv8.Wire;
 
 namespace Ipv8.Engine.Endpoints;
 
@@ -303,7 +302,7 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         {
             ref var message = ref _messages[i];
             var length = (int)message.Length;
-            if ((message.Header.Flags & LinuxNative.MsgTrunc) != 0 || !TryReadAddress((byte*)message.Header.Name, message.Header.NameLength, out var source))
+            if ((message.Header.Flags & LinuxNative.MsgTrunc) != 0 || !LinuxNative.TryReadAddress((byte*)message.Header.Name, message.Header.NameLength, out var source))
             {
                 lifecycle.Counters.ReceiveFailed();
                 continue;
@@ -334,27 +333,6 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
         var nanoseconds = *(long*)(cmsg + 24);
         var arrived = DateTime.UnixEpoch.Ticks + (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100);
         Volatile.Write(ref _lagTicks, Math.Max(0, DateTime.UtcNow.Ticks - arrived));
-    }
-
-    /// <summary>Reads a sockaddr_in or sockaddr_in6 (family in host order, port and address in network order).</summary>
-    private static bool TryReadAddress(byte* name, uint length, out UdpAddress address)
-    {
-        var family = *(ushort*)name;
-        var port = (ushort)((name[2] << 8) | name[3]);
-        if (family == LinuxNative.AfInet && length >= 8)
-        {
-            address = UdpAddress.FromIPv4(new ReadOnlySpan<byte>(name + 4, 4), port);
-            return true;
-        }
-
-        if (family == LinuxNative.AfInet6 && length >= 24)
-        {
-            address = UdpAddress.FromIPv6(new ReadOnlySpan<byte>(name + 8, 16), port);
-            return true;
-        }
-
-        address = default;
-        return false;
     }
 
     private void Wake()
