@@ -186,6 +186,84 @@ public class UdpEndpointTests
         Assert.Empty(sinkA.Received);
     }
 
+    [Theory]
+    [InlineData(false, 64)]
+    [InlineData(true, 64)]
+    [InlineData(false, 1)]
+    public async Task A_burst_from_several_senders_reaches_a_dedicated_thread_endpoint_with_each_source_and_payload(bool ipv6, int flushBatch)
+    {
+        const int perSender = 300;
+        var sink = new RecordingSink();
+        var options = Loopback.Options(ipv6, ReceiveMode.DedicatedThread);
+        options.FlushBatch = flushBatch;
+        await using var endpoint = new UdpEndpoint(options);
+        endpoint.Open(sink);
+        var target = (ipv6 ? endpoint.Ipv6Address : endpoint.Ipv4Address)!.Value;
+        var senders = Enumerable.Range(0, 3).Select(_ => new RawUdp(ipv6)).ToArray();
+        try
+        {
+            // Interleaved, so that consecutive datagrams on the socket come from different sources; a datagram lost on a
+            // loaded machine is sent again.
+            await Conversation.RepeatUntilAsync(
+                () =>
+                {
+                    var arrived = Arrived(sink);
+                    for (var sequence = 0; sequence < perSender; sequence++)
+                    {
+                        for (var sender = 0; sender < senders.Length; sender++)
+                        {
+                            if (!arrived.Contains((sender, sequence)))
+                            {
+                                senders[sender].Send(target, BurstDatagram(sender, sequence));
+                            }
+                        }
+                    }
+                },
+                () => Arrived(sink).Count == senders.Length * perSender,
+                $"all {senders.Length * perSender} datagrams of the burst",
+                s_deadline);
+
+            foreach (var received in sink.Received)
+            {
+                var sender = received.Data[0];
+                Assert.Equal(senders[sender].Address, received.Source);
+                Assert.Equal(BurstDatagram(sender, received.Data[1] | (received.Data[2] << 8)), received.Data);
+            }
+
+            Assert.Equal(0, endpoint.Counters.ReceiveErrors);
+        }
+        finally
+        {
+            foreach (var sender in senders)
+            {
+                sender.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(ReceiveMode.DedicatedThread, false)]
+    [InlineData(ReceiveMode.DedicatedThread, true)]
+    [InlineData(ReceiveMode.Async, false)]
+    public async Task The_largest_datagram_the_family_carries_arrives_whole(ReceiveMode mode, bool ipv6)
+    {
+        // 65,535 minus the IPv4 and UDP headers, or minus the UDP header for IPv6 (whose payload length excludes its own
+        // header). The receive buffer holds 65,535 bytes, so no datagram can be truncated: this is the edge case, whole.
+        var datagram = Enumerable.Range(0, ipv6 ? 65_527 : 65_507).Select(i => (byte)(i * 7)).ToArray();
+        var sink = new RecordingSink();
+        await using var endpoint = new UdpEndpoint(Loopback.Options(ipv6, mode));
+        endpoint.Open(sink);
+        using var raw = new RawUdp(ipv6);
+
+        var target = (ipv6 ? endpoint.Ipv6Address : endpoint.Ipv4Address)!.Value;
+        await Conversation.RepeatUntilAsync(() => raw.Send(target, datagram), () => sink.Count > 0, "the largest datagram", s_deadline);
+
+        var received = sink.Received[0];
+        Assert.Equal(raw.Address, received.Source);
+        Assert.Equal(datagram, received.Data);
+        Assert.Equal(0, endpoint.Counters.ReceiveErrors);
+    }
+
     [Fact]
     public async Task A_closed_endpoint_refuses_to_send_and_to_reopen()
     {
@@ -269,6 +347,23 @@ public class UdpEndpointTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new UdpEndpoint(new UdpEndpointOptions { Port = 70_000 }));
         Assert.Throws<ArgumentException>(() => new UdpEndpoint(new UdpEndpointOptions { PortRetries = -1 }));
     }
+
+    private static byte[] BurstDatagram(int sender, int sequence)
+    {
+        var datagram = new byte[3 + (sequence % 200)];
+        datagram[0] = (byte)sender;
+        datagram[1] = (byte)sequence;
+        datagram[2] = (byte)(sequence >> 8);
+        for (var i = 3; i < datagram.Length; i++)
+        {
+            datagram[i] = (byte)((sender * 31) + (sequence * 7) + i);
+        }
+
+        return datagram;
+    }
+
+    private static HashSet<(int Sender, int Sequence)> Arrived(RecordingSink sink) =>
+        [.. sink.Received.Where(r => r.Data.Length >= 3).Select(r => ((int)r.Data[0], r.Data[1] | (r.Data[2] << 8)))];
 
     private static Socket BindLoopback(int port) =>
         TryBindLoopback(port) ?? throw new InvalidOperationException($"could not bind 127.0.0.1:{port}");
