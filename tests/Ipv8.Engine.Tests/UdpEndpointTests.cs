@@ -125,6 +125,58 @@ public class UdpEndpointTests
     }
 
     [Fact]
+    public async Task Closing_while_the_dispatcher_is_stuck_and_the_pipe_full_returns_at_once_and_completes_when_it_moves()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var sink = new GateSink(gate);
+        var options = Loopback.Options();
+        options.PauseWriterThreshold = 128 << 10;
+        options.ResumeWriterThreshold = 64 << 10;
+        options.FlushBatch = 16;
+        var endpoint = new UdpEndpoint(options);
+        try
+        {
+            endpoint.Open(sink);
+            var target = endpoint.Ipv4Address!.Value.ToIPEndPoint();
+            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var datagram = new byte[1200];
+
+            // The sink holds the dispatch thread on the first datagram; the rest fill the pipe: the flush after 112 frames
+            // (seven batches of 16, 1,228 bytes a frame) passes the 128 KiB pause threshold, and from then on the receive
+            // thread waits for the dispatcher.
+            await Conversation.RepeatUntilAsync(
+                () =>
+                {
+                    for (var i = 0; i < 100; i++)
+                    {
+                        sender.SendTo(datagram, target);
+                    }
+                },
+                () => endpoint.Counters.PacketsReceived >= 112,
+                "112 datagrams received behind a stuck dispatcher");
+
+            // The close must not hold its caller until the dispatcher moves (a handler may close its own node from the
+            // dispatch thread): the call returns, and the close completes once the sink lets go.
+            var calling = Task.Run(() => new[] { endpoint.CloseAsync().AsTask() }); // the call, not the close it starts
+            var close = (await calling.WaitAsync(TimeSpan.FromSeconds(30)))[0];
+            Assert.False(close.IsCompleted, "the close completed while the dispatcher was still stuck");
+            gate.Set();
+            await close.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(endpoint.IsOpen);
+        }
+        finally
+        {
+            gate.Set();
+            await endpoint.DisposeAsync();
+        }
+    }
+
+    private sealed class GateSink(ManualResetEventSlim gate) : IPacketSink
+    {
+        public void OnPacket(UdpAddress source, ReadOnlySpan<byte> datagram) => gate.Wait(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task PortRetries_at_the_last_port_name_one_port_not_a_range()
     {
         using var taken = TryBindLoopback(65535);

@@ -192,17 +192,24 @@ internal sealed partial class ReceiveChannel
         }
     }
 
-    private static void FlushAndSignal(PipeWriter writer, ManualResetEventSlim signal)
+    private void FlushAndSignal(PipeWriter writer, ManualResetEventSlim signal)
     {
         var flush = writer.FlushAsync();
         signal.Set();
         if (!flush.IsCompleted)
         {
             // Back-pressure: the dispatch loop is behind. Hold this thread (the kernel buffers, then drops) until it
-            // catches up; polling keeps the wait allocation-free.
+            // catches up; polling keeps the wait allocation-free. A close stops the wait: the closer disposes the socket,
+            // which waits for this loop to let go of it, and may be the dispatch thread itself (a handler closing its
+            // node), which would then never catch up. The loop ends at its next check of the closing token.
             var spinner = default(SpinWait);
             while (!flush.IsCompleted)
             {
+                if (closing.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 spinner.SpinOnce(sleep1Threshold: 10);
             }
         }
