@@ -157,6 +157,11 @@ public class BadTrafficTests
             () => a.Community.Counters.Drops(DropReason.HandlerError) >= 1,
             "the throwing handler's exception to be counted");
 
+        // The drop is counted before the error is logged (on the dispatch thread): wait for the entry, not the counter.
+        await Eventually.AssertAsync(
+            () => logs.Entries.Any(e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException),
+            "the handler's exception to be logged",
+            s_deadline);
         await a.Community.LogWrittenAsync();
         var error = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
         Assert.Contains("on purpose", error.Exception!.Message, StringComparison.Ordinal);
