@@ -242,9 +242,10 @@ public static class ThroughputHarness
             (verifyBefore, signBefore) = RateProbe.Measure(probe);
         }
 
-        Console.Error.WriteLine(options.Scenario == "swarm-floor"
-            ? $"running swarm-floor (two receive threads and a walk thread) for {options.Seconds} s of walks..."
-            : $"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s...");
+        // The scenarios without --workers run on threads of their own: the line does not count them as workers.
+        Console.Error.WriteLine(WorkerScenarios.Contains(options.Scenario)
+            ? $"running {options.Scenario} on {options.Workers} worker(s) for {options.Seconds} s..."
+            : $"running {options.Scenario} for {options.Seconds} s...");
         using var tracer = AllocationTracer.StartIfRequested();
         ScenarioResult result;
         try
