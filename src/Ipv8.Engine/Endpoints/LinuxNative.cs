@@ -6,8 +6,8 @@ namespace Ipv8.Engine.Endpoints;
 
 /// <summary>
 /// The few Linux calls <see cref="UdpEndpointGroup"/> needs and .NET does not expose: one epoll set over many sockets, an
-/// eventfd to wake it, and <c>recvmmsg</c> to read a socket's waiting datagrams in one call; and <c>recvfrom</c> for the
-/// dedicated receive thread of a <see cref="ReceiveChannel"/>. Linux only (glibc or musl name the library <c>libc</c>
+/// eventfd to wake it, and <c>recvmmsg</c> to read a socket's waiting datagrams in one call; <c>recvfrom</c> for the
+/// dedicated receive thread of a <see cref="ReceiveChannel"/>; and <c>sendto</c> for <see cref="UdpSender"/>. Linux only (glibc or musl name the library <c>libc</c>
 /// either way through .NET's probing).
 /// </summary>
 internal static unsafe partial class LinuxNative
@@ -20,7 +20,9 @@ internal static unsafe partial class LinuxNative
     public const int EfdNonblock = 0x800;
     public const int MsgDontwait = 0x40;
     public const int MsgTrunc = 0x20;
+    public const int MsgNosignal = 0x4000;
     public const int Eintr = 4;
+    public const int Ebadf = 9;
     public const int Eagain = 11;
     public const ushort AfInet = 2;
     public const ushort AfInet6 = 10;
@@ -83,6 +85,86 @@ internal static unsafe partial class LinuxNative
         return false;
     }
 
+    /// <summary>
+    /// Writes <paramref name="address"/> at <paramref name="name"/> (room for <see cref="SockaddrSize"/> bytes) as the
+    /// sockaddr_in (16 bytes) or sockaddr_in6 (28 bytes) a send takes, and returns its length: the family in host order,
+    /// the port and address in network order, and zeros elsewhere (sin_zero; sin6_flowinfo and sin6_scope_id, as
+    /// <see cref="UdpAddress.CopyTo"/> leaves them for <c>Socket.SendTo</c>).
+    /// </summary>
+    public static uint WriteAddress(UdpAddress address, byte* name)
+    {
+        *(ushort*)name = address.IsIPv6 ? AfInet6 : AfInet;
+        name[2] = (byte)(address.Port >> 8);
+        name[3] = (byte)address.Port;
+        if (address.IsIPv6)
+        {
+            *(uint*)(name + 4) = 0;
+            address.WriteAddressBytes(new Span<byte>(name + 8, 16));
+            *(uint*)(name + 24) = 0;
+            return 28;
+        }
+
+        address.WriteAddressBytes(new Span<byte>(name + 4, 4));
+        *(ulong*)(name + 8) = 0;
+        return 16;
+    }
+
+    /// <summary>
+    /// Sends one datagram through <paramref name="socket"/> with a single <c>sendto</c>, the sockaddr built on the stack,
+    /// and returns 0, or the errno of the failure: <see cref="Ebadf"/> for a closed socket, <see cref="Eagain"/> when a
+    /// non-blocking descriptor has no room (the caller decides whether to wait). Never throws. An interrupted call is
+    /// made again. The call holds a reference on the handle, so a concurrent close cannot free the descriptor (for
+    /// another socket to take its number) during the call: the close shuts the socket down, which wakes a send waiting
+    /// for room (<c>EPIPE</c>; <c>MSG_NOSIGNAL</c>, so no SIGPIPE), and waits for the reference to go.
+    /// </summary>
+    /// <remarks>
+    /// A plain P/Invoke, with the GC transition: on a blocking descriptor <c>sendto</c> may wait for send-buffer room for
+    /// as long as the receiver takes, and a thread that suppressed the transition would hold up every GC meanwhile.
+    /// </remarks>
+    public static int SendTo(SafeHandle socket, UdpAddress destination, ReadOnlySpan<byte> datagram)
+    {
+        var name = stackalloc byte[SockaddrSize];
+        var nameLength = WriteAddress(destination, name);
+        if (socket.IsClosed)
+        {
+            return Ebadf; // the usual way to meet a closed socket, without the exception below
+        }
+
+        var referenced = false;
+        try
+        {
+            socket.DangerousAddRef(ref referenced);
+            var fd = (int)socket.DangerousGetHandle();
+            fixed (byte* data = datagram)
+            {
+                while (true)
+                {
+                    if (sendto(fd, data, datagram.Length, MsgNosignal, name, nameLength) >= 0)
+                    {
+                        return 0;
+                    }
+
+                    var error = Marshal.GetLastPInvokeError();
+                    if (error != Eintr)
+                    {
+                        return error;
+                    }
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return Ebadf; // closed between the check and the reference
+        }
+        finally
+        {
+            if (referenced)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
     [LibraryImport(Libc, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial int epoll_create1(int flags);
@@ -118,6 +200,10 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, SetLastError = true)]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial nint recvfrom(int fd, void* buf, nint len, int flags, byte* srcAddr, uint* addrLen);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial nint sendto(int fd, void* buf, nint len, int flags, byte* destAddr, uint addrLen);
 
     /// <summary><c>struct iovec</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ipv8.Engine.Diagnostics;
 using Ipv8.Wire;
 
@@ -8,12 +9,18 @@ namespace Ipv8.Engine.Endpoints;
 
 /// <summary>
 /// The send side of a <see cref="UdpEndpoint"/> (Kestrel's <c>SocketSender</c>, for datagrams): synchronous sends from
-/// the caller's span through the primary socket of the destination's family, with a per-thread
-/// <see cref="SocketAddress"/> per family so that a send allocates nothing. Never throws for network errors: a failure
-/// returns false and is counted.
+/// the caller's span through the primary socket of the destination's family. On Linux a send is one <c>sendto</c> call
+/// (<see cref="LinuxNative.SendTo"/>, the sockaddr on the stack); elsewhere, and when a non-blocking descriptor has no
+/// room, it is <c>Socket.SendTo</c> with a per-thread <see cref="SocketAddress"/> per family. Either way a send
+/// allocates nothing and never throws for network errors: a failure returns false and is counted.
 /// </summary>
 internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, EndpointCounters counters, RemoteLog log)
 {
+    // The sockets' handles, so that a send on Linux touches neither the socket set nor the Socket. Null when the family
+    // has no socket.
+    private readonly SafeHandle? _ipv4Handle = sockets.Ipv4?.SafeHandle;
+    private readonly SafeHandle? _ipv6Handle = sockets.Ipv6?.SafeHandle;
+
     [ThreadStatic]
     private static SocketAddress? t_send4;
 
@@ -25,11 +32,11 @@ internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, Endpoin
     /// <summary>Sends one datagram; false (counted) when it could not be sent.</summary>
     public bool Send(UdpAddress destination, ReadOnlySpan<byte> datagram)
     {
-        var socket = destination.IsIPv6 ? sockets.Ipv6 : sockets.Ipv4;
-        if (socket is null || (loopbackOnly && !destination.IsLoopback))
+        var handle = destination.IsIPv6 ? _ipv6Handle : _ipv4Handle;
+        if (handle is null || (loopbackOnly && !destination.IsLoopback))
         {
             counters.SendFailed();
-            if (socket is null)
+            if (handle is null)
             {
                 LogMissingFamily(destination);
             }
@@ -37,6 +44,44 @@ internal sealed class UdpSender(UdpSocketSet sockets, bool loopbackOnly, Endpoin
             return false;
         }
 
+        if (OperatingSystem.IsLinux())
+        {
+            var error = LinuxNative.SendTo(handle, destination, datagram);
+            if (error == 0)
+            {
+                counters.Sent(datagram.Length);
+                return true;
+            }
+
+            return AfterNativeError(error, destination, datagram);
+        }
+
+        return SendManaged(destination, datagram);
+    }
+
+    /// <summary>
+    /// What a failed <c>sendto</c> (<paramref name="error"/>, its errno) becomes. <c>EAGAIN</c>: the descriptor is
+    /// non-blocking (.NET makes it so once an async receive runs on the socket, in <see cref="ReceiveMode.Async"/>) and
+    /// the send buffer is full; <c>Socket.SendTo</c> then waits for room, as it does for a socket that is blocking to
+    /// .NET, so the datagram goes through it, as it always did. Anything else (a closed socket included) is a counted
+    /// failure, as the <see cref="SocketException"/> it was.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal bool AfterNativeError(int error, UdpAddress destination, ReadOnlySpan<byte> datagram)
+    {
+        if (error == LinuxNative.Eagain)
+        {
+            return SendManaged(destination, datagram);
+        }
+
+        counters.SendFailed();
+        return false;
+    }
+
+    /// <summary>The portable send: <c>Socket.SendTo</c> with a per-thread <see cref="SocketAddress"/>.</summary>
+    private bool SendManaged(UdpAddress destination, ReadOnlySpan<byte> datagram)
+    {
+        var socket = (destination.IsIPv6 ? sockets.Ipv6 : sockets.Ipv4)!; // Send checked the family has one
         SocketAddress socketAddress;
         if (destination.IsIPv6)
         {
