@@ -561,7 +561,7 @@ public sealed class Network
     }
 
     // Under _lock: the filter of GetWalkableAddresses.
-    private bool IsWalkableLocked(WalkableAddress entry, CommunityId? service, bool oldStyleOnly)
+    private bool IsWalkableLocked(in WalkableAddress entry, CommunityId? service, bool oldStyleOnly)
     {
         if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
             && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
@@ -808,7 +808,10 @@ public sealed class Network
         }
     }
 
-    private sealed record WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
+    // What the network knows of an address: who introduced it, for which service, and whether it speaks the new-style
+    // messages (none of these for the address of a verified peer). A value held in the table's entry array, not an
+    // object per address.
+    private readonly record struct WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
 
     // The services a peer not verified (yet) announced: a box, so that the list changes in place in the table.
     private sealed class PendingServices

@@ -13,7 +13,9 @@ public abstract class PublicKey : IEquatable<PublicKey>
     /// <summary>The length of a mid.</summary>
     public const int MidLength = 20;
 
-    private readonly byte[] _bin;
+    // The bin of a key kept in an array; null for a LibNaClPublicKey, which holds its 74 bytes inline (one object per key,
+    // not two: a key is parsed for every signed message of an unknown sender).
+    private readonly byte[]? _bin;
     // Computed on first use: the keys parsed from unknown senders' messages are mostly never asked for their mid (the
     // blacklist check hashes the bin on the stack), so they skip a SHA-1 and an array.
     private byte[]? _mid;
@@ -22,11 +24,17 @@ public abstract class PublicKey : IEquatable<PublicKey>
     private protected PublicKey(ReadOnlySpan<byte> bin)
     {
         _bin = bin.ToArray();
-        _hash = ComputeHash(_bin);
+        _hash = ComputeHash(bin);
+    }
+
+    // For a LibNaClPublicKey, which stores the bin itself.
+    private protected PublicKey(int hash)
+    {
+        _hash = hash;
     }
 
     /// <summary>The key bin, as it travels on the wire (py-ipv8 <c>key_to_bin()</c>).</summary>
-    public ReadOnlySpan<byte> Bin => _bin;
+    public ReadOnlySpan<byte> Bin => _bin ?? System.Runtime.CompilerServices.Unsafe.As<LibNaClPublicKey>(this).InlineBin;
 
     /// <summary>The mid: SHA-1 of the bin, 20 bytes (py-ipv8 <c>key_to_hash()</c>).</summary>
     public ReadOnlySpan<byte> Mid => Volatile.Read(ref _mid) ?? ComputeMid();
@@ -34,7 +42,7 @@ public abstract class PublicKey : IEquatable<PublicKey>
     // Two threads may both hash: the same bytes, and either array is kept.
     private byte[] ComputeMid()
     {
-        var mid = SHA1.HashData(_bin);
+        var mid = SHA1.HashData(Bin);
         return Interlocked.CompareExchange(ref _mid, mid, null) ?? mid;
     }
 
@@ -98,10 +106,10 @@ public abstract class PublicKey : IEquatable<PublicKey>
     }
 
     /// <summary>True when <paramref name="bin"/> is this key's bin.</summary>
-    public bool BinEquals(ReadOnlySpan<byte> bin) => bin.SequenceEqual(_bin);
+    public bool BinEquals(ReadOnlySpan<byte> bin) => bin.SequenceEqual(Bin);
 
     /// <inheritdoc/>
-    public bool Equals(PublicKey? other) => other is not null && (ReferenceEquals(this, other) || _bin.AsSpan().SequenceEqual(other._bin));
+    public bool Equals(PublicKey? other) => other is not null && (ReferenceEquals(this, other) || Bin.SequenceEqual(other.Bin));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as PublicKey);
@@ -118,5 +126,5 @@ public abstract class PublicKey : IEquatable<PublicKey>
     }
 
     /// <summary>The bin in lowercase hex.</summary>
-    public override string ToString() => Convert.ToHexStringLower(_bin);
+    public override string ToString() => Convert.ToHexStringLower(Bin);
 }

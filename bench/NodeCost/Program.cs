@@ -1,0 +1,131 @@
+// Measures what starting nodes costs, the way `ipv8 swarm` starts them (SwarmCommand.StartNode): a fresh Ed25519 key, a
+// UDP endpoint on 127.0.0.1 in a shared receive group (Async mode), a community with MaxPeers 30, an address-list
+// bootstrapper and a RandomWalk, the shared timer wheel as clock, no walk loop of its own. Prints CPU and allocated bytes
+// per node, and the heap each node keeps. Usage: NodeCost [nodes=2000] [warmup=200]
+using System.Diagnostics;
+using System.Net;
+using Ipv8.Engine;
+using Ipv8.Engine.Bootstrapping;
+using Ipv8.Engine.Communities;
+using Ipv8.Engine.Discovery;
+using Ipv8.Engine.Endpoints;
+using Ipv8.Engine.Tasks;
+using Ipv8.Wire;
+using Ipv8.Wire.Crypto;
+
+var nodes = args.Length > 0 ? int.Parse(args[0]) : 2000;
+var warmup = args.Length > 1 ? int.Parse(args[1]) : 200;
+var id = CommunityId.FromBytes(System.Security.Cryptography.SHA1.HashData("ipv8-dotnet swarm demo"u8));
+var tracker = UdpAddress.FromIPAddress(IPAddress.Loopback, 9); // never contacted: no walk runs
+using var group = new UdpEndpointGroup();
+using var wheel = new TimerWheel();
+var started = new List<Ipv8Node>(nodes + warmup);
+
+var steps = new (string Name, long Bytes, long Ticks)[7];
+string[] stepNames = ["endpoint", "key", "node", "settings", "community", "strategy", "start"];
+long markBytes = 0, markTicks = 0;
+void Mark() { markBytes = GC.GetAllocatedBytesForCurrentThread(); markTicks = Stopwatch.GetTimestamp(); }
+void Step(int i)
+{
+    var b = GC.GetAllocatedBytesForCurrentThread();
+    var t = Stopwatch.GetTimestamp();
+    steps[i] = (stepNames[i], steps[i].Bytes + b - markBytes, steps[i].Ticks + t - markTicks);
+    Mark();
+}
+
+void StartNode(int index)
+{
+    Mark();
+    var endpoint = new UdpEndpoint(new UdpEndpointOptions
+    {
+        Ipv4Host = IPAddress.Loopback,
+        Port = 0,
+        LoopbackOnly = true,
+        ReceiveMode = ReceiveMode.Async,
+        Group = group,
+    });
+    Step(0);
+    var key = LibNaClPrivateKey.Generate();
+    Step(1);
+    var node = new Ipv8Node(key, endpoint, new Ipv8NodeOptions
+    {
+        EnableMetrics = false,
+        Name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node{index}"),
+        SummaryInterval = TimeSpan.Zero,
+        TimeProvider = wheel,
+        WalkInterval = Timeout.InfiniteTimeSpan,
+    });
+    Step(2);
+    var settings = node.CreateSettings(settings =>
+    {
+        settings.MaxPeers = 30;
+        settings.RandomSeed = index;
+    });
+    Step(3);
+    var community = node.AddCommunity(new HarnessCommunity(id, settings));
+    Step(4);
+    community.AddBootstrapper(new AddressListBootstrapper([tracker], bootstrapInterval: TimeSpan.FromSeconds(5)));
+    node.AddStrategy(community, new RandomWalk(community, randomSeed: index), 20);
+    started.Add(node);
+    Step(5);
+    node.Start();
+    Step(6);
+}
+
+for (var i = 0; i < warmup; i++)
+{
+    StartNode(i);
+}
+
+if (Environment.GetEnvironmentVariable("NODECOST_WAIT") is { } wait)
+{
+    Console.WriteLine($"pid {Environment.ProcessId}: measuring in {wait} s");
+    Thread.Sleep(TimeSpan.FromSeconds(int.Parse(wait)));
+}
+
+GC.Collect();
+GC.WaitForPendingFinalizers();
+GC.Collect();
+var process = Process.GetCurrentProcess();
+var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+process.Refresh();
+var cpuBefore = process.TotalProcessorTime;
+var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+var gc0 = GC.CollectionCount(0);
+var gc1 = GC.CollectionCount(1);
+var gc2 = GC.CollectionCount(2);
+Array.Clear(steps);
+using var tracer = NodeCost.AllocationTracer.StartIfRequested();
+var clock = Stopwatch.StartNew();
+for (var i = 0; i < nodes; i++)
+{
+    StartNode(warmup + i);
+}
+
+var wall = clock.Elapsed;
+process.Refresh();
+var cpu = process.TotalProcessorTime - cpuBefore;
+var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+var (c0, c1, c2) = (GC.CollectionCount(0) - gc0, GC.CollectionCount(1) - gc1, GC.CollectionCount(2) - gc2);
+var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+Console.WriteLine($"nodes {nodes} (after {warmup} warm-up): wall {wall.TotalSeconds:F2} s, cpu {cpu.TotalSeconds:F2} s = {cpu.TotalMicroseconds / nodes:F0} us/node, " +
+    $"allocated {bytes / (double)nodes:F0} B/node, kept {(heapAfter - heapBefore) / (double)nodes:F0} B/node, gc {c0}/{c1}/{c2}");
+
+foreach (var (name, b, t) in steps)
+{
+    Console.WriteLine($"  {name,-10} {b / (double)nodes,8:F0} B/node {Stopwatch.GetElapsedTime(0, t).TotalMicroseconds / nodes,6:F1} us/node (wall, this thread)");
+}
+
+tracer?.Report();
+if (Environment.GetEnvironmentVariable("NODECOST_PAUSE") is { } pause)
+{
+    Console.WriteLine($"pid {Environment.ProcessId}: pausing {pause} s");
+    await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause)));
+}
+
+foreach (var node in started)
+{
+    await node.DisposeAsync();
+}
+
+internal sealed class HarnessCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings);
