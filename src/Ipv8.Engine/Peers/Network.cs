@@ -811,7 +811,20 @@ public sealed class Network
     // What the network knows of an address: who introduced it, for which service, and whether it speaks the new-style
     // messages (none of these for the address of a verified peer). A value held in the table's entry array, not an
     // object per address.
-    private readonly record struct WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
+    // The service is stored with its own flag beside NewStyle, not as a CommunityId? (which pads to 32 bytes).
+    private readonly struct WalkableAddress(UdpAddress address, PublicKey? introducedBy, CommunityId? service, bool newStyle)
+    {
+        private readonly CommunityId _service = service.GetValueOrDefault();
+        private readonly bool _hasService = service.HasValue;
+
+        public UdpAddress Address { get; } = address;
+
+        public PublicKey? IntroducedBy { get; } = introducedBy;
+
+        public CommunityId? Service => _hasService ? _service : null;
+
+        public bool NewStyle { get; } = newStyle;
+    }
 
     // The services a peer not verified (yet) announced: a box, so that the list changes in place in the table.
     private sealed class PendingServices

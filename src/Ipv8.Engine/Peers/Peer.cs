@@ -16,7 +16,7 @@ public sealed class Peer : IEquatable<Peer>
     // The peer's fields are guarded by the monitor of the peer itself (lock (this)): a thin lock in the object header,
     // not a Lock object of 40 bytes per peer (a peer is made for every signed message of an unknown sender). Nothing
     // else in the engine locks a peer.
-    private PingRing _pings; // inline: most peers are never pinged, and a peer made per unknown sender should cost one object
+    private double[]? _pings; // made on the first ping: most peers are never pinged (a peer is made per unknown sender)
     private UdpAddress _ipv4;
     private UdpAddress _ipv6;
     private UdpAddress _lan;
@@ -274,6 +274,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         lock (this)
         {
+            _pings ??= new double[PingHistory];
             _pings[_pingNext] = seconds;
             _pingNext = (_pingNext + 1) % PingHistory;
             _pingCount = Math.Min(_pingCount + 1, PingHistory);
@@ -303,7 +304,7 @@ public sealed class Peer : IEquatable<Peer>
             }
 
             Span<double> sorted = stackalloc double[PingHistory];
-            ((ReadOnlySpan<double>)_pings)[.._pingCount].CopyTo(sorted);
+            _pings.AsSpan(0, _pingCount).CopyTo(sorted);
             sorted = sorted[.._pingCount];
             sorted.Sort();
             return _pingCount % 2 == 1 ? sorted[_pingCount / 2] : (sorted[(_pingCount / 2) - 1] + sorted[_pingCount / 2]) / 2;
@@ -323,7 +324,7 @@ public sealed class Peer : IEquatable<Peer>
             double sum = 0;
             for (var i = 0; i < _pingCount; i++)
             {
-                sum += _pings[i];
+                sum += _pings![i];
             }
 
             return sum / _pingCount;
@@ -442,11 +443,4 @@ internal struct PeerAddresses
         /// <summary>Moves to the next address.</summary>
         public bool MoveNext() => ++_index < addresses.Count;
     }
-}
-
-/// <summary>The last <see cref="Peer.PingHistory"/> ping times of a peer, inside the peer.</summary>
-[System.Runtime.CompilerServices.InlineArray(Peer.PingHistory)]
-internal struct PingRing
-{
-    private double _element;
 }
