@@ -1,7 +1,10 @@
 // Measures what starting nodes costs, the way `ipv8 swarm` starts them (SwarmCommand.StartNode): a fresh Ed25519 key, a
 // UDP endpoint on 127.0.0.1 in a shared receive group (Async mode), a community with MaxPeers 30, an address-list
 // bootstrapper and a RandomWalk, the shared timer wheel as clock, no walk loop of its own. Prints CPU and allocated bytes
-// per node, and the heap each node keeps. Usage: NodeCost [nodes=2000] [warmup=200]
+// per node, and the heap each node keeps. With steady > 0, a tracker runs too, the nodes walk (each on its own 0.5 s
+// timer, not the swarm's single walk thread), and after the start the harness measures `steady` seconds of the running
+// swarm (the walks that converge it): CPU and bytes per node-second (IPV8_TRACE_ALLOCATIONS=1: the sampled allocated types of that window).
+// Usage: NodeCost [nodes=2000] [warmup=200] [steady=0]
 using System.Diagnostics;
 using System.Net;
 using Ipv8.Engine;
@@ -15,8 +18,31 @@ using Ipv8.Wire.Crypto;
 
 var nodes = args.Length > 0 ? int.Parse(args[0]) : 2000;
 var warmup = args.Length > 1 ? int.Parse(args[1]) : 200;
+var steadySeconds = args.Length > 2 ? int.Parse(args[2]) : 0;
 var id = CommunityId.FromBytes(System.Security.Cryptography.SHA1.HashData("ipv8-dotnet swarm demo"u8));
-var tracker = UdpAddress.FromIPAddress(IPAddress.Loopback, 9); // never contacted: no walk runs
+var tracker = UdpAddress.FromIPAddress(IPAddress.Loopback, 9); // never contacted when no walk runs
+Ipv8Node? trackerNode = null;
+if (steadySeconds > 0)
+{
+    trackerNode = new Ipv8Node(LibNaClPrivateKey.Generate(), new UdpEndpoint(new UdpEndpointOptions
+    {
+        Ipv4Host = IPAddress.Loopback,
+        Port = 0,
+        LoopbackOnly = true,
+        ReceiveMode = ReceiveMode.DedicatedThread,
+    }), new Ipv8NodeOptions
+    {
+        EnableMetrics = false,
+        Name = "tracker",
+        SummaryInterval = TimeSpan.Zero,
+        Network = new Ipv8.Engine.Peers.NetworkOptions { MaxVerifiedPeers = Math.Max(2_000, 2 * (nodes + warmup)), MaxWalkableAddresses = Math.Max(2_000, 2 * (nodes + warmup)) },
+    });
+    var trackerCommunity = trackerNode.AddCommunity(new TrackerCommunity(trackerNode.CreateSettings()));
+    trackerNode.SetFallback(trackerCommunity.AnyPrefix);
+    trackerNode.Start();
+    trackerCommunity.StartChurn();
+    tracker = trackerNode.Endpoint.Ipv4Address!.Value;
+}
 using var group = new UdpEndpointGroup();
 using var wheel = new TimerWheel();
 var started = new List<Ipv8Node>(nodes + warmup);
@@ -53,7 +79,7 @@ void StartNode(int index)
         Name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node{index}"),
         SummaryInterval = TimeSpan.Zero,
         TimeProvider = wheel,
-        WalkInterval = Timeout.InfiniteTimeSpan,
+        WalkInterval = steadySeconds > 0 ? TimeSpan.FromMilliseconds(500) : Timeout.InfiniteTimeSpan,
     });
     Step(2);
     var settings = node.CreateSettings(settings =>
@@ -95,7 +121,7 @@ var gc0 = GC.CollectionCount(0);
 var gc1 = GC.CollectionCount(1);
 var gc2 = GC.CollectionCount(2);
 Array.Clear(steps);
-using var tracer = NodeCost.AllocationTracer.StartIfRequested();
+using var tracer = steadySeconds > 0 ? null : NodeCost.AllocationTracer.StartIfRequested();
 var clock = Stopwatch.StartNew();
 for (var i = 0; i < nodes; i++)
 {
@@ -117,6 +143,21 @@ foreach (var (name, b, t) in steps)
 }
 
 tracer?.Report();
+if (steadySeconds > 0)
+{
+    // No settling: the window covers the walks that fill the tables (after convergence the walks stop).
+    using var steadyTracer = NodeCost.AllocationTracer.StartIfRequested();
+    process.Refresh();
+    var steadyCpu = process.TotalProcessorTime;
+    var steadyBytes = GC.GetTotalAllocatedBytes(precise: true);
+    var steadyGc = GC.CollectionCount(0);
+    Thread.Sleep(TimeSpan.FromSeconds(steadySeconds));
+    process.Refresh();
+    var nodeSeconds = (double)(nodes + warmup) * steadySeconds;
+    Console.WriteLine($"steady {steadySeconds} s with {nodes + warmup} nodes: cpu {(process.TotalProcessorTime - steadyCpu).TotalMicroseconds / nodeSeconds:F0} us/node-s, " +
+        $"allocated {(GC.GetTotalAllocatedBytes(precise: true) - steadyBytes) / nodeSeconds:F0} B/node-s, gc0 {GC.CollectionCount(0) - steadyGc}");
+    steadyTracer?.Report();
+}
 if (Environment.GetEnvironmentVariable("NODECOST_PAUSE") is { } pause)
 {
     Console.WriteLine($"pid {Environment.ProcessId}: pausing {pause} s");
@@ -126,6 +167,11 @@ if (Environment.GetEnvironmentVariable("NODECOST_PAUSE") is { } pause)
 foreach (var node in started)
 {
     await node.DisposeAsync();
+}
+
+if (trackerNode is not null)
+{
+    await trackerNode.DisposeAsync();
 }
 
 internal sealed class HarnessCommunity(CommunityId id, CommunitySettings settings) : Community(id, settings);
