@@ -157,6 +157,9 @@ if (steadySeconds > 0)
     Console.WriteLine($"steady {steadySeconds} s with {nodes + warmup} nodes: cpu {(process.TotalProcessorTime - steadyCpu).TotalMicroseconds / nodeSeconds:F0} us/node-s, " +
         $"allocated {(GC.GetTotalAllocatedBytes(precise: true) - steadyBytes) / nodeSeconds:F0} B/node-s, gc0 {GC.CollectionCount(0) - steadyGc}");
     steadyTracer?.Report();
+    var known = started.Select(n => n.Network.KnownAddressCount).Order().ToArray();
+    var verified = started.Select(n => n.Network.VerifiedPeerCount).Order().ToArray();
+    Console.WriteLine($"known addresses per node: median {known[known.Length / 2]}, max {known[^1]}; verified peers: median {verified[verified.Length / 2]}, max {verified[^1]}");
 }
 if (Environment.GetEnvironmentVariable("NODECOST_PAUSE") is { } pause)
 {
