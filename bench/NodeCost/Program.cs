@@ -4,7 +4,7 @@
 // per node, and the heap each node keeps. With steady > 0, a tracker runs too, the nodes walk (each on its own 0.5 s
 // timer, not the swarm's single walk thread), and after the start the harness measures `steady` seconds of the running
 // swarm (the walks that converge it): CPU and bytes per node-second (IPV8_TRACE_ALLOCATIONS=1: the sampled allocated types of that window).
-// Usage: NodeCost [nodes=2000] [warmup=200] [steady=0]
+// NODECOST_KEYS=N: only N key generations. Usage: NodeCost [nodes=2000] [warmup=200] [steady=0]
 using System.Diagnostics;
 using System.Net;
 using Ipv8.Engine;
@@ -15,6 +15,28 @@ using Ipv8.Engine.Endpoints;
 using Ipv8.Engine.Tasks;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
+
+if (Environment.GetEnvironmentVariable("NODECOST_KEYS") is { } keyCount)
+{
+    // Only LibNaClPrivateKey.Generate, N times after 1,000 warm-up keys: CPU and bytes per key.
+    for (var i = 0; i < 1_000; i++)
+    {
+        LibNaClPrivateKey.Generate().Dispose();
+    }
+
+    var count = int.Parse(keyCount);
+    var keyProcess = Process.GetCurrentProcess();
+    var keyCpu = keyProcess.TotalProcessorTime;
+    var keyBytes = GC.GetAllocatedBytesForCurrentThread();
+    for (var i = 0; i < count; i++)
+    {
+        LibNaClPrivateKey.Generate().Dispose();
+    }
+
+    keyProcess.Refresh();
+    Console.WriteLine($"keys {count}: cpu {(keyProcess.TotalProcessorTime - keyCpu).TotalMicroseconds / count:F1} us/key, allocated {(GC.GetAllocatedBytesForCurrentThread() - keyBytes) / (double)count:F0} B/key");
+    return;
+}
 
 var nodes = args.Length > 0 ? int.Parse(args[0]) : 2000;
 var warmup = args.Length > 1 ? int.Parse(args[1]) : 200;

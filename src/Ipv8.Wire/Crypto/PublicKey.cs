@@ -28,7 +28,7 @@ public abstract class PublicKey : IEquatable<PublicKey>
         _hash = ComputeHash(bin);
     }
 
-    // For a LibNaClPublicKey, which stores the bin itself.
+    // For a LibNaClPublicKey only, which stores the bin itself: Bin relies on it (a null _bin means this is one).
     private protected PublicKey(int hash)
     {
         _hash = hash;
