@@ -29,8 +29,10 @@ public sealed class Network
     private readonly Dictionary<PublicKey, PeerEntry> _verified = new(KeyComparer.Instance);
     private readonly Dictionary<PublicKey, PeerEntry>.AlternateLookup<ReadOnlySpan<byte>> _verifiedByBin;
     private readonly Dictionary<UdpAddress, Peer> _byAddress = [];
-    // Written under the lock, read without it (a service's entry is never removed).
-    private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new();
+    // Written under the lock, read without it (a service's entry is never removed). One writer at a time and usually one
+    // service: one stripe lock and one bucket to start with, not the default stripes and 31 buckets (about 400 bytes a
+    // node).
+    private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new(concurrencyLevel: 1, capacity: 1);
 
     // Sets: the oldest member is forgotten first (the values are unused).
     private readonly BoundedLru<UdpAddress, bool> _blacklist;
