@@ -512,6 +512,25 @@ public sealed class Network
         }
     }
 
+    /// <summary>
+    /// The verified peer of <paramref name="service"/> at <paramref name="index"/> in <see cref="GetPeersForService"/>'s
+    /// order (the last one when the set shrank below the index since it was counted), or null when there is none; without
+    /// a snapshot. Allocates nothing.
+    /// </summary>
+    internal Peer? PeerForServiceAt(CommunityId service, int index)
+    {
+        if (!_servicePeers.TryGetValue(service, out var peers))
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            var span = peers.LockedSpan;
+            return span.IsEmpty ? null : span[Math.Clamp(index, 0, span.Length - 1)];
+        }
+    }
+
     /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing and takes no lock.</summary>
     public int CountPeersForService(CommunityId service) =>
         _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
