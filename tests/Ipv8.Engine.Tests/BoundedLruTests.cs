@@ -111,6 +111,101 @@ public class BoundedLruTests
         Assert.Equal(40, map.Count);
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(7, false)]
+    [InlineData(64, false)]
+    [InlineData(7, true)]
+    [InlineData(64, true)]
+    public void Random_sets_adds_and_removes_behave_as_a_list_in_order_of_use_with_its_oldest_entry_forgotten_first(int capacity, bool collide)
+    {
+        // The map is its own hash index: model it with a plain list (oldest first), also with every key in one bucket.
+        var map = new BoundedLru<int, int>(capacity, collide ? new OneBucket() : null);
+        var model = new List<(int Key, int Value)>();
+        var random = new Random(capacity * (collide ? 31 : 17));
+        for (var step = 0; step < 5_000; step++)
+        {
+            var key = random.Next(3 * capacity);
+            var value = random.Next();
+            var at = model.FindIndex(e => e.Key == key);
+            switch (random.Next(4))
+            {
+                case 0: // Set: a use
+                    map.Set(key, value);
+                    if (at >= 0)
+                    {
+                        model.RemoveAt(at);
+                    }
+                    else if (model.Count == capacity)
+                    {
+                        model.RemoveAt(0);
+                    }
+
+                    model.Add((key, value));
+                    break;
+                case 1: // TryAdd: only when absent
+                    Assert.Equal(at < 0, map.TryAdd(key, value));
+                    if (at < 0)
+                    {
+                        if (model.Count == capacity)
+                        {
+                            model.RemoveAt(0);
+                        }
+
+                        model.Add((key, value));
+                    }
+
+                    break;
+                case 2:
+                    Assert.Equal(at >= 0, map.Remove(key, out var removed));
+                    if (at >= 0)
+                    {
+                        Assert.Equal(model[at].Value, removed);
+                        model.RemoveAt(at);
+                    }
+
+                    break;
+                default:
+                    Assert.Equal(at >= 0, map.TryGetValue(key, out var found));
+                    Assert.Equal(at >= 0 ? model[at].Value : 0, found);
+                    break;
+            }
+
+            Assert.Equal(model.Count, map.Count);
+            if (step % 50 == 0)
+            {
+                var entries = new List<(int, int)>();
+                foreach (var (k, v) in map)
+                {
+                    entries.Add((k, v));
+                }
+
+                Assert.Equal(model, entries);
+                for (var probe = 0; probe < 3 * capacity; probe++)
+                {
+                    Assert.Equal(model.Exists(e => e.Key == probe), map.ContainsKey(probe));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_map_never_used_answers_as_empty_and_works_from_its_first_entry()
+    {
+        var map = new BoundedLru<int, string>(1_000);
+        Assert.Equal(0, map.Count);
+        Assert.False(map.ContainsKey(1));
+        Assert.False(map.TryGetValue(1, out _));
+        Assert.False(map.Remove(1));
+        Assert.Empty(Keys(map));
+
+        Assert.True(map.TryAdd(1, "a"));
+        map.Set(2, "b");
+        Assert.True(map.TryGetValue(1, out var value));
+        Assert.Equal("a", value);
+        Assert.Equal([1, 2], Keys(map));
+    }
+
     [Fact]
     public void A_capacity_below_one_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedLru<int, int>(0));
@@ -124,5 +219,13 @@ public class BoundedLruTests
         }
 
         return keys;
+    }
+
+    // Every key hashes alike: one chain, so removal from the middle of a chain is exercised.
+    private sealed class OneBucket : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y;
+
+        public int GetHashCode(int obj) => 42;
     }
 }

@@ -40,6 +40,30 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
+    public void The_peer_of_a_service_at_an_index_is_the_one_the_snapshot_has_there_the_last_past_the_end_and_none_without_peers()
+    {
+        var network = new Network();
+        Assert.Null(network.PeerForServiceAt(s_service, 0));
+        var peers = Enumerable.Range(0, 5).Select(i => NewPeer($"127.0.0.1:{4000 + i}")).ToArray();
+        foreach (var peer in peers)
+        {
+            network.AddVerifiedPeer(peer);
+            network.DiscoverServices(peer, s_service);
+        }
+
+        network.RemovePeer(peers[1]); // the order after a removal, too
+        var snapshot = network.GetPeersForService(s_service);
+        Assert.Equal(4, snapshot.Length);
+        for (var i = 0; i < snapshot.Length; i++)
+        {
+            Assert.Same(snapshot[i], network.PeerForServiceAt(s_service, i));
+        }
+
+        Assert.Same(snapshot[^1], network.PeerForServiceAt(s_service, 10));
+        Assert.Null(network.PeerForServiceAt(s_otherService, 0));
+    }
+
+    [Fact]
     public void A_peer_verified_in_one_community_and_introduced_in_another_is_walkable_in_the_other_only()
     {
         // py-ipv8 leaves out the addresses of the peers known for the service asked about, not of every verified peer.

@@ -18,6 +18,41 @@ public class KeyTests
     }
 
     [Fact]
+    public void A_generated_key_reloads_from_its_bin_and_its_public_key_round_trips_through_its_bin()
+    {
+        using var key = LibNaClPrivateKey.Generate();
+        using var reloaded = LibNaClPrivateKey.Parse(key.ToBin());
+        Assert.Equal(key.PublicKey.Bin.ToArray(), reloaded.PublicKey.Bin.ToArray());
+
+        // The public key holds its bin inline: a parsed copy has the same bin, hash, equality and verify key.
+        var parsed = PublicKey.Parse(key.PublicKey.Bin);
+        Assert.IsType<LibNaClPublicKey>(parsed);
+        Assert.Equal(LibNaClPublicKey.BinLength, parsed.Bin.Length);
+        Assert.True(parsed.Bin.StartsWith(LibNaClPublicKey.BinPrefix));
+        Assert.Equal(key.PublicKey.Bin.ToArray(), parsed.Bin.ToArray());
+        Assert.Equal(key.PublicKey, parsed);
+        Assert.Equal(key.PublicKey.GetHashCode(), parsed.GetHashCode());
+        Assert.True(parsed.BinEquals(key.PublicKey.Bin));
+        Assert.Equal(Convert.ToHexStringLower(key.PublicKey.Bin), parsed.ToString());
+
+        var message = "round trip"u8.ToArray();
+        var signature = new byte[Ed25519.SignatureLength];
+        key.Sign(message, signature);
+        Assert.True(parsed.Verify(message, signature));
+        signature[0] ^= 1;
+        Assert.False(parsed.Verify(message, signature));
+    }
+
+    [Fact]
+    public void Two_generated_keys_differ()
+    {
+        using var first = LibNaClPrivateKey.Generate();
+        using var second = LibNaClPrivateKey.Generate();
+        Assert.NotEqual(first.ToBin(), second.ToBin());
+        Assert.NotEqual(first.PublicKey, second.PublicKey);
+    }
+
+    [Fact]
     public void Mid_is_the_sha1_of_the_public_key_bin()
     {
         using var key = LibNaClPrivateKey.Generate();

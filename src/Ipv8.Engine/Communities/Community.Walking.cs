@@ -40,8 +40,10 @@ public abstract partial class Community
     {
         if (fromPeer is null)
         {
-            var available = GetPeers();
-            if (available.Length == 0)
+            // The count and then the peer at the drawn index, as GetPeers()[index] would give, without the snapshot array
+            // that GetPeers builds after every change of the peer set (one per walk step while the table fills).
+            var count = Network.CountPeersForService(CommunityId);
+            if (count == 0)
             {
                 Bootstrap();
                 return;
@@ -52,7 +54,7 @@ public abstract partial class Community
             lock (_random)
             {
                 keepAlive = _random.NextDouble() < KeepAliveChance;
-                index = _random.Next(available.Length);
+                index = _random.Next(count);
             }
 
             if (keepAlive && Bootstrappers.Any(b => b.Initialized))
@@ -65,7 +67,12 @@ public abstract partial class Community
                 return;
             }
 
-            fromPeer = available[index];
+            fromPeer = Network.PeerForServiceAt(CommunityId, index);
+            if (fromPeer is null)
+            {
+                Bootstrap(); // every peer left since the count
+                return;
+            }
         }
 
         SendIntroductionRequest(fromPeer);

@@ -97,14 +97,11 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         Network.RegisterServiceProvider(CommunityId, this);
         InitializeAddressEstimates();
 
-        AddMessageHandler<GlobalTime, PunctureRequestPayload>(OnOldPunctureRequest);
-        AddMessageHandler<GlobalTime, PuncturePayload>(OnOldPuncture);
-        AddMessageHandler<GlobalTime, NewPunctureRequestPayload>(OnNewPunctureRequest);
-        AddMessageHandler<GlobalTime, NewPuncturePayload>(OnNewPuncture);
-        AddMessageHandler<GlobalTime, IntroductionRequestPayload>(OnOldIntroductionRequest);
-        AddMessageHandler<GlobalTime, IntroductionResponsePayload>(OnOldIntroductionResponse);
-        AddMessageHandler<GlobalTime, NewIntroductionRequestPayload>(OnNewIntroductionRequest);
-        AddMessageHandler<GlobalTime, NewIntroductionResponsePayload>(OnNewIntroductionResponse);
+        foreach (var entry in s_discoveryHandlers)
+        {
+            SetHandler(entry.Id, entry.Entry);
+        }
+
         for (var id = 0; id < 256; id++)
         {
             if (DiscoveryMessages.IsDeprecated((byte)id))
@@ -112,6 +109,36 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
                 SetHandler((byte)id, DeprecatedHandlerEntry.Instance);
             }
         }
+    }
+
+    // The discovery messages' handlers (the virtual On… methods of whichever community receives the message): shared by
+    // every community, as AddMessageHandler would register them one by one.
+    private static readonly (byte Id, HandlerEntry Entry)[] s_discoveryHandlers =
+    [
+        Unsigned<GlobalTime, PunctureRequestPayload>(nameof(OnOldPunctureRequest), static (Community c, UdpAddress s, in GlobalTime t, in PunctureRequestPayload p) => c.OnOldPunctureRequest(s, in t, in p)),
+        Signed<GlobalTime, PuncturePayload>(nameof(OnOldPuncture), static (Community c, Peer peer, in GlobalTime t, in PuncturePayload p) => c.OnOldPuncture(peer, in t, in p)),
+        Unsigned<GlobalTime, NewPunctureRequestPayload>(nameof(OnNewPunctureRequest), static (Community c, UdpAddress s, in GlobalTime t, in NewPunctureRequestPayload p) => c.OnNewPunctureRequest(s, in t, in p)),
+        Signed<GlobalTime, NewPuncturePayload>(nameof(OnNewPuncture), static (Community c, Peer peer, in GlobalTime t, in NewPuncturePayload p) => c.OnNewPuncture(peer, in t, in p)),
+        Signed<GlobalTime, IntroductionRequestPayload>(nameof(OnOldIntroductionRequest), static (Community c, Peer peer, in GlobalTime t, in IntroductionRequestPayload p) => c.OnOldIntroductionRequest(peer, in t, in p)),
+        Signed<GlobalTime, IntroductionResponsePayload>(nameof(OnOldIntroductionResponse), static (Community c, Peer peer, in GlobalTime t, in IntroductionResponsePayload p) => c.OnOldIntroductionResponse(peer, in t, in p)),
+        Signed<GlobalTime, NewIntroductionRequestPayload>(nameof(OnNewIntroductionRequest), static (Community c, Peer peer, in GlobalTime t, in NewIntroductionRequestPayload p) => c.OnNewIntroductionRequest(peer, in t, in p)),
+        Signed<GlobalTime, NewIntroductionResponsePayload>(nameof(OnNewIntroductionResponse), static (Community c, Peer peer, in GlobalTime t, in NewIntroductionResponsePayload p) => c.OnNewIntroductionResponse(peer, in t, in p)),
+    ];
+
+    private static (byte, HandlerEntry) Signed<T1, T2>(string name, CommunitySignedHandler<T1, T2> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        RequireSigned(T2.IsSigned, T2.MessageId, typeof(T2));
+        return (T2.MessageId, new SharedSignedHandlerEntry<T1, T2>(name, handler));
+    }
+
+    private static (byte, HandlerEntry) Unsigned<T1, T2>(string name, CommunityUnsignedHandler<T1, T2> handler)
+        where T1 : IPayload<T1>, allows ref struct
+        where T2 : IMessagePayload<T2>, allows ref struct
+    {
+        RequireUnsigned(T2.IsSigned, T2.MessageId, typeof(T2));
+        return (T2.MessageId, new SharedUnsignedHandlerEntry<T1, T2>(name, handler));
     }
 
     /// <summary>The community id.</summary>

@@ -209,6 +209,40 @@ internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler)
     }
 }
 
+/// <summary>A signed two-payload handler of the base <see cref="Community"/>'s own messages, given the community.</summary>
+internal delegate void CommunitySignedHandler<T1, T2>(Community community, Peer peer, in T1 first, in T2 second)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct;
+
+/// <summary>
+/// The entry of a discovery message the base <see cref="Community"/> handles: one instance for every community, which
+/// calls the (virtual) handler of the community it is given. A delegate and an entry per message and community cost 16
+/// objects per community.
+/// </summary>
+internal sealed class SharedSignedHandlerEntry<T1, T2>(string name, CommunitySignedHandler<T1, T2> handler) : SignedHandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => name;
+
+    protected override byte MessageId => T2.MessageId;
+
+    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+    {
+        if (!T1.TryRead(ref reader, out var first) || !T2.TryRead(ref reader, out var second) || !reader.TryReadEnd())
+        {
+            return false;
+        }
+
+        if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
+        {
+            handler(community, peer, in first, in second);
+        }
+
+        return true;
+    }
+}
+
 internal sealed class SignedHandlerEntry<T1, T2, T3>(MessageHandler<T1, T2, T3> handler) : SignedHandlerEntry
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IPayload<T2>, allows ref struct
@@ -266,6 +300,30 @@ internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2
         }
 
         handler(source, in first, in second);
+    }
+}
+
+/// <summary>An unsigned two-payload handler of the base <see cref="Community"/>'s own messages, given the community.</summary>
+internal delegate void CommunityUnsignedHandler<T1, T2>(Community community, UdpAddress source, in T1 first, in T2 second)
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct;
+
+/// <summary>The unsigned counterpart of <see cref="SharedSignedHandlerEntry{T1, T2}"/>: one instance for every community.</summary>
+internal sealed class SharedUnsignedHandlerEntry<T1, T2>(string name, CommunityUnsignedHandler<T1, T2> handler) : HandlerEntry
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => name;
+
+    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
+    {
+        if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out var error))
+        {
+            community.CountDecodeFailure(T2.MessageId, error);
+            return;
+        }
+
+        handler(community, source, in first, in second);
     }
 }
 

@@ -128,7 +128,8 @@ internal sealed unsafe class SharedReceiveLoop : IDisposable
 
             shared.Slot = slot;
             shared.Generation = ++_generation;
-            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoTimestampNs, BitConverter.GetBytes(1));
+            var on = 1; // the option's int, from the stack (not an array per socket)
+            socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoTimestampNs, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(ref on)));
             _slots[slot] = shared;
             if (LinuxNative.EpollAdd(_epoll, shared.Fd, ((ulong)shared.Generation << 32) | (uint)slot) < 0)
             {

@@ -7,15 +7,20 @@ namespace Ipv8.Engine.Peers;
 /// recently used entry (or, with an eviction preference, the least recently used entry the preference picks). Only
 /// <see cref="Set"/> counts as a use; reads and <see cref="TryAdd"/> of a present key leave the order alone, so a map
 /// that is only ever added to forgets its oldest entry first. The entries live in one array threaded by a doubly linked
-/// list (no allocation per entry once the array has grown). Not thread-safe: <see cref="Network"/> holds its lock.
+/// list, and the array is its own hash index (each entry holds its key's hash and the next entry of its bucket), so that a
+/// lookup reads one entry, not a dictionary entry and then a table entry; no allocation per entry once the array has
+/// grown, and none at all until the first entry (most nodes never blacklist anything). Not thread-safe:
+/// <see cref="Network"/> holds its lock.
 /// </summary>
 internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
 {
     private const int None = -1;
+    private const int FreeHash = -1; // the hash of a free slot (live hashes are non-negative)
 
-    private readonly Dictionary<TKey, int> _index;
+    private readonly IEqualityComparer<TKey>? _comparer; // null: the default comparer (devirtualized for value types)
     private readonly Func<TKey, TValue, bool>? _preferEvicting;
     private Entry[] _entries = [];
+    private int[] _buckets = []; // slot + 1 of the first entry of each bucket; 0 for none
     private int _head = None; // least recently used
     private int _tail = None; // most recently used
     private int _free = None;
@@ -32,19 +37,20 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _index = new Dictionary<TKey, int>(comparer);
+        _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
         _preferEvicting = preferEvicting;
     }
 
     public int Capacity { get; }
 
-    public int Count => _index.Count;
+    public int Count => _count;
 
-    public bool ContainsKey(TKey key) => _index.ContainsKey(key);
+    public bool ContainsKey(TKey key) => Find(key) != None;
 
     public bool TryGetValue(TKey key, out TValue value)
     {
-        if (_index.TryGetValue(key, out var slot))
+        var slot = Find(key);
+        if (slot != None)
         {
             value = _entries[slot].Value;
             return true;
@@ -63,28 +69,29 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
         count = Math.Min(count, Capacity);
         if (_entries.Length < count)
         {
-            Array.Resize(ref _entries, count);
+            Grow(count);
         }
-
-        _index.EnsureCapacity(count);
     }
 
     /// <summary>Adds the entry as the most recent one unless the key is present (then nothing changes). False when present.</summary>
     public bool TryAdd(TKey key, TValue value)
     {
-        if (_index.ContainsKey(key))
+        var hash = Hash(key);
+        if (Find(key, hash) != None)
         {
             return false;
         }
 
-        _index[key] = Append(key, value);
+        Append(key, hash, value);
         return true;
     }
 
     /// <summary>Sets the value of the key and makes it the most recent entry, adding it when absent.</summary>
     public void Set(TKey key, TValue value)
     {
-        if (_index.TryGetValue(key, out var slot))
+        var hash = Hash(key);
+        var slot = Find(key, hash);
+        if (slot != None)
         {
             _entries[slot].Value = value;
             Unlink(slot);
@@ -92,14 +99,15 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
             return;
         }
 
-        _index[key] = Append(key, value);
+        Append(key, hash, value);
     }
 
     public bool Remove(TKey key) => Remove(key, out _);
 
     public bool Remove(TKey key, out TValue value)
     {
-        if (!_index.Remove(key, out var slot))
+        var slot = Find(key);
+        if (slot == None)
         {
             value = default!;
             return false;
@@ -113,8 +121,33 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
     /// <summary>The entries, least recently used first. Do not change the map while enumerating.</summary>
     public Enumerator GetEnumerator() => new(this);
 
-    // Adds an entry that is not in the index yet (the caller indexes it); evicts first when full.
-    private int Append(TKey key, TValue value)
+    private int Hash(TKey key) => (_comparer is null ? EqualityComparer<TKey>.Default.GetHashCode(key) : _comparer.GetHashCode(key)) & int.MaxValue;
+
+    private int Find(TKey key) => _count == 0 ? None : Find(key, Hash(key));
+
+    private int Find(TKey key, int hash)
+    {
+        var buckets = _buckets;
+        if (buckets.Length == 0)
+        {
+            return None;
+        }
+
+        var entries = _entries;
+        for (var slot = buckets[(uint)hash % (uint)buckets.Length] - 1; slot != None; slot = entries[slot].HashNext)
+        {
+            ref var entry = ref entries[slot];
+            if (entry.Hash == hash && (_comparer is null ? EqualityComparer<TKey>.Default.Equals(entry.Key, key) : _comparer.Equals(entry.Key, key)))
+            {
+                return slot;
+            }
+        }
+
+        return None;
+    }
+
+    // Adds an entry whose key is absent; evicts first when full.
+    private void Append(TKey key, int hash, TValue value)
     {
         if (_count >= Capacity)
         {
@@ -131,17 +164,40 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
         {
             if (_used == _entries.Length)
             {
-                Array.Resize(ref _entries, (int)Math.Min(Capacity, Math.Max(4L, _entries.Length * 2L)));
+                Grow((int)Math.Min(Capacity, Math.Max(4L, _entries.Length * 2L)));
             }
 
             slot = _used++;
         }
 
-        _entries[slot].Key = key;
-        _entries[slot].Value = value;
+        ref var entry = ref _entries[slot];
+        entry.Key = key;
+        entry.Value = value;
+        entry.Hash = hash;
+        var bucket = (uint)hash % (uint)_buckets.Length;
+        entry.HashNext = _buckets[bucket] - 1;
+        _buckets[bucket] = slot + 1;
         LinkLast(slot);
         _count++;
-        return slot;
+    }
+
+    // Resizes the entry array to hold `size` entries and rebuilds the buckets (one per entry).
+    private void Grow(int size)
+    {
+        Array.Resize(ref _entries, size);
+        var buckets = new int[size];
+        for (var slot = 0; slot < _used; slot++)
+        {
+            ref var entry = ref _entries[slot];
+            if (entry.Hash != FreeHash)
+            {
+                var bucket = (uint)entry.Hash % (uint)size;
+                entry.HashNext = buckets[bucket] - 1;
+                buckets[bucket] = slot + 1;
+            }
+        }
+
+        _buckets = buckets;
     }
 
     private void Evict()
@@ -161,15 +217,33 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
 
         if (victim != None)
         {
-            _index.Remove(_entries[victim].Key);
             Release(victim);
         }
     }
 
+    // Takes a live slot out of its bucket and the use order, and onto the free list.
     private void Release(int slot)
     {
+        var bucket = (uint)_entries[slot].Hash % (uint)_buckets.Length;
+        var next = _entries[slot].HashNext;
+        if (_buckets[bucket] - 1 == slot)
+        {
+            _buckets[bucket] = next + 1;
+        }
+        else
+        {
+            var previous = _buckets[bucket] - 1;
+            while (_entries[previous].HashNext != slot)
+            {
+                previous = _entries[previous].HashNext;
+            }
+
+            _entries[previous].HashNext = next;
+        }
+
         Unlink(slot);
         _entries[slot] = default;
+        _entries[slot].Hash = FreeHash;
         _entries[slot].Next = _free;
         _free = slot;
         _count--;
@@ -219,6 +293,8 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
         public TValue Value;
         public int Prev;
         public int Next;
+        public int Hash; // the key's hash (non-negative), or FreeHash
+        public int HashNext; // the next slot of the same bucket, or None
     }
 
     /// <summary>Walks the entries from the least to the most recently used.</summary>

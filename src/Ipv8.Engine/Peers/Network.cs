@@ -29,8 +29,10 @@ public sealed class Network
     private readonly Dictionary<PublicKey, PeerEntry> _verified = new(KeyComparer.Instance);
     private readonly Dictionary<PublicKey, PeerEntry>.AlternateLookup<ReadOnlySpan<byte>> _verifiedByBin;
     private readonly Dictionary<UdpAddress, Peer> _byAddress = [];
-    // Written under the lock, read without it (a service's entry is never removed).
-    private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new();
+    // Written under the lock, read without it (a service's entry is never removed). One writer at a time and usually one
+    // service: one stripe lock and one bucket to start with, not the default stripes and 31 buckets (about 400 bytes a
+    // node).
+    private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new(concurrencyLevel: 1, capacity: 1);
 
     // Sets: the oldest member is forgotten first (the values are unused).
     private readonly BoundedLru<UdpAddress, bool> _blacklist;
@@ -510,6 +512,25 @@ public sealed class Network
         }
     }
 
+    /// <summary>
+    /// The verified peer of <paramref name="service"/> at <paramref name="index"/> in <see cref="GetPeersForService"/>'s
+    /// order (the last one when the set shrank below the index since it was counted), or null when there is none; without
+    /// a snapshot. Allocates nothing.
+    /// </summary>
+    internal Peer? PeerForServiceAt(CommunityId service, int index)
+    {
+        if (!_servicePeers.TryGetValue(service, out var peers))
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            var span = peers.LockedSpan;
+            return span.IsEmpty ? null : span[Math.Clamp(index, 0, span.Length - 1)];
+        }
+    }
+
     /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing and takes no lock.</summary>
     public int CountPeersForService(CommunityId service) =>
         _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
@@ -561,7 +582,7 @@ public sealed class Network
     }
 
     // Under _lock: the filter of GetWalkableAddresses.
-    private bool IsWalkableLocked(WalkableAddress entry, CommunityId? service, bool oldStyleOnly)
+    private bool IsWalkableLocked(in WalkableAddress entry, CommunityId? service, bool oldStyleOnly)
     {
         if (_byAddress.TryGetValue(entry.Address, out var owner) && owner.HasAddress(entry.Address)
             && (service is not { } served || (_verified.TryGetValue(owner.Key, out var ownerEntry) && ownerEntry.Services.Contains(served))))
@@ -808,7 +829,23 @@ public sealed class Network
         }
     }
 
-    private sealed record WalkableAddress(UdpAddress Address, PublicKey? IntroducedBy, CommunityId? Service, bool NewStyle);
+    // What the network knows of an address: who introduced it, for which service, and whether it speaks the new-style
+    // messages (none of these for the address of a verified peer). A value held in the table's entry array, not an
+    // object per address.
+    // The service is stored with its own flag beside NewStyle, not as a CommunityId? (which pads to 32 bytes).
+    private readonly struct WalkableAddress(UdpAddress address, PublicKey? introducedBy, CommunityId? service, bool newStyle)
+    {
+        private readonly CommunityId _service = service.GetValueOrDefault();
+        private readonly bool _hasService = service.HasValue;
+
+        public UdpAddress Address { get; } = address;
+
+        public PublicKey? IntroducedBy { get; } = introducedBy;
+
+        public CommunityId? Service => _hasService ? _service : null;
+
+        public bool NewStyle { get; } = newStyle;
+    }
 
     // The services a peer not verified (yet) announced: a box, so that the list changes in place in the table.
     private sealed class PendingServices

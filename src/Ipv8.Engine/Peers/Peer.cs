@@ -6,14 +6,17 @@ namespace Ipv8.Engine.Peers;
 /// <summary>
 /// Another node, known by its public key (py-ipv8 <c>Peer</c>). It has an address per interface (IPv6 preferred over
 /// IPv4), a LAN address it reported, a Lamport clock, the time it last answered, whether it speaks the new-style
-/// messages, and its last five ping times. Peers are equal when their public key bins are equal. Thread-safe.
+/// messages, and its last five ping times. Peers are equal when their public key bins are equal. Thread-safe: it
+/// guards its state with its own monitor, so do not lock on a peer.
 /// </summary>
 public sealed class Peer : IEquatable<Peer>
 {
     internal const int PingHistory = 5;
 
-    private readonly Lock _sync = new();
-    private PingRing _pings; // inline: most peers are never pinged, and a peer made per unknown sender should cost one object
+    // The peer's fields are guarded by the monitor of the peer itself (lock (this)): a thin lock in the object header,
+    // not a Lock object of 40 bytes per peer (a peer is made for every signed message of an unknown sender). Nothing
+    // else in the engine locks a peer.
+    private double[]? _pings; // made on the first ping: most peers are never pinged (a peer is made per unknown sender)
     private UdpAddress _ipv4;
     private UdpAddress _ipv6;
     private UdpAddress _lan;
@@ -70,7 +73,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (_sync)
+            lock (this)
             {
                 return _hasIpv6 ? _ipv6 : _hasIpv4 ? _ipv4 : UdpAddress.Any;
             }
@@ -82,7 +85,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>True when <paramref name="address"/> is the peer's IPv4 or IPv6 address.</summary>
     public bool IsAt(UdpAddress address)
     {
-        lock (_sync)
+        lock (this)
         {
             return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address);
         }
@@ -96,7 +99,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (_sync)
+            lock (this)
             {
                 return _hasLan ? _lan : null;
             }
@@ -104,7 +107,7 @@ public sealed class Peer : IEquatable<Peer>
 
         internal set
         {
-            lock (_sync)
+            lock (this)
             {
                 _hasLan = value.HasValue;
                 _lan = value ?? default;
@@ -120,7 +123,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (_sync)
+            lock (this)
             {
                 return _lamport;
             }
@@ -162,7 +165,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The same addresses as <see cref="Addresses"/>, in the same order, as a value: allocates nothing.</summary>
     internal PeerAddresses CopyAddresses()
     {
-        lock (_sync)
+        lock (this)
         {
             var copy = default(PeerAddresses);
             if (_hasIpv4)
@@ -187,7 +190,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The address of one family, if known.</summary>
     public UdpAddress? GetAddress(bool ipv6)
     {
-        lock (_sync)
+        lock (this)
         {
             return ipv6 ? (_hasIpv6 ? _ipv6 : null) : (_hasIpv4 ? _ipv4 : null);
         }
@@ -196,7 +199,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>True when <paramref name="address"/> is one of this peer's addresses (interface or LAN).</summary>
     public bool HasAddress(UdpAddress address)
     {
-        lock (_sync)
+        lock (this)
         {
             return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address) || (_hasLan && _lan == address);
         }
@@ -216,12 +219,12 @@ public sealed class Peer : IEquatable<Peer>
 
         UdpAddress v4, v6, lan;
         bool has4, has6, hasLan;
-        lock (other._sync)
+        lock (other)
         {
             (v4, v6, lan, has4, has6, hasLan) = (other._ipv4, other._ipv6, other._lan, other._hasIpv4, other._hasIpv6, other._hasLan);
         }
 
-        lock (_sync)
+        lock (this)
         {
             if (has4)
             {
@@ -246,7 +249,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Raises the Lamport clock to <paramref name="timestamp"/> if that is higher, and records a response now.</summary>
     public void UpdateClock(ulong timestamp)
     {
-        lock (_sync)
+        lock (this)
         {
             if (timestamp > _lamport)
             {
@@ -260,7 +263,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Increments the clock by one and returns the new value (py-ipv8 <c>claim_global_time</c> on our own peer).</summary>
     internal ulong ClaimClock()
     {
-        lock (_sync)
+        lock (this)
         {
             return ++_lamport;
         }
@@ -269,8 +272,9 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Records a ping round-trip time in seconds; the last five are kept.</summary>
     public void AddPing(double seconds)
     {
-        lock (_sync)
+        lock (this)
         {
+            _pings ??= new double[PingHistory];
             _pings[_pingNext] = seconds;
             _pingNext = (_pingNext + 1) % PingHistory;
             _pingCount = Math.Min(_pingCount + 1, PingHistory);
@@ -282,7 +286,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (_sync)
+            lock (this)
             {
                 return _pingCount;
             }
@@ -292,7 +296,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The median of the recorded pings, or null.</summary>
     public double? GetMedianPing()
     {
-        lock (_sync)
+        lock (this)
         {
             if (_pingCount == 0)
             {
@@ -300,7 +304,7 @@ public sealed class Peer : IEquatable<Peer>
             }
 
             Span<double> sorted = stackalloc double[PingHistory];
-            ((ReadOnlySpan<double>)_pings)[.._pingCount].CopyTo(sorted);
+            _pings.AsSpan(0, _pingCount).CopyTo(sorted);
             sorted = sorted[.._pingCount];
             sorted.Sort();
             return _pingCount % 2 == 1 ? sorted[_pingCount / 2] : (sorted[(_pingCount / 2) - 1] + sorted[_pingCount / 2]) / 2;
@@ -310,7 +314,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The mean of the recorded pings, or null.</summary>
     public double? GetAveragePing()
     {
-        lock (_sync)
+        lock (this)
         {
             if (_pingCount == 0)
             {
@@ -320,7 +324,7 @@ public sealed class Peer : IEquatable<Peer>
             double sum = 0;
             for (var i = 0; i < _pingCount; i++)
             {
-                sum += _pings[i];
+                sum += _pings![i];
             }
 
             return sum / _pingCount;
@@ -329,7 +333,7 @@ public sealed class Peer : IEquatable<Peer>
 
     private void SetAddress(UdpAddress address)
     {
-        lock (_sync)
+        lock (this)
         {
             if (address.IsIPv6)
             {
@@ -439,11 +443,4 @@ internal struct PeerAddresses
         /// <summary>Moves to the next address.</summary>
         public bool MoveNext() => ++_index < addresses.Count;
     }
-}
-
-/// <summary>The last <see cref="Peer.PingHistory"/> ping times of a peer, inside the peer.</summary>
-[System.Runtime.CompilerServices.InlineArray(Peer.PingHistory)]
-internal struct PingRing
-{
-    private double _element;
 }

@@ -90,6 +90,9 @@ public static unsafe partial class Ed25519
         }
     }
 
+    /// <summary>Runs sodium_init once per process (for the other libsodium calls of this assembly).</summary>
+    internal static void EnsureInitialized() => _ = s_initialized;
+
     private static int Initialize()
     {
         var result = sodium_init();

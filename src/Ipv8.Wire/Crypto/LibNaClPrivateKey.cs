@@ -1,13 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using Sodium;
 
 namespace Ipv8.Wire.Crypto;
 
 /// <summary>
 /// A LibNaCL private key (py-ipv8 <c>LibNaCLSK</c>): the 74-byte bin <c>"LibNaCLSK:"</c> + 32-byte X25519 secret key
-/// + 32-byte Ed25519 seed. Keys are generated and loaded through Sodium.Core; signing goes through
-/// <see cref="Ed25519"/> over spans.
+/// + 32-byte Ed25519 seed. Keys are derived and signed with libsodium through
+/// <see cref="Ed25519"/> and <see cref="Curve25519"/>, over spans.
 /// </summary>
 public sealed class LibNaClPrivateKey : IDisposable
 {
@@ -26,14 +25,12 @@ public sealed class LibNaClPrivateKey : IDisposable
         encryptionSecret.CopyTo(_bin.AsSpan(PrefixLength));
         seed.CopyTo(_bin.AsSpan(PrefixLength + 32));
 
-        var signing = PublicKeyAuth.GenerateKeyPair(seed.ToArray());
-        var encryption = PublicKeyBox.GenerateKeyPair(encryptionSecret.ToArray());
-        _signingKey = signing.PrivateKey;
-
+        // Both halves straight from libsodium into the bins, with no intermediate arrays.
+        _signingKey = new byte[Ed25519.SecretKeyLength];
         Span<byte> publicBin = stackalloc byte[LibNaClPublicKey.BinLength];
         LibNaClPublicKey.BinPrefix.CopyTo(publicBin);
-        encryption.PublicKey.CopyTo(publicBin[PrefixLength..]);
-        signing.PublicKey.CopyTo(publicBin[(PrefixLength + 32)..]);
+        Curve25519.PublicKeyFromSecret(encryptionSecret, publicBin.Slice(PrefixLength, Curve25519.KeyLength));
+        Ed25519.KeyPairFromSeed(seed, publicBin.Slice(PrefixLength + Curve25519.KeyLength, Ed25519.PublicKeyLength), _signingKey);
         PublicKey = LibNaClPublicKey.Parse(publicBin);
     }
 
@@ -43,19 +40,19 @@ public sealed class LibNaClPrivateKey : IDisposable
     /// <summary>The matching public key.</summary>
     public LibNaClPublicKey PublicKey { get; }
 
-    /// <summary>Generates a new random key through Sodium.Core.</summary>
+    /// <summary>Generates a new random key from the system CSPRNG (<see cref="System.Security.Cryptography.RandomNumberGenerator"/>).</summary>
     public static LibNaClPrivateKey Generate()
     {
-        var encryptionSecret = SodiumCore.GetRandomBytes(32);
-        var seed = SodiumCore.GetRandomBytes(32);
+        // The encryption secret and the signing seed, from the system's CSPRNG, on the stack.
+        Span<byte> secrets = stackalloc byte[64];
+        RandomNumberGenerator.Fill(secrets);
         try
         {
-            return new LibNaClPrivateKey(encryptionSecret, seed);
+            return new LibNaClPrivateKey(secrets[..32], secrets[32..]);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(encryptionSecret);
-            CryptographicOperations.ZeroMemory(seed);
+            CryptographicOperations.ZeroMemory(secrets);
         }
     }
 

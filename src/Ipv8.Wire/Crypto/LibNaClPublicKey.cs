@@ -13,10 +13,16 @@ public sealed class LibNaClPublicKey : PublicKey
 
     private const int PrefixLength = 10;
 
+    private readonly BinBuffer _bin;
+
     private LibNaClPublicKey(ReadOnlySpan<byte> bin)
-        : base(bin)
+        : base(ComputeHash(bin))
     {
+        bin.CopyTo(_bin);
     }
+
+    // The bin, inside this object (PublicKey.Bin reads it).
+    internal ReadOnlySpan<byte> InlineBin => _bin;
 
     /// <summary>The bin prefix, <c>LibNaCLPK:</c>.</summary>
     public static ReadOnlySpan<byte> BinPrefix => "LibNaCLPK:"u8;
@@ -65,4 +71,11 @@ public sealed class LibNaClPublicKey : PublicKey
 
     /// <summary>Verifies an Ed25519 signature made by this key. Allocates nothing.</summary>
     public override bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) => Ed25519.Verify(signature, message, VerifyKey);
+}
+
+/// <summary>The 74 bytes of a <see cref="LibNaClPublicKey"/>'s bin, inside the key object.</summary>
+[System.Runtime.CompilerServices.InlineArray(LibNaClPublicKey.BinLength)]
+internal struct BinBuffer
+{
+    private byte _element;
 }

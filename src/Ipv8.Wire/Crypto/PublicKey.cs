@@ -13,29 +13,49 @@ public abstract class PublicKey : IEquatable<PublicKey>
     /// <summary>The length of a mid.</summary>
     public const int MidLength = 20;
 
-    private readonly byte[] _bin;
-    // Computed on first use: the keys parsed from unknown senders' messages are mostly never asked for their mid (the
-    // blacklist check hashes the bin on the stack), so they skip a SHA-1 and an array.
-    private byte[]? _mid;
+    // The bin of a key kept in an array; null for a LibNaClPublicKey, which holds its 74 bytes inline (one object per key,
+    // not two: a key is parsed for every signed message of an unknown sender).
+    private readonly byte[]? _bin;
+    // Computed on first use, into the key object itself (no array): the keys parsed from unknown senders' messages are
+    // mostly never asked for their mid (the blacklist check hashes the bin on the stack).
+    private MidBuffer _mid;
+    private int _midReady; // 1 once _mid holds the hash
     private readonly int _hash;
 
     private protected PublicKey(ReadOnlySpan<byte> bin)
     {
         _bin = bin.ToArray();
-        _hash = ComputeHash(_bin);
+        _hash = ComputeHash(bin);
+    }
+
+    // For a LibNaClPublicKey only, which stores the bin itself: Bin relies on it (a null _bin means this is one).
+    private protected PublicKey(int hash)
+    {
+        _hash = hash;
     }
 
     /// <summary>The key bin, as it travels on the wire (py-ipv8 <c>key_to_bin()</c>).</summary>
-    public ReadOnlySpan<byte> Bin => _bin;
+    public ReadOnlySpan<byte> Bin => _bin ?? System.Runtime.CompilerServices.Unsafe.As<LibNaClPublicKey>(this).InlineBin;
 
     /// <summary>The mid: SHA-1 of the bin, 20 bytes (py-ipv8 <c>key_to_hash()</c>).</summary>
-    public ReadOnlySpan<byte> Mid => Volatile.Read(ref _mid) ?? ComputeMid();
-
-    // Two threads may both hash: the same bytes, and either array is kept.
-    private byte[] ComputeMid()
+    public ReadOnlySpan<byte> Mid
     {
-        var mid = SHA1.HashData(_bin);
-        return Interlocked.CompareExchange(ref _mid, mid, null) ?? mid;
+        get
+        {
+            if (Volatile.Read(ref _midReady) == 0)
+            {
+                ComputeMid();
+            }
+
+            return _mid;
+        }
+    }
+
+    // Two threads may both hash: they write the same bytes, and the flag is set only after they are written.
+    private void ComputeMid()
+    {
+        SHA1.HashData(Bin, _mid);
+        Volatile.Write(ref _midReady, 1);
     }
 
     /// <summary>The length in bytes of this key's signatures (py-ipv8 <c>get_signature_length()</c>).</summary>
@@ -98,10 +118,10 @@ public abstract class PublicKey : IEquatable<PublicKey>
     }
 
     /// <summary>True when <paramref name="bin"/> is this key's bin.</summary>
-    public bool BinEquals(ReadOnlySpan<byte> bin) => bin.SequenceEqual(_bin);
+    public bool BinEquals(ReadOnlySpan<byte> bin) => bin.SequenceEqual(Bin);
 
     /// <inheritdoc/>
-    public bool Equals(PublicKey? other) => other is not null && (ReferenceEquals(this, other) || _bin.AsSpan().SequenceEqual(other._bin));
+    public bool Equals(PublicKey? other) => other is not null && (ReferenceEquals(this, other) || Bin.SequenceEqual(other.Bin));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as PublicKey);
@@ -118,5 +138,12 @@ public abstract class PublicKey : IEquatable<PublicKey>
     }
 
     /// <summary>The bin in lowercase hex.</summary>
-    public override string ToString() => Convert.ToHexStringLower(_bin);
+    public override string ToString() => Convert.ToHexStringLower(Bin);
+}
+
+/// <summary>The 20 bytes of a key's mid, inside the key object.</summary>
+[System.Runtime.CompilerServices.InlineArray(PublicKey.MidLength)]
+internal struct MidBuffer
+{
+    private byte _element;
 }
