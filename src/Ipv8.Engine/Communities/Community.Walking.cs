@@ -8,8 +8,20 @@ public abstract partial class Community
 {
     private const double KeepAliveChance = 0.05;
 
+    // This community's entry of the network's peers by service, looked up once (an entry is never removed).
+    private Network.ServicePeers? _servicePeers;
+
     /// <summary>The verified peers of this community (py-ipv8 <c>get_peers</c>). A shared snapshot: do not modify it.</summary>
     public Peer[] GetPeers() => Network.GetPeersForService(CommunityId);
+
+    /// <summary>
+    /// The number of verified peers of this community (<see cref="Network.CountPeersForService"/> without the look-up
+    /// by service id). Allocates nothing and takes no lock.
+    /// </summary>
+    internal int PeerCount => ServicePeers.Count;
+
+    /// <summary>The network's live list of this community's peers (its count is read without a lock).</summary>
+    internal Network.ServicePeers ServicePeers => Volatile.Read(ref _servicePeers) ?? LookUpServicePeers();
 
     /// <summary>Addresses we know of but have not verified, for this community (py-ipv8 <c>get_walkable_addresses</c>).</summary>
     public List<UdpAddress> GetWalkableAddresses() => Network.GetWalkableAddresses(CommunityId);
@@ -40,22 +52,26 @@ public abstract partial class Community
     {
         if (fromPeer is null)
         {
-            var available = GetPeers();
-            if (available.Length == 0)
+            // A random peer of the live list, under the network's lock: no snapshot of the peers per call (the set changes
+            // often while a swarm walks, and every change made the next call copy it).
+            var peers = ServicePeers;
+            var keepAlive = false;
+            lock (_random)
+            {
+                if (peers.Count > 0)
+                {
+                    keepAlive = _random.NextDouble() < KeepAliveChance;
+                    fromPeer = Network.PickRandomPeer(peers, _random);
+                }
+            }
+
+            if (fromPeer is null)
             {
                 Bootstrap();
                 return;
             }
 
-            bool keepAlive;
-            int index;
-            lock (_random)
-            {
-                keepAlive = _random.NextDouble() < KeepAliveChance;
-                index = _random.Next(available.Length);
-            }
-
-            if (keepAlive && Bootstrappers.Any(b => b.Initialized))
+            if (keepAlive && AnyBootstrapperInitialized())
             {
                 foreach (var bootstrapper in Bootstrappers)
                 {
@@ -64,11 +80,30 @@ public abstract partial class Community
 
                 return;
             }
-
-            fromPeer = available[index];
         }
 
         SendIntroductionRequest(fromPeer);
+    }
+
+    private bool AnyBootstrapperInitialized()
+    {
+        var bootstrappers = Bootstrappers;
+        for (var i = 0; i < bootstrappers.Count; i++)
+        {
+            if (bootstrappers[i].Initialized)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Network.ServicePeers LookUpServicePeers()
+    {
+        var peers = Network.GetServicePeers(CommunityId);
+        Volatile.Write(ref _servicePeers, peers);
+        return peers;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed class RandomWalk : IDiscoveryStrategy
     private readonly Random _random;
     private readonly TimeProvider _time;
     private readonly List<UdpAddress> _done = [];
-    private readonly List<UdpAddress> _walkable = []; // this step's walkable addresses, reused from step to step
+    private readonly List<UdpAddress> _walkable = []; // scratch for the walkable addresses, reused from step to step
 
     /// <summary>Creates a walker for one community.</summary>
     /// <param name="community">The community to walk for.</param>
@@ -97,13 +97,13 @@ public sealed class RandomWalk : IDiscoveryStrategy
                 return;
             }
 
-            // A random walkable address not in flight (allocation-free: the list is reused from step to step), unless
-            // the reset chance asks for a new introduction instead.
-            var count = _community.Network.CollectWalkableAddresses(_community.CommunityId, _inFlight, _walkable);
-            var index = count == 0 || _random.Next(256) < ResetChance ? -1 : _random.Next(count);
-            if ((uint)index < (uint)count)
+            // Unless the reset chance asks for a new introduction instead, a uniformly random walkable address not in
+            // flight, drawn without filtering every known address (Network.TryPickWalkableAddress; allocation-free: the
+            // scratch list is reused from step to step). The reset is drawn first, so that a reset step looks at no
+            // address at all; with nothing to walk to it is a new introduction either way, as in py-ipv8.
+            if (_random.Next(256) >= ResetChance
+                && _community.Network.TryPickWalkableAddress(_community.CommunityId, _inFlight, _random, _walkable, out var next))
             {
-                var next = _walkable[index];
                 _community.WalkTo(next);
                 _inFlight[next] = now;
             }

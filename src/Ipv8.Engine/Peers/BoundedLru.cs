@@ -12,6 +12,7 @@ namespace Ipv8.Engine.Peers;
 internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
 {
     private const int None = -1;
+    private const int Freed = -2; // the Prev of a free slot
 
     private readonly Dictionary<TKey, int> _index;
     private readonly Func<TKey, TValue, bool>? _preferEvicting;
@@ -41,6 +42,28 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
     public int Count => _index.Count;
 
     public bool ContainsKey(TKey key) => _index.ContainsKey(key);
+
+    /// <summary>
+    /// The slots ever handed out, live or free (at most <see cref="Capacity"/>): every entry lives in one slot below
+    /// it, so a uniformly random slot that holds an entry (<see cref="TryGetSlot"/>) is a uniformly random entry.
+    /// </summary>
+    public int SlotCount => _used;
+
+    /// <summary>The entry in <paramref name="slot"/> (below <see cref="SlotCount"/>); false when the slot is free.</summary>
+    public bool TryGetSlot(int slot, out TKey key, out TValue value)
+    {
+        ref var entry = ref _entries[slot];
+        if (entry.Prev == Freed)
+        {
+            key = default!;
+            value = default!;
+            return false;
+        }
+
+        key = entry.Key;
+        value = entry.Value;
+        return true;
+    }
 
     public bool TryGetValue(TKey key, out TValue value)
     {
@@ -170,6 +193,7 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
     {
         Unlink(slot);
         _entries[slot] = default;
+        _entries[slot].Prev = Freed;
         _entries[slot].Next = _free;
         _free = slot;
         _count--;
