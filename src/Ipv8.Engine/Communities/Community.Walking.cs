@@ -27,10 +27,13 @@ public abstract partial class Community
     public List<UdpAddress> GetWalkableAddresses() => Network.GetWalkableAddresses(CommunityId);
 
     /// <summary>Sends an introduction request to an address (py-ipv8 <c>walk_to</c>); new-style if the network knows the address as such.</summary>
-    public void WalkTo(UdpAddress address)
+    public void WalkTo(UdpAddress address) => WalkTo(address, Network.IsNewStyle(address));
+
+    /// <summary><see cref="WalkTo(UdpAddress)"/> when the caller already knows whether the address is new-style.</summary>
+    internal void WalkTo(UdpAddress address, bool newStyle)
     {
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionRequest(buffer, address, Network.IsNewStyle(address));
+        var n = CreateIntroductionRequest(buffer, address, newStyle);
         SendPacket(address, buffer[..n]);
     }
 

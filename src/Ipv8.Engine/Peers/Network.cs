@@ -560,42 +560,21 @@ public sealed class Network
     }
 
     /// <summary>
-    /// <see cref="GetWalkableAddresses"/> without a new list: clears <paramref name="into"/> and fills it, in one pass, with
-    /// the walkable addresses for <paramref name="service"/> that are not keys of <paramref name="exclude"/>, in the same
-    /// order as <see cref="GetWalkableAddresses"/>. Returns how many. Allocates nothing once the list has grown to fit
-    /// (a walk keeps one list for all its steps).
-    /// </summary>
-    internal int CollectWalkableAddresses<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, List<UdpAddress> into)
-    {
-        into.Clear();
-        lock (_lock)
-        {
-            foreach (var (_, entry) in _addresses)
-            {
-                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address))
-                {
-                    into.Add(entry.Address);
-                }
-            }
-        }
-
-        return into.Count;
-    }
-
-    /// <summary>
-    /// A uniformly random address of the walkable addresses for <paramref name="service"/> that are not keys of
+    /// A uniformly random address of the walkable addresses for <paramref name="service"/> that are not in
     /// <paramref name="exclude"/> (py-ipv8 <c>RandomWalk.take_step</c>: <c>choice(set(get_walkable_addresses()) -
-    /// set(intro_timeouts))</c>); false when there is none. Allocates nothing once <paramref name="scratch"/> has grown.
+    /// set(intro_timeouts))</c>), and whether it is known as new-style (<see cref="IsNewStyle"/>); false when there is
+    /// none. Allocates nothing once <paramref name="scratch"/> has grown.
     /// </summary>
     /// <remarks>
     /// Instead of filtering every known address on every step, it first draws up to <see cref="WalkSampleAttempts"/>
     /// random slots of the address table and takes the first that holds an address passing the filter: each draw that
     /// passes is uniform over the passing addresses (every address has one slot). Only when all of them miss does it
-    /// filter the whole table into <paramref name="scratch"/> and pick one of those uniformly. Either way the choice is
-    /// uniform over the same set (under the lock it does not change), so their mixture is too; and the full pass tells
-    /// when nothing is walkable. A table with few slots is filtered whole at once.
+    /// filter the whole table into <paramref name="scratch"/> (in the order of <see cref="GetWalkableAddresses"/>) and
+    /// pick one of those uniformly. Either way the choice is uniform over the same set (under the lock it does not
+    /// change), so their mixture is too; and the full pass tells when nothing is walkable. A table of at most
+    /// <see cref="WalkSampleAttempts"/> slots is filtered whole at once.
     /// </remarks>
-    internal bool TryPickWalkableAddress<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, Random random, List<UdpAddress> scratch, out UdpAddress address)
+    internal bool TryPickWalkableAddress(CommunityId service, ReadOnlySpan<UdpAddress> exclude, Random random, List<UdpAddress> scratch, out UdpAddress address, out bool newStyle)
     {
         scratch.Clear();
         lock (_lock)
@@ -606,10 +585,11 @@ public sealed class Network
                 for (var attempt = 0; attempt < WalkSampleAttempts; attempt++)
                 {
                     if (_addresses.TryGetSlot(random.Next(slots), out var candidate, out var entry)
-                        && !exclude.ContainsKey(candidate)
+                        && !exclude.Contains(candidate)
                         && IsWalkableLocked(entry, service, oldStyleOnly: false))
                     {
                         address = candidate;
+                        newStyle = entry.NewStyle;
                         return true;
                     }
                 }
@@ -617,7 +597,7 @@ public sealed class Network
 
             foreach (var (_, entry) in _addresses)
             {
-                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address))
+                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.Contains(entry.Address))
                 {
                     scratch.Add(entry.Address);
                 }
@@ -626,10 +606,12 @@ public sealed class Network
             if (scratch.Count == 0)
             {
                 address = default;
+                newStyle = false;
                 return false;
             }
 
             address = scratch[random.Next(scratch.Count)];
+            newStyle = _addresses.TryGetValue(address, out var chosen) && chosen.NewStyle;
             scratch.Clear();
             return true;
         }
