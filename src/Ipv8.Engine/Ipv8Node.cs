@@ -169,7 +169,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         lock (_registration)
         {
             _strategies.Add((community, strategy, targetPeers));
-            _strategySnapshot = null;
+            Volatile.Write(ref _strategySnapshot, null);
         }
     }
 
@@ -230,15 +230,12 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
     /// <summary>Steps every strategy once (the body of the walk loop; tests call it directly).</summary>
     public void Tick()
     {
-        (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[] strategies;
-        lock (_registration)
-        {
-            strategies = _strategySnapshot ??= [.. _strategies];
-        }
-
+        // The snapshot is read without the lock (a change replaces it with null, under the lock); only after a change
+        // does a tick take the lock to build the next one.
+        var strategies = Volatile.Read(ref _strategySnapshot) ?? SnapshotStrategies();
         foreach (var (community, strategy, target) in strategies)
         {
-            if (community.IsUnloaded || (target >= 0 && community.Network.CountPeersForService(community.CommunityId) >= target))
+            if (community.IsUnloaded || (target >= 0 && community.PeerCount >= target))
             {
                 continue;
             }
@@ -251,6 +248,16 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             {
                 NodeLog.StrategyFailed(_logger, ex, strategy.GetType().Name, community.GetType().Name);
             }
+        }
+    }
+
+    private (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[] SnapshotStrategies()
+    {
+        lock (_registration)
+        {
+            var snapshot = _strategySnapshot ?? [.. _strategies];
+            Volatile.Write(ref _strategySnapshot, snapshot);
+            return snapshot;
         }
     }
 
@@ -330,7 +337,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
             }
 
             _strategies.RemoveAll(s => ReferenceEquals(s.Community, community));
-            _strategySnapshot = null;
+            Volatile.Write(ref _strategySnapshot, null);
         }
     }
 

@@ -7,6 +7,33 @@ namespace Ipv8.Engine.Tests;
 public class BoundedLruTests
 {
     [Fact]
+    public void Every_entry_lives_in_one_slot_below_the_slot_count_and_a_freed_slot_holds_none_until_reused()
+    {
+        var map = new BoundedLru<int, string>(10);
+        for (var i = 0; i < 6; i++)
+        {
+            map.Set(i, $"v{i}");
+        }
+
+        map.Remove(2);
+        map.Remove(4);
+        Assert.Equal(6, map.SlotCount);
+        Assert.Equal(new Dictionary<int, string> { [0] = "v0", [1] = "v1", [3] = "v3", [5] = "v5" }, Slots(map));
+
+        map.Set(7, "v7"); // reuses a freed slot
+        Assert.Equal(6, map.SlotCount);
+        Assert.Equal(new Dictionary<int, string> { [0] = "v0", [1] = "v1", [3] = "v3", [5] = "v5", [7] = "v7" }, Slots(map));
+
+        // Evictions free and reuse slots too.
+        var small = new BoundedLru<int, string>(2);
+        small.Set(1, "a");
+        small.Set(2, "b");
+        small.Set(3, "c");
+        Assert.Equal(2, small.SlotCount);
+        Assert.Equal(new Dictionary<int, string> { [2] = "b", [3] = "c" }, Slots(small));
+    }
+
+    [Fact]
     public void A_full_map_forgets_the_entry_set_longest_ago()
     {
         var map = new BoundedLru<int, string>(3);
@@ -219,6 +246,22 @@ public class BoundedLruTests
         }
 
         return keys;
+    }
+
+    // Every entry found by slot; fails if a key shows up in two slots.
+    private static Dictionary<int, string> Slots(BoundedLru<int, string> map)
+    {
+        var found = new Dictionary<int, string>();
+        for (var slot = 0; slot < map.SlotCount; slot++)
+        {
+            if (map.TryGetSlot(slot, out var key, out var value))
+            {
+                found.Add(key, value);
+            }
+        }
+
+        Assert.Equal(map.Count, found.Count);
+        return found;
     }
 
     // Every key hashes alike: one chain, so removal from the middle of a chain is exercised.

@@ -125,6 +125,90 @@ public class EngineAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void A_walk_step_allocates_nothing_in_steady_state()
+    {
+        // A node stepping a RandomWalk (py-ipv8's defaults: window 5, reset chance 50/256) among 400 walkable addresses
+        // and 30 peers of the community; a second passes between steps, so walks time out and their addresses are
+        // forgotten (3 s), about one a step.
+        using var ourKey = LibNaClPrivateKey.Generate();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40000")) { KeepDatagrams = false };
+        var node = new Ipv8Node(ourKey, endpoint, new Ipv8NodeOptions { EnableMetrics = false, WalkInterval = Timeout.InfiniteTimeSpan, SummaryInterval = TimeSpan.Zero, TimeProvider = time });
+        var community = node.AddCommunity(new PlainCommunity(node.CreateSettings(s => s.RandomSeed = 1)));
+        var walk = new Discovery.RandomWalk(community, randomSeed: 2);
+        node.AddStrategy(community, walk);
+        var peers = AddPeers(community, 30);
+        for (var i = 0; i < 400; i++)
+        {
+            community.Network.DiscoverAddress(peers[i % peers.Count], UdpAddress.Parse($"127.0.2.{1 + (i % 200)}:{30000 + i}"), s_id);
+        }
+
+        void Steps()
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                node.Tick();
+            }
+        }
+
+        var knownBefore = community.Network.KnownAddressCount;
+        var sentBefore = endpoint.TotalSent;
+        var (allocated, passes) = SteadyState.Allocated(Steps, warmups: 3);
+
+        Assert.Equal(passes * 10, endpoint.TotalSent - sentBefore); // every step sent a walk or an introduction request
+        Assert.True(community.Network.KnownAddressCount < knownBefore - 10, "walks should have timed out and their addresses been forgotten");
+        Assert.True(walk.InFlight > 0);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Asking_a_random_peer_for_an_introduction_copies_no_peer_list_after_the_peers_change()
+    {
+        using var ourKey = LibNaClPrivateKey.Generate();
+        var endpoint = new RecordingEndpoint(UdpAddress.Parse("127.0.0.1:40000")) { KeepDatagrams = false };
+        var community = new PlainCommunity(Offline.Settings(ourKey, endpoint));
+        AddPeers(community, 10);
+        for (var i = 0; i < 20; i++)
+        {
+            community.GetNewIntroduction();
+        }
+
+        // Every attempt first changes the peers (not measured): a snapshot of them would be copied again each time.
+        var fewest = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && fewest != 0; attempt++)
+        {
+            AddPeers(community, 1);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10; i++)
+            {
+                community.GetNewIntroduction();
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.True(endpoint.TotalSent >= 30);
+        Assert.Equal(0, fewest);
+    }
+
+    // Verified peers of the community (s_id), on 127.0.1.x.
+    private static List<Peer> AddPeers(Community community, int count)
+    {
+        var peers = new List<Peer>();
+        for (var i = 0; i < count; i++)
+        {
+            using var key = LibNaClPrivateKey.Generate();
+            var known = community.Network.VerifiedPeerCount;
+            var peer = community.Network.AddVerifiedPeer(new Peer(key.PublicKey, UdpAddress.Parse($"127.0.1.{1 + known}:{20000 + known}")))!;
+            community.Network.DiscoverServices(peer, s_id);
+            peers.Add(peer);
+        }
+
+        return peers;
+    }
+
     /// <summary>Hands every packet of <paramref name="packets"/> to the community, <paramref name="rounds"/> times over.</summary>
     private static void Deliver(Community community, UdpAddress source, List<byte[]> packets, int rounds)
     {

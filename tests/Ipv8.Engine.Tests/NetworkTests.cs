@@ -40,30 +40,6 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
-    public void The_peer_of_a_service_at_an_index_is_the_one_the_snapshot_has_there_the_last_past_the_end_and_none_without_peers()
-    {
-        var network = new Network();
-        Assert.Null(network.PeerForServiceAt(s_service, 0));
-        var peers = Enumerable.Range(0, 5).Select(i => NewPeer($"127.0.0.1:{4000 + i}")).ToArray();
-        foreach (var peer in peers)
-        {
-            network.AddVerifiedPeer(peer);
-            network.DiscoverServices(peer, s_service);
-        }
-
-        network.RemovePeer(peers[1]); // the order after a removal, too
-        var snapshot = network.GetPeersForService(s_service);
-        Assert.Equal(4, snapshot.Length);
-        for (var i = 0; i < snapshot.Length; i++)
-        {
-            Assert.Same(snapshot[i], network.PeerForServiceAt(s_service, i));
-        }
-
-        Assert.Same(snapshot[^1], network.PeerForServiceAt(s_service, 10));
-        Assert.Null(network.PeerForServiceAt(s_otherService, 0));
-    }
-
-    [Fact]
     public void A_peer_verified_in_one_community_and_introduced_in_another_is_walkable_in_the_other_only()
     {
         // py-ipv8 leaves out the addresses of the peers known for the service asked about, not of every verified peer.
@@ -185,28 +161,64 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
-    public void Collecting_walkable_addresses_into_a_reused_list_gives_the_list_minus_the_excluded_in_its_order()
+    public void Picking_a_walkable_address_picks_every_walkable_address_not_excluded_and_nothing_else()
     {
         var network = new Network();
         var introducer = NewPeer("127.0.0.1:1000");
-        var addresses = Enumerable.Range(0, 6).Select(i => Address($"127.0.0.1:{2000 + i}")).ToArray();
+        var addresses = Enumerable.Range(0, 40).Select(i => Address($"127.0.0.1:{2000 + i}")).ToArray();
         foreach (var address in addresses)
         {
-            network.DiscoverAddress(introducer, address, s_service);
+            network.DiscoverAddress(introducer, address, s_service, newStyle: address.Port % 2 == 0);
         }
 
-        network.DiscoverAddress(introducer, Address("127.0.0.1:3000"), s_otherService); // not walkable for s_service
-        var inFlight = new Dictionary<UdpAddress, long> { [addresses[1]] = 0, [addresses[4]] = 0 };
-        var expected = network.GetWalkableAddresses(s_service).Where(a => !inFlight.ContainsKey(a)).ToList();
-        Assert.Equal(4, expected.Count);
+        for (var i = 0; i < 40; i++)
+        {
+            network.DiscoverAddress(introducer, Address($"127.0.0.1:{3000 + i}"), s_otherService); // not walkable for s_service
+        }
 
-        var into = new List<UdpAddress> { Address("127.0.0.9:9") }; // cleared first
-        Assert.Equal(4, network.CollectWalkableAddresses(s_service, inFlight, into));
-        Assert.Equal(expected, into);
+        UdpAddress[] excluded = [addresses[1], addresses[4], addresses[33]];
+        var expected = network.GetWalkableAddresses(s_service).Where(a => !excluded.Contains(a)).ToHashSet();
+        Assert.Equal(37, expected.Count);
 
-        // Nothing walkable: an empty list.
-        Assert.Equal(0, new Network().CollectWalkableAddresses(s_service, inFlight, into));
-        Assert.Empty(into);
+        var random = new Random(5);
+        var scratch = new List<UdpAddress>();
+        var picked = new HashSet<UdpAddress>();
+        for (var i = 0; i < 2000; i++)
+        {
+            Assert.True(network.TryPickWalkableAddress(s_service, excluded, random, scratch, out var address, out var newStyle));
+            Assert.Equal(network.IsNewStyle(address), newStyle);
+            picked.Add(address);
+        }
+
+        Assert.Equal(expected, picked);
+    }
+
+    [Fact]
+    public void Picking_with_few_walkable_addresses_among_many_falls_back_to_the_whole_table()
+    {
+        var network = new Network();
+        var introducer = NewPeer("127.0.0.1:1000");
+        for (var i = 0; i < 500; i++)
+        {
+            network.DiscoverAddress(introducer, Address($"127.0.0.1:{3000 + i}"), s_otherService);
+        }
+
+        var only = Address("127.0.0.1:2000");
+        network.DiscoverAddress(introducer, only, s_service);
+        var random = new Random(5);
+        var scratch = new List<UdpAddress>();
+
+        // One walkable address in 502 slots: the random draws almost always miss, the full pass finds it every time.
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(network.TryPickWalkableAddress(s_service, [], random, scratch, out var address, out _));
+            Assert.Equal(only, address);
+        }
+
+        // Excluded, nothing is left: false, as with an empty table.
+        Assert.False(network.TryPickWalkableAddress(s_service, [only], random, scratch, out _, out _));
+        Assert.False(new Network().TryPickWalkableAddress(s_service, [], random, scratch, out _, out _));
+        Assert.Empty(scratch);
     }
 
     [Fact]

@@ -185,7 +185,154 @@ public sealed class RandomWalkTests : IDisposable
         Assert.NotEqual(first, Run(8));
     }
 
+    [Fact]
+    public void The_choice_is_uniform_over_the_walkable_addresses()
+    {
+        // 30 walkable addresses spread through a table of about 80 (after each of them 0 to 3 addresses introduced for
+        // another community, some of those forgotten again so that the table has free slots): a choice that favoured a
+        // part of the table, or the addresses after longer runs of others, would show. Each walkable address is also a
+        // verified peer of no community, so a walk that times out keeps its address: every step chooses among the same 30,
+        // with nothing in flight.
+        var community = NewCommunity();
+        var introducer = new Peer(_introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
+        var walkable = new List<UdpAddress>();
+        var others = new List<UdpAddress>();
+        for (var i = 0; i < 30; i++)
+        {
+            walkable.AddRange(WalkableButVerifiedElsewhere(community, 1, firstPort: 40000 + i));
+            for (var j = 0; j < (i * 7) % 4; j++)
+            {
+                var other = UdpAddress.Parse($"127.0.0.1:{50000 + others.Count}");
+                community.Network.DiscoverAddress(introducer, other, TestIds.Other);
+                others.Add(other);
+            }
+        }
+
+        for (var i = 0; i < others.Count; i += 5)
+        {
+            community.Network.RemoveByAddress(others[i]);
+        }
+
+        Assert.Equal(walkable.ToHashSet(), community.GetWalkableAddresses().ToHashSet());
+        var walk = new RandomWalk(community, windowSize: 1, resetChance: 0, randomSeed: 11);
+        const int steps = 4000;
+        for (var i = 0; i < steps; i++)
+        {
+            walk.TakeStep();
+            _time.Advance(TimeSpan.FromSeconds(3.1)); // the walk times out before the next step
+        }
+
+        var walks = Walks();
+        Assert.Equal(steps, walks.Count);
+        var counts = walks.GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(walkable.ToHashSet(), counts.Keys.ToHashSet());
+
+        // Pearson's chi-square over 30 addresses (29 degrees of freedom: mean 29, standard deviation 7.6). A uniform
+        // choice stays below 90 except with a probability far below one in a million; a choice that favours a few
+        // addresses (by slot, by age) goes far above it.
+        var expected = (double)steps / walkable.Count;
+        var chiSquare = counts.Values.Sum(c => (c - expected) * (c - expected) / expected);
+        Assert.True(chiSquare < 90, $"chi-square {chiSquare:F1} over {walkable.Count} addresses");
+    }
+
+    [Fact]
+    public void Addresses_in_flight_are_not_chosen_again_and_with_all_in_flight_it_asks_a_peer()
+    {
+        var community = NewCommunity();
+        var addresses = Introduce(community, 20);
+        var introducer = new Peer(_introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
+        for (var i = 0; i < 200; i++)
+        {
+            community.Network.DiscoverAddress(introducer, UdpAddress.Parse($"127.0.0.1:{50000 + i}"), TestIds.Other);
+        }
+
+        using var peerKey = LibNaClPrivateKey.Generate();
+        var peer = community.Network.AddVerifiedPeer(new Peer(peerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31001")))!;
+        community.Network.DiscoverServices(peer, community.CommunityId);
+
+        // No window, no reset, no time passing: every walk stays in flight.
+        var walk = new RandomWalk(community, windowSize: 0, resetChance: 0, randomSeed: 5);
+        for (var i = 0; i < 20; i++)
+        {
+            walk.TakeStep();
+        }
+
+        var walks = Walks();
+        Assert.Equal(addresses.ToHashSet(), walks.ToHashSet()); // 20 walks, 20 different addresses
+        Assert.Equal(20, walk.InFlight);
+
+        walk.TakeStep();
+
+        // Nothing walkable is left out of flight: an introduction request to the community's one peer instead.
+        Assert.Equal(peer.Address, Walks()[20]);
+        Assert.Equal(21, Walks().Count);
+        Assert.Equal(20, walk.InFlight);
+    }
+
+    [Fact]
+    public void With_one_walkable_address_among_hundreds_it_still_walks_there()
+    {
+        var community = NewCommunity();
+        var only = WalkableButVerifiedElsewhere(community, 1)[0];
+        var introducer = new Peer(_introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
+        for (var i = 0; i < 500; i++)
+        {
+            community.Network.DiscoverAddress(introducer, UdpAddress.Parse($"127.0.0.1:{50000 + i}"), TestIds.Other);
+        }
+
+        var walk = new RandomWalk(community, windowSize: 1, resetChance: 0, randomSeed: 5);
+        for (var i = 0; i < 50; i++)
+        {
+            walk.TakeStep();
+            _time.Advance(TimeSpan.FromSeconds(3.1));
+        }
+
+        Assert.Equal(50, _endpoint.Sent.Count);
+        Assert.All(Walks(), a => Assert.Equal(only, a));
+    }
+
+    [Fact]
+    public void About_reset_chance_in_256_steps_ask_for_a_new_introduction_instead()
+    {
+        var community = NewCommunity();
+        var walkable = WalkableButVerifiedElsewhere(community, 10);
+        using var peerKey = LibNaClPrivateKey.Generate();
+        var peer = community.Network.AddVerifiedPeer(new Peer(peerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31001")))!;
+        community.Network.DiscoverServices(peer, community.CommunityId);
+        var walk = new RandomWalk(community, windowSize: 1, resetChance: 50, randomSeed: 9);
+
+        const int steps = 2560;
+        for (var i = 0; i < steps; i++)
+        {
+            walk.TakeStep();
+            _time.Advance(TimeSpan.FromSeconds(3.1));
+        }
+
+        // 50/256 of 2,560 steps: 500 expected, standard deviation 20.
+        var resets = _endpoint.Count(DiscoveryMessages.IntroductionRequest, peer.Address);
+        Assert.InRange(resets, 400, 600);
+        Assert.Equal(steps - resets, Walks().Count(walkable.Contains));
+    }
+
     private TestCommunity NewCommunity() => new(Offline.Settings(_key, _endpoint, _time));
+
+    // Addresses introduced for the community that are also verified peers of no community: walkable here (a peer is
+    // walked to in a community that does not know it yet), and kept when a walk to them times out.
+    private List<UdpAddress> WalkableButVerifiedElsewhere(TestCommunity community, int count, int firstPort = 40000)
+    {
+        var introducer = new Peer(_introducerKey.PublicKey, UdpAddress.Parse("127.0.0.1:31000"));
+        var addresses = new List<UdpAddress>();
+        for (var i = 0; i < count; i++)
+        {
+            var address = UdpAddress.Parse($"127.0.0.1:{firstPort + i}");
+            using var key = LibNaClPrivateKey.Generate();
+            Assert.NotNull(community.Network.AddVerifiedPeer(new Peer(key.PublicKey, address)));
+            community.Network.DiscoverAddress(introducer, address, community.CommunityId);
+            addresses.Add(address);
+        }
+
+        return addresses;
+    }
 
     private List<UdpAddress> Introduce(TestCommunity community, int count)
     {
@@ -198,7 +345,6 @@ public sealed class RandomWalkTests : IDisposable
             addresses.Add(address);
         }
 
-        Assert.Equal(count, community.GetWalkableAddresses().Count);
         return addresses;
     }
 

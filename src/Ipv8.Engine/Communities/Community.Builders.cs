@@ -115,7 +115,7 @@ public abstract partial class Community
         }
         else
         {
-            var peerLimitReached = MaxPeers >= 0 && MaxPeers <= Network.CountPeersForService(CommunityId);
+            var peerLimitReached = MaxPeers >= 0 && MaxPeers <= PeerCount;
             length = Packet.Write(buffer, packetPrefix, Key, new GlobalTime(globalTime), new IntroductionResponsePayload
             {
                 DestinationAddress = socketAddress,

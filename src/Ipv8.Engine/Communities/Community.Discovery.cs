@@ -44,7 +44,7 @@ public abstract partial class Community
     protected virtual void OnIntroductionRequest(Peer peer, GlobalTime time, in IntroductionRequest request)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (MaxPeers >= 0 && MaxPeers < Network.CountPeersForService(CommunityId))
+        if (MaxPeers >= 0 && MaxPeers < PeerCount)
         {
             Counters.Drop(DropReason.PeerLimit);
             CommunityLog.PeerLimit(RemoteLog, peer.Address, MaxPeers);

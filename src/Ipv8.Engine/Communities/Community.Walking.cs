@@ -8,17 +8,32 @@ public abstract partial class Community
 {
     private const double KeepAliveChance = 0.05;
 
+    // This community's entry of the network's peers by service, looked up once (an entry is never removed).
+    private Network.ServicePeers? _servicePeers;
+
     /// <summary>The verified peers of this community (py-ipv8 <c>get_peers</c>). A shared snapshot: do not modify it.</summary>
     public Peer[] GetPeers() => Network.GetPeersForService(CommunityId);
+
+    /// <summary>
+    /// The number of verified peers of this community (<see cref="Network.CountPeersForService"/> without the look-up
+    /// by service id). Allocates nothing and takes no lock.
+    /// </summary>
+    internal int PeerCount => ServicePeers.Count;
+
+    /// <summary>The network's live list of this community's peers (its count is read without a lock).</summary>
+    internal Network.ServicePeers ServicePeers => Volatile.Read(ref _servicePeers) ?? LookUpServicePeers();
 
     /// <summary>Addresses we know of but have not verified, for this community (py-ipv8 <c>get_walkable_addresses</c>).</summary>
     public List<UdpAddress> GetWalkableAddresses() => Network.GetWalkableAddresses(CommunityId);
 
     /// <summary>Sends an introduction request to an address (py-ipv8 <c>walk_to</c>); new-style if the network knows the address as such.</summary>
-    public void WalkTo(UdpAddress address)
+    public void WalkTo(UdpAddress address) => WalkTo(address, Network.IsNewStyle(address));
+
+    /// <summary><see cref="WalkTo(UdpAddress)"/> when the caller already knows whether the address is new-style.</summary>
+    internal void WalkTo(UdpAddress address, bool newStyle)
     {
         Span<byte> buffer = stackalloc byte[MaxDiscoveryPacketSize];
-        var n = CreateIntroductionRequest(buffer, address, Network.IsNewStyle(address));
+        var n = CreateIntroductionRequest(buffer, address, newStyle);
         SendPacket(address, buffer[..n]);
     }
 
@@ -40,24 +55,26 @@ public abstract partial class Community
     {
         if (fromPeer is null)
         {
-            // The count and then the peer at the drawn index, as GetPeers()[index] would give, without the snapshot array
-            // that GetPeers builds after every change of the peer set (one per walk step while the table fills).
-            var count = Network.CountPeersForService(CommunityId);
-            if (count == 0)
+            // A random peer of the live list, under the network's lock: no snapshot of the peers per call (the set changes
+            // often while a swarm walks, and every change made the next call copy it).
+            var peers = ServicePeers;
+            var keepAlive = false;
+            lock (_random)
+            {
+                if (peers.Count > 0)
+                {
+                    keepAlive = _random.NextDouble() < KeepAliveChance;
+                    fromPeer = Network.PickRandomPeer(peers, _random);
+                }
+            }
+
+            if (fromPeer is null)
             {
                 Bootstrap();
                 return;
             }
 
-            bool keepAlive;
-            int index;
-            lock (_random)
-            {
-                keepAlive = _random.NextDouble() < KeepAliveChance;
-                index = _random.Next(count);
-            }
-
-            if (keepAlive && Bootstrappers.Any(b => b.Initialized))
+            if (keepAlive && AnyBootstrapperInitialized())
             {
                 foreach (var bootstrapper in Bootstrappers)
                 {
@@ -66,16 +83,30 @@ public abstract partial class Community
 
                 return;
             }
-
-            fromPeer = Network.PeerForServiceAt(CommunityId, index);
-            if (fromPeer is null)
-            {
-                Bootstrap(); // every peer left since the count
-                return;
-            }
         }
 
         SendIntroductionRequest(fromPeer);
+    }
+
+    private bool AnyBootstrapperInitialized()
+    {
+        var bootstrappers = Bootstrappers;
+        for (var i = 0; i < bootstrappers.Count; i++)
+        {
+            if (bootstrappers[i].Initialized)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Network.ServicePeers LookUpServicePeers()
+    {
+        var peers = Network.GetServicePeers(CommunityId);
+        Volatile.Write(ref _servicePeers, peers);
+        return peers;
     }
 
     /// <summary>

@@ -187,7 +187,7 @@ public class DiscoveryCommunity : Community
     protected virtual void OnSimilarityResponse(Peer peer, in GlobalTime time, in SimilarityResponsePayload payload)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (MaxPeers >= 0 && MaxPeers < Network.CountPeersForService(CommunityId) && !Network.IsVerified(peer) && Network.GetVerifiedByPublicKeyBin(peer.PublicKeyBin) is null)
+        if (MaxPeers >= 0 && MaxPeers < PeerCount && !Network.IsVerified(peer) && Network.GetVerifiedByPublicKeyBin(peer.PublicKeyBin) is null)
         {
             Counters.Drop(DropReason.PeerLimit);
             return;
@@ -320,7 +320,7 @@ public class DiscoveryCommunity : Community
 
         protected override bool Precheck(Community community)
         {
-            if (community.MaxPeers >= 0 && community.MaxPeers < community.Network.CountPeersForService(community.CommunityId))
+            if (community.MaxPeers >= 0 && community.MaxPeers < community.PeerCount)
             {
                 community.Counters.Drop(DropReason.PeerLimit);
                 return false;

@@ -12,12 +12,17 @@ namespace Ipv8.Engine.Discovery;
 public sealed class RandomWalk : IDiscoveryStrategy
 {
     private readonly Community _community;
-    private readonly Dictionary<UdpAddress, long> _inFlight = [];
     private readonly Lock _lock = new();
     private readonly Random _random;
     private readonly TimeProvider _time;
-    private readonly List<UdpAddress> _done = [];
-    private readonly List<UdpAddress> _walkable = []; // this step's walkable addresses, reused from step to step
+    private readonly List<UdpAddress> _walkable = []; // scratch for the walkable addresses, reused from step to step
+
+    // The walks in flight (py-ipv8 intro_timeouts): their addresses and when each started, in two arrays rather than a
+    // dictionary (a few entries: a step adds at most one, and they expire after the timeout), so that a step touches
+    // two small arrays and the addresses are a span to exclude from the choice.
+    private UdpAddress[] _inFlight;
+    private long[] _started;
+    private int _inFlightCount;
 
     /// <summary>Creates a walker for one community.</summary>
     /// <param name="community">The community to walk for.</param>
@@ -36,6 +41,9 @@ public sealed class RandomWalk : IDiscoveryStrategy
         ResetChance = resetChance;
         _random = randomSeed is { } seed ? new Random(seed) : new Random();
         _time = community.TimeProvider;
+        var capacity = windowSize > 0 ? Math.Min(windowSize, 8) : 8;
+        _inFlight = new UdpAddress[capacity];
+        _started = new long[capacity];
     }
 
     /// <summary>How long a walk waits for an answer.</summary>
@@ -54,7 +62,7 @@ public sealed class RandomWalk : IDiscoveryStrategy
         {
             lock (_lock)
             {
-                return _inFlight.Count;
+                return _inFlightCount;
             }
         }
     }
@@ -65,52 +73,80 @@ public sealed class RandomWalk : IDiscoveryStrategy
         lock (_lock)
         {
             var now = _time.GetTimestamp();
-            var done = _done;
-            foreach (var (address, started) in _inFlight)
+            if (_inFlightCount > 0)
             {
-                // Answered: the address is now a peer of this community (a peer of another community only, sharing
-                // the network, is not an answer to this walk).
-                if (_community.Network.GetVerifiedByAddress(address, _community.CommunityId) is not null)
-                {
-                    done.Add(address);
-                }
-                else if (_time.GetElapsedTime(started, now) > Timeout)
-                {
-                    if (_community.Network.GetVerifiedByAddress(address) is null)
-                    {
-                        _community.Network.RemoveByAddress(address);
-                    }
-
-                    done.Add(address);
-                }
+                ForgetFinishedWalks(now);
             }
 
-            foreach (var address in done)
-            {
-                _inFlight.Remove(address);
-            }
-
-            done.Clear();
-
-            if (WindowSize > 0 && _inFlight.Count >= WindowSize)
+            if (WindowSize > 0 && _inFlightCount >= WindowSize)
             {
                 return;
             }
 
-            // A random walkable address not in flight (allocation-free: the list is reused from step to step), unless
-            // the reset chance asks for a new introduction instead.
-            var count = _community.Network.CollectWalkableAddresses(_community.CommunityId, _inFlight, _walkable);
-            var index = count == 0 || _random.Next(256) < ResetChance ? -1 : _random.Next(count);
-            if ((uint)index < (uint)count)
+            // Unless the reset chance asks for a new introduction instead, a uniformly random walkable address not in
+            // flight, drawn without filtering every known address (Network.TryPickWalkableAddress; allocation-free: the
+            // scratch list is reused from step to step). The reset is drawn first, so that a reset step looks at no
+            // address at all; with nothing to walk to it is a new introduction either way, as in py-ipv8.
+            var network = _community.Network;
+            if (_random.Next(256) >= ResetChance
+                && network.TryPickWalkableAddress(_community.CommunityId, _inFlight.AsSpan(0, _inFlightCount), _random, _walkable, out var next, out var newStyle))
             {
-                var next = _walkable[index];
-                _community.WalkTo(next);
-                _inFlight[next] = now;
+                _community.WalkTo(next, newStyle);
+                AddInFlight(next, now);
             }
             else
             {
                 _community.GetNewIntroduction();
             }
         }
+    }
+
+    // Under _lock: drops the walks that were answered (the address is now a peer of this community; a peer of another
+    // community only, sharing the network, is not an answer to this walk) and those that got no answer within the
+    // timeout, whose addresses are forgotten unless a verified peer uses them. Keeps the others in order.
+    private void ForgetFinishedWalks(long now)
+    {
+        var network = _community.Network;
+        var service = _community.CommunityId;
+        var kept = 0;
+        for (var i = 0; i < _inFlightCount; i++)
+        {
+            var address = _inFlight[i];
+            var started = _started[i];
+            if (network.GetVerifiedByAddress(address, service) is not null)
+            {
+                continue;
+            }
+
+            if (_time.GetElapsedTime(started, now) > Timeout)
+            {
+                if (network.GetVerifiedByAddress(address) is null)
+                {
+                    network.RemoveByAddress(address);
+                }
+
+                continue;
+            }
+
+            _inFlight[kept] = address;
+            _started[kept] = started;
+            kept++;
+        }
+
+        _inFlightCount = kept;
+    }
+
+    // Under _lock.
+    private void AddInFlight(UdpAddress address, long now)
+    {
+        if (_inFlightCount == _inFlight.Length)
+        {
+            Array.Resize(ref _inFlight, _inFlight.Length * 2);
+            Array.Resize(ref _started, _started.Length * 2);
+        }
+
+        _inFlight[_inFlightCount] = address;
+        _started[_inFlightCount] = now;
+        _inFlightCount++;
     }
 }

@@ -45,6 +45,28 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
 
     public int Count => _count;
 
+    /// <summary>
+    /// The slots ever handed out, live or free (at most <see cref="Capacity"/>): every entry lives in one slot below
+    /// it, so a uniformly random slot that holds an entry (<see cref="TryGetSlot"/>) is a uniformly random entry.
+    /// </summary>
+    public int SlotCount => _used;
+
+    /// <summary>The entry in <paramref name="slot"/> (below <see cref="SlotCount"/>); false when the slot is free.</summary>
+    public bool TryGetSlot(int slot, out TKey key, out TValue value)
+    {
+        ref var entry = ref _entries[slot];
+        if (entry.Hash == FreeHash)
+        {
+            key = default!;
+            value = default!;
+            return false;
+        }
+
+        key = entry.Key;
+        value = entry.Value;
+        return true;
+    }
+
     public bool ContainsKey(TKey key) => Find(key) != None;
 
     public bool TryGetValue(TKey key, out TValue value)

@@ -20,6 +20,9 @@ public sealed class Network
     // Reserve: a node that asks for more peers than this grows its tables as they fill (as with no limit at all).
     internal const int MaxReservedPeers = 256;
 
+    // TryPickWalkableAddress: random slots drawn before it filters the whole address table.
+    internal const int WalkSampleAttempts = 16;
+
     private readonly Lock _lock = new();
     private readonly NetworkOptions _options;
 
@@ -512,28 +515,28 @@ public sealed class Network
         }
     }
 
-    /// <summary>
-    /// The verified peer of <paramref name="service"/> at <paramref name="index"/> in <see cref="GetPeersForService"/>'s
-    /// order (the last one when the set shrank below the index since it was counted), or null when there is none; without
-    /// a snapshot. Allocates nothing.
-    /// </summary>
-    internal Peer? PeerForServiceAt(CommunityId service, int index)
-    {
-        if (!_servicePeers.TryGetValue(service, out var peers))
-        {
-            return null;
-        }
-
-        lock (_lock)
-        {
-            var span = peers.LockedSpan;
-            return span.IsEmpty ? null : span[Math.Clamp(index, 0, span.Length - 1)];
-        }
-    }
-
     /// <summary>The number of verified peers that offer <paramref name="service"/>. Allocates nothing and takes no lock.</summary>
     public int CountPeersForService(CommunityId service) =>
         _servicePeers.TryGetValue(service, out var peers) ? peers.Count : 0;
+
+    /// <summary>
+    /// The live peer list of <paramref name="service"/>, created empty when no peer offers it yet (an entry is never
+    /// removed, so a community keeps it and reads its count and peers without looking the service up every time).
+    /// </summary>
+    internal ServicePeers GetServicePeers(CommunityId service) => _servicePeers.GetOrAdd(service, static _ => new ServicePeers());
+
+    /// <summary>
+    /// A uniformly random peer of <paramref name="peers"/> (from <see cref="GetServicePeers"/>), chosen under the lock
+    /// from the live list: no snapshot. Null when there is none.
+    /// </summary>
+    internal Peer? PickRandomPeer(ServicePeers peers, Random random)
+    {
+        lock (_lock)
+        {
+            var span = peers.LockedSpan;
+            return span.IsEmpty ? null : span[random.Next(span.Length)];
+        }
+    }
 
     /// <summary>
     /// Addresses ready to walk to for <paramref name="service"/> (py-ipv8 <c>get_walkable_addresses</c>): known addresses
@@ -559,26 +562,61 @@ public sealed class Network
     }
 
     /// <summary>
-    /// <see cref="GetWalkableAddresses"/> without a new list: clears <paramref name="into"/> and fills it, in one pass, with
-    /// the walkable addresses for <paramref name="service"/> that are not keys of <paramref name="exclude"/>, in the same
-    /// order as <see cref="GetWalkableAddresses"/>. Returns how many. Allocates nothing once the list has grown to fit
-    /// (a walk keeps one list for all its steps).
+    /// A uniformly random address of the walkable addresses for <paramref name="service"/> that are not in
+    /// <paramref name="exclude"/> (py-ipv8 <c>RandomWalk.take_step</c>: <c>choice(set(get_walkable_addresses()) -
+    /// set(intro_timeouts))</c>), and whether it is known as new-style (<see cref="IsNewStyle"/>); false when there is
+    /// none. Allocates nothing once <paramref name="scratch"/> has grown.
     /// </summary>
-    internal int CollectWalkableAddresses<TValue>(CommunityId service, Dictionary<UdpAddress, TValue> exclude, List<UdpAddress> into)
+    /// <remarks>
+    /// Instead of filtering every known address on every step, it first draws up to <see cref="WalkSampleAttempts"/>
+    /// random slots of the address table and takes the first that holds an address passing the filter: each draw that
+    /// passes is uniform over the passing addresses (every address has one slot). Only when all of them miss does it
+    /// filter the whole table into <paramref name="scratch"/> (in the order of <see cref="GetWalkableAddresses"/>) and
+    /// pick one of those uniformly. Either way the choice is uniform over the same set (under the lock it does not
+    /// change), so their mixture is too; and the full pass tells when nothing is walkable. A table of at most
+    /// <see cref="WalkSampleAttempts"/> slots is filtered whole at once.
+    /// </remarks>
+    internal bool TryPickWalkableAddress(CommunityId service, ReadOnlySpan<UdpAddress> exclude, Random random, List<UdpAddress> scratch, out UdpAddress address, out bool newStyle)
     {
-        into.Clear();
+        scratch.Clear();
         lock (_lock)
         {
-            foreach (var (_, entry) in _addresses)
+            var slots = _addresses.SlotCount;
+            if (slots > WalkSampleAttempts)
             {
-                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.ContainsKey(entry.Address))
+                for (var attempt = 0; attempt < WalkSampleAttempts; attempt++)
                 {
-                    into.Add(entry.Address);
+                    if (_addresses.TryGetSlot(random.Next(slots), out var candidate, out var entry)
+                        && !exclude.Contains(candidate)
+                        && IsWalkableLocked(entry, service, oldStyleOnly: false))
+                    {
+                        address = candidate;
+                        newStyle = entry.NewStyle;
+                        return true;
+                    }
                 }
             }
-        }
 
-        return into.Count;
+            foreach (var (_, entry) in _addresses)
+            {
+                if (IsWalkableLocked(entry, service, oldStyleOnly: false) && !exclude.Contains(entry.Address))
+                {
+                    scratch.Add(entry.Address);
+                }
+            }
+
+            if (scratch.Count == 0)
+            {
+                address = default;
+                newStyle = false;
+                return false;
+            }
+
+            address = scratch[random.Next(scratch.Count)];
+            newStyle = _addresses.TryGetValue(address, out var chosen) && chosen.NewStyle;
+            scratch.Clear();
+            return true;
+        }
     }
 
     // Under _lock: the filter of GetWalkableAddresses.
@@ -630,9 +668,21 @@ public sealed class Network
         lock (_lock)
         {
             _addresses.Remove(address);
-            foreach (var entry in _verified.Values.Where(e => e.Peer.HasAddress(address)).ToList())
+            List<Peer>? users = null; // collected first: removing changes _verified
+            foreach (var entry in _verified.Values)
             {
-                RemovePeerLocked(entry.Peer, ref removed);
+                if (entry.Peer.HasAddress(address))
+                {
+                    (users ??= []).Add(entry.Peer);
+                }
+            }
+
+            if (users is not null)
+            {
+                foreach (var user in users)
+                {
+                    RemovePeerLocked(user, ref removed);
+                }
             }
         }
 
@@ -811,8 +861,6 @@ public sealed class Network
     // True when a verified peer uses the address (the index may hold stale entries: check the peer still has it).
     private bool IsIndexed(UdpAddress address) => _byAddress.TryGetValue(address, out var owner) && owner.HasAddress(address);
 
-    private ServicePeers GetServicePeers(CommunityId service) => _servicePeers.GetOrAdd(service, static _ => new ServicePeers());
-
     private void Notify(Peer? added, List<Peer>? removed)
     {
         if (removed is not null)
@@ -865,7 +913,7 @@ public sealed class Network
     /// The peers of one service, changed under the network's lock, with a cached array snapshot and a count that are
     /// read without it (allocation-free in steady state).
     /// </summary>
-    private sealed class ServicePeers
+    internal sealed class ServicePeers
     {
         private readonly List<Peer> _peers = [];
         private Peer[]? _snapshot;
