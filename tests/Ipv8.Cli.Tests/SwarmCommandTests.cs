@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ipv8.Cli.Commands;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -103,8 +105,60 @@ public class SwarmCommandTests
 
         Assert.True((double)json["cpu_seconds"]! > 0);
         Assert.True((long)json["peak_working_set_bytes"]! > 1024 * 1024);
+        AssertProbes(json);
+        var expectedRatio = (double)json["cpu_seconds"]! / ((created / (double)json["libsodium_sign_per_second"]!) + (verified / (double)json["libsodium_verify_per_second"]!));
+        Assert.Equal(expectedRatio, (double)json["crypto_ratio"]!, expectedRatio * 0.01);
+        Assert.Contains("signatures: ", log, StringComparison.Ordinal);
+        Assert.Contains("crypto ratio: ", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_run_of_a_few_seconds_probes_libsodium_during_it_and_weighs_those_batches_in()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var config = new SwarmConfig { Nodes = 5, Duration = TimeSpan.FromSeconds(4), InMemory = true, RunFull = true };
+
+        await SwarmCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, CancellationToken.None);
+
+        var json = CliHarness.ParseObject(output.ToString());
+        Assert.True((double)json["seconds_running"]! >= 3.9, error.ToString()); // --run-full: the whole duration
+        var during = json["libsodium_probes"]!["during"]!.AsObject();
+        Assert.True((int)during["batches"]! > 0, json.ToJsonString()); // one a second, the first after one second
+        Assert.True((int)during["batches"]! <= 4, json.ToJsonString()); // at most one an interval
+        AssertProbes(json);
+        Assert.Matches(@"probes at start \d+/\d+, during \d+/\d+ over \d+ batch(es)?, end \d+/\d+", error.ToString());
+    }
+
+    [Fact]
+    public async Task The_probe_thread_stops_when_the_run_ends_without_waiting_out_its_interval()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var config = new SwarmConfig { Nodes = 5, Duration = TimeSpan.FromSeconds(45), InMemory = true, ProbeInterval = TimeSpan.FromMinutes(10) };
+        var clock = Stopwatch.StartNew();
+
+        var code = await SwarmCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(code == 0, error.ToString());
+        var json = CliHarness.ParseObject(output.ToString());
+        var after = clock.Elapsed.TotalSeconds - (double)json["seconds_running"]!; // the start and end probes, stopping the nodes
+        Assert.True(after < 5, $"{after:F1} s beyond the run; a probe thread waiting out its 10-minute interval would take 10 s (Stop's limit)");
+        var during = json["libsodium_probes"]!["during"]!.AsObject();
+        Assert.Equal(0, (int)during["batches"]!); // the run was shorter than the interval
+        Assert.Null(during["sign_per_second"]);
+        AssertProbes(json); // the start and end probes alone
+        Assert.Contains("none during the run", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The report's rates are the probes' total operations over their total seconds: each probe's seconds are its
+    /// operations (4,000 signs and 2,000 verifies at start and end, 100 and 40 a batch during the run) over its rate.
+    /// </summary>
+    private static void AssertProbes(JsonObject json)
+    {
         var probes = json["libsodium_probes"]!.AsObject();
-        CliHarness.AssertKeys(probes, ["start", "end"]);
+        CliHarness.AssertKeys(probes, ["start", "during", "end"]);
         foreach (var probe in new[] { probes["start"]!.AsObject(), probes["end"]!.AsObject() })
         {
             CliHarness.AssertKeys(probe, ["sign_per_second", "verify_per_second"]);
@@ -112,14 +166,28 @@ public class SwarmCommandTests
             Assert.True((double)probe["verify_per_second"]! > 0);
         }
 
-        var sign = ((double)probes["start"]!["sign_per_second"]! + (double)probes["end"]!["sign_per_second"]!) / 2;
-        Assert.Equal(sign, (double)json["libsodium_sign_per_second"]!, 0.2); // the mean of the probes (each rounded to 0.1)
-        var verify = ((double)probes["start"]!["verify_per_second"]! + (double)probes["end"]!["verify_per_second"]!) / 2;
-        Assert.Equal(verify, (double)json["libsodium_verify_per_second"]!, 0.2);
-        var expectedRatio = (double)json["cpu_seconds"]! / ((created / (double)json["libsodium_sign_per_second"]!) + (verified / (double)json["libsodium_verify_per_second"]!));
-        Assert.Equal(expectedRatio, (double)json["crypto_ratio"]!, expectedRatio * 0.01);
-        Assert.Contains("signatures: ", log, StringComparison.Ordinal);
-        Assert.Contains("crypto ratio: ", log, StringComparison.Ordinal);
+        var during = probes["during"]!.AsObject();
+        CliHarness.AssertKeys(during, ["sign_per_second", "verify_per_second", "batches"]);
+        var batches = (int)during["batches"]!;
+        Assert.True(batches >= 0);
+        foreach (var (kind, each, batch) in new[] { ("sign", LibsodiumProbe.Signs, LibsodiumProbeThread.BatchSigns), ("verify", LibsodiumProbe.Verifies, LibsodiumProbeThread.BatchVerifies) })
+        {
+            var field = kind + "_per_second";
+            var operations = (2.0 * each) + (batches * batch);
+            var seconds = (each / (double)probes["start"]![field]!) + (each / (double)probes["end"]![field]!);
+            if (batches > 0)
+            {
+                Assert.True((double)during[field]! > 0);
+                seconds += batches * batch / (double)during[field]!;
+            }
+            else
+            {
+                Assert.Null(during[field]);
+            }
+
+            var expected = operations / seconds;
+            Assert.Equal(expected, (double)json["libsodium_" + field]!, expected * 1e-4); // each rate rounded to 0.1
+        }
     }
 
     [Fact]

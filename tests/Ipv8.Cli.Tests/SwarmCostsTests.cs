@@ -85,21 +85,57 @@ public class SwarmCostsTests
     }
 
     [Fact]
-    public void The_report_uses_the_mean_of_the_two_probes_and_writes_every_field()
+    public void Probes_combine_as_total_operations_over_total_seconds_so_each_weighs_by_its_work()
+    {
+        var start = new ProbeWork(Signs: 4_000, SignSeconds: 0.100, Verifies: 2_000, VerifySeconds: 0.160); // 40,000/s, 12,500/s
+        var during = new ProbeWork(Signs: 3_000, SignSeconds: 0.100, Verifies: 1_200, VerifySeconds: 0.100); // 30 batches: 30,000/s, 12,000/s
+        var end = new ProbeWork(Signs: 4_000, SignSeconds: 0.080, Verifies: 2_000, VerifySeconds: 0.100); // 50,000/s, 20,000/s
+
+        var all = ProbeWork.Sum(start, during, end);
+
+        Assert.Equal(11_000, all.Signs);
+        Assert.Equal(0.280, all.SignSeconds, 12);
+        Assert.Equal(5_200, all.Verifies);
+        Assert.Equal(0.360, all.VerifySeconds, 12);
+        Assert.Equal(11_000 / 0.280, all.Rates.SignPerSecond, 9); // 39,285.7/s, not the mean of the rates (40,000/s)
+        Assert.Equal(5_200 / 0.360, all.Rates.VerifyPerSecond, 9); // 14,444.4/s, not 14,833.3/s
+        Assert.Equal(all, start.Add(during).Add(end));
+        Assert.Equal(new CryptoRates(40_000, 12_500), start.Rates);
+        Assert.Equal(new CryptoRates(0, 0), default(ProbeWork).Rates); // no work: no rate (not NaN)
+        Assert.Equal(start, ProbeWork.Sum(start, default, default)); // a run without batches during it: start + end as before
+    }
+
+    [Fact]
+    public void The_run_cpu_leaves_out_the_probe_thread_and_never_goes_below_zero()
+    {
+        Assert.Equal(21.2, SwarmCosts.RunCpuSeconds(21.5, 0.3), 12);
+        Assert.Equal(21.5, SwarmCosts.RunCpuSeconds(21.5, 0), 12);
+        Assert.Equal(0, SwarmCosts.RunCpuSeconds(0.1, 0.3));
+    }
+
+    [Fact]
+    public void The_report_weighs_every_probe_by_its_work_and_writes_every_field()
     {
         var costs = new SwarmCosts(
             CpuSeconds: 21.25,
             PeakWorkingSetBytes: 330_000_000,
             SignaturesCreated: 76_000,
             SignaturesVerified: 52_000,
-            StartProbe: new CryptoRates(42_000, 12_000),
-            EndProbe: new CryptoRates(34_000, 14_000),
-            DatagramsDroppedByKernel: 17);
+            StartProbe: new ProbeWork(4_000, 4_000 / 42_000.0, 2_000, 2_000 / 12_000.0),
+            EndProbe: new ProbeWork(4_000, 4_000 / 34_000.0, 2_000, 2_000 / 14_000.0),
+            DatagramsDroppedByKernel: 17)
+        {
+            // 20 batches of 100 signs and 40 verifies: 2,000 signs in 0.05 s, 800 verifies in 0.064 s.
+            DuringProbe = new DuringProbes(new ProbeWork(2_000, 0.05, 800, 0.064), Batches: 20, ThreadCpuSeconds: 0.2),
+        };
 
-        Assert.Equal(38_000, costs.SignPerSecond);
-        Assert.Equal(13_000, costs.VerifyPerSecond);
-        Assert.Equal(2 + 4, costs.CryptoSeconds, 12);
-        Assert.Equal(21.25 / 6, costs.CryptoRatio!.Value, 12);
+        var signSeconds = (4_000 / 42_000.0) + (4_000 / 34_000.0) + 0.05;
+        var verifySeconds = (2_000 / 12_000.0) + (2_000 / 14_000.0) + 0.064;
+        Assert.Equal(10_000 / signSeconds, costs.SignPerSecond, 9);
+        Assert.Equal(4_800 / verifySeconds, costs.VerifyPerSecond, 9);
+        var cryptoSeconds = (76_000 / costs.SignPerSecond) + (52_000 / costs.VerifyPerSecond);
+        Assert.Equal(cryptoSeconds, costs.CryptoSeconds, 12);
+        Assert.Equal(21.25 / cryptoSeconds, costs.CryptoRatio!.Value, 12);
 
         var json = JsonNode.Parse(Hosting.Json.Write(writer =>
         {
@@ -111,18 +147,23 @@ public class SwarmCostsTests
         Assert.Equal(330_000_000, (long)json["peak_working_set_bytes"]!);
         Assert.Equal(76_000, (long)json["signatures_created"]!);
         Assert.Equal(52_000, (long)json["signatures_verified"]!);
-        Assert.Equal(38_000, (double)json["libsodium_sign_per_second"]!);
-        Assert.Equal(13_000, (double)json["libsodium_verify_per_second"]!);
-        Assert.Equal(42_000, (double)json["libsodium_probes"]!["start"]!["sign_per_second"]!);
-        Assert.Equal(14_000, (double)json["libsodium_probes"]!["end"]!["verify_per_second"]!);
-        Assert.Equal(3.542, (double)json["crypto_ratio"]!); // 21.25 / 6, rounded to 3 places
+        Assert.Equal(Math.Round(10_000 / signSeconds, 1), (double)json["libsodium_sign_per_second"]!);
+        Assert.Equal(Math.Round(4_800 / verifySeconds, 1), (double)json["libsodium_verify_per_second"]!);
+        var probes = json["libsodium_probes"]!.AsObject();
+        Assert.Equal(["start", "during", "end"], probes.Select(p => p.Key));
+        Assert.Equal(42_000, (double)probes["start"]!["sign_per_second"]!);
+        Assert.Equal(40_000, (double)probes["during"]!["sign_per_second"]!);
+        Assert.Equal(12_500, (double)probes["during"]!["verify_per_second"]!);
+        Assert.Equal(20, (int)probes["during"]!["batches"]!);
+        Assert.Equal(14_000, (double)probes["end"]!["verify_per_second"]!);
+        Assert.Equal(Math.Round(21.25 / cryptoSeconds, 3), (double)json["crypto_ratio"]!);
         Assert.Equal(17, (long)json["datagrams_dropped_by_kernel"]!);
     }
 
     [Fact]
-    public void Without_signatures_or_kernel_counters_the_report_writes_nulls()
+    public void Without_signatures_kernel_counters_or_batches_during_the_run_the_report_writes_nulls()
     {
-        var costs = new SwarmCosts(1, 1, 0, 0, new CryptoRates(1, 1), new CryptoRates(1, 1), null);
+        var costs = new SwarmCosts(1, 1, 0, 0, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null);
         var json = JsonNode.Parse(Hosting.Json.Write(writer =>
         {
             writer.WriteStartObject();
@@ -133,13 +174,22 @@ public class SwarmCostsTests
         Assert.Null(json["crypto_ratio"]);
         Assert.True(json.ContainsKey("datagrams_dropped_by_kernel"));
         Assert.Null(json["datagrams_dropped_by_kernel"]);
+        var during = json["libsodium_probes"]!["during"]!.AsObject();
+        CliHarness.AssertKeys(during, ["sign_per_second", "verify_per_second", "batches"]);
+        Assert.Null(during["sign_per_second"]);
+        Assert.Null(during["verify_per_second"]);
+        Assert.Equal(0, (int)during["batches"]!);
     }
 
     [Fact]
     public void The_libsodium_probe_times_its_fixed_count_of_operations()
     {
-        var rates = LibsodiumProbe.Run(signs: 20, verifies: 20);
-        Assert.True(rates.SignPerSecond > 0);
-        Assert.True(rates.VerifyPerSecond > 0);
+        var probe = LibsodiumProbe.Run(signs: 20, verifies: 20);
+        Assert.Equal(20, probe.Signs);
+        Assert.Equal(20, probe.Verifies);
+        Assert.True(probe.SignSeconds > 0);
+        Assert.True(probe.VerifySeconds > 0);
+        Assert.True(probe.Rates.SignPerSecond > 0);
+        Assert.True(probe.Rates.VerifyPerSecond > 0);
     }
 }

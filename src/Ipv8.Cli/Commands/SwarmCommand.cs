@@ -83,6 +83,12 @@ internal sealed record SwarmConfig
     /// <summary>How often a progress line goes to standard error; null for none.</summary>
     public TimeSpan? ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the probe thread (<see cref="LibsodiumProbeThread"/>) measures a batch of libsodium operations during
+    /// the run; not a command-line option (tests shorten or lengthen it).
+    /// </summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Verified peers every node needs for the swarm to have converged: min(N − 1, 20).</summary>
     public int ConvergenceTarget => Math.Min(Nodes - 1, 20);
 }
@@ -413,7 +419,12 @@ internal static class SwarmCommand
         error.WriteLine(string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
         error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
-        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {costs.StartProbe.SignPerSecond:F0}/{costs.StartProbe.VerifyPerSecond:F0}, end {costs.EndProbe.SignPerSecond:F0}/{costs.EndProbe.VerifyPerSecond:F0})"));
+        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; all together, each by its work)"));
+        if (costs.DuringProbe.Failure is { } failure)
+        {
+            error.WriteLine($"swarm: warning: the probe thread stopped early: {failure}");
+        }
+
         error.WriteLine(costs.CryptoRatio is { } ratio
             ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
             : "crypto ratio: none (no signature made or checked)");
@@ -427,6 +438,15 @@ internal static class SwarmCommand
         });
         error.Flush();
     }
+
+    /// <summary>"SIGNS/VERIFIES" per second of a probe, as the summary prints them: "53889/17321".</summary>
+    private static string Rates(ProbeWork probe) =>
+        string.Create(CultureInfo.InvariantCulture, $"{probe.Rates.SignPerSecond:F0}/{probe.Rates.VerifyPerSecond:F0}");
+
+    /// <summary>The probe thread's part of the summary: "during 58012/18870 over 15 batches", or "none during the run".</summary>
+    internal static string During(DuringProbes during) => during.Batches > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"during {Rates(during.Work)} over {Counted.Of(during.Batches, "batch", "batches")}")
+        : "none during the run";
 
     /// <summary>The nodes and the tracker of one run.</summary>
     private sealed class Swarm(SwarmConfig config, ILoggerFactory logs) : IAsyncDisposable
@@ -467,6 +487,10 @@ internal static class SwarmCommand
             var cpuBefore = ProcessStats.ProcessCpuSeconds();
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var collectionsBefore = GC.CollectionCount(0);
+
+            // libsodium during the run, on a thread of its own, inside the CPU span: its CPU is taken out of the run's below.
+            using var probes = new LibsodiumProbeThread(config.ProbeInterval);
+            probes.Start();
             var clock = Stopwatch.StartNew();
             if (config.Plot is not null)
             {
@@ -540,8 +564,9 @@ internal static class SwarmCommand
             }
 
             var running = clock.Elapsed.TotalSeconds;
-            var cpuSeconds = ProcessStats.ProcessCpuSeconds() - cpuBefore;
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var during = probes.Stop();
+            var cpuSeconds = SwarmCosts.RunCpuSeconds(ProcessStats.ProcessCpuSeconds() - cpuBefore, during.ThreadCpuSeconds);
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore - during.AllocatedBytes;
             var collections = GC.CollectionCount(0) - collectionsBefore;
             var (created, verified) = SignatureTotals();
             var dropsAfter = _network is null ? ProcessStats.UdpReceiveBufferErrors() : null;
@@ -556,6 +581,7 @@ internal static class SwarmCommand
             {
                 AllocatedBytes = allocated,
                 GarbageCollections = collections,
+                DuringProbe = during,
             };
             var (_, final) = PeerCounts(); // the started nodes' counts
             if (Series is not null && (converged is null || config.RunFull) && (Series.Samples.Count == 0 || Series.Samples[^1].Seconds < running))

@@ -5,8 +5,48 @@ using Ipv8.Wire.Crypto;
 
 namespace Ipv8.Cli.Commands;
 
-/// <summary>Ed25519 operations per second of one core, as one <see cref="LibsodiumProbe"/> measured them.</summary>
+/// <summary>Ed25519 operations per second of one core, as libsodium probes measured them.</summary>
 internal readonly record struct CryptoRates(double SignPerSecond, double VerifyPerSecond);
+
+/// <summary>
+/// Ed25519 operations that libsodium probes ran and the CPU seconds they took, per kind: what rates are made of.
+/// Probes combine by adding both (<see cref="Add"/>), so that the <see cref="Rates"/> of a sum are its total operations
+/// over its total seconds: each probe weighs by its work, not by its count.
+/// </summary>
+internal readonly record struct ProbeWork(long Signs, double SignSeconds, long Verifies, double VerifySeconds)
+{
+    /// <summary>Operations per second of each kind; 0 for a kind without operations or time.</summary>
+    public CryptoRates Rates => new(Rate(Signs, SignSeconds), Rate(Verifies, VerifySeconds));
+
+    /// <summary>Both probes' operations and seconds together.</summary>
+    public ProbeWork Add(ProbeWork other) =>
+        new(Signs + other.Signs, SignSeconds + other.SignSeconds, Verifies + other.Verifies, VerifySeconds + other.VerifySeconds);
+
+    /// <summary>The sum of the probes (<see cref="Add"/>): the rates of the whole are total operations over total seconds.</summary>
+    public static ProbeWork Sum(params ReadOnlySpan<ProbeWork> probes)
+    {
+        var sum = default(ProbeWork);
+        foreach (var probe in probes)
+        {
+            sum = sum.Add(probe);
+        }
+
+        return sum;
+    }
+
+    private static double Rate(long operations, double seconds) => operations > 0 && seconds > 0 ? operations / seconds : 0;
+}
+
+/// <summary>What the probe thread measured during a run (<see cref="LibsodiumProbeThread"/>).</summary>
+/// <param name="Work">The batches' operations and seconds, summed.</param>
+/// <param name="Batches">Batches measured (none in a run shorter than the probe interval).</param>
+/// <param name="ThreadCpuSeconds">
+/// The probe thread's whole CPU time, from its thread clock; where there is no thread clock, the batches' own (wall
+/// clock) times, which leave out the thread's setup and waits.
+/// </param>
+/// <param name="AllocatedBytes">What the probe thread allocated on the managed heap (its key pair and buffers, made once).</param>
+/// <param name="Failure">Why the probe thread stopped early (libsodium failed), or null.</param>
+internal readonly record struct DuringProbes(ProbeWork Work, int Batches, double ThreadCpuSeconds, long AllocatedBytes = 0, string? Failure = null);
 
 /// <summary>
 /// Measures libsodium's Ed25519 sign and verify rates on the calling thread: a fixed number of each, timed by the
@@ -21,93 +61,145 @@ internal static class LibsodiumProbe
     /// <summary>Verifications per probe (about 0.15 s at 13,000/s).</summary>
     public const int Verifies = 2_000;
 
+    public static ProbeWork Run(int signs = Signs, int verifies = Verifies)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(signs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(verifies, 1);
+        using var workload = new Ed25519Workload(verifies);
+        return workload.Measure(signs, verifies);
+    }
+}
+
+/// <summary>
+/// One key pair and a set of signatures over distinct messages, about the size of what a walk signs, for timing
+/// libsodium: <see cref="Measure"/> signs distinct messages and verifies distinct signatures, each kind timed on the
+/// calling thread's CPU clock (the wall clock where there is none). Allocates only when created.
+/// </summary>
+internal sealed class Ed25519Workload : IDisposable
+{
     // About the size of what a walk signs: a signed introduction request or response without its signature.
     private const int MessageLength = 160;
     private const int Warmup = 50;
 
-    public static CryptoRates Run(int signs = Signs, int verifies = Verifies)
+    private readonly LibNaClPrivateKey _key = LibNaClPrivateKey.Generate();
+    private readonly byte[] _verifyKey;
+    private readonly byte[] _message = new byte[MessageLength];
+    private readonly byte[] _signatures;
+    private readonly byte[] _signature = new byte[Ed25519.SignatureLength];
+    private readonly int _count;
+    private int _signed;
+    private int _verified;
+
+    /// <summary>Makes the key pair and min(<paramref name="verifies"/>, 256) signatures to check, after a warm-up.</summary>
+    public Ed25519Workload(int verifies)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(signs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(verifies, 1);
-        using var key = LibNaClPrivateKey.Generate();
-        var verifyKey = key.PublicKey.VerifyKey.ToArray();
-        var message = new byte[MessageLength];
-        for (var i = 0; i < message.Length; i++)
+        _verifyKey = _key.PublicKey.VerifyKey.ToArray();
+        for (var i = 0; i < _message.Length; i++)
         {
-            message[i] = (byte)(i * 31);
+            _message[i] = (byte)(i * 31);
         }
 
         // Distinct messages, so that every verification checks a different signature.
-        var signatures = new byte[Math.Min(verifies, 256) * Ed25519.SignatureLength];
-        var count = signatures.Length / Ed25519.SignatureLength;
-        for (var i = 0; i < Warmup + count; i++)
+        _count = Math.Min(verifies, 256);
+        _signatures = new byte[_count * Ed25519.SignatureLength];
+        for (var i = 0; i < Warmup + _count; i++)
         {
-            var index = i % count;
-            Stamp(message, index);
-            key.Sign(message, signatures.AsSpan(index * Ed25519.SignatureLength, Ed25519.SignatureLength));
+            var index = i % _count;
+            Stamp(index);
+            _key.Sign(_message, _signatures.AsSpan(index * Ed25519.SignatureLength, Ed25519.SignatureLength));
         }
-
-        var signTime = Time(() =>
-        {
-            Span<byte> signature = stackalloc byte[Ed25519.SignatureLength];
-            for (var i = 0; i < signs; i++)
-            {
-                Stamp(message, i);
-                key.Sign(message, signature);
-            }
-        });
-        var verifyTime = Time(() =>
-        {
-            for (var i = 0; i < verifies; i++)
-            {
-                var index = i % count;
-                Stamp(message, index);
-                if (!Ed25519.Verify(signatures.AsSpan(index * Ed25519.SignatureLength, Ed25519.SignatureLength), message, verifyKey))
-                {
-                    throw new InvalidOperationException("libsodium refused a signature it made.");
-                }
-            }
-        });
-        return new CryptoRates(signs / signTime, verifies / verifyTime);
     }
 
-    private static void Stamp(byte[] message, int index) => BitConverter.TryWriteBytes(message.AsSpan(0, sizeof(int)), index);
+    /// <summary>Signs <paramref name="signs"/> distinct messages, then verifies <paramref name="verifies"/> signatures, each kind timed.</summary>
+    public ProbeWork Measure(int signs, int verifies) =>
+        new(signs, Time(sign: true, signs), verifies, Time(sign: false, verifies));
 
-    private static double Time(Action work)
+    /// <summary>Signs and verifies a few untimed, so that a batch after a pause starts with libsodium in the caches.</summary>
+    public void WarmUp(int signs, int verifies)
+    {
+        Sign(signs);
+        Verify(verifies);
+    }
+
+    public void Dispose() => _key.Dispose();
+
+    private double Time(bool sign, int count)
     {
         if (ProcessStats.TryThreadCpuSeconds(out var before))
         {
-            work();
+            Run(sign, count);
             if (ProcessStats.TryThreadCpuSeconds(out var after) && after > before)
             {
                 return after - before;
             }
         }
 
-        var clock = Stopwatch.StartNew();
-        work();
-        return Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        var start = Stopwatch.GetTimestamp();
+        Run(sign, count);
+        return Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-9);
     }
+
+    private void Run(bool sign, int count)
+    {
+        if (sign)
+        {
+            Sign(count);
+        }
+        else
+        {
+            Verify(count);
+        }
+    }
+
+    private void Sign(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Stamp(unchecked(_signed++)); // distinct across calls: a batch never signs what the last one did
+            _key.Sign(_message, _signature);
+        }
+    }
+
+    private void Verify(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var index = _verified;
+            _verified = (_verified + 1) % _count;
+            Stamp(index);
+            if (!Ed25519.Verify(_signatures.AsSpan(index * Ed25519.SignatureLength, Ed25519.SignatureLength), _message, _verifyKey))
+            {
+                throw new InvalidOperationException("libsodium refused a signature it made.");
+            }
+        }
+    }
+
+    private void Stamp(int index) => BitConverter.TryWriteBytes(_message.AsSpan(0, sizeof(int)), index);
 }
 
 /// <summary>
 /// What a swarm run cost: process CPU and memory, the nodes' signatures, libsodium's rates in the same process, and
 /// the kernel's UDP receive drops over the run.
 /// </summary>
-/// <param name="CpuSeconds">Process CPU time (user + system) from just before the tracker started to the end of the run, the probes excluded.</param>
+/// <param name="CpuSeconds">
+/// Process CPU time (user + system) from just before the tracker started to the end of the run, the probes excluded:
+/// the start and end probes run outside that span, and the probe thread's own CPU time is subtracted
+/// (<see cref="RunCpuSeconds"/>), so that it is the nodes' CPU.
+/// </param>
 /// <param name="PeakWorkingSetBytes">The process's peak resident set (Linux VmHWM).</param>
 /// <param name="SignaturesCreated">Signatures the nodes and the tracker made (their communities' counters).</param>
 /// <param name="SignaturesVerified">Signature checks they ran on incoming messages.</param>
-/// <param name="StartProbe">libsodium's rates before the tracker started.</param>
-/// <param name="EndProbe">libsodium's rates at the end of the run, the nodes still up.</param>
+/// <param name="StartProbe">libsodium's work and time before the tracker started.</param>
+/// <param name="EndProbe">libsodium's work and time at the end of the run, the nodes still up.</param>
 /// <param name="DatagramsDroppedByKernel">The growth of the machine-wide UDP RcvbufErrors counters over the run; null without /proc or without sockets (in-memory).</param>
 internal sealed record SwarmCosts(
     double CpuSeconds,
     long PeakWorkingSetBytes,
     long SignaturesCreated,
     long SignaturesVerified,
-    CryptoRates StartProbe,
-    CryptoRates EndProbe,
+    ProbeWork StartProbe,
+    ProbeWork EndProbe,
     long? DatagramsDroppedByKernel)
 {
     /// <summary>Bytes the process allocated on the managed heap over the run (<see cref="GC.GetTotalAllocatedBytes(bool)"/>), the probes excluded.</summary>
@@ -116,17 +208,30 @@ internal sealed record SwarmCosts(
     /// <summary>Garbage collections over the run (every generation; <see cref="GC.CollectionCount(int)"/> of generation 0).</summary>
     public int GarbageCollections { get; init; }
 
-    /// <summary>The mean of the two probes' sign rates.</summary>
-    public double SignPerSecond => (StartProbe.SignPerSecond + EndProbe.SignPerSecond) / 2;
+    /// <summary>The probe thread's batches during the run; none by default (a run shorter than the probe interval).</summary>
+    public DuringProbes DuringProbe { get; init; }
 
-    /// <summary>The mean of the two probes' verify rates.</summary>
-    public double VerifyPerSecond => (StartProbe.VerifyPerSecond + EndProbe.VerifyPerSecond) / 2;
+    /// <summary>Every probe's work together: start, the batches during the run, end.</summary>
+    public ProbeWork AllProbes => ProbeWork.Sum(StartProbe, DuringProbe.Work, EndProbe);
+
+    /// <summary>Signatures over their CPU seconds in every probe (<see cref="AllProbes"/>): each probe weighs by its work.</summary>
+    public double SignPerSecond => AllProbes.Rates.SignPerSecond;
+
+    /// <summary>Verifications over their CPU seconds in every probe (<see cref="AllProbes"/>).</summary>
+    public double VerifyPerSecond => AllProbes.Rates.VerifyPerSecond;
 
     /// <summary>The CPU seconds the run's Ed25519 work takes at the probed rates.</summary>
     public double CryptoSeconds => CryptoWorkSeconds(SignaturesCreated, SignaturesVerified, SignPerSecond, VerifyPerSecond);
 
     /// <summary><see cref="CpuSeconds"/> over <see cref="CryptoSeconds"/>; null when there was no Ed25519 work.</summary>
     public double? CryptoRatio => Ratio(CpuSeconds, SignaturesCreated, SignaturesVerified, SignPerSecond, VerifyPerSecond);
+
+    /// <summary>
+    /// The process's CPU over a run less the probe thread's (never below 0): the probe thread runs inside the span that
+    /// <see cref="CpuSeconds"/> covers, and its work is not the nodes'.
+    /// </summary>
+    public static double RunCpuSeconds(double processCpuSeconds, double probeThreadCpuSeconds) =>
+        Math.Max(0, processCpuSeconds - probeThreadCpuSeconds);
 
     /// <summary>created / signRate + verified / verifyRate: the CPU seconds of that many operations at those rates.</summary>
     public static double CryptoWorkSeconds(long created, long verified, double signPerSecond, double verifyPerSecond) =>
@@ -157,8 +262,23 @@ internal sealed record SwarmCosts(
         writer.WriteNumber("libsodium_sign_per_second", Math.Round(SignPerSecond, 1));
         writer.WriteNumber("libsodium_verify_per_second", Math.Round(VerifyPerSecond, 1));
         writer.WriteStartObject("libsodium_probes");
-        WriteProbe(writer, "start", StartProbe);
-        WriteProbe(writer, "end", EndProbe);
+        WriteProbe(writer, "start", StartProbe.Rates);
+        writer.WriteStartObject("during");
+        if (DuringProbe.Batches > 0)
+        {
+            var during = DuringProbe.Work.Rates;
+            writer.WriteNumber("sign_per_second", Math.Round(during.SignPerSecond, 1));
+            writer.WriteNumber("verify_per_second", Math.Round(during.VerifyPerSecond, 1));
+        }
+        else
+        {
+            writer.WriteNull("sign_per_second");
+            writer.WriteNull("verify_per_second");
+        }
+
+        writer.WriteNumber("batches", DuringProbe.Batches);
+        writer.WriteEndObject();
+        WriteProbe(writer, "end", EndProbe.Rates);
         writer.WriteEndObject();
         if (CryptoRatio is { } ratio)
         {

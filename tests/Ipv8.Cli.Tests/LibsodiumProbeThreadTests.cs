@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Ipv8.Cli.Commands;
+using Ipv8.Cli.Hosting;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>The swarm's probe thread: batches once an interval, stops promptly, accounts for its own CPU.</summary>
+public class LibsodiumProbeThreadTests
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void The_thread_measures_one_batch_an_interval_and_reports_their_sum_and_its_own_cpu()
+    {
+        using var probes = new LibsodiumProbeThread(TimeSpan.FromMilliseconds(20));
+        probes.Start();
+        var clock = Stopwatch.StartNew();
+        SpinWait.SpinUntil(() => probes.Batches >= 3, s_deadline);
+        var during = probes.Stop();
+
+        Assert.False(probes.IsAlive);
+        Assert.True(during.Batches >= 3, $"{during.Batches} batches in {clock.Elapsed}");
+        Assert.Null(during.Failure);
+        Assert.Equal(during.Batches * (long)LibsodiumProbeThread.BatchSigns, during.Work.Signs);
+        Assert.Equal(during.Batches * (long)LibsodiumProbeThread.BatchVerifies, during.Work.Verifies);
+        Assert.True(during.Work.Rates.SignPerSecond > 0);
+        Assert.True(during.Work.Rates.VerifyPerSecond > 0);
+
+        // The thread's CPU covers its batches and more (the key pair, the signatures to check, the warm-ups).
+        var batchSeconds = during.Work.SignSeconds + during.Work.VerifySeconds;
+        Assert.True(during.ThreadCpuSeconds >= batchSeconds, $"thread {during.ThreadCpuSeconds} s, batches {batchSeconds} s");
+        if (ProcessStats.TryThreadCpuSeconds(out _))
+        {
+            Assert.True(during.ThreadCpuSeconds > batchSeconds, "with a thread clock, the setup and warm-ups count too");
+        }
+
+        Assert.True(during.AllocatedBytes > 0, "the key pair and buffers");
+        Assert.Equal(during, probes.Stop()); // once stopped, it stays as it was
+    }
+
+    [Fact]
+    public void Stopping_does_not_wait_for_the_interval_to_end()
+    {
+        using var probes = new LibsodiumProbeThread(TimeSpan.FromMinutes(10));
+        probes.Start();
+        Assert.True(probes.IsAlive);
+
+        var clock = Stopwatch.StartNew();
+        var during = probes.Stop();
+
+        Assert.False(probes.IsAlive); // Stop gives up on the thread after 10 s, and the interval is 10 min
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopped in {clock.Elapsed}");
+        Assert.Equal(0, during.Batches);
+        Assert.Equal(default, during.Work);
+        Assert.Equal(0, during.Work.Rates.SignPerSecond);
+        Assert.Null(during.Failure);
+    }
+
+    [Fact]
+    public void A_thread_never_started_stops_with_nothing_and_cannot_start_after()
+    {
+        var probes = new LibsodiumProbeThread(TimeSpan.FromSeconds(1));
+        var during = probes.Stop();
+        Assert.Equal(new DuringProbes(default, 0, 0), during);
+        Assert.Throws<ObjectDisposedException>(probes.Start);
+        probes.Dispose();
+        probes.Dispose();
+        Assert.False(probes.IsAlive);
+    }
+}
