@@ -6,16 +6,15 @@ namespace Ipv8.Engine.Peers;
 /// <summary>
 /// Another node, known by its public key (py-ipv8 <c>Peer</c>). It has an address per interface (IPv6 preferred over
 /// IPv4), a LAN address it reported, a Lamport clock, the time it last answered, whether it speaks the new-style
-/// messages, and its last five ping times. Peers are equal when their public key bins are equal. Thread-safe: it
-/// guards its state with its own monitor, so do not lock on a peer.
+/// messages, and its last five ping times. Peers are equal when their public key bins are equal. Thread-safe.
 /// </summary>
 public sealed class Peer : IEquatable<Peer>
 {
     internal const int PingHistory = 5;
 
-    // The peer's fields are guarded by the monitor of the peer itself (lock (this)): a thin lock in the object header,
-    // not a Lock object of 40 bytes per peer (a peer is made for every signed message of an unknown sender). Nothing
-    // else in the engine locks a peer.
+    // A private lock, not the peer's own monitor: the engine takes it under the network's lock, so a user's
+    // lock (peer) { ... network ... } would take the two in the other order and could deadlock (review9).
+    private readonly Lock _sync = new();
     private double[]? _pings; // made on the first ping: most peers are never pinged (a peer is made per unknown sender)
     private UdpAddress _ipv4;
     private UdpAddress _ipv6;
@@ -73,7 +72,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (this)
+            lock (_sync)
             {
                 return _hasIpv6 ? _ipv6 : _hasIpv4 ? _ipv4 : UdpAddress.Any;
             }
@@ -85,7 +84,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>True when <paramref name="address"/> is the peer's IPv4 or IPv6 address.</summary>
     public bool IsAt(UdpAddress address)
     {
-        lock (this)
+        lock (_sync)
         {
             return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address);
         }
@@ -99,7 +98,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (this)
+            lock (_sync)
             {
                 return _hasLan ? _lan : null;
             }
@@ -107,7 +106,7 @@ public sealed class Peer : IEquatable<Peer>
 
         internal set
         {
-            lock (this)
+            lock (_sync)
             {
                 _hasLan = value.HasValue;
                 _lan = value ?? default;
@@ -123,7 +122,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (this)
+            lock (_sync)
             {
                 return _lamport;
             }
@@ -165,7 +164,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The same addresses as <see cref="Addresses"/>, in the same order, as a value: allocates nothing.</summary>
     internal PeerAddresses CopyAddresses()
     {
-        lock (this)
+        lock (_sync)
         {
             var copy = default(PeerAddresses);
             if (_hasIpv4)
@@ -190,7 +189,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The address of one family, if known.</summary>
     public UdpAddress? GetAddress(bool ipv6)
     {
-        lock (this)
+        lock (_sync)
         {
             return ipv6 ? (_hasIpv6 ? _ipv6 : null) : (_hasIpv4 ? _ipv4 : null);
         }
@@ -199,7 +198,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>True when <paramref name="address"/> is one of this peer's addresses (interface or LAN).</summary>
     public bool HasAddress(UdpAddress address)
     {
-        lock (this)
+        lock (_sync)
         {
             return (_hasIpv4 && _ipv4 == address) || (_hasIpv6 && _ipv6 == address) || (_hasLan && _lan == address);
         }
@@ -224,7 +223,7 @@ public sealed class Peer : IEquatable<Peer>
             (v4, v6, lan, has4, has6, hasLan) = (other._ipv4, other._ipv6, other._lan, other._hasIpv4, other._hasIpv6, other._hasLan);
         }
 
-        lock (this)
+        lock (_sync)
         {
             if (has4)
             {
@@ -249,7 +248,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Raises the Lamport clock to <paramref name="timestamp"/> if that is higher, and records a response now.</summary>
     public void UpdateClock(ulong timestamp)
     {
-        lock (this)
+        lock (_sync)
         {
             if (timestamp > _lamport)
             {
@@ -263,7 +262,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Increments the clock by one and returns the new value (py-ipv8 <c>claim_global_time</c> on our own peer).</summary>
     internal ulong ClaimClock()
     {
-        lock (this)
+        lock (_sync)
         {
             return ++_lamport;
         }
@@ -272,7 +271,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>Records a ping round-trip time in seconds; the last five are kept.</summary>
     public void AddPing(double seconds)
     {
-        lock (this)
+        lock (_sync)
         {
             _pings ??= new double[PingHistory];
             _pings[_pingNext] = seconds;
@@ -286,7 +285,7 @@ public sealed class Peer : IEquatable<Peer>
     {
         get
         {
-            lock (this)
+            lock (_sync)
             {
                 return _pingCount;
             }
@@ -296,7 +295,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The median of the recorded pings, or null.</summary>
     public double? GetMedianPing()
     {
-        lock (this)
+        lock (_sync)
         {
             if (_pingCount == 0)
             {
@@ -314,7 +313,7 @@ public sealed class Peer : IEquatable<Peer>
     /// <summary>The mean of the recorded pings, or null.</summary>
     public double? GetAveragePing()
     {
-        lock (this)
+        lock (_sync)
         {
             if (_pingCount == 0)
             {
@@ -333,7 +332,7 @@ public sealed class Peer : IEquatable<Peer>
 
     private void SetAddress(UdpAddress address)
     {
-        lock (this)
+        lock (_sync)
         {
             if (address.IsIPv6)
             {

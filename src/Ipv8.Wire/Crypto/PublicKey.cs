@@ -51,10 +51,13 @@ public abstract class PublicKey : IEquatable<PublicKey>
         }
     }
 
-    // Two threads may both hash: they write the same bytes, and the flag is set only after they are written.
+    // Two threads may both hash: each hashes into its own stack buffer and copies the same 20 bytes in, so a reader that
+    // saw the flag (set only after the copy) never sees the hash function's work in progress.
     private void ComputeMid()
     {
-        SHA1.HashData(Bin, _mid);
+        Span<byte> mid = stackalloc byte[MidLength];
+        SHA1.HashData(Bin, mid);
+        mid.CopyTo(_mid);
         Volatile.Write(ref _midReady, 1);
     }
 
