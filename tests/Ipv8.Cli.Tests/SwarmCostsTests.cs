@@ -129,10 +129,16 @@ public class SwarmCostsTests
             DuringProbe = new DuringProbes(new ProbeWork(2_000, 0.05, 800, 0.064), Batches: 20, ThreadCpuSeconds: 0.2),
         };
 
-        var signSeconds = (4_000 / 42_000.0) + (4_000 / 34_000.0) + 0.05;
-        var verifySeconds = (2_000 / 12_000.0) + (2_000 / 14_000.0) + 0.064;
-        Assert.Equal(10_000 / signSeconds, costs.SignPerSecond, 9);
-        Assert.Equal(4_800 / verifySeconds, costs.VerifyPerSecond, 9);
+        // 20 batches (at least MinDuringBatches): the rates are the batches' alone, 40,000 and 12,500 per second.
+        Assert.True(costs.RatesFromDuring);
+        Assert.Equal(40_000, costs.SignPerSecond, 9);
+        Assert.Equal(12_500, costs.VerifyPerSecond, 9);
+
+        // Below MinDuringBatches, every probe counts, each by its work.
+        var few = costs with { DuringProbe = new DuringProbes(new ProbeWork(900, 0.0225, 360, 0.0288), Batches: 9, ThreadCpuSeconds: 0.09) };
+        Assert.False(few.RatesFromDuring);
+        Assert.Equal(8_900 / ((4_000 / 42_000.0) + (4_000 / 34_000.0) + 0.0225), few.SignPerSecond, 9);
+        Assert.Equal(4_360 / ((2_000 / 12_000.0) + (2_000 / 14_000.0) + 0.0288), few.VerifyPerSecond, 9);
         var cryptoSeconds = (76_000 / costs.SignPerSecond) + (52_000 / costs.VerifyPerSecond);
         Assert.Equal(cryptoSeconds, costs.CryptoSeconds, 12);
         Assert.Equal(21.25 / cryptoSeconds, costs.CryptoRatio!.Value, 12);
@@ -147,8 +153,8 @@ public class SwarmCostsTests
         Assert.Equal(330_000_000, (long)json["peak_working_set_bytes"]!);
         Assert.Equal(76_000, (long)json["signatures_created"]!);
         Assert.Equal(52_000, (long)json["signatures_verified"]!);
-        Assert.Equal(Math.Round(10_000 / signSeconds, 1), (double)json["libsodium_sign_per_second"]!);
-        Assert.Equal(Math.Round(4_800 / verifySeconds, 1), (double)json["libsodium_verify_per_second"]!);
+        Assert.Equal(40_000, (double)json["libsodium_sign_per_second"]!);
+        Assert.Equal(12_500, (double)json["libsodium_verify_per_second"]!);
         var probes = json["libsodium_probes"]!.AsObject();
         Assert.Equal(["start", "during", "end"], probes.Select(p => p.Key));
         Assert.Equal(42_000, (double)probes["start"]!["sign_per_second"]!);

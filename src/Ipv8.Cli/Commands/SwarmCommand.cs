@@ -419,7 +419,7 @@ internal static class SwarmCommand
         error.WriteLine(string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
         error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
-        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; all together, each by its work)"));
+        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; {(costs.RatesFromDuring ? "the rates are the batches' during the run" : "all together, each by its work")})"));
         if (costs.DuringProbe.Failure is { } failure)
         {
             error.WriteLine($"swarm: warning: the probe thread stopped early: {failure}");
