@@ -139,17 +139,22 @@ public class BoundedLruTests
     }
 
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(7, false)]
-    [InlineData(64, false)]
-    [InlineData(7, true)]
-    [InlineData(64, true)]
-    public void Random_sets_adds_and_removes_behave_as_a_list_in_order_of_use_with_its_oldest_entry_forgotten_first(int capacity, bool collide)
+    [InlineData(1, false, false)]
+    [InlineData(7, false, false)]
+    [InlineData(64, false, false)]
+    [InlineData(7, true, false)]
+    [InlineData(64, true, false)]
+    [InlineData(7, false, true)]
+    [InlineData(64, true, true)]
+    public void Random_sets_adds_and_removes_behave_as_a_list_in_order_of_use_with_its_oldest_entry_forgotten_first(int capacity, bool collide, bool prefer)
     {
-        // The map is its own hash index: model it with a plain list (oldest first), also with every key in one bucket.
-        var map = new BoundedLru<int, int>(capacity, collide ? new OneBucket() : null);
+        // The map is its own hash index: model it with a plain list (oldest first), also with every key in one bucket,
+        // and with an eviction preference (odd values go first: the oldest odd one, else the oldest).
+        Func<int, int, bool>? preference = prefer ? static (_, value) => (value & 1) == 1 : null;
+        var map = new BoundedLru<int, int>(capacity, collide ? new OneBucket() : null, preference);
         var model = new List<(int Key, int Value)>();
-        var random = new Random(capacity * (collide ? 31 : 17));
+        var random = new Random(capacity * (collide ? 31 : 17) * (prefer ? 3 : 1));
+        int Victim() => prefer && model.FindIndex(e => (e.Value & 1) == 1) is var odd and >= 0 ? odd : 0;
         for (var step = 0; step < 5_000; step++)
         {
             var key = random.Next(3 * capacity);
@@ -165,7 +170,7 @@ public class BoundedLruTests
                     }
                     else if (model.Count == capacity)
                     {
-                        model.RemoveAt(0);
+                        model.RemoveAt(Victim());
                     }
 
                     model.Add((key, value));
@@ -176,7 +181,7 @@ public class BoundedLruTests
                     {
                         if (model.Count == capacity)
                         {
-                            model.RemoveAt(0);
+                            model.RemoveAt(Victim());
                         }
 
                         model.Add((key, value));
