@@ -185,15 +185,17 @@ internal sealed class SignedHandlerEntry<T>(MessageHandler<T> handler) : SignedH
     }
 }
 
-internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler) : SignedHandlerEntry
+/// <summary>
+/// The signed two-payload path (read both payloads, resolve the peer) of <see cref="SignedHandlerEntry{T1, T2}"/> and
+/// <see cref="SharedSignedHandlerEntry{T1, T2}"/>, which differ only in how they call their handler.
+/// </summary>
+internal abstract class SignedPairHandlerEntry<T1, T2> : SignedHandlerEntry
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct
 {
-    public override string Name => handler.Method.Name;
+    protected sealed override byte MessageId => T2.MessageId;
 
-    protected override byte MessageId => T2.MessageId;
-
-    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
+    protected sealed override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
     {
         if (!T1.TryRead(ref reader, out var first) || !T2.TryRead(ref reader, out var second) || !reader.TryReadEnd())
         {
@@ -202,11 +204,22 @@ internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler)
 
         if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
         {
-            handler(peer, in first, in second);
+            Invoke(community, peer, in first, in second);
         }
 
         return true;
     }
+
+    protected abstract void Invoke(Community community, Peer peer, in T1 first, in T2 second);
+}
+
+internal sealed class SignedHandlerEntry<T1, T2>(MessageHandler<T1, T2> handler) : SignedPairHandlerEntry<T1, T2>
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    protected override void Invoke(Community community, Peer peer, in T1 first, in T2 second) => handler(peer, in first, in second);
 }
 
 /// <summary>A signed two-payload handler of the base <see cref="Community"/>'s own messages, given the community.</summary>
@@ -219,28 +232,13 @@ internal delegate void CommunitySignedHandler<T1, T2>(Community community, Peer 
 /// calls the (virtual) handler of the community it is given. A delegate and an entry per message and community cost 16
 /// objects per community.
 /// </summary>
-internal sealed class SharedSignedHandlerEntry<T1, T2>(string name, CommunitySignedHandler<T1, T2> handler) : SignedHandlerEntry
+internal sealed class SharedSignedHandlerEntry<T1, T2>(string name, CommunitySignedHandler<T1, T2> handler) : SignedPairHandlerEntry<T1, T2>
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct
 {
     public override string Name => name;
 
-    protected override byte MessageId => T2.MessageId;
-
-    protected override bool ReadAndInvoke(Community community, Peer? known, PublicKey? key, Packet packet, UdpAddress source, ref WireReader reader)
-    {
-        if (!T1.TryRead(ref reader, out var first) || !T2.TryRead(ref reader, out var second) || !reader.TryReadEnd())
-        {
-            return false;
-        }
-
-        if (community.ResolvePeer(known, key, packet.PublicKeyBin, source) is { } peer)
-        {
-            handler(community, peer, in first, in second);
-        }
-
-        return true;
-    }
+    protected override void Invoke(Community community, Peer peer, in T1 first, in T2 second) => handler(community, peer, in first, in second);
 }
 
 internal sealed class SignedHandlerEntry<T1, T2, T3>(MessageHandler<T1, T2, T3> handler) : SignedHandlerEntry
@@ -285,13 +283,12 @@ internal sealed class UnsignedHandlerEntry<T>(UnsignedMessageHandler<T> handler)
     }
 }
 
-internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2> handler) : HandlerEntry
+/// <summary>The unsigned two-payload path of <see cref="UnsignedHandlerEntry{T1, T2}"/> and <see cref="SharedUnsignedHandlerEntry{T1, T2}"/>.</summary>
+internal abstract class UnsignedPairHandlerEntry<T1, T2> : HandlerEntry
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct
 {
-    public override string Name => handler.Method.Name;
-
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
+    public sealed override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
     {
         if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out var error))
         {
@@ -299,8 +296,19 @@ internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2
             return;
         }
 
-        handler(source, in first, in second);
+        Invoke(community, source, in first, in second);
     }
+
+    protected abstract void Invoke(Community community, UdpAddress source, in T1 first, in T2 second);
+}
+
+internal sealed class UnsignedHandlerEntry<T1, T2>(UnsignedMessageHandler<T1, T2> handler) : UnsignedPairHandlerEntry<T1, T2>
+    where T1 : IPayload<T1>, allows ref struct
+    where T2 : IMessagePayload<T2>, allows ref struct
+{
+    public override string Name => handler.Method.Name;
+
+    protected override void Invoke(Community community, UdpAddress source, in T1 first, in T2 second) => handler(source, in first, in second);
 }
 
 /// <summary>An unsigned two-payload handler of the base <see cref="Community"/>'s own messages, given the community.</summary>
@@ -309,22 +317,13 @@ internal delegate void CommunityUnsignedHandler<T1, T2>(Community community, Udp
     where T2 : IMessagePayload<T2>, allows ref struct;
 
 /// <summary>The unsigned counterpart of <see cref="SharedSignedHandlerEntry{T1, T2}"/>: one instance for every community.</summary>
-internal sealed class SharedUnsignedHandlerEntry<T1, T2>(string name, CommunityUnsignedHandler<T1, T2> handler) : HandlerEntry
+internal sealed class SharedUnsignedHandlerEntry<T1, T2>(string name, CommunityUnsignedHandler<T1, T2> handler) : UnsignedPairHandlerEntry<T1, T2>
     where T1 : IPayload<T1>, allows ref struct
     where T2 : IMessagePayload<T2>, allows ref struct
 {
     public override string Name => name;
 
-    public override void Handle(Community community, UdpAddress source, ReadOnlySpan<byte> datagram, Peer? sender)
-    {
-        if (!Packet.TryDecode(datagram, verify: false, out _, out T1 first, out T2 second, out var error))
-        {
-            community.CountDecodeFailure(T2.MessageId, error);
-            return;
-        }
-
-        handler(community, source, in first, in second);
-    }
+    protected override void Invoke(Community community, UdpAddress source, in T1 first, in T2 second) => handler(community, source, in first, in second);
 }
 
 internal sealed class UnsignedHandlerEntry<T1, T2, T3>(UnsignedMessageHandler<T1, T2, T3> handler) : HandlerEntry
