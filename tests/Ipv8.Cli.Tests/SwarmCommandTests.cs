@@ -158,7 +158,7 @@ public class SwarmCommandTests
     private static void AssertProbes(JsonObject json)
     {
         var probes = json["libsodium_probes"]!.AsObject();
-        CliHarness.AssertKeys(probes, ["start", "during", "end"]);
+        CliHarness.AssertKeys(probes, ["start", "during", "end", "rates_from"]);
         foreach (var probe in new[] { probes["start"]!.AsObject(), probes["end"]!.AsObject() })
         {
             CliHarness.AssertKeys(probe, ["sign_per_second", "verify_per_second"]);
@@ -170,6 +170,8 @@ public class SwarmCommandTests
         CliHarness.AssertKeys(during, ["sign_per_second", "verify_per_second", "batches"]);
         var batches = (int)during["batches"]!;
         Assert.True(batches >= 0);
+        Assert.True(batches < SwarmCosts.MinDuringBatches, "these runs are short: the rates are every probe's together");
+        Assert.Equal("all", (string)probes["rates_from"]!);
         foreach (var (kind, each, batch) in new[] { ("sign", LibsodiumProbe.Signs, LibsodiumProbeThread.BatchSigns), ("verify", LibsodiumProbe.Verifies, LibsodiumProbeThread.BatchVerifies) })
         {
             var field = kind + "_per_second";

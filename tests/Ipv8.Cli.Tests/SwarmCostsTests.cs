@@ -156,7 +156,9 @@ public class SwarmCostsTests
         Assert.Equal(40_000, (double)json["libsodium_sign_per_second"]!);
         Assert.Equal(12_500, (double)json["libsodium_verify_per_second"]!);
         var probes = json["libsodium_probes"]!.AsObject();
-        Assert.Equal(["start", "during", "end"], probes.Select(p => p.Key));
+        Assert.Equal(["start", "during", "end", "rates_from"], probes.Select(p => p.Key));
+        Assert.Equal("during", (string)probes["rates_from"]!);
+        Assert.False(probes["during"]!.AsObject().ContainsKey("failure"));
         Assert.Equal(42_000, (double)probes["start"]!["sign_per_second"]!);
         Assert.Equal(40_000, (double)probes["during"]!["sign_per_second"]!);
         Assert.Equal(12_500, (double)probes["during"]!["verify_per_second"]!);
@@ -185,6 +187,23 @@ public class SwarmCostsTests
         Assert.Null(during["sign_per_second"]);
         Assert.Null(during["verify_per_second"]);
         Assert.Equal(0, (int)during["batches"]!);
+        Assert.Equal("all", (string)json["libsodium_probes"]!["rates_from"]!);
+    }
+
+    [Fact]
+    public void A_probe_thread_that_failed_says_why_in_the_report()
+    {
+        var failed = new DuringProbes(new ProbeWork(100, 0.002, 40, 0.002), 3, 0.01, Failure: "crypto_sign_detached failed");
+        var costs = new SwarmCosts(1, 1, 10, 10, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null) { DuringProbe = failed };
+        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
+        {
+            writer.WriteStartObject();
+            costs.Write(writer);
+            writer.WriteEndObject();
+        }))!.AsObject();
+        var probes = json["libsodium_probes"]!.AsObject();
+        Assert.Equal("crypto_sign_detached failed", (string)probes["during"]!["failure"]!);
+        Assert.Equal("all", (string)probes["rates_from"]!); // 3 batches: fewer than MinDuringBatches
     }
 
     [Fact]

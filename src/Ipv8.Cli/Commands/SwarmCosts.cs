@@ -291,8 +291,14 @@ internal sealed record SwarmCosts(
         }
 
         writer.WriteNumber("batches", DuringProbe.Batches);
+        if (DuringProbe.Failure is { } failure)
+        {
+            writer.WriteString("failure", failure);
+        }
+
         writer.WriteEndObject();
         WriteProbe(writer, "end", EndProbe.Rates);
+        writer.WriteString("rates_from", RatesFromDuring ? "during" : "all");
         writer.WriteEndObject();
         if (CryptoRatio is { } ratio)
         {
