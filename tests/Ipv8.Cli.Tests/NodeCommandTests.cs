@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ipv8.Engine.Bootstrapping;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -155,6 +156,42 @@ public class NodeCommandTests
         Assert.True((long)discoveryA["pings_sent"]! >= 1);
         Assert.True((long)discoveryA["pings_answered"]! >= 1);
         Assert.Equal(0, (long)discoveryA["churned_peers"]!);
+    }
+
+    [Fact]
+    public async Task The_final_report_of_a_node_stopped_during_a_flood_counts_no_more_drops_than_packets_in()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var output = new StringWriter();
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
+        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
+        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var target = new IPEndPoint(IPAddress.Loopback, node.Endpoint.Ipv4Address!.Value.Port);
+
+        // Datagrams of an unknown prefix (each one a bad_prefix drop) keep arriving while the node stops and reports
+        // (bounded: at most 200,000 datagrams or 30 s).
+        var flood = Task.Run(() =>
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            var junk = new byte[64];
+            junk.AsSpan().Fill(0xEE);
+            var deadline = Stopwatch.StartNew();
+            for (var i = 0; i < 200_000 && !run.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(30); i++)
+            {
+                socket.SendTo(junk, target);
+            }
+        });
+        await Eventually.AssertAsync(() => node.DroppedUnknownPrefix >= 1_000, "the flood to arrive", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+        await flood;
+
+        var stats = CliHarness.ParseObject(output.ToString())["stats"]!.AsObject();
+        var packetsIn = (long)stats["packets_in"]!;
+        var drops = stats["drops"]!.AsObject().Sum(d => (long)d.Value!);
+        Assert.True((long)stats["drops"]!["bad_prefix"]! >= 1_000, stats.ToJsonString());
+        Assert.True(drops <= packetsIn, $"drops {drops} > packets_in {packetsIn}: the counters were read at different moments");
     }
 
     [Fact]

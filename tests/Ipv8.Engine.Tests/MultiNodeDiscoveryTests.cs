@@ -23,8 +23,11 @@ public class MultiNodeDiscoveryTests
 
         await Conversation.RepeatUntilAsync(
             () => b.Community.WalkTo(a.Address),
-            () => a.Community.HasPeer(b.PublicKey) && b.Community.HasPeer(a.PublicKey),
-            "A and B to have each other as verified peers",
+            // The peer is added before its message's handler runs (and counts it, and learns our address from it):
+            // wait for the handlers too, or the asserts below race them.
+            () => a.Community.HasPeer(b.PublicKey) && b.Community.HasPeer(a.PublicKey)
+                && a.Community.RequestsSeen >= 1 && b.Community.ResponsesSeen >= 1 && b.Community.MyPeer.Address == b.Address,
+            "A and B to have each other as verified peers, and their handlers to have run",
             s_deadline);
 
         var bAtA = Assert.Single(a.Community.GetPeers());
