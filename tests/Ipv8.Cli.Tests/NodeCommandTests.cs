@@ -163,10 +163,7 @@ public class NodeCommandTests
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var output = new StringWriter();
-        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
-        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
-        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var (run, node) = await StartLoopbackNodeAsync(output, stop.Token);
         var target = new IPEndPoint(IPAddress.Loopback, node.Endpoint.Ipv4Address!.Value.Port);
 
         // Datagrams of an unknown prefix (each one a bad_prefix drop) keep arriving while the node stops and reports
@@ -199,10 +196,7 @@ public class NodeCommandTests
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var output = new StringWriter();
-        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
-        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop.Token, (node, _) => started.SetResult(node));
-        var node = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var (run, node) = await StartLoopbackNodeAsync(output, stop.Token);
         var discovery = node.Communities.OfType<DiscoveryCommunity>().Single();
 
         // 1,000 unsigned pings from one source: far more than the puncture budget (5/s, burst 10) lets it answer.
@@ -379,4 +373,13 @@ public class NodeCommandTests
     }
 
     private static HostPort HostPort(UdpAddress address) => new(address, null, address.Port);
+
+    /// <summary>Starts <c>ipv8 node</c> on 127.0.0.1 (a port the system chooses) and returns its run and its node once started.</summary>
+    private static async Task<(Task<int> Run, Ipv8Node Node)> StartLoopbackNodeAsync(TextWriter output, CancellationToken stop)
+    {
+        var config = new NodeConfig { Host = IPAddress.Loopback, Port = 0, Community = CommunityId.Parse(CommunityHex), LoopbackOnly = true };
+        var started = new TaskCompletionSource<Ipv8Node>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = NodeCommand.RunAsync(config, output, TextWriter.Null, NullLoggerFactory.Instance, stop, (node, _) => started.SetResult(node));
+        return (run, await started.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
 }
