@@ -190,6 +190,33 @@ public class SwarmCostsTests
         Assert.Equal("all", (string)json["libsodium_probes"]!["rates_from"]!);
     }
 
+    [Theory]
+    [InlineData(SwarmCosts.MinDuringBatches - 1, "all")]
+    [InlineData(SwarmCosts.MinDuringBatches, "during")]
+    public void The_report_takes_the_batches_rates_alone_from_ten_batches_on(int batches, string ratesFrom)
+    {
+        // Batches at 50,000 signs/s and 10,000 verifies/s; start and end probes at 100,000 and 20,000.
+        var during = new DuringProbes(new ProbeWork(100L * batches, 100.0 * batches / 50_000, 40L * batches, 40.0 * batches / 10_000), batches, 0.1);
+        var probe = new ProbeWork(4_000, 0.04, 2_000, 0.1);
+        var costs = new SwarmCosts(10, 1, 1_000, 1_000, probe, probe, null) { DuringProbe = during };
+        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
+        {
+            writer.WriteStartObject();
+            costs.Write(writer);
+            writer.WriteEndObject();
+        }))!.AsObject();
+        Assert.Equal(ratesFrom, (string)json["libsodium_probes"]!["rates_from"]!);
+        var sign = (double)json["libsodium_sign_per_second"]!;
+        if (ratesFrom == "during")
+        {
+            Assert.Equal(50_000, sign, 0.1);
+        }
+        else
+        {
+            Assert.True(sign > 90_000, $"{sign}: every probe by its work, the start and end probes' 8,000 signs outweighing the batches");
+        }
+    }
+
     [Fact]
     public void A_probe_thread_that_failed_says_why_in_the_report()
     {
