@@ -166,15 +166,15 @@ public class NodeCommandTests
         var (run, node) = await StartLoopbackNodeAsync(output, stop.Token);
         var target = new IPEndPoint(IPAddress.Loopback, node.Endpoint.Ipv4Address!.Value.Port);
 
-        // Datagrams of an unknown prefix (each one a bad_prefix drop) keep arriving while the node stops and reports
-        // (bounded: at most 200,000 datagrams or 30 s).
+        // Datagrams of an unknown prefix (each one a bad_prefix drop) keep arriving until the node has stopped and
+        // reported (bounded: at most 5,000,000 datagrams or 30 s).
         var flood = Task.Run(() =>
         {
             using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
             var junk = new byte[64];
             junk.AsSpan().Fill(0xEE);
             var deadline = Stopwatch.StartNew();
-            for (var i = 0; i < 200_000 && !run.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(30); i++)
+            for (var i = 0; i < 5_000_000 && !run.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(30); i++)
             {
                 socket.SendTo(junk, target);
             }

@@ -170,8 +170,8 @@ public class SwarmCommandTests
         CliHarness.AssertKeys(during, ["sign_per_second", "verify_per_second", "batches"]);
         var batches = (int)during["batches"]!;
         Assert.True(batches >= 0);
-        Assert.True(batches < SwarmCosts.MinDuringBatches, "these runs are short: the rates are every probe's together");
-        Assert.Equal("all", (string)probes["rates_from"]!);
+        var fromDuring = batches >= SwarmCosts.MinDuringBatches; // a slow machine may stretch these short runs past ten batches
+        Assert.Equal(fromDuring ? "during" : "all", (string)probes["rates_from"]!);
         foreach (var (kind, each, batch) in new[] { ("sign", LibsodiumProbe.Signs, LibsodiumProbeThread.BatchSigns), ("verify", LibsodiumProbe.Verifies, LibsodiumProbeThread.BatchVerifies) })
         {
             var field = kind + "_per_second";
@@ -187,7 +187,7 @@ public class SwarmCommandTests
                 Assert.Null(during[field]);
             }
 
-            var expected = operations / seconds;
+            var expected = fromDuring ? (double)during[field]! : operations / seconds;
             Assert.Equal(expected, (double)json["libsodium_" + field]!, expected * 1e-4); // each rate rounded to 0.1
         }
     }

@@ -251,11 +251,8 @@ internal static class NodeCommand
 
         // The address others see: the bound one, or our estimate when bound to every interface.
         var address = bound.IsUnspecifiedHost && !community.MyEstimatedWan.IsAny ? community.MyEstimatedWan : bound;
-        var uptime = clock.Elapsed;
-        // The counters after the endpoint closed: read while datagrams still arrive, the drops (read last) could count
-        // packets that packets_in (read first) did not.
+        var report = NodeReport.Build(node, community, discovery, address, clock.Elapsed);
         await node.StopAsync().ConfigureAwait(false);
-        var report = NodeReport.Build(node, community, discovery, address, uptime);
         try
         {
             Json.Emit(report, config.Report, output);

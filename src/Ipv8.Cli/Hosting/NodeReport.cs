@@ -90,6 +90,9 @@ internal static class NodeReport
     /// </summary>
     private static void WriteStats(Utf8JsonWriter writer, Ipv8Node node, Community community, TimeSpan uptime)
     {
+        // The drops before the endpoint's counters: a datagram is counted as received before anything can drop it, so
+        // drops read first never exceed packets_in read after, even while datagrams keep arriving (a flood).
+        var drops = ReadDrops(community.Counters, node);
         var endpoint = node.Endpoint.Counters;
         var counters = community.Counters;
         writer.WriteStartObject();
@@ -109,7 +112,7 @@ internal static class NodeReport
         WriteMessages(writer, "messages_in", counters.PacketsIn, counters.BytesIn);
         WriteMessages(writer, "messages_out", counters.PacketsOut, counters.BytesOut);
 
-        WriteDrops(writer, counters, node);
+        WriteDrops(writer, drops);
         writer.WriteEndObject();
     }
 
@@ -117,22 +120,27 @@ internal static class NodeReport
     /// <c>"drops":{reason:count,…}</c>: one community's drops by reason, plus, for the user community, the node
     /// dispatcher's (unknown prefix, too short).
     /// </summary>
-    private static void WriteDrops(Utf8JsonWriter writer, CommunityCounters counters, Ipv8Node? node)
+    private static void WriteDrops(Utf8JsonWriter writer, CommunityCounters counters, Ipv8Node? node) =>
+        WriteDrops(writer, ReadDrops(counters, node));
+
+    private static void WriteDrops(Utf8JsonWriter writer, (DropReason Reason, long Count)[] drops)
     {
         writer.WriteStartObject("drops");
-        foreach (var reason in Enum.GetValues<DropReason>())
+        foreach (var (reason, count) in drops)
         {
-            var count = counters.Drops(reason) + reason switch
-            {
-                DropReason.BadPrefix => node?.DroppedUnknownPrefix ?? 0,
-                DropReason.TooShort => node?.DroppedTooShort ?? 0,
-                _ => 0,
-            };
             writer.WriteNumber(JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString()), count);
         }
 
         writer.WriteEndObject();
     }
+
+    private static (DropReason Reason, long Count)[] ReadDrops(CommunityCounters counters, Ipv8Node? node) =>
+        [.. Enum.GetValues<DropReason>().Select(reason => (reason, counters.Drops(reason) + reason switch
+        {
+            DropReason.BadPrefix => node?.DroppedUnknownPrefix ?? 0,
+            DropReason.TooShort => node?.DroppedTooShort ?? 0,
+            _ => 0,
+        }))];
 
     private static void WriteMessages(Utf8JsonWriter writer, string name, Func<byte, long> packets, Func<byte, long> bytes)
     {
