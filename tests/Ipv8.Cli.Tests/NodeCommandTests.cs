@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Ipv8.Engine.Bootstrapping;
 using System.Net;
+using Ipv8.Engine.Bootstrapping;
 using System.Text.Json.Nodes;
 using Ipv8.Cli.Commands;
 using Ipv8.Cli.Hosting;

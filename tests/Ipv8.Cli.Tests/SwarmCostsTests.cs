@@ -143,12 +143,7 @@ public class SwarmCostsTests
         Assert.Equal(cryptoSeconds, costs.CryptoSeconds, 12);
         Assert.Equal(21.25 / cryptoSeconds, costs.CryptoRatio!.Value, 12);
 
-        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
-        {
-            writer.WriteStartObject();
-            costs.Write(writer);
-            writer.WriteEndObject();
-        }))!.AsObject();
+        var json = ReportJson(costs);
         Assert.Equal(21.25, (double)json["cpu_seconds"]!);
         Assert.Equal(330_000_000, (long)json["peak_working_set_bytes"]!);
         Assert.Equal(76_000, (long)json["signatures_created"]!);
@@ -172,12 +167,7 @@ public class SwarmCostsTests
     public void Without_signatures_kernel_counters_or_batches_during_the_run_the_report_writes_nulls()
     {
         var costs = new SwarmCosts(1, 1, 0, 0, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null);
-        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
-        {
-            writer.WriteStartObject();
-            costs.Write(writer);
-            writer.WriteEndObject();
-        }))!.AsObject();
+        var json = ReportJson(costs);
         Assert.True(json.ContainsKey("crypto_ratio"));
         Assert.Null(json["crypto_ratio"]);
         Assert.True(json.ContainsKey("datagrams_dropped_by_kernel"));
@@ -199,12 +189,7 @@ public class SwarmCostsTests
         var during = new DuringProbes(new ProbeWork(100L * batches, 100.0 * batches / 50_000, 40L * batches, 40.0 * batches / 10_000), batches, 0.1);
         var probe = new ProbeWork(4_000, 0.04, 2_000, 0.1);
         var costs = new SwarmCosts(10, 1, 1_000, 1_000, probe, probe, null) { DuringProbe = during };
-        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
-        {
-            writer.WriteStartObject();
-            costs.Write(writer);
-            writer.WriteEndObject();
-        }))!.AsObject();
+        var json = ReportJson(costs);
         Assert.Equal(ratesFrom, (string)json["libsodium_probes"]!["rates_from"]!);
         var sign = (double)json["libsodium_sign_per_second"]!;
         if (ratesFrom == "during")
@@ -222,12 +207,7 @@ public class SwarmCostsTests
     {
         var failed = new DuringProbes(new ProbeWork(100, 0.002, 40, 0.002), 3, 0.01, Failure: "crypto_sign_detached failed");
         var costs = new SwarmCosts(1, 1, 10, 10, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null) { DuringProbe = failed };
-        var json = JsonNode.Parse(Hosting.Json.Write(writer =>
-        {
-            writer.WriteStartObject();
-            costs.Write(writer);
-            writer.WriteEndObject();
-        }))!.AsObject();
+        var json = ReportJson(costs);
         var probes = json["libsodium_probes"]!.AsObject();
         Assert.Equal("crypto_sign_detached failed", (string)probes["during"]!["failure"]!);
         Assert.Equal("all", (string)probes["rates_from"]!); // 3 batches: fewer than MinDuringBatches
@@ -244,4 +224,12 @@ public class SwarmCostsTests
         Assert.True(probe.Rates.SignPerSecond > 0);
         Assert.True(probe.Rates.VerifyPerSecond > 0);
     }
+
+    /// <summary>The report's cost fields, as the swarm writes them into its JSON object.</summary>
+    private static JsonObject ReportJson(SwarmCosts costs) => JsonNode.Parse(Hosting.Json.Write(writer =>
+    {
+        writer.WriteStartObject();
+        costs.Write(writer);
+        writer.WriteEndObject();
+    }))!.AsObject();
 }
