@@ -26,7 +26,7 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
     private readonly Ipv8NodeOptions _options;
     private readonly ILogger _logger;
     private readonly List<(Community Community, IDiscoveryStrategy Strategy, int TargetPeers)> _strategies = [];
-    private (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[]? _strategySnapshot; // what Tick steps; null after a change
+    private StrategyStep[]? _strategySnapshot; // what Tick steps; null after a change
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Community> _communities = [];
     private FrozenDictionary<PrefixKey, Community> _routes = FrozenDictionary<PrefixKey, Community>.Empty;
@@ -233,33 +233,39 @@ public sealed partial class Ipv8Node : IPacketSink, IAsyncDisposable
         // The snapshot is read without the lock (a change replaces it with null, under the lock); only after a change
         // does a tick take the lock to build the next one.
         var strategies = Volatile.Read(ref _strategySnapshot) ?? SnapshotStrategies();
-        foreach (var (community, strategy, target) in strategies)
+        foreach (var step in strategies)
         {
-            if (community.IsUnloaded || (target >= 0 && community.PeerCount >= target))
+            // The peer count first, from the community's peer list held in the snapshot: a node whose walks are done (most
+            // of a large swarm, most of the time) reads two objects a tick, not three.
+            if ((step.TargetPeers >= 0 && step.Peers.Count >= step.TargetPeers) || step.Community.IsUnloaded)
             {
                 continue;
             }
 
             try
             {
-                strategy.TakeStep();
+                step.Strategy.TakeStep();
             }
             catch (Exception ex)
             {
-                NodeLog.StrategyFailed(_logger, ex, strategy.GetType().Name, community.GetType().Name);
+                NodeLog.StrategyFailed(_logger, ex, step.Strategy.GetType().Name, step.Community.GetType().Name);
             }
         }
     }
 
-    private (Community Community, IDiscoveryStrategy Strategy, int TargetPeers)[] SnapshotStrategies()
+    private StrategyStep[] SnapshotStrategies()
     {
         lock (_registration)
         {
-            var snapshot = _strategySnapshot ?? [.. _strategies];
+            var snapshot = _strategySnapshot ?? [.. _strategies.Select(s => new StrategyStep(s.Community, s.Strategy, s.TargetPeers, s.Community.ServicePeers))];
             Volatile.Write(ref _strategySnapshot, snapshot);
             return snapshot;
         }
     }
+
+    // A strategy as Tick steps it: with its community's peer list (Community.ServicePeers, never replaced), whose count
+    // decides whether the strategy has anything to do.
+    private readonly record struct StrategyStep(Community Community, IDiscoveryStrategy Strategy, int TargetPeers, Network.ServicePeers Peers);
 
     /// <summary>Stops the strategies, unloads every community (bootstrappers, routing, tasks) and closes the endpoint.</summary>
     public async Task StopAsync()

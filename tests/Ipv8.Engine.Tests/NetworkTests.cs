@@ -141,6 +141,69 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
+    public void A_blacklisted_key_is_refused_by_its_bin_and_a_blacklisted_mid_by_its_hash()
+    {
+        var network = new Network();
+        var own = NewPeer("127.0.0.1:1000");
+        var other = NewPeer("127.0.0.1:2000");
+        var refused = NewPeer("127.0.0.1:3000");
+        network.BlacklistKey(own.Key);
+
+        Assert.True(network.IsKeyBlacklisted(own.Key.Bin));
+        Assert.True(network.IsMidBlacklisted(own.Mid));
+        Assert.False(network.IsKeyBlacklisted(other.Key.Bin));
+        Assert.False(network.IsKeyBlacklisted(refused.Key.Bin));
+        Assert.Null(network.AddVerifiedPeer(own));
+
+        network.BlacklistMid(refused.Mid); // a mid without its key: from now on keys are hashed
+
+        Assert.True(network.IsKeyBlacklisted(refused.Key.Bin));
+        Assert.True(network.IsKeyBlacklisted(own.Key.Bin));
+        Assert.False(network.IsKeyBlacklisted(other.Key.Bin));
+        Assert.Null(network.AddVerifiedPeer(refused));
+        Assert.Null(network.AddVerifiedPeer(own));
+        Assert.Same(other, network.AddVerifiedPeer(other));
+    }
+
+    [Fact]
+    public void While_only_keys_are_blacklisted_a_new_peer_is_added_without_hashing_its_key()
+    {
+        var network = new Network();
+        var own = NewPeer("127.0.0.1:1000");
+        network.BlacklistKey(own.Key);
+        network.BlacklistMid(own.Mid); // the same mid again: still one of the keys'
+        var stranger = NewPeer("127.0.0.1:2000");
+
+        Assert.False(network.IsKeyBlacklisted(stranger.Key.Bin));
+        Assert.Same(stranger, network.AddVerifiedPeer(stranger));
+        Assert.False(MidComputed(stranger.Key));
+
+        network.BlacklistMid(NewKey().PublicKey.Mid);
+        var next = NewPeer("127.0.0.1:3000");
+        Assert.Same(next, network.AddVerifiedPeer(next));
+        Assert.True(MidComputed(next.Key)); // a mid without its key is blacklisted: the new peer's key is hashed
+
+        static bool MidComputed(PublicKey key) =>
+            (int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(key)! == 1;
+    }
+
+    [Fact]
+    public void Blacklisted_keys_beyond_the_mid_cap_fall_back_to_the_mids_the_cap_kept()
+    {
+        var network = new Network(new NetworkOptions { MaxBlacklistedMids = 1 });
+        var first = NewPeer("127.0.0.1:1000");
+        var second = NewPeer("127.0.0.1:2000");
+        network.BlacklistKey(first.Key);
+        network.BlacklistKey(second.Key); // evicts the first key's mid
+
+        Assert.False(network.IsMidBlacklisted(first.Mid));
+        Assert.False(network.IsKeyBlacklisted(first.Key.Bin));
+        Assert.True(network.IsKeyBlacklisted(second.Key.Bin));
+        Assert.Same(first, network.AddVerifiedPeer(first));
+        Assert.Null(network.AddVerifiedPeer(second));
+    }
+
+    [Fact]
     public void A_new_peer_at_a_blacklisted_address_is_refused_unless_that_address_is_already_known()
     {
         // py-ipv8 add_verified_peer: "any address known" wins over "some address blacklisted".

@@ -51,11 +51,21 @@ public sealed class NodeTests : IDisposable
         // A failing strategy is logged, and the others still step.
         Assert.Equal(2, broken.Steps);
         Assert.Equal(2, logs.Find(LogLevel.Error, "failed").Count);
+        Assert.Equal(1, community.PeerCount);
+        Assert.Equal(community.GetPeers().Length, community.PeerCount);
+
+        // A peer lost: below its target again, the strategy steps again.
+        community.Network.RemovePeer(peer);
+        Assert.Equal(0, community.PeerCount);
+        node.Tick();
+        Assert.Equal(2, limited.Steps);
+        Assert.Equal(3, unlimited.Steps);
 
         // An unloaded community's strategies stop.
         await community.UnloadAsync();
         node.Tick();
-        Assert.Equal(2, unlimited.Steps);
+        Assert.Equal(3, unlimited.Steps);
+        Assert.Equal(2, limited.Steps);
     }
 
     [Fact]

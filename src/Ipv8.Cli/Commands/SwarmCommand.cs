@@ -453,6 +453,7 @@ internal static class SwarmCommand
     {
         private readonly List<(Ipv8Node Node, Community Community)> _nodes = new(config.Nodes);
         private readonly Lock _nodesLock = new();
+        private int _started; // nodes whose Start returned (a node runs from then until the swarm is disposed)
         private readonly InMemoryNetwork? _network = config.InMemory ? new InMemoryNetwork(config.BasePort == 0 ? 20_000 : config.BasePort) : null;
 
         // What the nodes share (issue 13): one set of receive threads for every Async socket, one timer wheel for every
@@ -713,6 +714,7 @@ internal static class SwarmCommand
             }
 
             node.Start();
+            Interlocked.Increment(ref _started);
             _walks?.Add(node);
         }
 
@@ -739,21 +741,17 @@ internal static class SwarmCommand
         private (int Started, int[] Counts) PeerCounts()
         {
             // Counted under the list's lock, without a copy of the list every poll (the counts themselves take no lock).
+            // Community.PeerCount reads two objects a node: polled every second over 10,000 nodes, the look-up by service
+            // id through the network (~6 objects a node) took 1.4% of a core.
             lock (_nodesLock)
             {
                 var counts = new int[_nodes.Count];
-                var started = 0;
                 for (var i = 0; i < counts.Length; i++)
                 {
-                    var (node, community) = _nodes[i];
-                    counts[i] = community.Network.CountPeersForService(community.CommunityId);
-                    if (node.IsRunning)
-                    {
-                        started++;
-                    }
+                    counts[i] = _nodes[i].Community.PeerCount;
                 }
 
-                return (started, counts);
+                return (Volatile.Read(ref _started), counts);
             }
         }
 

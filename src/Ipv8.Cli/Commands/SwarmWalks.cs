@@ -25,7 +25,9 @@ internal sealed class SwarmWalks : IDisposable
     private readonly Func<bool>? _pause;
     private readonly Lock _lock = new();
     private readonly Thread _thread;
-    private readonly ManualResetEventSlim _wake = new(false);
+    // No spinning before it blocks (the default spins ~35 rounds): the thread sleeps until the next node is due, a
+    // millisecond or more away, and each spin is CPU taken from the nodes' signatures (~0.3% of a 10,000-node run).
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private Ipv8Node[] _nodes = new Ipv8Node[64];
     private long[] _due = new long[64];
     private int _count;
@@ -46,7 +48,7 @@ internal sealed class SwarmWalks : IDisposable
         _thread.UnsafeStart(this);
     }
 
-    /// <summary>Steps taken so far (for tests and the curious).</summary>
+    /// <summary>Steps taken so far (for tests and the curious), added up at the end of each round of due nodes.</summary>
     public long Steps => Interlocked.Read(ref _steps);
 
     /// <summary>Adds a started node; its first step comes right away (or after a pause).</summary>
@@ -117,8 +119,12 @@ internal sealed class SwarmWalks : IDisposable
                 nodes[cursor].Tick();
                 var next = due[cursor] + _interval;
                 Volatile.Write(ref due[cursor], next > now ? next : now + _interval);
-                Interlocked.Increment(ref _steps);
                 cursor++;
+            }
+
+            if (stepped > 0)
+            {
+                Interlocked.Add(ref _steps, stepped); // once a round, not once a node
             }
 
             if (stepped == count && count > 0)

@@ -15,10 +15,11 @@ public abstract partial class Community
     public Peer[] GetPeers() => Network.GetPeersForService(CommunityId);
 
     /// <summary>
-    /// The number of verified peers of this community (<see cref="Network.CountPeersForService"/> without the look-up
-    /// by service id). Allocates nothing and takes no lock.
+    /// The number of verified peers of this community (py-ipv8 <c>len(get_peers())</c>; <see cref="Network.CountPeersForService"/>
+    /// without the look-up by service id). Allocates nothing and takes no lock: cheap enough to poll for thousands of
+    /// communities.
     /// </summary>
-    internal int PeerCount => ServicePeers.Count;
+    public int PeerCount => ServicePeers.Count;
 
     /// <summary>The network's live list of this community's peers (its count is read without a lock).</summary>
     internal Network.ServicePeers ServicePeers => Volatile.Read(ref _servicePeers) ?? LookUpServicePeers();

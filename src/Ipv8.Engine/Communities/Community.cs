@@ -93,7 +93,7 @@ public abstract partial class Community : IPacketSink, IAsyncDisposable
         }
 
         Network.Reserve(MaxPeers + 1); // the peer limit may be passed by one (the check precedes the add)
-        Network.BlacklistMid(MyPeer.Mid);
+        Network.BlacklistKey(MyPeer.Key);
         Network.RegisterServiceProvider(CommunityId, this);
         InitializeAddressEstimates();
 
