@@ -188,6 +188,24 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
+    public void More_blacklisted_keys_than_are_worth_comparing_are_hashed_and_still_refused()
+    {
+        var network = new Network();
+        var keys = Enumerable.Range(0, Network.MaxBlacklistedKeys + 1).Select(i => NewPeer($"127.0.0.1:{1000 + i}")).ToList();
+        foreach (var peer in keys)
+        {
+            network.BlacklistKey(peer.Key);
+        }
+
+        Assert.All(keys, peer => Assert.True(network.IsKeyBlacklisted(peer.Key.Bin)));
+        Assert.All(keys, peer => Assert.Null(network.AddVerifiedPeer(peer)));
+        var stranger = NewPeer("127.0.0.1:3000");
+        Assert.False(network.IsKeyBlacklisted(stranger.Key.Bin));
+        Assert.Same(stranger, network.AddVerifiedPeer(stranger));
+        Assert.True((int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(stranger.Key)! == 1, "hashed: the keys no longer decide");
+    }
+
+    [Fact]
     public void Blacklisted_keys_beyond_the_mid_cap_fall_back_to_the_mids_the_cap_kept()
     {
         var network = new Network(new NetworkOptions { MaxBlacklistedMids = 1 });

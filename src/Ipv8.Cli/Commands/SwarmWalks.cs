@@ -7,7 +7,9 @@ namespace Ipv8.Cli.Commands;
 /// One thread that steps the walks of every node of a swarm (<see cref="Ipv8Node.Tick"/>), each node once per walk
 /// interval, instead of one walk loop per node (a <see cref="PeriodicTimer"/> each). While <c>pause</c> says so (the
 /// shared receive threads are behind), nothing is stepped: the nodes' steps wait instead of being skipped one by one,
-/// so a loaded swarm of 10,000 nodes no longer wakes 20,000 timers a second only to skip their steps.
+/// so a loaded swarm of 10,000 nodes no longer wakes 20,000 timers a second only to skip their steps. <c>pause</c> is
+/// asked before the first step of each run of due nodes and then every 64 steps, so up to 63 more nodes step after it
+/// turns true.
 /// </summary>
 /// <remarks>
 /// Nodes are stepped round-robin in the order they were added: the first step right away (as a node's own walk loop
@@ -34,7 +36,7 @@ internal sealed class SwarmWalks : IDisposable
     private volatile bool _stopping;
     private long _steps;
 
-    /// <summary>Starts the thread; <paramref name="pause"/> (optional) is asked before every step.</summary>
+    /// <summary>Starts the thread; <paramref name="pause"/> (optional) is asked before the first of a run of due steps and every 64 steps.</summary>
     public SwarmWalks(TimeSpan interval, Func<bool>? pause = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);

@@ -49,6 +49,10 @@ public sealed class Network
     private readonly List<byte[]> _blacklistedKeys = [];
     private bool _blacklistedMidsWithoutKey; // set for good once BlacklistMid added a mid none of those keys has
 
+    // Beyond this many keys (communities with keys of their own sharing one network), comparing them all would cost more
+    // than one hash: the network hashes again.
+    internal const int MaxBlacklistedKeys = 16;
+
     // Services that peers not verified (yet) announced (py-ipv8 keeps services per key whether or not the peer is
     // verified); applied when the peer is. Bounded by NetworkOptions.MaxPendingServicePeers, oldest key first.
     private readonly BoundedLru<PublicKey, PendingServices> _pendingServices;
@@ -200,9 +204,9 @@ public sealed class Network
                 }
             }
 
-            if (_blacklistedKeys.Count <= _blacklistMids.Capacity)
+            if (_blacklistedKeys.Count <= MaxBlacklistedKeys)
             {
-                _blacklistedKeys.Add(key.Bin.ToArray()); // past the capacity, the bins no longer decide (IsBinBlacklistedLocked)
+                _blacklistedKeys.Add(key.Bin.ToArray()); // past the cap, the bins no longer decide (IsBinBlacklistedLocked)
             }
         }
     }
@@ -227,7 +231,7 @@ public sealed class Network
     // none was evicted); if so, whether this bin is one of them.
     private bool? IsBinBlacklistedLocked(ReadOnlySpan<byte> publicKeyBin)
     {
-        if (_blacklistedMidsWithoutKey || _blacklistedKeys.Count > _blacklistMids.Capacity)
+        if (_blacklistedMidsWithoutKey || _blacklistedKeys.Count > Math.Min(MaxBlacklistedKeys, _blacklistMids.Capacity))
         {
             return null;
         }
