@@ -92,6 +92,7 @@ public sealed class SwarmUsageTests : IDisposable
     [InlineData(new[] { "--batch-size", "0" }, "--batch-size must be a whole number, at least 1, got '0'")]
     [InlineData(new[] { "--batch-delay", "20000" }, "--batch-delay must be 0-10000 ms, got '20000'")]
     [InlineData(new[] { "--base-port", "80" }, "--base-port must be 0, or 1024-65515 for 20 nodes, got '80'")]
+    [InlineData(new[] { "--in-memory", "--receive-mode", "DedicatedThread" }, "--receive-mode sets how UDP sockets are read, and --in-memory has none: give one of the two")]
     public void Swarm_range_errors_echo_the_value_given(string[] args, string expected) =>
         Assert.Equal($"error: {expected}. (see 'ipv8 swarm --help')", UsageError(["swarm", .. args]));
 

@@ -272,6 +272,11 @@ internal static class SwarmCommand
             {
                 result.AddError(same);
             }
+
+            if (result.GetResult(receiveMode) is { Implicit: false } && result.GetValue(inMemory))
+            {
+                result.AddError("--receive-mode sets how UDP sockets are read, and --in-memory has none: give one of the two.");
+            }
         });
         command.SetAction(async (result, token) =>
         {
