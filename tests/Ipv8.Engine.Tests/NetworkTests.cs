@@ -182,9 +182,6 @@ public sealed class NetworkTests : IDisposable
         var next = NewPeer("127.0.0.1:3000");
         Assert.Same(next, network.AddVerifiedPeer(next));
         Assert.True(MidComputed(next.Key)); // a mid without its key is blacklisted: the new peer's key is hashed
-
-        static bool MidComputed(PublicKey key) =>
-            (int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(key)! == 1;
     }
 
     [Fact]
@@ -202,7 +199,7 @@ public sealed class NetworkTests : IDisposable
         var stranger = NewPeer("127.0.0.1:3000");
         Assert.False(network.IsKeyBlacklisted(stranger.Key.Bin));
         Assert.Same(stranger, network.AddVerifiedPeer(stranger));
-        Assert.True((int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(stranger.Key)! == 1, "hashed: the keys no longer decide");
+        Assert.True(MidComputed(stranger.Key), "hashed: the keys no longer decide");
     }
 
     [Fact]
@@ -617,6 +614,10 @@ public sealed class NetworkTests : IDisposable
     }
 
     private static UdpAddress Address(string text) => UdpAddress.Parse(text);
+
+    // Whether the key's mid was computed (PublicKey hashes its bin on first use): tells whether the network hashed it.
+    private static bool MidComputed(PublicKey key) =>
+        (int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(key)! == 1;
 
     private LibNaClPrivateKey NewKey()
     {

@@ -46,7 +46,7 @@ public sealed class Network
     // comparing bins with these few instead of hashing it: SHA-1 through OpenSSL costs about a microsecond a call, twice
     // for every unknown sender (before its signature is checked, then when it is added), and a swarm's nodes hear from
     // thousands of them.
-    private readonly List<byte[]> _blacklistedKeys = [];
+    private readonly List<(byte[] Bin, MidKey Mid)> _blacklistedKeys = [];
     private bool _blacklistedMidsWithoutKey; // set for good once BlacklistMid added a mid none of those keys has
 
     // Beyond this many keys (communities with keys of their own sharing one network), comparing them all would cost more
@@ -177,7 +177,7 @@ public sealed class Network
         var key = MidKey.From(mid);
         lock (_lock)
         {
-            if (_blacklistMids.TryAdd(key, true) && !IsMidOfBlacklistedKeyLocked(key))
+            if (_blacklistMids.TryAdd(key, true) && !_blacklistedKeys.Exists(k => k.Mid == key))
             {
                 _blacklistedMidsWithoutKey = true;
             }
@@ -196,35 +196,11 @@ public sealed class Network
         lock (_lock)
         {
             _blacklistMids.TryAdd(mid, true);
-            foreach (var bin in _blacklistedKeys)
+            if (!_blacklistedKeys.Exists(k => k.Mid == mid) && _blacklistedKeys.Count <= MaxBlacklistedKeys)
             {
-                if (key.BinEquals(bin))
-                {
-                    return;
-                }
-            }
-
-            if (_blacklistedKeys.Count <= MaxBlacklistedKeys)
-            {
-                _blacklistedKeys.Add(key.Bin.ToArray()); // past the cap, the bins no longer decide (IsBinBlacklistedLocked)
+                _blacklistedKeys.Add((key.Bin.ToArray(), mid)); // past the cap, the bins no longer decide (IsBinBlacklistedLocked)
             }
         }
-    }
-
-    // Under _lock: true when the mid is that of a key given to BlacklistKey.
-    private bool IsMidOfBlacklistedKeyLocked(MidKey mid)
-    {
-        Span<byte> hash = stackalloc byte[PublicKey.MidLength];
-        foreach (var bin in _blacklistedKeys)
-        {
-            System.Security.Cryptography.SHA1.HashData(bin, hash);
-            if (MidKey.From(hash) == mid)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // Under _lock: whether the key bins alone decide the mid blacklist (every blacklisted mid is one of those keys', and
@@ -236,7 +212,7 @@ public sealed class Network
             return null;
         }
 
-        foreach (var bin in _blacklistedKeys)
+        foreach (var (bin, _) in _blacklistedKeys)
         {
             if (publicKeyBin.SequenceEqual(bin))
             {
