@@ -121,12 +121,12 @@ public class SwarmCostsTests
             PeakWorkingSetBytes: 330_000_000,
             SignaturesCreated: 76_000,
             SignaturesVerified: 52_000,
-            StartProbe: new ProbeWork(4_000, 4_000 / 42_000.0, 2_000, 2_000 / 12_000.0),
-            EndProbe: new ProbeWork(4_000, 4_000 / 34_000.0, 2_000, 2_000 / 14_000.0),
+            StartProbe: ProbeSet.Of(new ProbeWork(4_000, 4_000 / 42_000.0, 2_000, 2_000 / 12_000.0)),
+            EndProbe: ProbeSet.Of(new ProbeWork(4_000, 4_000 / 34_000.0, 2_000, 2_000 / 14_000.0)),
             DatagramsDroppedByKernel: 17)
         {
             // 20 batches of 100 signs and 40 verifies: 2,000 signs in 0.05 s, 800 verifies in 0.064 s.
-            DuringProbe = new DuringProbes(new ProbeWork(2_000, 0.05, 800, 0.064), Batches: 20, ThreadCpuSeconds: 0.2),
+            DuringProbe = new DuringProbes(ProbeSet.Of(new ProbeWork(2_000, 0.05, 800, 0.064)), Batches: 20, ThreadCpuSeconds: 0.2),
         };
 
         // 20 batches (at least MinDuringBatches): the rates are the batches' alone, 40,000 and 12,500 per second.
@@ -135,7 +135,7 @@ public class SwarmCostsTests
         Assert.Equal(12_500, costs.VerifyPerSecond, 9);
 
         // Below MinDuringBatches, every probe counts, each by its work.
-        var few = costs with { DuringProbe = new DuringProbes(new ProbeWork(900, 0.0225, 360, 0.0288), Batches: 9, ThreadCpuSeconds: 0.09) };
+        var few = costs with { DuringProbe = new DuringProbes(ProbeSet.Of(new ProbeWork(900, 0.0225, 360, 0.0288)), Batches: 9, ThreadCpuSeconds: 0.09) };
         Assert.False(few.RatesFromDuring);
         Assert.Equal(8_900 / ((4_000 / 42_000.0) + (4_000 / 34_000.0) + 0.0225), few.SignPerSecond, 9);
         Assert.Equal(4_360 / ((2_000 / 12_000.0) + (2_000 / 14_000.0) + 0.0288), few.VerifyPerSecond, 9);
@@ -151,7 +151,7 @@ public class SwarmCostsTests
         Assert.Equal(40_000, (double)json["libsodium_sign_per_second"]!);
         Assert.Equal(12_500, (double)json["libsodium_verify_per_second"]!);
         var probes = json["libsodium_probes"]!.AsObject();
-        Assert.Equal(["start", "during", "end", "rates_from"], probes.Select(p => p.Key));
+        Assert.Equal(["start", "during", "end", "rates_from", "per_cpu"], probes.Select(p => p.Key));
         Assert.Equal("during", (string)probes["rates_from"]!);
         Assert.False(probes["during"]!.AsObject().ContainsKey("failure"));
         Assert.Equal(42_000, (double)probes["start"]!["sign_per_second"]!);
@@ -166,7 +166,7 @@ public class SwarmCostsTests
     [Fact]
     public void Without_signatures_kernel_counters_or_batches_during_the_run_the_report_writes_nulls()
     {
-        var costs = new SwarmCosts(1, 1, 0, 0, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null);
+        var costs = new SwarmCosts(1, 1, 0, 0, ProbeSet.Of(new ProbeWork(1, 1, 1, 1)), ProbeSet.Of(new ProbeWork(1, 1, 1, 1)), null);
         var json = ReportJson(costs);
         Assert.True(json.ContainsKey("crypto_ratio"));
         Assert.Null(json["crypto_ratio"]);
@@ -186,8 +186,8 @@ public class SwarmCostsTests
     public void The_report_takes_the_batches_rates_alone_from_ten_batches_on(int batches, string ratesFrom)
     {
         // Batches at 50,000 signs/s and 10,000 verifies/s; start and end probes at 100,000 and 20,000.
-        var during = new DuringProbes(new ProbeWork(100L * batches, 100.0 * batches / 50_000, 40L * batches, 40.0 * batches / 10_000), batches, 0.1);
-        var probe = new ProbeWork(4_000, 0.04, 2_000, 0.1);
+        var during = new DuringProbes(ProbeSet.Of(new ProbeWork(100L * batches, 100.0 * batches / 50_000, 40L * batches, 40.0 * batches / 10_000)), batches, 0.1);
+        var probe = ProbeSet.Of(new ProbeWork(4_000, 0.04, 2_000, 0.1));
         var costs = new SwarmCosts(10, 1, 1_000, 1_000, probe, probe, null) { DuringProbe = during };
         var json = ReportJson(costs);
         Assert.Equal(ratesFrom, (string)json["libsodium_probes"]!["rates_from"]!);
@@ -205,8 +205,8 @@ public class SwarmCostsTests
     [Fact]
     public void A_probe_thread_that_failed_says_why_in_the_report()
     {
-        var failed = new DuringProbes(new ProbeWork(100, 0.002, 40, 0.002), 3, 0.01, Failure: "crypto_sign_detached failed");
-        var costs = new SwarmCosts(1, 1, 10, 10, new ProbeWork(1, 1, 1, 1), new ProbeWork(1, 1, 1, 1), null) { DuringProbe = failed };
+        var failed = new DuringProbes(ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002)), 3, 0.01, Failure: "crypto_sign_detached failed");
+        var costs = new SwarmCosts(1, 1, 10, 10, ProbeSet.Of(new ProbeWork(1, 1, 1, 1)), ProbeSet.Of(new ProbeWork(1, 1, 1, 1)), null) { DuringProbe = failed };
         var json = ReportJson(costs);
         var probes = json["libsodium_probes"]!.AsObject();
         Assert.Equal("crypto_sign_detached failed", (string)probes["during"]!["failure"]!);
@@ -214,15 +214,71 @@ public class SwarmCostsTests
     }
 
     [Fact]
-    public void The_libsodium_probe_times_its_fixed_count_of_operations()
+    public void The_libsodium_probe_times_its_share_of_the_operations_on_every_cpu()
     {
-        var probe = LibsodiumProbe.Run(signs: 20, verifies: 20);
-        Assert.Equal(20, probe.Signs);
-        Assert.Equal(20, probe.Verifies);
-        Assert.True(probe.SignSeconds > 0);
-        Assert.True(probe.VerifySeconds > 0);
+        var probe = LibsodiumProbe.Run(signs: 240, verifies: 100);
+        var allowed = ThreadAffinity.AllowedCpus();
+        var cpus = probe.Cpus.ToArray();
+        if (allowed.Length > 0)
+        {
+            Assert.Equal(allowed, cpus.Select(c => c.Cpu)); // pinned to each CPU the process may use, in turn
+        }
+        else
+        {
+            Assert.Equal(-1, Assert.Single(cpus).Cpu); // nothing to pin: one unpinned run of the whole
+        }
+
+        foreach (var cpu in cpus)
+        {
+            var n = Math.Max(cpus.Length, 1);
+            Assert.Equal(LibsodiumProbe.Share(240, n, LibsodiumProbe.MinSignsPerCpu), cpu.Work.Signs);
+            Assert.Equal(LibsodiumProbe.Share(100, n, LibsodiumProbe.MinVerifiesPerCpu), cpu.Work.Verifies);
+            Assert.True(cpu.Work.SignSeconds > 0);
+            Assert.True(cpu.Work.VerifySeconds > 0);
+        }
+
         Assert.True(probe.Rates.SignPerSecond > 0);
         Assert.True(probe.Rates.VerifyPerSecond > 0);
+    }
+
+    [Fact]
+    public void A_cpus_share_of_a_probe_is_its_part_rounded_up_at_least_the_minimum_at_most_the_whole()
+    {
+        Assert.Equal(2_000, LibsodiumProbe.Share(4_000, 2, 100));
+        Assert.Equal(1_334, LibsodiumProbe.Share(4_000, 3, 100));
+        Assert.Equal(100, LibsodiumProbe.Share(4_000, 64, 100)); // many CPUs: each still times enough to mean something
+        Assert.Equal(20, LibsodiumProbe.Share(20, 2, 100)); // never more than the whole
+        Assert.Equal(4_000, LibsodiumProbe.Share(4_000, 0, 100));
+    }
+
+    [Fact]
+    public void Rates_of_several_cpus_are_the_mean_of_each_cpus_rates_each_cpu_by_its_work()
+    {
+        // CPU 0 at 60,000 signs/s and 20,000 verifies/s, CPU 1 at 40,000 and 15,000 (a slower core of the same machine).
+        var cpu0 = ProbeSet.Of(new ProbeWork(2_000, 2_000 / 60_000.0, 1_000, 1_000 / 20_000.0), cpu: 0);
+        var cpu1 = ProbeSet.Of(new ProbeWork(2_000, 2_000 / 40_000.0, 1_000, 1_000 / 15_000.0), cpu: 1);
+        var batch0 = ProbeSet.Of(new ProbeWork(100, 100 / 60_000.0, 40, 40 / 20_000.0), cpu: 0); // a batch on CPU 0 adds to its work
+        var set = ProbeSet.Sum(cpu0, cpu1, batch0);
+
+        Assert.Equal([0, 1], set.Cpus.ToArray().Select(c => c.Cpu));
+        Assert.Equal(2_100, set.Cpus[0].Work.Signs);
+        Assert.Equal(50_000, set.Rates.SignPerSecond, 6); // not the work-weighted 4,100 / (0.035 + 0.05) = 48,235/s
+        Assert.Equal(17_500, set.Rates.VerifyPerSecond, 6);
+        Assert.Equal(new ProbeWork(4_100, 0.035 + 0.05, 2_040, (1_040 / 20_000.0) + (1_000 / 15_000.0)).Signs, set.Total.Signs);
+        Assert.Equal(set, ProbeSet.Sum(cpu1, cpu0, batch0)); // kept by CPU number, whatever order the CPUs came in
+        Assert.NotEqual(set, ProbeSet.Sum(cpu0, cpu1));
+        Assert.Equal(new CryptoRates(0, 0), default(ProbeSet).Rates);
+        Assert.True(default(ProbeSet).Cpus.IsEmpty);
+        Assert.Equal(default, ProbeSet.Sum(default, default));
+
+        var costs = new SwarmCosts(10, 1, 50_000, 17_500, set, set, null);
+        Assert.Equal(10 / 2.0, costs.CryptoRatio!.Value, 9); // 1 s of signing and 1 s of checking at the mean rates
+        var perCpu = ReportJson(costs)["libsodium_probes"]!["per_cpu"]!.AsArray();
+        Assert.Equal(2, perCpu.Count);
+        Assert.Equal(1, (int)perCpu[1]!["cpu"]!);
+        Assert.Equal(40_000, (double)perCpu[1]!["sign_per_second"]!, 1);
+        Assert.Equal("the mean of cpu0 60000/20000 and cpu1 40000/15000", SwarmCommand.PerCpu(set));
+        Assert.Equal("probes not pinned to a CPU", SwarmCommand.PerCpu(ProbeSet.Of(new ProbeWork(1, 1, 1, 1))));
     }
 
     /// <summary>The report's cost fields, as the swarm writes them into its JSON object.</summary>

@@ -161,7 +161,7 @@ public class SwarmInterruptTests
             started == nodes ? 0.5 : null,
             4.4,
             "127.0.0.1:5000",
-            new SwarmCosts(1, peakBytes, 10, 10, new ProbeWork(1000, 1, 1000, 1), new ProbeWork(1000, 1, 1000, 1), drops) { AllocatedBytes = allocated })
+            new SwarmCosts(1, peakBytes, 10, 10, ProbeSet.Of(new ProbeWork(1000, 1, 1000, 1)), ProbeSet.Of(new ProbeWork(1000, 1, 1000, 1)), drops) { AllocatedBytes = allocated })
         {
             NodesStarted = started,
             Interrupted = interrupted,

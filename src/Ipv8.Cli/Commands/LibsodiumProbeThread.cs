@@ -5,7 +5,8 @@ namespace Ipv8.Cli.Commands;
 /// <summary>
 /// A thread of its own ("ipv8 swarm probe") that measures libsodium during a swarm run: once every interval, one small
 /// batch of signs and verifies (by default 100 and 40, about 5 ms of one core) timed on its own thread CPU clock, as
-/// <see cref="LibsodiumProbe"/> times its larger probe. The machine's speed drifts over a run (a shared VM); probes
+/// <see cref="LibsodiumProbe"/> times its larger probe; each batch pinned to the next of the process's CPUs in turn
+/// (<see cref="ThreadAffinity"/>), so that every CPU is measured as often. The machine's speed drifts over a run (a shared VM); probes
 /// spread over the whole run follow it, where one probe at each end of the run can miss it.
 /// </summary>
 /// <remarks>
@@ -40,7 +41,7 @@ internal sealed class LibsodiumProbeThread : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new(false, spinCount: 0);
     private readonly Lock _lock = new();
-    private ProbeWork _work;
+    private ProbeSet _work;
     private int _batches;
     private double _threadCpuSeconds;
     private long _allocatedBytes;
@@ -136,18 +137,29 @@ internal sealed class LibsodiumProbeThread : IDisposable
         var allocatedStart = GC.GetAllocatedBytesForCurrentThread();
         var batchSeconds = 0.0;
         Ed25519Workload? workload = null;
+        var cpus = ThreadAffinity.AllowedCpus();
+        var next = 0;
         try
         {
             while (!_stop.Wait(_interval))
             {
                 workload ??= new Ed25519Workload(_verifies); // at the first batch: a run shorter than an interval costs nothing
+
+                // Each batch on the next CPU in turn (the CPUs need not be equally fast); -1 where none can be pinned.
+                var on = -1;
+                if (cpus.Length > 0 && ThreadAffinity.TryPinCurrentThread(cpus[next]))
+                {
+                    on = cpus[next];
+                    next = (next + 1) % cpus.Length;
+                }
+
                 workload.WarmUp(WarmupSigns, WarmupVerifies);
                 var batch = workload.Measure(_signs, _verifies);
                 batchSeconds += batch.SignSeconds + batch.VerifySeconds;
                 var cpu = ThreadCpuSeconds(hasClock, cpuStart, batchSeconds);
                 lock (_lock)
                 {
-                    _work = _work.Add(batch);
+                    _work = _work.Add(on, batch);
                     _batches++;
                     _threadCpuSeconds = cpu;
                     _allocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedStart;

@@ -424,7 +424,7 @@ internal static class SwarmCommand
         error.WriteLine(string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
         error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
-        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s (probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; {(costs.RatesFromDuring ? "the rates are the batches' during the run" : "all together, each by its work")})"));
+        error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s ({PerCpu(costs.RateProbes)}; probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; {(costs.RatesFromDuring ? "the rates are the batches' during the run" : "all together, each by its work")})"));
         if (costs.DuringProbe.Failure is { } failure)
         {
             error.WriteLine($"swarm: warning: the probe thread stopped early: {failure}");
@@ -444,9 +444,37 @@ internal static class SwarmCommand
         error.Flush();
     }
 
-    /// <summary>"SIGNS/VERIFIES" per second of a probe, as the summary prints them: "53889/17321".</summary>
-    private static string Rates(ProbeWork probe) =>
-        string.Create(CultureInfo.InvariantCulture, $"{probe.Rates.SignPerSecond:F0}/{probe.Rates.VerifyPerSecond:F0}");
+    /// <summary>"SIGNS/VERIFIES" per second of a probe (the mean of its CPUs'), as the summary prints them: "53889/17321".</summary>
+    private static string Rates(ProbeSet probe) => Rates(probe.Rates);
+
+    private static string Rates(CryptoRates rates) =>
+        string.Create(CultureInfo.InvariantCulture, $"{rates.SignPerSecond:F0}/{rates.VerifyPerSecond:F0}");
+
+    /// <summary>
+    /// Where the rates come from, CPU by CPU: "the mean of cpu0 58867/19612 and cpu1 43396/14068", "cpu0 58867/19612" for
+    /// one CPU, "unpinned" where no CPU could be pinned.
+    /// </summary>
+    internal static string PerCpu(ProbeSet probes)
+    {
+        var cpus = probes.Cpus;
+        if (cpus.Length == 1 && cpus[0].Cpu < 0)
+        {
+            return "probes not pinned to a CPU";
+        }
+
+        var parts = new List<string>(cpus.Length);
+        foreach (var cpu in cpus)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"cpu{cpu.Cpu} {Rates(cpu.Work.Rates)}"));
+        }
+
+        return parts.Count switch
+        {
+            0 => "no probe",
+            1 => parts[0],
+            _ => $"the mean of {string.Join(", ", parts[..^1])} and {parts[^1]}",
+        };
+    }
 
     /// <summary>The probe thread's part of the summary: "during 58012/18870 over 15 batches", or "none during the run".</summary>
     internal static string During(DuringProbes during) => during.Batches > 0

@@ -37,8 +37,135 @@ internal readonly record struct ProbeWork(long Signs, double SignSeconds, long V
     private static double Rate(long operations, double seconds) => operations > 0 && seconds > 0 ? operations / seconds : 0;
 }
 
+/// <summary>The probe work one CPU did: <paramref name="Cpu"/> is the CPU the probe was pinned to, −1 when it was not pinned.</summary>
+internal readonly record struct CpuWork(int Cpu, ProbeWork Work);
+
+/// <summary>
+/// Probe work by CPU (<see cref="ThreadAffinity"/>): the probes pin themselves to each CPU the process may use in turn,
+/// because the CPUs of one machine need not be equally fast (on this project's shared VM one vCPU ran libsodium 25%
+/// slower than the other for hours). Within a CPU, probes combine by their work (<see cref="ProbeWork.Add"/>); the
+/// <see cref="Rates"/> of several CPUs are the mean of each CPU's rates, which is the run's own rate when its threads had
+/// each CPU for the same time, as the scheduler shares them. Where nothing could be pinned, all work is under CPU −1.
+/// Immutable; <c>default</c> is the empty set.
+/// </summary>
+internal readonly struct ProbeSet : IEquatable<ProbeSet>
+{
+    private readonly CpuWork[]? _cpus;
+
+    private ProbeSet(CpuWork[] cpus) => _cpus = cpus;
+
+    /// <summary>Each CPU's work, by ascending CPU number (−1, unpinned, first).</summary>
+    public ReadOnlySpan<CpuWork> Cpus => _cpus;
+
+    /// <summary>Every CPU's work summed: all the operations and all their seconds.</summary>
+    public ProbeWork Total
+    {
+        get
+        {
+            var total = default(ProbeWork);
+            foreach (var cpu in Cpus)
+            {
+                total = total.Add(cpu.Work);
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Per kind, the mean over the CPUs that did operations of that kind of each CPU's operations per second; 0 for a kind
+    /// no CPU did.
+    /// </summary>
+    public CryptoRates Rates
+    {
+        get
+        {
+            double sign = 0, verify = 0;
+            int signCpus = 0, verifyCpus = 0;
+            foreach (var cpu in Cpus)
+            {
+                var rates = cpu.Work.Rates;
+                if (rates.SignPerSecond > 0)
+                {
+                    sign += rates.SignPerSecond;
+                    signCpus++;
+                }
+
+                if (rates.VerifyPerSecond > 0)
+                {
+                    verify += rates.VerifyPerSecond;
+                    verifyCpus++;
+                }
+            }
+
+            return new(signCpus > 0 ? sign / signCpus : 0, verifyCpus > 0 ? verify / verifyCpus : 0);
+        }
+    }
+
+    public static bool operator ==(ProbeSet left, ProbeSet right) => left.Equals(right);
+
+    public static bool operator !=(ProbeSet left, ProbeSet right) => !left.Equals(right);
+
+    /// <summary>A set of one CPU's work (<paramref name="cpu"/> −1: not pinned).</summary>
+    public static ProbeSet Of(ProbeWork work, int cpu = -1) => new([new CpuWork(cpu, work)]);
+
+    /// <summary>The sum of the sets: each CPU's work added up (<see cref="ProbeWork.Add"/>).</summary>
+    public static ProbeSet Sum(params ReadOnlySpan<ProbeSet> sets)
+    {
+        var sum = default(ProbeSet);
+        foreach (var set in sets)
+        {
+            foreach (var cpu in set.Cpus)
+            {
+                sum = sum.Add(cpu.Cpu, cpu.Work);
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>This set with <paramref name="work"/> added to <paramref name="cpu"/>'s.</summary>
+    public ProbeSet Add(int cpu, ProbeWork work)
+    {
+        var cpus = Cpus;
+        var index = 0;
+        while (index < cpus.Length && cpus[index].Cpu < cpu)
+        {
+            index++;
+        }
+
+        if (index < cpus.Length && cpus[index].Cpu == cpu)
+        {
+            var same = cpus.ToArray();
+            same[index] = new CpuWork(cpu, same[index].Work.Add(work));
+            return new ProbeSet(same);
+        }
+
+        var grown = new CpuWork[cpus.Length + 1];
+        cpus[..index].CopyTo(grown);
+        grown[index] = new CpuWork(cpu, work);
+        cpus[index..].CopyTo(grown.AsSpan(index + 1));
+        return new ProbeSet(grown);
+    }
+
+    public bool Equals(ProbeSet other) => Cpus.SequenceEqual(other.Cpus);
+
+    public override bool Equals(object? obj) => obj is ProbeSet other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (var cpu in Cpus)
+        {
+            hash.Add(cpu);
+        }
+
+        return hash.ToHashCode();
+    }
+}
+
 /// <summary>What the probe thread measured during a run (<see cref="LibsodiumProbeThread"/>).</summary>
-/// <param name="Work">The batches' operations and seconds, summed.</param>
+/// <param name="Work">The batches' operations and seconds, summed by CPU (each batch pinned to the next CPU in turn).</param>
 /// <param name="Batches">Batches measured (none in a run shorter than the probe interval).</param>
 /// <param name="ThreadCpuSeconds">
 /// The probe thread's whole CPU time, from its thread clock; where there is no thread clock, the batches' own (wall
@@ -46,27 +173,93 @@ internal readonly record struct ProbeWork(long Signs, double SignSeconds, long V
 /// </param>
 /// <param name="AllocatedBytes">What the probe thread allocated on the managed heap (its key pair and buffers, made once).</param>
 /// <param name="Failure">Why the probe thread stopped early (libsodium failed), or null.</param>
-internal readonly record struct DuringProbes(ProbeWork Work, int Batches, double ThreadCpuSeconds, long AllocatedBytes = 0, string? Failure = null);
+internal readonly record struct DuringProbes(ProbeSet Work, int Batches, double ThreadCpuSeconds, long AllocatedBytes = 0, string? Failure = null);
 
 /// <summary>
-/// Measures libsodium's Ed25519 sign and verify rates on the calling thread: a fixed number of each, timed by the
-/// thread's CPU clock (so that other threads and processes taking the core do not count), by the wall clock where
-/// there is no thread clock.
+/// Measures libsodium's Ed25519 sign and verify rates on each CPU: a fixed number of each, timed by the probing thread's
+/// CPU clock (so that other threads and processes taking the core do not count), by the wall clock where there is no
+/// thread clock.
 /// </summary>
 internal static class LibsodiumProbe
 {
-    /// <summary>Signatures per probe (about 0.1 s of one core at 40,000/s).</summary>
+    /// <summary>Signatures per probe, split over the CPUs (about 0.1 s of one core at 40,000/s).</summary>
     public const int Signs = 4_000;
 
-    /// <summary>Verifications per probe (about 0.15 s at 13,000/s).</summary>
+    /// <summary>Verifications per probe, split over the CPUs (about 0.15 s at 13,000/s).</summary>
     public const int Verifies = 2_000;
 
-    public static ProbeWork Run(int signs = Signs, int verifies = Verifies)
+    /// <summary>The fewest signatures and verifications one CPU gets, however many CPUs share a probe.</summary>
+    public const int MinSignsPerCpu = 100;
+
+    /// <summary>The fewest verifications one CPU gets.</summary>
+    public const int MinVerifiesPerCpu = 40;
+
+    // Untimed operations on each CPU before its timed ones: the thread has just moved there, its caches cold.
+    private const int WarmupSigns = 20;
+    private const int WarmupVerifies = 10;
+
+    /// <summary>
+    /// Measures libsodium on every CPU the process may use (<see cref="ThreadAffinity.AllowedCpus"/>), on a thread of its
+    /// own that pins itself to each in turn: each CPU signs ⌈<paramref name="signs"/> / CPUs⌉ messages (at least
+    /// <see cref="MinSignsPerCpu"/>, never more than <paramref name="signs"/>) and verifies likewise, after a few untimed
+    /// ones. Where no CPU can be pinned, one unpinned run of the whole counts, under CPU −1. Blocks until done; libsodium's
+    /// failures surface as the exception they were.
+    /// </summary>
+    public static ProbeSet Run(int signs = Signs, int verifies = Verifies)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(signs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(verifies, 1);
+        var result = default(ProbeSet);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = Measure(ThreadAffinity.AllowedCpus(), signs, verifies);
+                }
+#pragma warning disable CA1031 // rethrown on the caller's thread below
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                }
+            },
+            maxStackSize: 256 * 1024)
+        {
+            IsBackground = true,
+            Name = "ipv8 swarm probe",
+        };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    /// <summary>The measurement itself, on the calling thread (which it pins, CPU after CPU, and leaves pinned to the last).</summary>
+    internal static ProbeSet Measure(IReadOnlyList<int> cpus, int signs, int verifies)
+    {
         using var workload = new Ed25519Workload(verifies);
-        return workload.Measure(signs, verifies);
+        var set = default(ProbeSet);
+        foreach (var cpu in cpus)
+        {
+            if (!ThreadAffinity.TryPinCurrentThread(cpu))
+            {
+                continue;
+            }
+
+            workload.WarmUp(WarmupSigns, WarmupVerifies);
+            set = set.Add(cpu, workload.Measure(Share(signs, cpus.Count, MinSignsPerCpu), Share(verifies, cpus.Count, MinVerifiesPerCpu)));
+        }
+
+        return set.Cpus.IsEmpty ? ProbeSet.Of(workload.Measure(signs, verifies)) : set;
+    }
+
+    /// <summary>⌈<paramref name="total"/> / <paramref name="cpus"/>⌉, at least <paramref name="min"/>, at most <paramref name="total"/>.</summary>
+    internal static int Share(int total, int cpus, int min)
+    {
+        var each = Math.Max(cpus, 1);
+        return Math.Min(total, Math.Max(min, (total + each - 1) / each));
     }
 }
 
@@ -198,8 +391,8 @@ internal sealed record SwarmCosts(
     long PeakWorkingSetBytes,
     long SignaturesCreated,
     long SignaturesVerified,
-    ProbeWork StartProbe,
-    ProbeWork EndProbe,
+    ProbeSet StartProbe,
+    ProbeSet EndProbe,
     long? DatagramsDroppedByKernel)
 {
     /// <summary>Bytes the process allocated on the managed heap over the run (<see cref="GC.GetTotalAllocatedBytes(bool)"/>), the probes excluded.</summary>
@@ -212,7 +405,7 @@ internal sealed record SwarmCosts(
     public DuringProbes DuringProbe { get; init; }
 
     /// <summary>Every probe's work together: start, the batches during the run, end.</summary>
-    public ProbeWork AllProbes => ProbeWork.Sum(StartProbe, DuringProbe.Work, EndProbe);
+    public ProbeSet AllProbes => ProbeSet.Sum(StartProbe, DuringProbe.Work, EndProbe);
 
     /// <summary>
     /// The batches during the run from which their rates alone are the run's (1,000 signs and 400 verifies: ten seconds
@@ -225,13 +418,16 @@ internal sealed record SwarmCosts(
     /// <summary>True when the rates are the batches' during the run (at least <see cref="MinDuringBatches"/>).</summary>
     public bool RatesFromDuring => DuringProbe.Batches >= MinDuringBatches;
 
-    /// <summary>The probes the rates come from: the batches during the run when <see cref="RatesFromDuring"/>, else every probe (<see cref="AllProbes"/>), each by its work.</summary>
-    public ProbeWork RateProbes => RatesFromDuring ? DuringProbe.Work : AllProbes;
+    /// <summary>
+    /// The probes the rates come from: the batches during the run when <see cref="RatesFromDuring"/>, else every probe
+    /// (<see cref="AllProbes"/>), each by its work within its CPU; the rates are the mean of the CPUs' (<see cref="ProbeSet.Rates"/>).
+    /// </summary>
+    public ProbeSet RateProbes => RatesFromDuring ? DuringProbe.Work : AllProbes;
 
-    /// <summary>Signatures over their CPU seconds in <see cref="RateProbes"/>.</summary>
+    /// <summary>Signatures over their CPU seconds in <see cref="RateProbes"/>, per CPU, averaged over the CPUs.</summary>
     public double SignPerSecond => RateProbes.Rates.SignPerSecond;
 
-    /// <summary>Verifications over their CPU seconds in <see cref="RateProbes"/>.</summary>
+    /// <summary>Verifications over their CPU seconds in <see cref="RateProbes"/>, per CPU, averaged over the CPUs.</summary>
     public double VerifyPerSecond => RateProbes.Rates.VerifyPerSecond;
 
     /// <summary>The CPU seconds the run's Ed25519 work takes at the probed rates.</summary>
@@ -299,6 +495,26 @@ internal sealed record SwarmCosts(
         writer.WriteEndObject();
         WriteProbe(writer, "end", EndProbe.Rates);
         writer.WriteString("rates_from", RatesFromDuring ? "during" : "all");
+        writer.WriteStartArray("per_cpu");
+        foreach (var cpu in RateProbes.Cpus)
+        {
+            writer.WriteStartObject();
+            if (cpu.Cpu >= 0)
+            {
+                writer.WriteNumber("cpu", cpu.Cpu);
+            }
+            else
+            {
+                writer.WriteNull("cpu");
+            }
+
+            var rates = cpu.Work.Rates;
+            writer.WriteNumber("sign_per_second", Math.Round(rates.SignPerSecond, 1));
+            writer.WriteNumber("verify_per_second", Math.Round(rates.VerifyPerSecond, 1));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
         if (CryptoRatio is { } ratio)
         {
