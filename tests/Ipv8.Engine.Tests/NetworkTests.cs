@@ -203,19 +203,94 @@ public sealed class NetworkTests : IDisposable
     }
 
     [Fact]
-    public void Blacklisted_keys_beyond_the_mid_cap_fall_back_to_the_mids_the_cap_kept()
+    public void Blacklisted_keys_are_kept_beyond_the_mid_cap()
     {
         var network = new Network(new NetworkOptions { MaxBlacklistedMids = 1 });
         var first = NewPeer("127.0.0.1:1000");
         var second = NewPeer("127.0.0.1:2000");
         network.BlacklistKey(first.Key);
-        network.BlacklistKey(second.Key); // evicts the first key's mid
+        network.BlacklistKey(second.Key); // the keys' mids are not in the capped table: nothing is evicted
 
-        Assert.False(network.IsMidBlacklisted(first.Mid));
-        Assert.False(network.IsKeyBlacklisted(first.Key.Bin));
+        Assert.True(network.IsMidBlacklisted(first.Mid));
+        Assert.True(network.IsMidBlacklisted(second.Mid));
+        Assert.True(network.IsKeyBlacklisted(first.Key.Bin));
         Assert.True(network.IsKeyBlacklisted(second.Key.Bin));
-        Assert.Same(first, network.AddVerifiedPeer(first));
+        Assert.Null(network.AddVerifiedPeer(first));
         Assert.Null(network.AddVerifiedPeer(second));
+        var stranger = NewPeer("127.0.0.1:3000");
+        Assert.Same(stranger, network.AddVerifiedPeer(stranger));
+        Assert.False(MidComputed(stranger.Key), "only keys are blacklisted: their bins decide");
+    }
+
+    [Fact]
+    public void Keys_past_the_compared_ones_stay_blacklisted_after_more_bare_mids_than_the_cap()
+    {
+        var network = new Network(new NetworkOptions { MaxBlacklistedMids = 1 });
+        var keys = Enumerable.Range(0, Network.MaxBlacklistedKeys + 2).Select(i => NewPeer($"127.0.0.1:{1000 + i}")).ToList();
+        foreach (var peer in keys)
+        {
+            network.BlacklistKey(peer.Key);
+        }
+
+        var first = RandomMid(0);
+        var second = RandomMid(1);
+        network.BlacklistMid(first);
+        network.BlacklistMid(second); // evicts the first bare mid, and only it
+        network.BlacklistMid(keys[^1].Mid); // a key's mid again: already kept for good, evicts nothing
+
+        Assert.False(network.IsMidBlacklisted(first));
+        Assert.True(network.IsMidBlacklisted(second));
+        Assert.All(keys, peer => Assert.True(network.IsMidBlacklisted(peer.Mid)));
+        Assert.All(keys, peer => Assert.True(network.IsKeyBlacklisted(peer.Key.Bin)));
+        Assert.All(keys, peer => Assert.Null(network.AddVerifiedPeer(peer)));
+        var stranger = NewPeer("127.0.0.1:3000");
+        Assert.Same(stranger, network.AddVerifiedPeer(stranger));
+        Assert.Equal(1, network.VerifiedPeerCount);
+    }
+
+    [Fact]
+    public void A_key_blacklisted_after_its_bare_mid_is_decided_by_its_bin_again()
+    {
+        var network = new Network(new NetworkOptions { MaxBlacklistedMids = 1 });
+        var own = NewPeer("127.0.0.1:1000");
+        network.BlacklistMid(own.Mid);
+        network.BlacklistKey(own.Key); // the bare mid becomes the key's, kept for good
+
+        network.BlacklistMid(RandomMid(0)); // fills the bare mids' cap
+        network.BlacklistMid(RandomMid(1));
+        Assert.True(network.IsKeyBlacklisted(own.Key.Bin));
+        Assert.Null(network.AddVerifiedPeer(own));
+
+        var fresh = new Network();
+        var other = NewPeer("127.0.0.1:2000");
+        fresh.BlacklistMid(other.Mid);
+        fresh.BlacklistKey(other.Key);
+        var stranger = NewPeer("127.0.0.1:3000");
+        Assert.Null(fresh.AddVerifiedPeer(other));
+        Assert.Same(stranger, fresh.AddVerifiedPeer(stranger));
+        Assert.False(MidComputed(stranger.Key), "no bare mid is left: the bins decide");
+    }
+
+    [Fact]
+    public void Own_key_stays_blacklisted_after_more_bare_mids_than_the_cap()
+    {
+        // py-ipv8 blacklist_mids is an unbounded list: a community's own mid is never forgotten. Here the bare mids
+        // (BlacklistMid) are bounded by MaxBlacklistedMids, and filling that cap must not evict the keys' mids.
+        var network = new Network();
+        var own = NewPeer("127.0.0.1:1000");
+        network.BlacklistKey(own.Key);
+        var mids = Enumerable.Range(0, network.Options.MaxBlacklistedMids + 1).Select(RandomMid).ToList();
+        foreach (var mid in mids)
+        {
+            network.BlacklistMid(mid);
+        }
+
+        Assert.True(network.IsMidBlacklisted(own.Mid));
+        Assert.True(network.IsKeyBlacklisted(own.Key.Bin));
+        Assert.Null(network.AddVerifiedPeer(own));
+        Assert.Equal(0, network.VerifiedPeerCount);
+        Assert.False(network.IsMidBlacklisted(mids[0])); // the bare mids keep their cap: the oldest went
+        Assert.True(network.IsMidBlacklisted(mids[^1]));
     }
 
     [Fact]
@@ -616,6 +691,8 @@ public sealed class NetworkTests : IDisposable
     private static UdpAddress Address(string text) => UdpAddress.Parse(text);
 
     // Whether the key's mid was computed (PublicKey hashes its bin on first use): tells whether the network hashed it.
+    private static byte[] RandomMid(int _) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(20);
+
     private static bool MidComputed(PublicKey key) =>
         (int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(key)! == 1;
 

@@ -8,7 +8,8 @@ namespace Ipv8.Engine.Peers;
 /// The peer table shared by the communities of one node (py-ipv8 <c>Network</c>): walkable addresses (address →
 /// introducer, service, new-style), verified peers by key, the services each peer offers, and two blacklists (by
 /// address and by mid). Thread-safe. Every table is bounded by <see cref="NetworkOptions"/>; a full table evicts its
-/// least recently useful entry (<see cref="BoundedLru{TKey, TValue}"/>).
+/// least recently useful entry (<see cref="BoundedLru{TKey, TValue}"/>). The one exception: the mids of the communities'
+/// own keys (one a community) stay blacklisted for good, outside the caps, as in py-ipv8.
 /// </summary>
 /// <remarks>
 /// A peer's addresses change only through the network (<see cref="UpdateAddress"/>, <see cref="UpdateLanAddress"/>), so
@@ -37,17 +38,23 @@ public sealed class Network
     // node).
     private readonly ConcurrentDictionary<CommunityId, ServicePeers> _servicePeers = new(concurrencyLevel: 1, capacity: 1);
 
-    // Sets: the oldest member is forgotten first (the values are unused).
+    // Sets: the oldest member is forgotten first (the values are unused). _blacklistMids holds the bare mids
+    // (BlacklistMid) only, never those of the keys below: filling it must not make a node forget its own mid.
     private readonly BoundedLru<UdpAddress, bool> _blacklist;
     private readonly BoundedLru<MidKey, bool> _blacklistMids;
 
-    // The keys whose mids were blacklisted with the key at hand (BlacklistKey: every community blacklists its own key,
-    // py-ipv8 blacklist_mids.append(my_peer.mid)). While every blacklisted mid is one of theirs, a key is checked by
-    // comparing bins with these few instead of hashing it: SHA-1 through OpenSSL costs about a microsecond a call, twice
-    // for every unknown sender (before its signature is checked, then when it is added), and a swarm's nodes hear from
-    // thousands of them.
+    // The keys blacklisted with the key at hand (BlacklistKey: every community blacklists its own key, py-ipv8
+    // blacklist_mids.append(my_peer.mid)), kept for good: py-ipv8's blacklist_mids is a list that never forgets, and
+    // only the application adds to these (one key a community), never a remote sender. While no bare mid was
+    // blacklisted, a key is checked by comparing bins with these few instead of hashing it: SHA-1 through OpenSSL costs
+    // about a microsecond a call, twice for every unknown sender (before its signature is checked, then when it is
+    // added), and a swarm's nodes hear from thousands of them.
     private readonly List<(byte[] Bin, MidKey Mid)> _blacklistedKeys = [];
-    private bool _blacklistedMidsWithoutKey; // set for good once BlacklistMid added a mid none of those keys has
+
+    // The mids of the keys past MaxBlacklistedKeys (null until there are any): kept for good as well, but looked up by
+    // mid (hashed keys), as comparing them all would cost more than one hash. As many as the communities sharing this
+    // network beyond the first MaxBlacklistedKeys.
+    private HashSet<MidKey>? _moreBlacklistedKeyMids;
 
     // Beyond this many keys (communities with keys of their own sharing one network), comparing them all would cost more
     // than one hash: the network hashes again.
@@ -171,23 +178,31 @@ public sealed class Network
         }
     }
 
-    /// <summary>Adds a mid to the blacklist (py-ipv8 <c>network.blacklist_mids.append</c>).</summary>
+    /// <summary>
+    /// Adds a mid to the blacklist (py-ipv8 <c>network.blacklist_mids.append</c>). These mids are kept up to
+    /// <see cref="NetworkOptions.MaxBlacklistedMids"/>, the oldest forgotten first (py-ipv8's list is unbounded); the
+    /// mids of the communities' own keys are kept apart, for good, and never forgotten however many are added here.
+    /// </summary>
     public void BlacklistMid(ReadOnlySpan<byte> mid)
     {
         var key = MidKey.From(mid);
         lock (_lock)
         {
-            if (_blacklistMids.TryAdd(key, true) && !_blacklistedKeys.Exists(k => k.Mid == key))
+            if (!IsKeyMidLocked(key))
             {
-                _blacklistedMidsWithoutKey = true;
+                _blacklistMids.TryAdd(key, true); // while it holds a mid, keys are hashed (IsBinBlacklistedLocked)
             }
         }
     }
 
     /// <summary>
-    /// Adds the mid of <paramref name="key"/> to the blacklist, as <see cref="BlacklistMid"/>, and remembers the key, so
-    /// that <see cref="IsKeyBlacklisted"/> and <see cref="AddVerifiedPeer(Peer)"/> can compare key bins instead of hashing
-    /// them while only such keys are blacklisted (a community blacklists its own key this way).
+    /// Blacklists the mid of <paramref name="key"/> for good (py-ipv8 <c>blacklist_mids.append(my_peer.mid)</c>, a list
+    /// that never forgets): outside <see cref="NetworkOptions.MaxBlacklistedMids"/>, so that no number of
+    /// <see cref="BlacklistMid"/> calls evicts it. A community blacklists its own key this way, so that the node never
+    /// adds itself as a peer; there are as many such keys as communities sharing the network. The first
+    /// <see cref="MaxBlacklistedKeys"/> are kept with their bins, so that <see cref="IsKeyBlacklisted"/> and
+    /// <see cref="AddVerifiedPeer(Peer)"/> can compare key bins instead of hashing them while no bare mid is blacklisted;
+    /// beyond them, keys are hashed and their mids looked up.
     /// </summary>
     internal void BlacklistKey(PublicKey key)
     {
@@ -195,19 +210,46 @@ public sealed class Network
         var mid = MidKey.From(key.Mid);
         lock (_lock)
         {
-            _blacklistMids.TryAdd(mid, true);
-            if (!_blacklistedKeys.Exists(k => k.Mid == mid) && _blacklistedKeys.Count <= MaxBlacklistedKeys)
+            if (IsKeyMidLocked(mid))
             {
-                _blacklistedKeys.Add((key.Bin.ToArray(), mid)); // past the cap, the bins no longer decide (IsBinBlacklistedLocked)
+                return;
             }
+
+            if (_blacklistedKeys.Count < MaxBlacklistedKeys)
+            {
+                _blacklistedKeys.Add((key.Bin.ToArray(), mid));
+            }
+            else
+            {
+                (_moreBlacklistedKeyMids ??= []).Add(mid); // past the cap, the bins no longer decide (IsBinBlacklistedLocked)
+            }
+
+            _blacklistMids.Remove(mid); // blacklisted bare before: now kept for good, and counts no longer as a bare mid
         }
     }
 
-    // Under _lock: whether the key bins alone decide the mid blacklist (every blacklisted mid is one of those keys', and
-    // none was evicted); if so, whether this bin is one of them.
+    // Under _lock: whether the mid is that of a key given to BlacklistKey (blacklisted for good).
+    private bool IsKeyMidLocked(MidKey mid)
+    {
+        foreach (var (_, keyMid) in _blacklistedKeys)
+        {
+            if (keyMid == mid)
+            {
+                return true;
+            }
+        }
+
+        return _moreBlacklistedKeyMids?.Contains(mid) == true;
+    }
+
+    // Under _lock: whether the mid is blacklisted, for good (a key's) or among the bare mids.
+    private bool IsMidBlacklistedLocked(MidKey mid) => IsKeyMidLocked(mid) || _blacklistMids.ContainsKey(mid);
+
+    // Under _lock: whether the key bins alone decide the mid blacklist (no bare mid is blacklisted, and every key is kept
+    // with its bin); if so, whether this bin is one of them.
     private bool? IsBinBlacklistedLocked(ReadOnlySpan<byte> publicKeyBin)
     {
-        if (_blacklistedMidsWithoutKey || _blacklistedKeys.Count > Math.Min(MaxBlacklistedKeys, _blacklistMids.Capacity))
+        if (_blacklistMids.Count != 0 || _moreBlacklistedKeyMids is not null)
         {
             return null;
         }
@@ -229,15 +271,15 @@ public sealed class Network
         var key = MidKey.From(mid);
         lock (_lock)
         {
-            return _blacklistMids.ContainsKey(key);
+            return IsMidBlacklistedLocked(key);
         }
     }
 
     /// <summary>
     /// True when the mid of <paramref name="publicKeyBin"/> (its SHA-1) is blacklisted. While every blacklisted mid is
-    /// that of a key the network was given (a community's own key), the bin is compared with those keys' bins instead of
-    /// hashed; otherwise it is hashed (about 1 µs). Either way cheap enough to run before a signature check, which costs
-    /// well over an order of magnitude more. Allocates nothing.
+    /// that of a key the network was given (a community's own key, at most <see cref="MaxBlacklistedKeys"/> of them), the
+    /// bin is compared with those keys' bins instead of hashed; otherwise it is hashed (about 1 µs). Either way cheap
+    /// enough to run before a signature check, which costs well over an order of magnitude more. Allocates nothing.
     /// </summary>
     public bool IsKeyBlacklisted(ReadOnlySpan<byte> publicKeyBin)
     {
@@ -778,7 +820,7 @@ public sealed class Network
 
     private Peer? AddVerifiedPeerLocked(Peer peer, ref List<Peer>? removed)
     {
-        if (IsBinBlacklistedLocked(peer.Key.Bin) ?? _blacklistMids.ContainsKey(MidKey.From(peer.Mid)))
+        if (IsBinBlacklistedLocked(peer.Key.Bin) ?? IsMidBlacklistedLocked(MidKey.From(peer.Mid)))
         {
             return null;
         }

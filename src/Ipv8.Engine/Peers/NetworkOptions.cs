@@ -15,7 +15,11 @@ public sealed class NetworkOptions
     /// <summary>Blacklisted addresses kept at most. Default 1,000.</summary>
     public int MaxBlacklistedAddresses { get; set; } = 1_000;
 
-    /// <summary>Blacklisted mids kept at most. Default 1,000.</summary>
+    /// <summary>
+    /// Blacklisted mids (<see cref="Network.BlacklistMid"/>) kept at most. Default 1,000; the oldest goes first. The mids
+    /// of the communities' own keys are not among them: they stay blacklisted for good (py-ipv8 <c>blacklist_mids</c>
+    /// never forgets), one per community sharing the network.
+    /// </summary>
     public int MaxBlacklistedMids { get; set; } = 1_000;
 
     /// <summary>Services remembered per peer at most. Default 64.</summary>
