@@ -172,8 +172,8 @@ public sealed class OutputFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData(99, "")]
-    [InlineData(100, " (~1024 KiB per node)")]
+    [InlineData(99, " (50.0 MiB before the start)")]
+    [InlineData(100, " (50.0 MiB before the start; ~1024 KiB per node above it)")]
     public void Swarm_summary_gives_memory_per_node_only_from_100_nodes(int nodes, string expected) =>
-        Assert.Equal(expected, SwarmCommand.PerNode(nodes * 1024L * 1024, nodes));
+        Assert.Equal(expected, SwarmCommand.PerNode((50L << 20) + (nodes * 1024L * 1024), 50L << 20, nodes));
 }

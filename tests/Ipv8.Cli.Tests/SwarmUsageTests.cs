@@ -198,10 +198,10 @@ public sealed class SwarmUsageTests : IDisposable
         Assert.Equal(expected, SwarmCommand.Mib(bytes));
 
     [Theory]
-    [InlineData(150L << 20, 100, " (~1536 KiB per node)")] // 1.5 MiB each
-    [InlineData(1_024_614_400L, 1000, " (~1001 KiB per node)")] // 1000.6 KiB each rounds up
+    [InlineData(150L << 20, 100, " (0.0 MiB before the start; ~1536 KiB per node above it)")] // 1.5 MiB each
+    [InlineData(1_024_614_400L, 1000, " (0.0 MiB before the start; ~1001 KiB per node above it)")] // 1000.6 KiB each rounds up
     public void Swarm_summary_rounds_memory_per_node(long bytes, int nodes, string expected) =>
-        Assert.Equal(expected, SwarmCommand.PerNode(bytes, nodes));
+        Assert.Equal(expected, SwarmCommand.PerNode(bytes, 0, nodes));
 
     [Fact]
     public void Swarm_kernel_drops_next_to_equal_sent_and_received_say_they_were_most_likely_other_processes()

@@ -25,7 +25,14 @@ internal sealed record SwarmConfig
     public int Nodes { get; init; } = 20;
 
     /// <summary>The run's time limit.</summary>
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(DefaultDurationSeconds);
+
+    /// <summary>
+    /// The default time limit. The default 20 nodes need 19 verified peers each, every other node: about 190 pairs found
+    /// by random walks, 2 steps a second a node, a coupon collector that takes ~30 s on average (measured
+    /// 23-42 s in memory on the shared 2-core machine, UDP alike), so a limit of 30 s failed about half the runs.
+    /// </summary>
+    public const int DefaultDurationSeconds = 60;
 
     public FileInfo? Report { get; init; }
 
@@ -133,6 +140,15 @@ internal sealed record SwarmResult(
     /// <summary>The pause between batches of started nodes in force, in milliseconds.</summary>
     public double BatchDelayMs { get; init; }
 
+    /// <summary>The time limit the run had (<c>--duration</c>), in seconds; not in the report.</summary>
+    public double TimeLimitSeconds { get; init; }
+
+    /// <summary>
+    /// The process's working set just before the tracker and the nodes started (the runtime, the CLI, libsodium); the
+    /// summary's memory per node counts above it. Null: not measured. Not in the report.
+    /// </summary>
+    public long? BaselineWorkingSetBytes { get; init; }
+
     public string ToJson() => Json.Write(writer =>
     {
         writer.WriteStartObject();
@@ -148,9 +164,20 @@ internal sealed record SwarmResult(
         }
 
         writer.WriteStartObject("peers_per_node");
-        writer.WriteNumber("min", PeersMin);
-        writer.WriteNumber("median", PeersMedian);
-        writer.WriteNumber("max", PeersMax);
+        if (NodesStarted > 0)
+        {
+            writer.WriteNumber("min", PeersMin);
+            writer.WriteNumber("median", PeersMedian);
+            writer.WriteNumber("max", PeersMax);
+        }
+        else
+        {
+            // No node to count: null, not the 0 peers of nodes that found none.
+            writer.WriteNull("min");
+            writer.WriteNull("median");
+            writer.WriteNull("max");
+        }
+
         writer.WriteEndObject();
         writer.WriteNumber("packets_sent", PacketsSent);
         writer.WriteNumber("packets_received", PacketsReceived);
@@ -206,9 +233,9 @@ internal static class SwarmCommand
         var duration = new Option<double>("--duration")
         {
             Description = "Time limit of the run, in seconds. The swarm stops earlier once it has converged, unless --run-full.",
-            DefaultValueFactory = _ => 30,
+            DefaultValueFactory = _ => SwarmConfig.DefaultDurationSeconds,
             HelpName = "seconds",
-        }.Check(value => value is > 0 and <= 3600, value => string.Create(CultureInfo.InvariantCulture, $"--duration must be more than 0 and at most 3600 seconds, got '{value}'."));
+        }.CheckAsGiven(value => value is > 0 and <= 3600, "--duration must be more than 0 and at most 3600 seconds");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
         var plot = CliArguments.SvgFile("--plot", "Draw verified peers per node over time, the target and the moment of convergence into this SVG file.");
         var inMemory = new Option<bool>("--in-memory")
@@ -381,11 +408,29 @@ internal static class SwarmCommand
     }
 
     /// <summary>
-    /// " (~N KiB per node)" from 100 nodes up (rounded); empty below, where the runtime's own memory, not the nodes',
-    /// fills the working set. <paramref name="nodes"/> is the nodes started.
+    /// What follows the peak working set in the summary: " (B MiB before the start; ~N KiB per node above it)", the
+    /// working set measured before the tracker and the nodes started (the runtime's own ~50 MiB) and, from 100 nodes up,
+    /// the growth over it per node started (rounded; below 100 the few nodes' share is lost in the runtime's own
+    /// growth). Without a baseline: " (~N KiB per node, runtime included)" from 100 nodes up, empty below.
     /// </summary>
-    internal static string PerNode(long peakWorkingSetBytes, int nodes) =>
-        nodes >= 100 ? string.Create(CultureInfo.InvariantCulture, $" (~{Math.Round(peakWorkingSetBytes / (double)nodes / 1024, MidpointRounding.AwayFromZero):F0} KiB per node)") : string.Empty;
+    internal static string PerNode(long peakWorkingSetBytes, long? baselineBytes, int nodes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (baselineBytes is not { } baseline)
+        {
+            return nodes >= 100 ? string.Create(c, $" (~{KiB(peakWorkingSetBytes / (double)nodes)} KiB per node, runtime included)") : string.Empty;
+        }
+
+        var perNode = nodes >= 100 ? string.Create(c, $"; ~{KiB(Math.Max(0, peakWorkingSetBytes - baseline) / (double)nodes)} KiB per node above it") : string.Empty;
+        return string.Create(c, $" ({Mib(baseline)} before the start{perNode})");
+
+        static string KiB(double bytes) => Math.Round(bytes / 1024, MidpointRounding.AwayFromZero).ToString("F0", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Seconds as given, without trailing zeros and down to the clock's 100 ns: "30", "2.5", "0.0001".
+    /// </summary>
+    internal static string Limit(double seconds) => seconds.ToString("0.#######", CultureInfo.InvariantCulture);
 
     /// <summary>Bytes as MiB with one decimal, rounded: "8.6 MiB".</summary>
     internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB");
@@ -418,12 +463,14 @@ internal static class SwarmCommand
             (true, false) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}"),
             (true, true) => string.Create(c, $"converged in {result.SecondsToConverge:F1} s: every node has at least {target}; interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM)"),
             (false, true) => string.Create(c, $"interrupted after {result.SecondsRunning:F1} s (Ctrl+C or SIGTERM), before converging (target: {target} per node)"),
-            (false, false) => string.Create(c, $"did NOT converge within {result.SecondsRunning:F1} s (target: {target} per node)"),
+            (false, false) => string.Create(c, $"did NOT converge within the time limit of {Limit(result.TimeLimitSeconds)} s (--duration; stopped after {result.SecondsRunning:F1} s; target: {target} per node)"),
         });
         var over = all ? string.Empty : string.Create(c, $" (over the {result.NodesStarted} started)");
-        error.WriteLine(string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
+        error.WriteLine(result.NodesStarted == 0
+            ? string.Create(c, $"peers per node: none, no node started (max_peers {result.MaxPeers}, walk target {result.WalkTarget})")
+            : string.Create(c, $"peers per node{over}: min {result.PeersMin}, median {result.PeersMedian}, max {result.PeersMax} (max_peers {result.MaxPeers}, walk target {result.WalkTarget})"));
         error.WriteLine(string.Create(c, $"packets: {result.PacketsSent} sent, {result.PacketsReceived} received (every node and the tracker)"));
-        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
+        error.WriteLine(string.Create(c, $"process: {costs.CpuSeconds:F1} s CPU (user+sys) over the run, peak working set {Mib(costs.PeakWorkingSetBytes)}{PerNode(costs.PeakWorkingSetBytes, result.BaselineWorkingSetBytes, result.NodesStarted)}, {result.SecondsRunning:F1} s running, {Mib(costs.AllocatedBytes)} allocated ({Counted.Of(costs.GarbageCollections, "collection")})"));
         error.WriteLine(string.Create(c, $"signatures: {costs.SignaturesCreated} made, {costs.SignaturesVerified} checked; libsodium on one core {costs.SignPerSecond:F0} signs/s, {costs.VerifyPerSecond:F0} verifies/s ({PerCpu(costs.RateProbes)}; probes at start {Rates(costs.StartProbe)}, {During(costs.DuringProbe)}, end {Rates(costs.EndProbe)}; {(costs.RatesFromDuring ? "the rates are the batches' during the run" : "all together, each by its work")})"));
         if (costs.DuringProbe.Failure is { } failure)
         {
@@ -534,6 +581,7 @@ internal static class SwarmCommand
             using var until = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             until.CancelAfter(config.Duration);
 
+            var baseline = Environment.WorkingSet; // the runtime's own, before the tracker and the nodes: the summary's per node counts above it
             _tracker = Tracker.Create(CreateEndpoint(config.BasePort, isTracker: true), logs, Math.Max(2_000, 2 * config.Nodes), enableMetrics: false);
             _tracker.Start();
             var trackerAddress = _tracker.Address;
@@ -649,6 +697,8 @@ internal static class SwarmCommand
                 Sharing = config.Share,
                 BatchSize = config.BatchSize,
                 BatchDelayMs = BatchDelay.TotalMilliseconds,
+                TimeLimitSeconds = config.Duration.TotalSeconds,
+                BaselineWorkingSetBytes = baseline,
             };
         }
 

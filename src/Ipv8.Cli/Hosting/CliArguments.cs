@@ -24,19 +24,42 @@ internal static class CliArguments
     {
         option.Validators.Add(result =>
         {
-            T value;
-            try
-            {
-                value = result.GetValueOrDefault<T>();
-            }
-            catch (InvalidOperationException)
-            {
-                return;
-            }
-
-            if (!valid(value))
+            if (Converted(result, out T value) && !valid(value))
             {
                 result.AddError(message(value));
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The option's value, false when it does not convert (then a parse error of its own).</summary>
+    private static bool Converted<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Adds a check of a number that echoes the value as the user typed it: "RULE, got 'TEXT'." A number too large for a
+    /// double (<c>1e400</c>) converts to infinity, and its own text, not "Infinity", is what the user should read back.
+    /// A value that does not convert at all is already a parse error of its own.
+    /// </summary>
+    public static Option<double> CheckAsGiven(this Option<double> option, Func<double, bool> valid, string rule)
+    {
+        option.Validators.Add(result =>
+        {
+            if (Converted(result, out double value) && (!double.IsFinite(value) || !valid(value)))
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : value.ToString(CultureInfo.InvariantCulture);
+                result.AddError($"{rule}, got '{text}'.");
             }
         });
         return option;
@@ -266,7 +289,7 @@ internal static class CliArguments
             Description = description,
             DefaultValueFactory = _ => defaultValue,
             HelpName = "seconds",
-        }.Check(value => value >= min && value <= max, value => string.Create(CultureInfo.InvariantCulture, $"{name} must be {min}-{max} seconds, got '{value}'."));
+        }.CheckAsGiven(value => value >= min && value <= max, string.Create(CultureInfo.InvariantCulture, $"{name} must be {min}-{max} seconds"));
 
     /// <summary>
     /// An option whose values are <c>HOST:PORT</c> (an IP address, <c>[IPv6]</c> or a DNS name), checked by

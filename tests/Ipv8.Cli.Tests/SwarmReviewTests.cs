@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Ipv8.Cli.Commands;
+using Ipv8.Engine;
+using Ipv8.Engine.Communities;
+using Ipv8.Tests.Shared;
+using Ipv8.Wire;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ipv8.Cli.Tests;
+
+/// <summary>
+/// <c>ipv8 swarm</c>'s small user-facing defects found in review: an infinite duration, the limit a run that did not
+/// converge names, a run in which no node started, memory per node with the runtime in it, the default duration, and
+/// the address the docs give to <c>WalkTo</c>.
+/// </summary>
+public sealed class SwarmReviewTests
+{
+    [Theory]
+    [InlineData("1e400")] // converts to infinity: was echoed as 'Infinity'
+    [InlineData("Infinity")]
+    [InlineData("NaN")]
+    [InlineData("3600.5")]
+    public void Swarm_duration_out_of_range_or_not_finite_is_a_usage_error_naming_the_range_and_the_value_given(string value)
+    {
+        var (code, output, error) = CliHarness.Run("swarm", "--duration", value);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal($"error: --duration must be more than 0 and at most 3600 seconds, got '{value}'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Fact]
+    public void Swarm_bootstrap_interval_out_of_range_echoes_the_value_given_too()
+    {
+        var (code, _, error) = CliHarness.Run("swarm", "--bootstrap-interval", "1e400");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --bootstrap-interval must be 0.1-3600 seconds, got '1e400'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(30, "30")]
+    [InlineData(2.5, "2.5")]
+    public void Swarm_that_did_not_converge_names_the_time_limit_given_and_how_long_it_ran(double limit, string shown)
+    {
+        using var error = new StringWriter();
+
+        SwarmCommand.WriteSummary(SwarmInterruptTests.Result(20, 20, interrupted: false) with { TimeLimitSeconds = limit }, error);
+
+        Assert.Equal(
+            $"did NOT converge within the time limit of {shown} s (--duration; stopped after 4.4 s; target: 19 verified peers per node)",
+            CliHarness.Lines(error.ToString())[1]);
+    }
+
+    [Fact]
+    public async Task Swarm_with_a_tiny_duration_names_that_limit_not_the_time_the_run_took()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var config = new SwarmConfig { Nodes = 20, Duration = TimeSpan.FromSeconds(0.0001), InMemory = true, ProgressInterval = null };
+
+        var code = await SwarmCommand.RunAsync(config, output, error, NullLoggerFactory.Instance, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        var lines = CliHarness.Lines(error.ToString());
+        Assert.Contains(lines, l => l.StartsWith("did NOT converge within the time limit of 0.0001 s (--duration; stopped after ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("process: ", StringComparison.Ordinal) && l.Contains(" MiB before the start)", StringComparison.Ordinal));
+        var json = CliHarness.ParseObject(output.ToString());
+        if ((int)json["nodes_started"]! == 0) // as a rule: the limit comes before the first node
+        {
+            Assert.Null(json["peers_per_node"]!["min"]);
+            Assert.Contains("peers per node: none, no node started (max_peers 30, walk target 20)", lines);
+        }
+    }
+
+    [Fact]
+    public void Swarm_report_gives_null_peer_figures_when_no_node_started()
+    {
+        var result = SwarmInterruptTests.Result(20, 0, interrupted: true);
+
+        var json = CliHarness.ParseObject(result.ToJson());
+
+        Assert.Equal(0, (int)json["nodes_started"]!);
+        var peers = json["peers_per_node"]!.AsObject();
+        CliHarness.AssertKeys(peers, ["min", "median", "max"]);
+        Assert.All(peers, p => Assert.Null(p.Value)); // JSON null: no node to count, not nodes with 0 peers
+        Assert.Contains("\"peers_per_node\":{\"min\":null,\"median\":null,\"max\":null}", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Swarm_report_gives_peer_figures_as_numbers_when_a_node_started()
+    {
+        var json = CliHarness.ParseObject(SwarmInterruptTests.Result(20, 1, interrupted: true).ToJson());
+
+        Assert.All(json["peers_per_node"]!.AsObject(), p => Assert.Equal(JsonValueKind.Number, p.Value!.GetValueKind()));
+    }
+
+    [Fact]
+    public void Swarm_summary_says_no_node_started_instead_of_zero_peers()
+    {
+        using var error = new StringWriter();
+
+        SwarmCommand.WriteSummary(SwarmInterruptTests.Result(20, 0, interrupted: true), error);
+
+        var lines = CliHarness.Lines(error.ToString());
+        Assert.Contains("peers per node: none, no node started (max_peers 30, walk target 20)", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("min 0", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(5, " (50.0 MiB before the start)")] // a few nodes: no share of their own
+    [InlineData(100, " (50.0 MiB before the start; ~512 KiB per node above it)")] // 100 MiB peak: 50 over the baseline
+    public void Swarm_memory_per_node_counts_above_the_working_set_measured_before_the_start(int nodes, string expected) =>
+        Assert.Equal(expected, SwarmCommand.PerNode(100L << 20, 50L << 20, nodes));
+
+    [Fact]
+    public void Swarm_memory_per_node_without_a_baseline_says_the_runtime_is_included() =>
+        Assert.Equal(" (~1024 KiB per node, runtime included)", SwarmCommand.PerNode(100L << 20, null, 100));
+
+    [Fact]
+    public void Swarm_summary_prints_the_baseline_after_the_peak_working_set()
+    {
+        using var error = new StringWriter();
+
+        SwarmCommand.WriteSummary(SwarmInterruptTests.Result(200, 200, interrupted: false, peakBytes: 250L << 20) with { BaselineWorkingSetBytes = 50L << 20 }, error);
+
+        var process = Assert.Single(CliHarness.Lines(error.ToString()), l => l.StartsWith("process:", StringComparison.Ordinal));
+        Assert.Contains("peak working set 250.0 MiB (50.0 MiB before the start; ~1024 KiB per node above it), ", process, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Swarm_default_duration_leaves_room_for_the_default_20_nodes()
+    {
+        var parsed = CliApp.CreateRoot().Parse(["swarm"]);
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(60, parsed.GetValue<double>("--duration")); // 20 nodes take ~30 s on average: 30 failed about half the runs
+        Assert.Equal(TimeSpan.FromSeconds(60), new SwarmConfig().Duration);
+        Assert.Contains("| `--duration S` | 60 |", File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "cli.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Docs_show_the_endpoint_address_to_give_to_WalkTo_and_that_member_exists()
+    {
+        var endpoint = typeof(Ipv8Node).GetProperty(nameof(Ipv8Node.Endpoint))!.PropertyType;
+        Assert.Equal(typeof(UdpAddress?), endpoint.GetProperty("Ipv4Address")!.PropertyType);
+        Assert.NotNull(typeof(Community).GetMethod(nameof(Community.WalkTo), [typeof(UdpAddress)]));
+
+        var mapping = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "mapping.md"));
+        Assert.Contains("community.WalkTo(other.Endpoint.Ipv4Address!.Value)", mapping, StringComparison.Ordinal);
+    }
+}
