@@ -27,10 +27,12 @@ internal sealed class LibsodiumProbeThread : IDisposable
     /// <summary>Verifications per batch (about 2–3 ms at 15,000–20,000/s).</summary>
     public const int BatchVerifies = 40;
 
-    // Untimed operations before each batch's timed ones: after a second's pause libsodium's code and tables are out of
-    // the caches, which the start and end probes (thousands of operations in a row) hardly see.
-    private const int WarmupSigns = 4;
-    private const int WarmupVerifies = 2;
+    // Untimed operations before each batch's timed ones (about 1 ms): after a second's pause, and on a CPU it has just
+    // moved to, libsodium's code and tables are out of the thread's caches, which the nodes (signing and verifying without
+    // pause) and the start and end probes (thousands of operations in a row) hardly see. With 4 and 2, the batches read
+    // 2–4% slower than the nodes' own signatures in perf (session 12).
+    private const int WarmupSigns = 20;
+    private const int WarmupVerifies = 10;
 
     // Stop waits this long for the batch in progress (about 5 ms of CPU) before it reports what the thread had so far.
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(10);
