@@ -281,6 +281,65 @@ public class SwarmCostsTests
         Assert.Equal("probes not pinned to a CPU", SwarmCommand.PerCpu(ProbeSet.Of(new ProbeWork(1, 1, 1, 1))));
     }
 
+    [Fact]
+    public void Batches_that_missed_a_cpu_the_start_probe_measured_do_not_decide_the_rates_alone()
+    {
+        var start = ProbeSet.Sum(ProbeSet.Of(new ProbeWork(2_000, 0.04, 1_000, 0.05), cpu: 0), ProbeSet.Of(new ProbeWork(2_000, 0.05, 1_000, 0.06), cpu: 1));
+        var onlyCpu0 = new DuringProbes(ProbeSet.Of(new ProbeWork(1_200, 0.024, 480, 0.024), cpu: 0), Batches: 12, ThreadCpuSeconds: 0.1);
+        var costs = new SwarmCosts(10, 1, 1_000, 1_000, start, start, null) { DuringProbe = onlyCpu0 };
+        Assert.False(costs.RatesFromDuring); // 12 batches, but none on CPU 1: a mean over CPU 0 alone is not the run's
+        Assert.Equal([0, 1], costs.RateProbes.Cpus.ToArray().Select(c => c.Cpu));
+
+        var both = onlyCpu0 with { Work = onlyCpu0.Work.Add(1, new ProbeWork(100, 0.002, 40, 0.002)), Batches = 13 };
+        Assert.True((costs with { DuringProbe = both }).RatesFromDuring);
+    }
+
+    [Fact]
+    public void The_summary_names_each_cpu_and_batches_that_could_not_be_pinned()
+    {
+        var mixed = ProbeSet.Sum(ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002), cpu: 3), ProbeSet.Of(new ProbeWork(100, 0.004, 40, 0.004)));
+        Assert.Equal("the mean of unpinned 25000/10000 and cpu3 50000/20000", SwarmCommand.PerCpu(mixed));
+        Assert.Equal("cpu3 50000/20000", SwarmCommand.PerCpu(ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002), cpu: 3)));
+        Assert.Equal("no probe", SwarmCommand.PerCpu(default));
+    }
+
+    [Fact]
+    public void A_time_limit_below_the_clocks_resolution_is_printed_as_given_not_as_zero()
+    {
+        Assert.Equal("30", SwarmCommand.Limit(30));
+        Assert.Equal("0.0001", SwarmCommand.Limit(0.0001));
+        Assert.Equal("1E-08", SwarmCommand.Limit(1e-8));
+        Assert.Equal("0", SwarmCommand.Limit(0));
+    }
+
+    [Fact]
+    public void A_thread_pinned_to_one_cpu_gets_all_its_cpus_back()
+    {
+        var allowed = ThreadAffinity.AllowedCpus();
+        if (allowed.Length == 0)
+        {
+            Assert.False(ThreadAffinity.TryPinCurrentThread(0)); // no affinity here (not Linux): nothing is pinned
+            return;
+        }
+
+        int[]? pinned = null, restored = null;
+        var thread = new Thread(() =>
+        {
+            Assert.True(ThreadAffinity.TryPinCurrentThread(allowed[^1]));
+            pinned = ThreadAffinity.AllowedCpus();
+            Assert.True(ThreadAffinity.TrySetCurrentThread(allowed));
+            restored = ThreadAffinity.AllowedCpus();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal([allowed[^1]], pinned!);
+        Assert.Equal(allowed, restored!);
+        Assert.False(ThreadAffinity.TryPinCurrentThread(-1));
+        Assert.False(ThreadAffinity.TrySetCurrentThread([]));
+        Assert.False(ThreadAffinity.TrySetCurrentThread([1_024]));
+    }
+
     /// <summary>The report's cost fields, as the swarm writes them into its JSON object.</summary>
     private static JsonObject ReportJson(SwarmCosts costs) => JsonNode.Parse(Hosting.Json.Write(writer =>
     {

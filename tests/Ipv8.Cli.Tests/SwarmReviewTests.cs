@@ -20,6 +20,7 @@ public sealed class SwarmReviewTests
     [InlineData("Infinity")]
     [InlineData("NaN")]
     [InlineData("3600.5")]
+    [InlineData("1e-300")]
     public void Swarm_duration_out_of_range_or_not_finite_is_a_usage_error_naming_the_range_and_the_value_given(string value)
     {
         var (code, output, error) = CliHarness.Run("swarm", "--duration", value);
@@ -27,6 +28,21 @@ public sealed class SwarmReviewTests
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.Equal($"error: --duration must be more than 0 and at most 3600 seconds, got '{value}'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
+    [InlineData("--duration", "0,5")]
+    [InlineData("--duration", "1,5")]
+    [InlineData("--bootstrap-interval", "1,000")]
+    public void Swarm_seconds_with_a_comma_are_refused_not_read_as_thousands(string option, string value)
+    {
+        var (code, output, error) = CliHarness.Run("swarm", option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith($"error: {option} must be ", line, StringComparison.Ordinal);
+        Assert.Contains($"(a '.' for decimals, no ','), got '{value}'.", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +87,11 @@ public sealed class SwarmReviewTests
         {
             Assert.Null(json["peers_per_node"]!["min"]);
             Assert.Contains("peers per node: none, no node started (max_peers 30, walk target 20)", lines);
+        }
+        else
+        {
+            Assert.NotNull(json["peers_per_node"]!["min"]); // some node started: figures, not nulls
+            Assert.DoesNotContain(lines, l => l.Contains("no node started", StringComparison.Ordinal));
         }
     }
 

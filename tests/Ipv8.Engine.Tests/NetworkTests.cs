@@ -690,9 +690,10 @@ public sealed class NetworkTests : IDisposable
 
     private static UdpAddress Address(string text) => UdpAddress.Parse(text);
 
-    // Whether the key's mid was computed (PublicKey hashes its bin on first use): tells whether the network hashed it.
+    // A random 20-byte mid (its argument is the index Select passes).
     private static byte[] RandomMid(int _) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(20);
 
+    // Whether the key's mid was computed (PublicKey hashes its bin on first use): tells whether the network hashed it.
     private static bool MidComputed(PublicKey key) =>
         (int)typeof(PublicKey).GetField("_midReady", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(key)! == 1;
 

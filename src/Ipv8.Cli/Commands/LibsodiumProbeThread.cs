@@ -147,16 +147,34 @@ internal sealed class LibsodiumProbeThread : IDisposable
             {
                 workload ??= new Ed25519Workload(_verifies); // at the first batch: a run shorter than an interval costs nothing
 
-                // Each batch on the next CPU in turn (the CPUs need not be equally fast); -1 where none can be pinned.
+                // Each batch on the next CPU in turn (the CPUs need not be equally fast); -1 where it cannot be pinned (the
+                // thread then runs on all of them). Between batches the thread is on all its CPUs again, so that nothing
+                // it starts inherits one CPU.
                 var on = -1;
-                if (cpus.Length > 0 && ThreadAffinity.TryPinCurrentThread(cpus[next]))
+                if (cpus.Length > 0)
                 {
-                    on = cpus[next];
-                    next = (next + 1) % cpus.Length;
+                    var target = cpus[next];
+                    next = (next + 1) % cpus.Length; // a CPU that refuses moves the turn on all the same
+                    if (ThreadAffinity.TryPinCurrentThread(target))
+                    {
+                        on = target;
+                    }
                 }
 
-                workload.WarmUp(WarmupSigns, WarmupVerifies);
-                var batch = workload.Measure(_signs, _verifies);
+                ProbeWork batch;
+                try
+                {
+                    workload.WarmUp(WarmupSigns, WarmupVerifies);
+                    batch = workload.Measure(_signs, _verifies);
+                }
+                finally
+                {
+                    if (on >= 0)
+                    {
+                        ThreadAffinity.TrySetCurrentThread(cpus);
+                    }
+                }
+
                 batchSeconds += batch.SignSeconds + batch.VerifySeconds;
                 var cpu = ThreadCpuSeconds(hasClock, cpuStart, batchSeconds);
                 lock (_lock)

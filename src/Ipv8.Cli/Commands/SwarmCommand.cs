@@ -235,7 +235,7 @@ internal static class SwarmCommand
             Description = "Time limit of the run, in seconds. The swarm stops earlier once it has converged, unless --run-full.",
             DefaultValueFactory = _ => SwarmConfig.DefaultDurationSeconds,
             HelpName = "seconds",
-        }.CheckAsGiven(value => value is > 0 and <= 3600, "--duration must be more than 0 and at most 3600 seconds");
+        }.CheckAsGiven(value => value is > 0 and <= 3600 && TimeSpan.FromSeconds(value) > TimeSpan.Zero, "--duration must be more than 0 and at most 3600 seconds"); // 1e-300 would be a zero limit
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
         var plot = CliArguments.SvgFile("--plot", "Draw verified peers per node over time, the target and the moment of convergence into this SVG file.");
         var inMemory = new Option<bool>("--in-memory")
@@ -428,9 +428,13 @@ internal static class SwarmCommand
     }
 
     /// <summary>
-    /// Seconds as given, without trailing zeros and down to the clock's 100 ns: "30", "2.5", "0.0001".
+    /// Seconds as given, without trailing zeros and down to the clock's 100 ns: "30", "2.5", "0.0001"; below that in exponent form ("1E-08").
     /// </summary>
-    internal static string Limit(double seconds) => seconds.ToString("0.#######", CultureInfo.InvariantCulture);
+    internal static string Limit(double seconds)
+    {
+        var text = seconds.ToString("0.#######", CultureInfo.InvariantCulture);
+        return text == "0" && seconds > 0 ? seconds.ToString("R", CultureInfo.InvariantCulture) : text; // 1E-08, not 0
+    }
 
     /// <summary>Bytes as MiB with one decimal, rounded: "8.6 MiB".</summary>
     internal static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB");
@@ -499,7 +503,8 @@ internal static class SwarmCommand
 
     /// <summary>
     /// Where the rates come from, CPU by CPU: "the mean of cpu0 58867/19612 and cpu1 43396/14068", "cpu0 58867/19612" for
-    /// one CPU, "unpinned" where no CPU could be pinned.
+    /// one CPU, "probes not pinned to a CPU" where no CPU could be pinned; batches that could not be pinned among pinned
+    /// ones show as "unpinned 58867/19612".
     /// </summary>
     internal static string PerCpu(ProbeSet probes)
     {
@@ -512,7 +517,9 @@ internal static class SwarmCommand
         var parts = new List<string>(cpus.Length);
         foreach (var cpu in cpus)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"cpu{cpu.Cpu} {Rates(cpu.Work.Rates)}"));
+            parts.Add(cpu.Cpu >= 0
+                ? string.Create(CultureInfo.InvariantCulture, $"cpu{cpu.Cpu} {Rates(cpu.Work.Rates)}")
+                : $"unpinned {Rates(cpu.Work.Rates)}");
         }
 
         return parts.Count switch

@@ -188,7 +188,7 @@ internal static class LibsodiumProbe
     /// <summary>Verifications per probe, split over the CPUs (about 0.15 s at 13,000/s).</summary>
     public const int Verifies = 2_000;
 
-    /// <summary>The fewest signatures and verifications one CPU gets, however many CPUs share a probe.</summary>
+    /// <summary>The fewest signatures one CPU gets, however many CPUs share a probe (on more than 40 CPUs a probe signs more than <see cref="Signs"/>).</summary>
     public const int MinSignsPerCpu = 100;
 
     /// <summary>The fewest verifications one CPU gets.</summary>
@@ -408,15 +408,19 @@ internal sealed record SwarmCosts(
     public ProbeSet AllProbes => ProbeSet.Sum(StartProbe, DuringProbe.Work, EndProbe);
 
     /// <summary>
-    /// The batches during the run from which their rates alone are the run's (1,000 signs and 400 verifies: ten seconds
-    /// of the run). The start and end probes (4,000 signs each) would otherwise outweigh them, and they see the machine at
-    /// two moments only: in two 10,000-node runs of one build, the rates of all probes gave 1.62 and 1.47, the batches'
-    /// alone 1.59 and 1.63, perf's libsodium share 1.61 and 1.61.
+    /// The batches during the run from which their rates alone are the run's (1,000 signs and 400 verifies in all: ten
+    /// seconds of the run; on 2 CPUs, 5 batches each). The start and end probes (4,000 signs each) would otherwise
+    /// outweigh them, and they see the machine at two moments only: in two 10,000-node runs of one build, the rates of all
+    /// probes gave 1.62 and 1.47, the batches' alone 1.59 and 1.63, perf's libsodium share 1.61 and 1.61.
     /// </summary>
     public const int MinDuringBatches = 10;
 
-    /// <summary>True when the rates are the batches' during the run (at least <see cref="MinDuringBatches"/>).</summary>
-    public bool RatesFromDuring => DuringProbe.Batches >= MinDuringBatches;
+    /// <summary>
+    /// True when the rates are the batches' during the run: at least <see cref="MinDuringBatches"/> of them, and on every
+    /// CPU the start probe measured (a machine of more CPUs than batches falls back to every probe, so that the mean is
+    /// over all its CPUs).
+    /// </summary>
+    public bool RatesFromDuring => DuringProbe.Batches >= MinDuringBatches && Covers(DuringProbe.Work, StartProbe);
 
     /// <summary>
     /// The probes the rates come from: the batches during the run when <see cref="RatesFromDuring"/>, else every probe
@@ -429,6 +433,26 @@ internal sealed record SwarmCosts(
 
     /// <summary>Verifications over their CPU seconds in <see cref="RateProbes"/>, per CPU, averaged over the CPUs.</summary>
     public double VerifyPerSecond => RateProbes.Rates.VerifyPerSecond;
+
+    // Whether every CPU of "other" has work in "set".
+    private static bool Covers(ProbeSet set, ProbeSet other)
+    {
+        foreach (var cpu in other.Cpus)
+        {
+            var found = false;
+            foreach (var mine in set.Cpus)
+            {
+                found |= mine.Cpu == cpu.Cpu;
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The CPU seconds the run's Ed25519 work takes at the probed rates.</summary>
     public double CryptoSeconds => CryptoWorkSeconds(SignaturesCreated, SignaturesVerified, SignPerSecond, VerifyPerSecond);

@@ -56,10 +56,15 @@ internal static class CliArguments
     {
         option.Validators.Add(result =>
         {
-            if (Converted(result, out double value) && (!double.IsFinite(value) || !valid(value)))
+            var given = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+            if (given is not null && given.Contains(',', StringComparison.Ordinal))
             {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : value.ToString(CultureInfo.InvariantCulture);
-                result.AddError($"{rule}, got '{text}'.");
+                // The parser reads "0,5" as 5 (a thousands separator): refuse it rather than run ten times as long.
+                result.AddError($"{rule} (a '.' for decimals, no ','), got '{given}'.");
+            }
+            else if (Converted(result, out double value) && (!double.IsFinite(value) || !valid(value)))
+            {
+                result.AddError($"{rule}, got '{given ?? value.ToString(CultureInfo.InvariantCulture)}'.");
             }
         });
         return option;

@@ -16,7 +16,8 @@ internal static partial class ThreadAffinity
 
     /// <summary>
     /// The CPUs the calling thread may run on, ascending (Linux; the process's affinity as the thread inherited it). Empty
-    /// where the system cannot tell: callers then run unpinned.
+    /// where the system cannot tell (not Linux; a kernel built for more than 1,024 CPUs refuses this 1,024-bit mask):
+    /// callers then run unpinned, and the report says so (<c>"cpu": null</c>).
     /// </summary>
     public static int[] AllowedCpus()
     {
@@ -55,16 +56,32 @@ internal static partial class ThreadAffinity
     /// Pins the calling thread to <paramref name="cpu"/> (0–1,023); false where that fails (not Linux, a CPU outside the
     /// process's set), and the thread then runs where it did. Only for threads of one's own (not the thread pool's).
     /// </summary>
-    public static bool TryPinCurrentThread(int cpu)
+    public static bool TryPinCurrentThread(int cpu) => TrySetCurrentThread([cpu]);
+
+    /// <summary>
+    /// Lets the calling thread run on <paramref name="cpus"/> only (each 0–1,023), e.g. all of
+    /// <see cref="AllowedCpus"/> again after <see cref="TryPinCurrentThread"/>; false where that fails (not Linux, an
+    /// empty set, a CPU outside the range or the process's set), and the thread then runs where it did.
+    /// </summary>
+    public static bool TrySetCurrentThread(ReadOnlySpan<int> cpus)
     {
-        if (!OperatingSystem.IsLinux() || (uint)cpu >= MaskBytes * 8)
+        if (!OperatingSystem.IsLinux() || cpus.IsEmpty)
         {
             return false;
         }
 
         Span<byte> mask = stackalloc byte[MaskBytes];
         mask.Clear();
-        mask[cpu >> 3] = (byte)(1 << (cpu & 7));
+        foreach (var cpu in cpus)
+        {
+            if ((uint)cpu >= MaskBytes * 8)
+            {
+                return false;
+            }
+
+            mask[cpu >> 3] |= (byte)(1 << (cpu & 7));
+        }
+
         try
         {
             return sched_setaffinity(0, MaskBytes, ref MemoryMarshal.GetReference(mask)) == 0;
@@ -75,9 +92,9 @@ internal static partial class ThreadAffinity
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "sched_getaffinity")]
     private static partial int sched_getaffinity(int pid, nuint size, ref byte mask);
 
-    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity")]
     private static partial int sched_setaffinity(int pid, nuint size, ref byte mask);
 }
