@@ -6,6 +6,26 @@ namespace Ipv8.Cli.Tests;
 /// <summary>Runs the ipv8 command line in-process, capturing standard output and standard error.</summary>
 internal static class CliHarness
 {
+    /// <summary>
+    /// The CPUs the probes can pin themselves to: <see cref="Hosting.ThreadAffinity.AllowedCpus"/> when pinning works
+    /// here (tried on a thread of its own), empty when it does not (not Linux, or a sandbox that refuses
+    /// <c>sched_setaffinity</c>): then the probes run unpinned and report CPU −1.
+    /// </summary>
+    public static int[] PinnableCpus()
+    {
+        var allowed = Hosting.ThreadAffinity.AllowedCpus();
+        if (allowed.Length == 0)
+        {
+            return [];
+        }
+
+        var pins = false;
+        var thread = new Thread(() => pins = Hosting.ThreadAffinity.TryPinCurrentThread(allowed[0]));
+        thread.Start();
+        thread.Join();
+        return pins ? allowed : [];
+    }
+
     public static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();

@@ -15,7 +15,7 @@ public class LibsodiumProbeThreadTests
         using var probes = new LibsodiumProbeThread(TimeSpan.FromMilliseconds(20));
         probes.Start();
         var clock = Stopwatch.StartNew();
-        var allowed = ThreadAffinity.AllowedCpus();
+        var allowed = CliHarness.PinnableCpus();
         var wanted = Math.Max(3, 2 * allowed.Length);
         SpinWait.SpinUntil(() => probes.Batches >= wanted, s_deadline);
         var during = probes.Stop();
