@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ipv8.Cli.Hosting;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Ipv8.Cli.Commands;
@@ -9,17 +10,22 @@ namespace Ipv8.Cli;
 /// <summary>The <c>ipv8</c> command line: builds the commands, parses, reports parse errors on one line, runs.</summary>
 internal static class CliApp
 {
-    public static RootCommand CreateRoot() => new("ipv8: tools for Ipv8 for .NET, a py-ipv8 compatible peer-to-peer overlay.")
+    public static RootCommand CreateRoot()
     {
-        SwarmCommand.Create(),
-        NodeCommand.Create(),
-        TrackerCommand.Create(),
-        DecodeCommand.Create(),
-        DissectorCommand.Create(),
-        KeygenCommand.Create(),
-        BenchCommand.Create(),
-        FuzzCommand.Create(),
-    };
+        var root = new RootCommand("ipv8: tools for Ipv8 for .NET, a py-ipv8 compatible peer-to-peer overlay.")
+        {
+            SwarmCommand.Create(),
+            NodeCommand.Create(),
+            TrackerCommand.Create(),
+            DecodeCommand.Create(),
+            DissectorCommand.Create(),
+            KeygenCommand.Create(),
+            BenchCommand.Create(),
+            FuzzCommand.Create(),
+        };
+        CliArguments.ReadNumbersInvariantly(root); // "0.5" is half a second in every locale, "0,5" an error
+        return root;
+    }
 
     /// <summary>Runs the command line; returns the exit code (2 for bad arguments, with one line on <paramref name="error"/>).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

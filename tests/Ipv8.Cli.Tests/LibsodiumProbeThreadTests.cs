@@ -54,6 +54,33 @@ public class LibsodiumProbeThreadTests
     }
 
     [Fact]
+    public void A_cpu_that_refuses_the_pin_moves_the_turn_on_and_its_batches_count_as_unpinned()
+    {
+        var asked = new List<int>();
+        using var probes = new LibsodiumProbeThread(TimeSpan.FromMilliseconds(20), 10, 4, cpus: [0, 1], pin: cpu =>
+        {
+            lock (asked)
+            {
+                asked.Add(cpu);
+            }
+
+            return false; // every pin refused
+        });
+        probes.Start();
+        SpinWait.SpinUntil(() => probes.Batches >= 4, s_deadline);
+        var during = probes.Stop();
+
+        Assert.True(during.Batches >= 4, $"{during.Batches} batches");
+        lock (asked)
+        {
+            Assert.Equal(Enumerable.Range(0, asked.Count).Select(i => i % 2), asked); // 0, 1, 0, 1: the turn moved on
+        }
+
+        Assert.Equal(-1, Assert.Single(during.Work.Cpus.ToArray()).Cpu);
+        Assert.Equal(during.Batches * 10L, during.Work.Total.Signs);
+    }
+
+    [Fact]
     public void Stopping_does_not_wait_for_the_interval_to_end()
     {
         using var probes = new LibsodiumProbeThread(TimeSpan.FromMinutes(10));

@@ -295,10 +295,33 @@ public class SwarmCostsTests
     }
 
     [Fact]
+    public void Unpinned_work_among_pinned_is_shown_but_left_out_of_the_mean_and_the_coverage()
+    {
+        var cpu0 = ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002), cpu: 0); // 50,000 / 20,000
+        var cpu1 = ProbeSet.Of(new ProbeWork(100, 0.004, 40, 0.004), cpu: 1); // 25,000 / 10,000
+        var unpinned = ProbeSet.Of(new ProbeWork(100, 0.001, 40, 0.001)); // 100,000 / 40,000: ran on CPU 0 or 1
+        var mixed = ProbeSet.Sum(cpu0, cpu1, unpinned);
+        Assert.Equal(new CryptoRates(37_500, 15_000), mixed.Rates); // CPU 0 and 1 only
+        Assert.Equal(new CryptoRates(100_000, 40_000), unpinned.Rates); // nothing pinned: the unpinned work is all there is
+        Assert.Equal(3, ReportJson(new SwarmCosts(1, 1, 1, 1, mixed, mixed, null))["libsodium_probes"]!["per_cpu"]!.AsArray().Count);
+
+        var start = ProbeSet.Sum(cpu0, cpu1);
+        var work = new ProbeWork(1_000, 0.02, 400, 0.02);
+        DuringProbes During(ProbeSet set) => new(set, Batches: 12, ThreadCpuSeconds: 0.1);
+        var costs = new SwarmCosts(10, 1, 1_000, 1_000, start, start, null);
+        Assert.True((costs with { DuringProbe = During(ProbeSet.Sum(ProbeSet.Of(work, 0), ProbeSet.Of(work, 1), ProbeSet.Of(work))) }).RatesFromDuring);
+        Assert.False((costs with { DuringProbe = During(ProbeSet.Sum(ProbeSet.Of(work, 0), ProbeSet.Of(work))) }).RatesFromDuring); // CPU 1 missing
+        Assert.False((costs with { DuringProbe = During(ProbeSet.Of(work)) }).RatesFromDuring); // nothing pinned: not the CPUs'
+        var unpinnedStart = new SwarmCosts(10, 1, 1_000, 1_000, unpinned, unpinned, null);
+        Assert.True((unpinnedStart with { DuringProbe = During(ProbeSet.Of(work)) }).RatesFromDuring); // nothing pinned anywhere
+        Assert.True((unpinnedStart with { DuringProbe = During(ProbeSet.Of(work, 0)) }).RatesFromDuring);
+    }
+
+    [Fact]
     public void The_summary_names_each_cpu_and_batches_that_could_not_be_pinned()
     {
         var mixed = ProbeSet.Sum(ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002), cpu: 3), ProbeSet.Of(new ProbeWork(100, 0.004, 40, 0.004)));
-        Assert.Equal("the mean of unpinned 25000/10000 and cpu3 50000/20000", SwarmCommand.PerCpu(mixed));
+        Assert.Equal("cpu3 50000/20000 (batches not pinned 25000/10000, left out)", SwarmCommand.PerCpu(mixed));
         Assert.Equal("cpu3 50000/20000", SwarmCommand.PerCpu(ProbeSet.Of(new ProbeWork(100, 0.002, 40, 0.002), cpu: 3)));
         Assert.Equal("no probe", SwarmCommand.PerCpu(default));
     }
@@ -318,20 +341,28 @@ public class SwarmCostsTests
         var allowed = CliHarness.PinnableCpus();
         if (allowed.Length == 0)
         {
-            Assert.False(ThreadAffinity.TryPinCurrentThread(0)); // no affinity here (not Linux, or refused): nothing is pinned
+            var pins = true;
+            var scratch = new Thread(() => pins = ThreadAffinity.TryPinCurrentThread(0)); // never on a test worker thread
+            scratch.Start();
+            scratch.Join();
+            Assert.False(pins); // no affinity here (not Linux, or refused): nothing is pinned
             return;
         }
 
         int[]? pinned = null, restored = null;
+        bool pinnedOk = false, restoredOk = false;
         var thread = new Thread(() =>
         {
-            Assert.True(ThreadAffinity.TryPinCurrentThread(allowed[^1]));
+            pinnedOk = ThreadAffinity.TryPinCurrentThread(allowed[^1]);
             pinned = ThreadAffinity.AllowedCpus();
-            Assert.True(ThreadAffinity.TrySetCurrentThread(allowed));
+            restoredOk = ThreadAffinity.TrySetCurrentThread(allowed);
             restored = ThreadAffinity.AllowedCpus();
         });
         thread.Start();
         thread.Join();
+
+        Assert.True(pinnedOk);
+        Assert.True(restoredOk);
 
         Assert.Equal([allowed[^1]], pinned!);
         Assert.Equal(allowed, restored!);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Ipv8.Cli.Commands;
 using Ipv8.Engine;
@@ -40,9 +41,35 @@ public sealed class SwarmReviewTests
 
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
-        var line = Assert.Single(CliHarness.Lines(error));
-        Assert.StartsWith($"error: {option} must be ", line, StringComparison.Ordinal);
-        Assert.Contains($"(a '.' for decimals, no ','), got '{value}'.", line, StringComparison.Ordinal);
+        Assert.Equal($"error: {option} must be a number with a '.' for decimals and no ',', got '{value}'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+
+    [Theory]
+    [InlineData("de-DE")]
+    [InlineData("fr-FR")]
+    [InlineData("en-US")]
+    public void Numbers_with_decimals_read_the_same_in_every_locale(string culture)
+    {
+        var before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = new CultureInfo(culture);
+            var swarm = CliApp.CreateRoot().Parse(["swarm", "--duration", "0.5", "--bootstrap-interval", "2.5"]);
+            Assert.Empty(swarm.Errors);
+            Assert.Equal(0.5, swarm.GetValue<double>("--duration"));
+            Assert.Equal(2.5, swarm.GetValue<double>("--bootstrap-interval"));
+
+            var bench = CliApp.CreateRoot().Parse(["bench", "--target", "127.0.0.1:1", "--rate", "1e3", "--duration", "1.25"]);
+            Assert.Equal(1_000, bench.GetValue<double>("--rate"));
+            Assert.Equal(1.25, bench.GetValue<double?>("--duration"));
+
+            var comma = CliApp.CreateRoot().Parse(["tracker", "--port", "1", "--duration", "0,5"]);
+            Assert.Contains(comma.Errors, e => e.Message.Contains("--duration must be a number with a '.' for decimals and no ','", StringComparison.Ordinal));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 
     [Fact]

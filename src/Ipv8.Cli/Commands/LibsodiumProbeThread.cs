@@ -37,6 +37,8 @@ internal sealed class LibsodiumProbeThread : IDisposable
     // Stop waits this long for the batch in progress (about 5 ms of CPU) before it reports what the thread had so far.
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(10);
 
+    private readonly int[]? _cpus;
+    private readonly Func<int, bool> _pin;
     private readonly TimeSpan _interval;
     private readonly int _signs;
     private readonly int _verifies;
@@ -53,7 +55,15 @@ internal sealed class LibsodiumProbeThread : IDisposable
 
     /// <summary>A probe thread (not started) that measures one batch of <paramref name="signs"/> and <paramref name="verifies"/> every <paramref name="interval"/>.</summary>
     public LibsodiumProbeThread(TimeSpan interval, int signs = BatchSigns, int verifies = BatchVerifies)
+        : this(interval, signs, verifies, cpus: null, pin: null)
     {
+    }
+
+    /// <summary>A probe thread that takes <paramref name="cpus"/> in turn and pins with <paramref name="pin"/> (tests; null: the process's CPUs and <see cref="ThreadAffinity.TryPinCurrentThread"/>).</summary>
+    internal LibsodiumProbeThread(TimeSpan interval, int signs, int verifies, int[]? cpus, Func<int, bool>? pin)
+    {
+        _cpus = cpus;
+        _pin = pin ?? ThreadAffinity.TryPinCurrentThread;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(signs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(verifies, 1);
@@ -139,7 +149,7 @@ internal sealed class LibsodiumProbeThread : IDisposable
         var allocatedStart = GC.GetAllocatedBytesForCurrentThread();
         var batchSeconds = 0.0;
         Ed25519Workload? workload = null;
-        var cpus = ThreadAffinity.AllowedCpus();
+        var cpus = _cpus ?? ThreadAffinity.AllowedCpus();
         var next = 0;
         try
         {
@@ -155,7 +165,7 @@ internal sealed class LibsodiumProbeThread : IDisposable
                 {
                     var target = cpus[next];
                     next = (next + 1) % cpus.Length; // a CPU that refuses moves the turn on all the same
-                    if (ThreadAffinity.TryPinCurrentThread(target))
+                    if (_pin(target))
                     {
                         on = target;
                     }

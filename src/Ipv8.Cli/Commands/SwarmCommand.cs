@@ -504,7 +504,7 @@ internal static class SwarmCommand
     /// <summary>
     /// Where the rates come from, CPU by CPU: "the mean of cpu0 58867/19612 and cpu1 43396/14068", "cpu0 58867/19612" for
     /// one CPU, "probes not pinned to a CPU" where no CPU could be pinned; batches that could not be pinned among pinned
-    /// ones show as "unpinned 58867/19612".
+    /// ones follow as " (batches not pinned 58867/19612, left out)": they ran on one of the CPUs counted.
     /// </summary>
     internal static string PerCpu(ProbeSet probes)
     {
@@ -515,19 +515,26 @@ internal static class SwarmCommand
         }
 
         var parts = new List<string>(cpus.Length);
+        string? unpinned = null;
         foreach (var cpu in cpus)
         {
-            parts.Add(cpu.Cpu >= 0
-                ? string.Create(CultureInfo.InvariantCulture, $"cpu{cpu.Cpu} {Rates(cpu.Work.Rates)}")
-                : $"unpinned {Rates(cpu.Work.Rates)}");
+            if (cpu.Cpu >= 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"cpu{cpu.Cpu} {Rates(cpu.Work.Rates)}"));
+            }
+            else
+            {
+                unpinned = $" (batches not pinned {Rates(cpu.Work.Rates)}, left out)";
+            }
         }
 
-        return parts.Count switch
+        var mean = parts.Count switch
         {
             0 => "no probe",
             1 => parts[0],
             _ => $"the mean of {string.Join(", ", parts[..^1])} and {parts[^1]}",
         };
+        return mean + unpinned;
     }
 
     /// <summary>The probe thread's part of the summary: "during 58012/18870 over 15 batches", or "none during the run".</summary>

@@ -74,7 +74,7 @@ internal readonly struct ProbeSet : IEquatable<ProbeSet>
 
     /// <summary>
     /// Per kind, the mean over the CPUs that did operations of that kind of each CPU's operations per second; 0 for a kind
-    /// no CPU did.
+    /// no CPU did. Unpinned work (CPU −1) counts only when nothing was pinned.
     /// </summary>
     public CryptoRates Rates
     {
@@ -82,8 +82,14 @@ internal readonly struct ProbeSet : IEquatable<ProbeSet>
         {
             double sign = 0, verify = 0;
             int signCpus = 0, verifyCpus = 0;
+            var pinned = HasPinned;
             foreach (var cpu in Cpus)
             {
+                if (pinned && cpu.Cpu < 0)
+                {
+                    continue; // batches that could not be pinned ran on one of the CPUs already counted
+                }
+
                 var rates = cpu.Work.Rates;
                 if (rates.SignPerSecond > 0)
                 {
@@ -99,6 +105,23 @@ internal readonly struct ProbeSet : IEquatable<ProbeSet>
             }
 
             return new(signCpus > 0 ? sign / signCpus : 0, verifyCpus > 0 ? verify / verifyCpus : 0);
+        }
+    }
+
+    /// <summary>Whether any of the work was pinned to a CPU (then unpinned work, CPU −1, is left out of <see cref="Rates"/>).</summary>
+    public bool HasPinned
+    {
+        get
+        {
+            foreach (var cpu in Cpus)
+            {
+                if (cpu.Cpu >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
@@ -434,11 +457,21 @@ internal sealed record SwarmCosts(
     /// <summary>Verifications over their CPU seconds in <see cref="RateProbes"/>, per CPU, averaged over the CPUs.</summary>
     public double VerifyPerSecond => RateProbes.Rates.VerifyPerSecond;
 
-    // Whether every CPU of "other" has work in "set".
+    // Whether "set" has work on every CPU "other" was pinned to (any work at all when "other" was not pinned).
     private static bool Covers(ProbeSet set, ProbeSet other)
     {
+        if (!other.HasPinned)
+        {
+            return !set.Cpus.IsEmpty;
+        }
+
         foreach (var cpu in other.Cpus)
         {
+            if (cpu.Cpu < 0)
+            {
+                continue;
+            }
+
             var found = false;
             foreach (var mine in set.Cpus)
             {

@@ -16,7 +16,7 @@ internal static partial class ThreadAffinity
 
     /// <summary>
     /// The CPUs the calling thread may run on, ascending (Linux; the process's affinity as the thread inherited it). Empty
-    /// where the system cannot tell (not Linux; a kernel built for more than 1,024 CPUs refuses this 1,024-bit mask):
+    /// where the system cannot tell (not Linux; a machine with more than 1,024 possible CPUs refuses this 1,024-bit mask):
     /// callers then run unpinned, and the report says so (<c>"cpu": null</c>).
     /// </summary>
     public static int[] AllowedCpus()
