@@ -187,6 +187,9 @@ public class BenchHarnessCliTests
             AssertClose(work, Field("crypto_seconds_at_probe_rates"), 0.01);
             AssertClose(Field("cpu_seconds") / work, Field("crypto_ratio"), 0.01);
             Assert.False(root.TryGetProperty("allocated_bytes_per_packet", out _)); // a C program: not measured, not 0
+
+            // Its probe, like the swarm's, measures each CPU it can pin itself to (one unpinned run where it cannot).
+            Assert.Equal(Math.Max(1, CliHarness.PinnableCpus().Length), Field("probe_cpus"));
         }
         finally
         {
