@@ -98,7 +98,8 @@ static void count(int phase, atomic_llong *counter) {
  * The probe of src/Ipv8.Cli/Commands/SwarmCosts.cs, in C: on each CPU the process may use in turn (the thread pins
  * itself; the vCPUs of a shared VM need not be equally fast), 4,000 signs and 2,000 verifies split evenly over the CPUs
  * (each at least 100 and 40, after 20 and 10 untimed), timed by the thread CPU clock; the rates are the mean of the
- * CPUs' rates. Unpinned (one run of the whole) where the affinity cannot be read or set.
+ * CPUs' rates. Unpinned (one run of the whole) where the affinity cannot be read or set. probe_cpus in the JSON: the
+ * fewer CPUs of the two probes (before and after).
  */
 static int probe_cpus;
 
@@ -155,12 +156,15 @@ static void probe(double *sign_rate, double *verify_rate) {
         verify_sum += v;
         measured++;
     }
-    if (n > 0) sched_setaffinity(0, sizeof allowed, &allowed); /* every CPU again, for the threads started after */
+    if (measured > 0 && sched_setaffinity(0, sizeof allowed, &allowed) != 0) { /* every CPU again, for the threads started after */
+        fprintf(stderr, "swarm_floor: could not give the main thread its CPUs back after the probe\n");
+        exit(1);
+    }
     if (measured == 0) {
         probe_on(pk, sk, sigs, 4000, 2000, &sign_sum, &verify_sum);
         measured = 1;
     }
-    probe_cpus = measured;
+    probe_cpus = probe_cpus == 0 || measured < probe_cpus ? measured : probe_cpus; /* the fewer of the two probes' */
     *sign_rate = sign_sum / measured;
     *verify_rate = verify_sum / measured;
 }

@@ -44,6 +44,34 @@ public sealed class SwarmReviewTests
         Assert.Equal($"error: {option} must be a number with a '.' for decimals and no ',', got '{value}'. (see 'ipv8 swarm --help')", Assert.Single(CliHarness.Lines(error)));
     }
 
+    [Fact]
+    public void Every_option_with_decimals_in_the_command_tree_reads_numbers_invariantly()
+    {
+        var options = new List<System.CommandLine.Option>();
+        void Walk(System.CommandLine.Command command)
+        {
+            options.AddRange(command.Options.Where(o => o.ValueType == typeof(double) || o.ValueType == typeof(double?)));
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub);
+            }
+        }
+
+        Walk(CliApp.CreateRoot());
+        Assert.True(options.Count >= 10, $"{options.Count} options with decimals");
+        Assert.All(options, o => Assert.NotNull(o is System.CommandLine.Option<double> d ? d.CustomParser : ((System.CommandLine.Option<double?>)o).CustomParser));
+    }
+
+    [Theory]
+    [InlineData("--max-p99", "Infinity")]
+    [InlineData("--max-p99", "NaN")]
+    [InlineData("--max-schedule-error", "Infinity")]
+    public void Bench_bounds_in_ms_refuse_values_that_are_not_finite(string option, string value)
+    {
+        var parsed = CliApp.CreateRoot().Parse(["bench", "--target", "127.0.0.1:9", "--community", new string('0', 40), option, value]);
+        Assert.Contains(parsed.Errors, e => e.Message.Contains($"{option} must be a finite number of ms more than 0", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("de-DE")]
     [InlineData("fr-FR")]

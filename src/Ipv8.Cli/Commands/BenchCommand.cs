@@ -97,7 +97,7 @@ internal static class BenchCommand
             Description = "--find-max: the p99 latency bound in ms. Default 50.",
             DefaultValueFactory = _ => 50,
             HelpName = "ms",
-        }.Check(value => value > 0, _ => "--max-p99 must be more than 0 ms.");
+        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-p99 must be a finite number of ms more than 0."); // Infinity: the report cannot write it
         var maxLoss = new Option<double>("--max-loss")
         {
             Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it. Default 1.",
@@ -116,7 +116,7 @@ internal static class BenchCommand
             Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused. Default 5.",
             DefaultValueFactory = _ => 5,
             HelpName = "ms",
-        }.Check(value => value > 0, _ => "--max-schedule-error must be more than 0 ms.");
+        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-schedule-error must be a finite number of ms more than 0.");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
         var plot = CliArguments.SvgFile("--plot", "Draw latency percentiles against rate (--find-max) or over time into this SVG file.");
         var allowRemote = new Option<bool>("--allow-remote")

@@ -504,7 +504,7 @@ internal static class SwarmCommand
     /// <summary>
     /// Where the rates come from, CPU by CPU: "the mean of cpu0 58867/19612 and cpu1 43396/14068", "cpu0 58867/19612" for
     /// one CPU, "probes not pinned to a CPU" where no CPU could be pinned; batches that could not be pinned among pinned
-    /// ones follow as " (batches not pinned 58867/19612, left out)": they ran on one of the CPUs counted.
+    /// ones follow as " (batches not pinned 58867/19612, left out)": the mean is of the CPUs measured as such.
     /// </summary>
     internal static string PerCpu(ProbeSet probes)
     {

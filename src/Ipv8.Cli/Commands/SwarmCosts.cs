@@ -87,7 +87,7 @@ internal readonly struct ProbeSet : IEquatable<ProbeSet>
             {
                 if (pinned && cpu.Cpu < 0)
                 {
-                    continue; // batches that could not be pinned ran on one of the CPUs already counted
+                    continue; // work that could not be pinned, on whichever CPU: the mean is of the CPUs measured as such
                 }
 
                 var rates = cpu.Work.Rates;
