@@ -164,7 +164,21 @@ public class BenchHarnessCliTests
         var json = Path.Combine(Path.GetTempPath(), $"ipv8-floor-{Guid.NewGuid():N}.json");
         try
         {
-            Assert.Equal(0, ThroughputHarness.Run(["throughput", "--scenario", "swarm-floor", "--seconds", "1", "--json", json]));
+            // The harness says why a scenario could not run on standard error: kept for the failure message.
+            var said = TextWriter.Synchronized(new StringWriter());
+            var stderr = Console.Error;
+            Console.SetError(said);
+            int code;
+            try
+            {
+                code = ThroughputHarness.Run(["throughput", "--scenario", "swarm-floor", "--seconds", "1", "--json", json]);
+            }
+            finally
+            {
+                Console.SetError(stderr);
+            }
+
+            Assert.True(code == 0, $"exit {code}: {said}");
             using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
             var root = report.RootElement;
             double Field(string name) => root.GetProperty(name).GetDouble();
