@@ -95,6 +95,18 @@ public static class ThroughputHarness
         {
             Description = "How long the scenario runs, 0.1-600 (with --paired, see there). verify-ec divides it among its four curves, after an untimed warm-up of about a second.",
             DefaultValueFactory = _ => 5,
+
+            // '.' for decimals in every locale, as the ipv8 command reads its numbers.
+            CustomParser = result =>
+            {
+                if (InvariantNumber.TryParse(result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty, "--seconds", out var value, out var error))
+                {
+                    return value;
+                }
+
+                result.AddError(error!);
+                return 0;
+            },
         };
         var workers = new Option<int>("--workers")
         {

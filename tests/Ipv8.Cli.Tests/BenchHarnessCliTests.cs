@@ -83,6 +83,7 @@ public class BenchHarnessCliTests
     [InlineData("--scenario verify-ec --workers 2", "--workers works with decode, introduction-request, puncture-request, libsodium, udp-ingest, not verify-ec")]
     [InlineData("--scenario introduction-request --workers 1 --paired", "--paired needs --workers 2 or more")]
     [InlineData("--scenario decode --seconds abc --worker 2", "unknown option '--worker' (did you mean '--workers'?); --seconds must be a number, got 'abc'")]
+    [InlineData("--scenario decode --seconds 0,5", "--seconds must be a number with a '.' for decimals and no ',', got '0,5'")]
     [InlineData("--scenario decod", "--scenario must be one of decode, introduction-request, puncture-request, udp-ingest, udp-baseline, libsodium, swarm-floor, verify-ec, got 'decod' (did you mean 'decode'?)")]
     [InlineData("", "--scenario is required")]
     public void Throughput_usage_errors_are_one_line_in_the_ipv8_commands_form_naming_where_an_option_applies(string args, string expected)

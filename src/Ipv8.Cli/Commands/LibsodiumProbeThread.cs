@@ -30,9 +30,9 @@ internal sealed class LibsodiumProbeThread : IDisposable
     // Untimed operations before each batch's timed ones (about 1 ms): after a second's pause, and on a CPU it has just
     // moved to, libsodium's code and tables are out of the thread's caches, which the nodes (signing and verifying without
     // pause) and the start and end probes (thousands of operations in a row) hardly see. With 4 and 2, the batches read
-    // 2–4% slower than the nodes' own signatures in perf (session 12).
-    private const int WarmupSigns = 20;
-    private const int WarmupVerifies = 10;
+    // 2–4% slower than the nodes' own signatures in perf (session 12). As many as LibsodiumProbe's on each CPU.
+    private const int WarmupSigns = LibsodiumProbe.WarmupSigns;
+    private const int WarmupVerifies = LibsodiumProbe.WarmupVerifies;
 
     // Stop waits this long for the batch in progress (about 5 ms of CPU) before it reports what the thread had so far.
     private static readonly TimeSpan s_stopWait = TimeSpan.FromSeconds(10);

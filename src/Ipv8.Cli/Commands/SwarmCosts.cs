@@ -217,9 +217,10 @@ internal static class LibsodiumProbe
     /// <summary>The fewest verifications one CPU gets.</summary>
     public const int MinVerifiesPerCpu = 40;
 
-    // Untimed operations on each CPU before its timed ones: the thread has just moved there, its caches cold.
-    private const int WarmupSigns = 20;
-    private const int WarmupVerifies = 10;
+    // Untimed operations on each CPU before its timed ones: the thread has just moved there, its caches cold (the probe
+    // thread's batches warm up as much, LibsodiumProbeThread).
+    internal const int WarmupSigns = 20;
+    internal const int WarmupVerifies = 10;
 
     /// <summary>
     /// Measures libsodium on every CPU the process may use (<see cref="ThreadAffinity.AllowedCpus"/>), on a thread of its

@@ -49,11 +49,8 @@ internal static class CliArguments
 
     /// <summary>
     /// Makes every option of <paramref name="command"/> and its subcommands that takes a number with decimals
-    /// (<see cref="double"/> or <see cref="Nullable{Double}"/>) read it the same way in every locale: '.' for decimals,
-    /// an exponent allowed, no group separators. System.CommandLine reads such numbers in the current culture, with
-    /// group separators: "0,5" was 5 in an English locale and "0.5" was 5 in a German one, a run ten times as long as
-    /// meant. Anything else is one error: "--name must be a number, got 'TEXT'" (with a ',': "a number with a '.' for
-    /// decimals").
+    /// (<see cref="double"/> or <see cref="Nullable{Double}"/>) read it the same way in every locale
+    /// (<see cref="InvariantNumber"/>); anything else is one error: "--name must be a number, got 'TEXT'".
     /// </summary>
     public static void ReadNumbersInvariantly(Command command)
     {
@@ -85,15 +82,12 @@ internal static class CliArguments
             return false; // no value: "needs a value", said elsewhere
         }
 
-        var text = result.Tokens[0].Value;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        if (InvariantNumber.TryParse(result.Tokens[0].Value, name, out value, out var error))
         {
             return true;
         }
 
-        result.AddError(text.Contains(',', StringComparison.Ordinal)
-            ? $"{name} must be a number with a '.' for decimals and no ',', got '{text}'"
-            : $"{name} must be a number, got '{text}'");
+        result.AddError(error!);
         return false;
     }
 
