@@ -24,12 +24,17 @@ internal static class OutputFiles
 
     /// <summary>
     /// "error: cannot write --report 'PATH': REASON." for a write that failed: the path once, in quotes, and the
-    /// system's reason without the " : 'PATH'" that .NET appends to it.
+    /// system's reason without the " : 'PATH'" that .NET appends to it. Without a file (the report went to standard
+    /// output, e.g. redirected to a full disk): "error: cannot write the report to standard output: REASON."
     /// </summary>
-    public static string CannotWrite(string option, FileInfo file, Exception exception)
+    public static string CannotWrite(string option, FileInfo? file, Exception exception)
     {
-        ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(exception);
+        if (file is null)
+        {
+            return $"error: cannot write the report to standard output: {exception.Message.Trim().TrimEnd('.')}.";
+        }
+
         var reason = exception.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
         return $"error: cannot write {option} '{file.FullName}': {reason}.";
     }

@@ -45,6 +45,31 @@ public sealed class SwarmReviewTests
     }
 
     [Fact]
+    public async Task A_report_to_standard_output_that_cannot_be_written_is_one_error_line_not_a_crash()
+    {
+        using var error = new StringWriter();
+        using var full = new FullWriter();
+        var config = new SwarmConfig { Nodes = 1, Duration = TimeSpan.FromSeconds(30), InMemory = true, ProgressInterval = null };
+
+        var code = await SwarmCommand.RunAsync(config, full, error, NullLoggerFactory.Instance, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Contains("error: cannot write the report to standard output: No space left on device.", CliHarness.Lines(error.ToString()));
+    }
+
+    // Standard output redirected to a full disk (> /dev/full).
+    private sealed class FullWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+
+        public override void Write(string? value) => throw new IOException("No space left on device");
+
+        public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
+
+        public override void WriteLine(string? value) => throw new IOException("No space left on device");
+    }
+
+    [Fact]
     public void Every_option_with_decimals_in_the_command_tree_reads_numbers_invariantly()
     {
         var options = new List<System.CommandLine.Option>();

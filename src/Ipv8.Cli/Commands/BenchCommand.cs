@@ -272,7 +272,7 @@ internal static class BenchCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
+                error.WriteLine(OutputFiles.CannotWrite("--report", config.Report, ex));
                 return 1;
             }
 

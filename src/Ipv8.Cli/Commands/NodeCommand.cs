@@ -259,7 +259,7 @@ internal static class NodeCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report, ex));
             return 1;
         }
 

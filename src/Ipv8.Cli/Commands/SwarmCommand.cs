@@ -371,7 +371,7 @@ internal static class SwarmCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report!, ex));
+            error.WriteLine(OutputFiles.CannotWrite("--report", config.Report, ex));
             return 1;
         }
 
