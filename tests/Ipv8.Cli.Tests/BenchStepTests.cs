@@ -60,6 +60,33 @@ public sealed class BenchStepTests
         Assert.Equal(500, result.Series[1].Answered);
     }
 
+    [Theory]
+    [InlineData(4, false)] // 4 ms late of a 50 ms interval: send-rate error 1.1%, but never a request behind
+    [InlineData(60, true)] // more than one interval late: the generator fell behind
+    public void A_short_run_is_refused_for_its_send_rate_only_once_the_generator_fell_a_whole_request_behind(int lastLateMs, bool refused)
+    {
+        // 8 requests at 20/s span 350 ms: the last leaving 4 ms late reads as 19.8/s, over 1% off.
+        var step = new BenchStep(rate: 20, count: 8, identities: 4, poolSize: 16, timeout: TimeSpan.FromSeconds(1), start: 0, frequency: Frequency);
+        for (long i = 0; i < step.Count; i++)
+        {
+            var due = step.IntendedTimestamp(i);
+            step.RecordSent(i, i == step.Count - 1 ? due + (lastLateMs * 1000) : due);
+        }
+
+        var result = step.Finish(1_000_000, s_generator, s_noVerification);
+        Assert.True(result.Generator.SendRateError > 0.01, $"send-rate error {result.Generator.SendRateError}");
+        var problem = result.ScheduleProblem(maxScheduleErrorMs: 100);
+        if (refused)
+        {
+            Assert.NotNull(problem);
+            Assert.Contains("send-rate error", problem, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(problem);
+        }
+    }
+
     [Fact]
     public void A_sender_that_stalls_is_charged_the_stall_as_latency_and_its_result_is_refused()
     {
