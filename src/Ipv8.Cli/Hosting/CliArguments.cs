@@ -50,7 +50,11 @@ internal static class CliArguments
     /// <summary>
     /// Makes every option of <paramref name="command"/> and its subcommands that takes a number with decimals
     /// (<see cref="double"/> or <see cref="Nullable{Double}"/>) read it the same way in every locale
-    /// (<see cref="InvariantNumber"/>); anything else is one error: "--name must be a number, got 'TEXT'".
+    /// (<see cref="InvariantNumber"/>); anything else is one error: "--name must be a number, got 'TEXT'". A whole
+    /// number (<see cref="int"/> or <see cref="Nullable{Int32}"/>) without a parser of its own is read as
+    /// <see cref="Check(Option{int}, IntRange)"/> reads one: digits with an optional sign, nothing around them; anything
+    /// else is "--name must be a whole number, got 'TEXT'". A space before or after a number is refused by both
+    /// (System.CommandLine alone took <c>" 2"</c> for 2).
     /// </summary>
     public static void ReadNumbersInvariantly(Command command)
     {
@@ -64,6 +68,12 @@ internal static class CliArguments
                     break;
                 case Option<double?> { CustomParser: null } optional:
                     optional.CustomParser = result => TryNumber(result, optional.Name, out var value) ? value : null;
+                    break;
+                case Option<int> { CustomParser: null } whole:
+                    whole.CustomParser = result => TryWholeNumber(result, whole.Name, out var value) ? value : default;
+                    break;
+                case Option<int?> { CustomParser: null } optionalWhole:
+                    optionalWhole.CustomParser = result => TryWholeNumber(result, optionalWhole.Name, out var value) ? value : null;
                     break;
             }
         }
@@ -88,6 +98,24 @@ internal static class CliArguments
         }
 
         result.AddError(error!);
+        return false;
+    }
+
+    private static bool TryWholeNumber(ArgumentResult result, string name, out int value)
+    {
+        value = 0;
+        if (result.Tokens.Count == 0)
+        {
+            return false; // no value: "needs a value", said elsewhere
+        }
+
+        var text = result.Tokens[0].Value;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        result.AddError($"{name} must be a whole number, got '{text}'.");
         return false;
     }
 

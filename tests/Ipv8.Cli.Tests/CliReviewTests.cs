@@ -1,0 +1,39 @@
+namespace Ipv8.Cli.Tests;
+
+/// <summary>
+/// Small user-facing defects of the command line found in review, across commands: numbers with a space around them,
+/// values echoed as given.
+/// </summary>
+public sealed class CliReviewTests
+{
+    private const string CommunityHex = "33333333333333333333333333333333333333aa";
+
+    [Theory]
+    [InlineData("swarm", "--duration", " 2", "--duration must be a number, got ' 2'")]
+    [InlineData("swarm", "--duration", "2 ", "--duration must be a number, got '2 '")]
+    [InlineData("swarm", "--bootstrap-interval", "\t1", "--bootstrap-interval must be a number, got '\t1'")]
+    [InlineData("swarm", "--base-port", " 5", "--base-port must be a whole number, got ' 5'")]
+    [InlineData("swarm", "--seed", "7 ", "--seed must be a whole number, got '7 '")]
+    [InlineData("swarm", "--nodes", " 3", "--nodes must be a whole number from 1 to 10000, got ' 3'")]
+    [InlineData("node", "--duration", " 2", "--duration must be a number, got ' 2'")]
+    [InlineData("tracker", "--duration", "2 ", "--duration must be a number, got '2 '")]
+    [InlineData("bench", "--rate", " 100", "--rate must be a number, got ' 100'")]
+    [InlineData("fuzz", "--rate", " 100", "--rate must be a whole number, got ' 100'")]
+    public void A_number_with_a_space_before_or_after_it_is_refused_by_every_command(string command, string option, string value, string expected)
+    {
+        string[] args = command switch
+        {
+            "node" => ["node", "--port", "0", "--community", CommunityHex, option, value],
+            "tracker" => ["tracker", "--port", "0", option, value],
+            "bench" => ["bench", "--target", "127.0.0.1:8090", "--message", "ping", option, value],
+            "fuzz" => ["fuzz", "--target", "127.0.0.1:8090", "--community", CommunityHex, option, value],
+            _ => [command, option, value],
+        };
+
+        var (code, output, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal($"error: {expected}. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
+    }
+}
