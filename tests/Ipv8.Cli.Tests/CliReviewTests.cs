@@ -36,4 +36,29 @@ public sealed class CliReviewTests
         Assert.Equal(string.Empty, output);
         Assert.Equal($"error: {expected}. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
     }
+
+    [Theory]
+    [InlineData("node", "1e400")] // converts to infinity: was echoed as 'Infinity'
+    [InlineData("node", "Infinity")]
+    [InlineData("node", "0")]
+    [InlineData("node", "2592000.5")] // 30 days and half a second
+    [InlineData("node", "1e-300")] // below the clock's 100 ns: a limit of 0
+    [InlineData("tracker", "1e400")]
+    [InlineData("tracker", "-1")]
+    [InlineData("fuzz", "1e400")]
+    public void Node_tracker_and_fuzz_duration_errors_echo_the_value_as_given(string command, string value)
+    {
+        string[] args = command switch
+        {
+            "node" => ["node", "--port", "0", "--community", CommunityHex, "--duration", value],
+            "tracker" => ["tracker", "--port", "0", "--duration", value],
+            _ => ["fuzz", "--target", "127.0.0.1:8090", "--community", CommunityHex, "--duration", value],
+        };
+
+        var (code, output, error) = CliHarness.Run(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal($"error: --duration must be a positive number of seconds (at most 30 days), got '{value}'. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
+    }
 }
