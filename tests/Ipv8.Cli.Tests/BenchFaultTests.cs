@@ -261,7 +261,7 @@ public sealed class BenchFaultTests
     {
         var (code, _, error) = CliHarness.Run("bench", "--target", "127.0.0.1:8199", "--message", "ping", "--duration", duration);
         Assert.Equal(2, code);
-        Assert.Contains($"--duration must be 0.1-3600 seconds, not {duration}", error, StringComparison.Ordinal);
+        Assert.Contains($"--duration must be 0.1-3600 seconds, got '{duration}'", error, StringComparison.Ordinal);
     }
 
     [Fact]

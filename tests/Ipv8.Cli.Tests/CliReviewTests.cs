@@ -61,4 +61,25 @@ public sealed class CliReviewTests
         Assert.Equal(string.Empty, output);
         Assert.Equal($"error: --duration must be a positive number of seconds (at most 30 days), got '{value}'. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
     }
+
+    [Theory]
+    [InlineData("--rate", "0", "--rate must be 1-1000000 requests per second")]
+    [InlineData("--rate", "1e400", "--rate must be 1-1000000 requests per second")]
+    [InlineData("--duration", "0", "--duration must be 0.1-3600 seconds")]
+    [InlineData("--duration", "1e400", "--duration must be 0.1-3600 seconds")]
+    [InlineData("--identities", "0", "--identities must be a whole number from 1 to 1000")]
+    [InlineData("--identities", "1001", "--identities must be a whole number from 1 to 1000")]
+    [InlineData("--max-loss", "150", "--max-loss must be 0-100 percent")]
+    [InlineData("--max-rate", "0.5", "--max-rate must be 1-1000000 requests per second")]
+    [InlineData("--max-p99", "0", "--max-p99 must be a finite number of ms more than 0")]
+    [InlineData("--max-p99", "Infinity", "--max-p99 must be a finite number of ms more than 0")]
+    [InlineData("--max-schedule-error", "-1", "--max-schedule-error must be a finite number of ms more than 0")]
+    public void Bench_range_errors_echo_the_value_as_given(string option, string value, string rule)
+    {
+        var (code, output, error) = CliHarness.Run("bench", "--target", "127.0.0.1:8090", "--message", "ping", option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal($"error: {rule}, got '{value}'. (see 'ipv8 bench --help')", Assert.Single(CliHarness.Lines(error)));
+    }
 }

@@ -71,17 +71,17 @@ internal static class BenchCommand
             Description = "Requests per second, sent on a fixed schedule whatever the target does (with --find-max: the first step's rate). Default 1000.",
             DefaultValueFactory = _ => 1000,
             HelpName = "per-second",
-        }.Check(value => value is >= 1 and <= 1_000_000, value => string.Create(CultureInfo.InvariantCulture, $"--rate must be 1-1000000 requests per second, not {value}."));
+        }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--rate must be 1-1000000 requests per second");
         var duration = new Option<double?>("--duration")
         {
             Description = "Seconds of sending, 0.1-3600 (with --find-max: per step). Default 10 (5 with --find-max).",
             HelpName = "seconds",
-        }.Check(value => value is null or (>= 0.1 and <= 3600), value => string.Create(CultureInfo.InvariantCulture, $"--duration must be 0.1-3600 seconds, not {value}."));
+        }.CheckAsGiven(value => value is >= 0.1 and <= 3600, "--duration must be 0.1-3600 seconds");
         var identities = new Option<int>("--identities")
         {
             Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them. Default 20.",
             DefaultValueFactory = _ => 20,
-        }.Check(value => value is >= 1 and <= 1000, value => $"--identities must be 1-1000, not {value}.");
+        }.Check(new IntRange(1, 1000, "from 1 to 1000"));
         var message = new Option<string>("--message")
         {
             Description = $"What to send: {string.Join(", ", BenchMessages.Names)}. Default introduction-request (246).",
@@ -97,26 +97,26 @@ internal static class BenchCommand
             Description = "--find-max: the p99 latency bound in ms. Default 50.",
             DefaultValueFactory = _ => 50,
             HelpName = "ms",
-        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-p99 must be a finite number of ms more than 0."); // Infinity: the report cannot write it
+        }.CheckAsGiven(value => value > 0, "--max-p99 must be a finite number of ms more than 0"); // Infinity: the report cannot write it
         var maxLoss = new Option<double>("--max-loss")
         {
             Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it. Default 1.",
             DefaultValueFactory = _ => 1,
             HelpName = "percent",
-        }.Check(value => value is >= 0 and <= 100, _ => "--max-loss must be 0-100 percent.");
+        }.CheckAsGiven(value => value is >= 0 and <= 100, "--max-loss must be 0-100 percent");
         var maxRate = new Option<double>("--max-rate")
         {
             Description = "--find-max: the highest rate to try. Default 1000000.",
             DefaultValueFactory = _ => 1_000_000,
             HelpName = "per-second",
-        }.Check(value => value is >= 1 and <= 1_000_000, _ => "--max-rate must be 1-1000000.");
+        }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--max-rate must be 1-1000000 requests per second");
         var timeout = CliArguments.Seconds("--timeout", "An answer later than this after its request's due time counts as lost. Default 2.", 2, 0.01, 60);
         var maxScheduleError = new Option<double>("--max-schedule-error")
         {
             Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused. Default 5.",
             DefaultValueFactory = _ => 5,
             HelpName = "ms",
-        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-schedule-error must be a finite number of ms more than 0.");
+        }.CheckAsGiven(value => value > 0, "--max-schedule-error must be a finite number of ms more than 0");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
         var plot = CliArguments.SvgFile("--plot", "Draw latency percentiles against rate (--find-max) or over time into this SVG file.");
         var allowRemote = new Option<bool>("--allow-remote")
