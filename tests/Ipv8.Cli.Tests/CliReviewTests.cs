@@ -1,3 +1,7 @@
+using System.Net;
+using Ipv8.Cli.Bench;
+using Ipv8.Cli.Commands;
+
 namespace Ipv8.Cli.Tests;
 
 /// <summary>
@@ -30,11 +34,7 @@ public sealed class CliReviewTests
             _ => [command, option, value],
         };
 
-        var (code, output, error) = CliHarness.Run(args);
-
-        Assert.Equal(2, code);
-        Assert.Equal(string.Empty, output);
-        Assert.Equal($"error: {expected}. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
+        CliHarness.AssertUsageError($"error: {expected}. (see 'ipv8 {command} --help')", args);
     }
 
     [Theory]
@@ -55,11 +55,7 @@ public sealed class CliReviewTests
             _ => ["fuzz", "--target", "127.0.0.1:8090", "--community", CommunityHex, "--duration", value],
         };
 
-        var (code, output, error) = CliHarness.Run(args);
-
-        Assert.Equal(2, code);
-        Assert.Equal(string.Empty, output);
-        Assert.Equal($"error: --duration must be a positive number of seconds (at most 30 days), got '{value}'. (see 'ipv8 {command} --help')", Assert.Single(CliHarness.Lines(error)));
+        CliHarness.AssertUsageError($"error: --duration must be a positive number of seconds (at most 30 days), got '{value}'. (see 'ipv8 {command} --help')", args);
     }
 
     [Theory]
@@ -76,10 +72,35 @@ public sealed class CliReviewTests
     [InlineData("--max-schedule-error", "-1", "--max-schedule-error must be a finite number of ms more than 0")]
     public void Bench_range_errors_echo_the_value_as_given(string option, string value, string rule)
     {
-        var (code, output, error) = CliHarness.Run("bench", "--target", "127.0.0.1:8090", "--message", "ping", option, value);
+        CliHarness.AssertUsageError($"error: {rule}, got '{value}'. (see 'ipv8 bench --help')", "bench", "--target", "127.0.0.1:8090", "--message", "ping", option, value);
+    }
 
-        Assert.Equal(2, code);
-        Assert.Equal(string.Empty, output);
-        Assert.Equal($"error: {rule}, got '{value}'. (see 'ipv8 bench --help')", Assert.Single(CliHarness.Lines(error)));
+    [Theory]
+    [InlineData("--duration", "0.5", "1", "1")]
+    [InlineData("--duration", "0.2", "3", "0.334")]
+    [InlineData("--warmup", "0.5", "1", "1")]
+    public void Bench_refuses_a_duration_or_warmup_shorter_than_one_request_interval_naming_both_values(string option, string seconds, string rate, string interval)
+    {
+        CliHarness.AssertUsageError(
+            $"error: {option} {seconds} s is shorter than one request interval at --rate {rate}/s ({interval} s): at least one request is sent, so it would be stretched to one interval; give {option} {interval} or more, or a higher --rate. (see 'ipv8 bench --help')",
+            "bench", "--target", "127.0.0.1:8090", "--message", "ping", "--rate", rate, option, seconds);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(10, 0.1, 0.1)]
+    [InlineData(3, 0.334, 0)] // --warmup 0: none
+    public void Bench_accepts_a_duration_and_warmup_of_at_least_one_request_interval(double rate, double duration, double warmup)
+    {
+        var config = new BenchConfig
+        {
+            Target = new IPEndPoint(IPAddress.Loopback, 8090),
+            Message = BenchMessage.Ping,
+            Rate = rate,
+            DurationSeconds = duration,
+            WarmupSeconds = warmup,
+        };
+
+        Assert.Null(BenchCommand.Check(config));
     }
 }

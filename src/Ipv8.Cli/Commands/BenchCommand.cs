@@ -199,6 +199,19 @@ internal static class BenchCommand
             return "--max-rate must not be below --rate.";
         }
 
+        // A run sends a whole number of requests, at least one, so a span shorter than one request interval would be
+        // stretched to one interval (--rate 1 --duration 0.5 ran 1 s). --find-max steps never go below the first rate
+        // but to 10/s, which fills any allowed --duration (0.1 s).
+        if (ShorterThanOneInterval("--duration", config.DurationSeconds, config.Rate) is { } duration)
+        {
+            return duration;
+        }
+
+        if (config.WarmupSeconds > 0 && ShorterThanOneInterval("--warmup", config.WarmupSeconds, config.Rate) is { } warmup)
+        {
+            return warmup;
+        }
+
         // Identifiers are 16-bit per identity: above this rate one would come round within the cycle (twice the
         // timeout, at least 4 s), and a late answer could be credited to the newer request. --find-max stops there.
         var limit = BenchRunner.MaxRateFor(config.Identities, config.Timeout);
@@ -218,6 +231,24 @@ internal static class BenchCommand
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// "--name S s is shorter than one request interval at --rate R/s (I s); ..." when <paramref name="seconds"/> at
+    /// <paramref name="rate"/> holds less than one request; otherwise null.
+    /// </summary>
+    private static string? ShorterThanOneInterval(string name, double seconds, double rate)
+    {
+        if (seconds * rate >= 1)
+        {
+            return null;
+        }
+
+        // The interval rounded up to the ms, so that the value suggested is enough.
+        var interval = Math.Ceiling(1000 / rate) / 1000;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name} {seconds} s is shorter than one request interval at --rate {rate}/s ({interval} s): at least one request is sent, so it would be stretched to one interval; give {name} {interval} or more, or a higher --rate.");
     }
 
     /// <summary>Runs the benchmark (one rate, or the --find-max steps), writes the report; returns the exit code.</summary>
