@@ -82,7 +82,7 @@ public sealed class BenchFaultTests
         var config = new BenchConfig { Target = new IPEndPoint(IPAddress.Loopback, 8199), Message = BenchMessage.Ping };
         var report = BenchCommand.Report(result, config, TextWriter.Null);
         Assert.StartsWith("nothing answers at 127.0.0.1:8199 (port unreachable)", report.Findings[0], StringComparison.Ordinal);
-        Assert.Contains(report.Findings, f => f.StartsWith("1 requests could not be sent", StringComparison.Ordinal));
+        Assert.Contains(report.Findings, f => f.StartsWith("1 request could not be sent (the socket refused it, reporting an earlier ICMP port unreachable); it is not counted as sent.", StringComparison.Ordinal));
         Assert.Equal(BenchCommand.NothingAnswered, BenchCommand.ExitCode([report]));
     }
 

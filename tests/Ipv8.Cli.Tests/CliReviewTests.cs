@@ -103,4 +103,47 @@ public sealed class CliReviewTests
 
         Assert.Null(BenchCommand.Check(config));
     }
+
+    [Theory]
+    [InlineData("0")] // no warm-up: before the run
+    [InlineData("0.1")] // before the warm-up, which uses the run's pool
+    public void Bench_says_how_many_requests_it_prepared_in_a_single_run_too(string warmup)
+    {
+        // Port 9 (discard): nothing answers; the run is short and ends with exit 3.
+        var (code, _, error) = CliHarness.Run(
+            "bench", "--target", "127.0.0.1:9", "--message", "ping", "--rate", "20", "--duration", "0.1", "--identities", "1", "--timeout", "0.1", "--warmup", warmup);
+
+        Assert.Equal(BenchCommand.NothingAnswered, code);
+        var lines = CliHarness.Lines(error);
+        var prepared = Assert.Single(lines, l => l.StartsWith("bench: prepared ", StringComparison.Ordinal));
+        Assert.Matches(@"^bench: prepared 16 requests per identity in [0-9.]+ s \(before the clock starts\)$", prepared);
+        Assert.Equal(1, Array.IndexOf(lines, prepared)); // after the first line, before the warm-up and the run
+    }
+
+    [Theory]
+    [InlineData(1, "1 request")]
+    [InlineData(0, "0 requests")]
+    [InlineData(2, "2 requests")]
+    public void Bench_counts_agree_with_their_number(long count, string expected)
+    {
+        Assert.Equal(expected, Counts.Of(count, "request", "requests"));
+        Assert.Equal($"bench: prepared {expected} per identity in 0.5 s (before the clock starts)", BenchCommand.PreparedLine((int)count, 0.5));
+    }
+
+    [Fact]
+    public void Bench_findings_of_one_say_it_in_the_singular()
+    {
+        var step = new BenchStep(rate: 100, count: 2, identities: 1, poolSize: 16, timeout: TimeSpan.FromSeconds(1), start: 0, frequency: 1_000_000);
+        step.RecordSent(0, 0);
+        step.RecordSent(1, 10_000);
+        Assert.Equal(AnswerKind.Answered, step.RecordAnswer(0, step.IdentifierOf(0), 500));
+        Assert.Equal(AnswerKind.Duplicate, step.RecordAnswer(0, step.IdentifierOf(0), 600));
+        Assert.Equal(AnswerKind.Late, step.RecordAnswer(0, step.IdentifierOf(1), 10_000 + 1_500_000));
+
+        var findings = BenchFindings.Of(step.Finish(3_000_000, new BenchGenerator(), new BenchVerification(0, 0, 0)), BenchMessage.Ping, TimeSpan.FromSeconds(1));
+
+        Assert.Contains("1 request was answered more than once.", findings);
+        Assert.Contains(findings, f => f.StartsWith("1 answer came later than the timeout (1 s) and counts as lost: the target stalled or was overloaded", StringComparison.Ordinal) && f.Contains("it did not refuse that request.", StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Contains("1 requests", StringComparison.Ordinal) || f.Contains("1 answers", StringComparison.Ordinal));
+    }
 }

@@ -227,7 +227,7 @@ internal static class BenchCommand
                 : string.Empty;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
+                $"--rate {config.Rate:0.#}/s from {Counts.Of(config.Identities, "identity", "identities")} would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
         }
 
         return null;
@@ -273,10 +273,10 @@ internal static class BenchCommand
             var target = TargetLabel(config);
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"bench: {BenchMessages.Name(config.Message)} to {target} from {config.Identities} identities, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+                $"bench: {BenchMessages.Name(config.Message)} to {target} from {Counts.Of(config.Identities, "identity", "identities")}, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
             if (config.WarmupSeconds > 0)
             {
-                runner.Prepare(runner.PoolSizeFor(config.Rate, config.DurationSeconds));
+                Prepare(runner, config, config.Rate, error); // the run's pool (or the first step's): the warm-up uses it too
                 var warmup = runner.Run(config.Rate, config.WarmupSeconds, cancel, progress: false);
                 if (!config.Quiet)
                 {
@@ -389,15 +389,28 @@ internal static class BenchCommand
             : null;
     }
 
-    private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
+    /// <summary>
+    /// Prepares the pool of requests a run at <paramref name="rate"/> needs; when it had to grow (before the warm-up, a
+    /// run without one, or a <c>--find-max</c> step at a higher rate), says how many and how long signing them took,
+    /// unless <c>--quiet</c>.
+    /// </summary>
+    private static void Prepare(BenchRunner runner, BenchConfig config, double rate, TextWriter error)
     {
         var poolBefore = runner.PoolSize;
         runner.Prepare(runner.PoolSizeFor(rate, config.DurationSeconds));
         if (runner.PoolSize > poolBefore && !config.Quiet)
         {
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: prepared {runner.PoolSize} requests per identity in {runner.LastPrepareSeconds:0.##} s (warm-up, before the clock starts)"));
+            error.WriteLine(PreparedLine(runner.PoolSize, runner.LastPrepareSeconds));
         }
+    }
 
+    /// <summary>"bench: prepared N requests per identity in S s (before the clock starts)".</summary>
+    internal static string PreparedLine(int poolSize, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"bench: prepared {Counts.Of(poolSize, "request", "requests")} per identity in {seconds:0.##} s (before the clock starts)");
+
+    private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
+    {
+        Prepare(runner, config, rate, error);
         var result = runner.Run(rate, config.DurationSeconds, cancel);
         return Report(result, config, error);
     }
@@ -417,7 +430,7 @@ internal static class BenchCommand
         var passed = refused is null && untrusted is null && !interrupted && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
         if (refused is not null && untrusted is not null)
         {
-            findings = [string.Create(CultureInfo.InvariantCulture, $"of {result.Verification.Checked} signed answers checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
+            findings = [string.Create(CultureInfo.InvariantCulture, $"of {Counts.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
         }
 
         var step = new BenchStepReport(result, refused, passed, findings, untrusted, interrupted);
@@ -501,7 +514,7 @@ internal static class BenchCommand
                 if (rate >= maxRate)
                 {
                     return (pass, maxRate < config.MaxRate
-                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {config.Identities} identities can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
+                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {Counts.Of(config.Identities, "identity", "identities")} can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
                         : string.Create(inv, $"--max-rate {config.MaxRate:0.#}/s reached"));
                 }
 
@@ -587,7 +600,7 @@ internal static class BenchCommand
         error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
         if (step.Interrupted)
         {
-            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {r.Sent} requests ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
+            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {Counts.Of(r.Sent, "request", "requests")} ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
         }
         else if (step.Refused is { } refused)
         {
