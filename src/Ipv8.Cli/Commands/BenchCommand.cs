@@ -74,7 +74,7 @@ internal static class BenchCommand
         }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--rate must be 1-1000000 requests per second");
         var duration = new Option<double?>("--duration")
         {
-            Description = "Seconds of sending, 0.1-3600 (with --find-max: per step). Default 10 (5 with --find-max).",
+            Description = "Seconds of sending, 0.1-3600 and at least one request interval, 1/--rate (with --find-max: per step). Default 10 (5 with --find-max).",
             HelpName = "seconds",
         }.CheckAsGiven(value => value is >= 0.1 and <= 3600, "--duration must be 0.1-3600 seconds");
         var identities = new Option<int>("--identities")
@@ -124,7 +124,7 @@ internal static class BenchCommand
             Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",
         };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
-        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none.", 1, 0, 60);
+        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none; else at least 1/--rate.", 1, 0, 60);
 
         var command = new Command("bench", "Load any IPv8 node (ours, py-ipv8, kotlin-ipv8) over UDP on an open-loop schedule; report throughput, loss and latency percentiles.")
         {
