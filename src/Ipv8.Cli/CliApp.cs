@@ -168,7 +168,7 @@ internal static class CliApp
 
         if (type == typeof(double))
         {
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? null : "a number";
+            return double.TryParse(text, InvariantNumber.Style, CultureInfo.InvariantCulture, out _) ? null : "a number";
         }
 
         if (type.IsEnum)

@@ -82,7 +82,7 @@ public sealed class BenchFaultTests
         var config = new BenchConfig { Target = new IPEndPoint(IPAddress.Loopback, 8199), Message = BenchMessage.Ping };
         var report = BenchCommand.Report(result, config, TextWriter.Null);
         Assert.StartsWith("nothing answers at 127.0.0.1:8199 (port unreachable)", report.Findings[0], StringComparison.Ordinal);
-        Assert.Contains(report.Findings, f => f.StartsWith("1 requests could not be sent", StringComparison.Ordinal));
+        Assert.Contains(report.Findings, f => f.StartsWith("1 request could not be sent (the socket refused it, reporting an earlier ICMP port unreachable); it is not counted as sent.", StringComparison.Ordinal));
         Assert.Equal(BenchCommand.NothingAnswered, BenchCommand.ExitCode([report]));
     }
 
@@ -261,7 +261,7 @@ public sealed class BenchFaultTests
     {
         var (code, _, error) = CliHarness.Run("bench", "--target", "127.0.0.1:8199", "--message", "ping", "--duration", duration);
         Assert.Equal(2, code);
-        Assert.Contains($"--duration must be 0.1-3600 seconds, not {duration}", error, StringComparison.Ordinal);
+        Assert.Contains($"--duration must be 0.1-3600 seconds, got '{duration}'", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,6 +34,18 @@ internal static class CliHarness
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs <paramref name="args"/> and asserts a usage error: exit 2, nothing on standard output, and standard error
+    /// exactly the one line <paramref name="expected"/>.
+    /// </summary>
+    public static void AssertUsageError(string expected, params string[] args)
+    {
+        var (code, output, error) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal(expected, Assert.Single(Lines(error)));
+    }
+
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static JsonObject ParseObject(string json) => JsonNode.Parse(json)?.AsObject() ?? throw new Xunit.Sdk.XunitException($"not a JSON object: {json}");

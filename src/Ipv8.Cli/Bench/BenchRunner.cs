@@ -305,7 +305,7 @@ internal sealed class BenchRunner : IDisposable
 
             if (now - due > frequency)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"it fell more than 1 s behind its schedule after {i} of {step.Count} requests");
+                return string.Create(CultureInfo.InvariantCulture, $"it fell more than 1 s behind its schedule after {i} of {Counts.Of(step.Count, "request", "requests")}");
             }
 
             var identity = _identities[step.IdentityOf(i)];

@@ -71,17 +71,17 @@ internal static class BenchCommand
             Description = "Requests per second, sent on a fixed schedule whatever the target does (with --find-max: the first step's rate). Default 1000.",
             DefaultValueFactory = _ => 1000,
             HelpName = "per-second",
-        }.Check(value => value is >= 1 and <= 1_000_000, value => string.Create(CultureInfo.InvariantCulture, $"--rate must be 1-1000000 requests per second, not {value}."));
+        }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--rate must be 1-1000000 requests per second");
         var duration = new Option<double?>("--duration")
         {
-            Description = "Seconds of sending, 0.1-3600 (with --find-max: per step). Default 10 (5 with --find-max).",
+            Description = "Seconds of sending, 0.1-3600 and at least one request interval, 1/--rate (with --find-max: per step). Default 10 (5 with --find-max).",
             HelpName = "seconds",
-        }.Check(value => value is null or (>= 0.1 and <= 3600), value => string.Create(CultureInfo.InvariantCulture, $"--duration must be 0.1-3600 seconds, not {value}."));
+        }.CheckAsGiven(value => value is >= 0.1 and <= 3600, "--duration must be 0.1-3600 seconds");
         var identities = new Option<int>("--identities")
         {
             Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them. Default 20.",
             DefaultValueFactory = _ => 20,
-        }.Check(value => value is >= 1 and <= 1000, value => $"--identities must be 1-1000, not {value}.");
+        }.Check(new IntRange(1, 1000, "from 1 to 1000"));
         var message = new Option<string>("--message")
         {
             Description = $"What to send: {string.Join(", ", BenchMessages.Names)}. Default introduction-request (246).",
@@ -97,26 +97,26 @@ internal static class BenchCommand
             Description = "--find-max: the p99 latency bound in ms. Default 50.",
             DefaultValueFactory = _ => 50,
             HelpName = "ms",
-        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-p99 must be a finite number of ms more than 0."); // Infinity: the report cannot write it
+        }.CheckAsGiven(value => value > 0, "--max-p99 must be a finite number of ms more than 0"); // Infinity: the report cannot write it
         var maxLoss = new Option<double>("--max-loss")
         {
             Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it. Default 1.",
             DefaultValueFactory = _ => 1,
             HelpName = "percent",
-        }.Check(value => value is >= 0 and <= 100, _ => "--max-loss must be 0-100 percent.");
+        }.CheckAsGiven(value => value is >= 0 and <= 100, "--max-loss must be 0-100 percent");
         var maxRate = new Option<double>("--max-rate")
         {
             Description = "--find-max: the highest rate to try. Default 1000000.",
             DefaultValueFactory = _ => 1_000_000,
             HelpName = "per-second",
-        }.Check(value => value is >= 1 and <= 1_000_000, _ => "--max-rate must be 1-1000000.");
+        }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--max-rate must be 1-1000000 requests per second");
         var timeout = CliArguments.Seconds("--timeout", "An answer later than this after its request's due time counts as lost. Default 2.", 2, 0.01, 60);
         var maxScheduleError = new Option<double>("--max-schedule-error")
         {
             Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused. Default 5.",
             DefaultValueFactory = _ => 5,
             HelpName = "ms",
-        }.Check(value => value > 0 && double.IsFinite(value), _ => "--max-schedule-error must be a finite number of ms more than 0.");
+        }.CheckAsGiven(value => value > 0, "--max-schedule-error must be a finite number of ms more than 0");
         var report = CliArguments.Report("Write the report JSON to this file instead of standard output.");
         var plot = CliArguments.SvgFile("--plot", "Draw latency percentiles against rate (--find-max) or over time into this SVG file.");
         var allowRemote = new Option<bool>("--allow-remote")
@@ -124,7 +124,7 @@ internal static class BenchCommand
             Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",
         };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
-        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none.", 1, 0, 60);
+        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none; else at least 1/--rate.", 1, 0, 60);
 
         var command = new Command("bench", "Load any IPv8 node (ours, py-ipv8, kotlin-ipv8) over UDP on an open-loop schedule; report throughput, loss and latency percentiles.")
         {
@@ -199,6 +199,19 @@ internal static class BenchCommand
             return "--max-rate must not be below --rate.";
         }
 
+        // A run sends a whole number of requests, at least one, so a span shorter than one request interval would be
+        // stretched to one interval (--rate 1 --duration 0.5 ran 1 s). --find-max steps never go below the first rate
+        // but to 10/s, which fills any allowed --duration (0.1 s).
+        if (ShorterThanOneInterval("--duration", config.DurationSeconds, config.Rate) is { } duration)
+        {
+            return duration;
+        }
+
+        if (config.WarmupSeconds > 0 && ShorterThanOneInterval("--warmup", config.WarmupSeconds, config.Rate) is { } warmup)
+        {
+            return warmup;
+        }
+
         // Identifiers are 16-bit per identity: above this rate one would come round within the cycle (twice the
         // timeout, at least 4 s), and a late answer could be credited to the newer request. --find-max stops there.
         var limit = BenchRunner.MaxRateFor(config.Identities, config.Timeout);
@@ -214,10 +227,28 @@ internal static class BenchCommand
                 : string.Empty;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"--rate {config.Rate:0.#}/s from {config.Identities} identities would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
+                $"--rate {config.Rate:0.#}/s from {Counts.Of(config.Identities, "identity", "identities")} would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// "--name S s is shorter than one request interval at --rate R/s (I s); ..." when <paramref name="seconds"/> at
+    /// <paramref name="rate"/> holds less than one request; otherwise null.
+    /// </summary>
+    private static string? ShorterThanOneInterval(string name, double seconds, double rate)
+    {
+        if (seconds * rate >= 1)
+        {
+            return null;
+        }
+
+        // The interval rounded up to the ms, so that the value suggested is enough.
+        var interval = Math.Ceiling(1000 / rate) / 1000;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name} {seconds} s is shorter than one request interval at --rate {rate}/s ({interval} s): at least one request is sent, so it would be stretched to one interval; give {name} {interval} or more, or a higher --rate.");
     }
 
     /// <summary>Runs the benchmark (one rate, or the --find-max steps), writes the report; returns the exit code.</summary>
@@ -242,10 +273,10 @@ internal static class BenchCommand
             var target = TargetLabel(config);
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"bench: {BenchMessages.Name(config.Message)} to {target} from {config.Identities} identities, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+                $"bench: {BenchMessages.Name(config.Message)} to {target} from {Counts.Of(config.Identities, "identity", "identities")}, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
             if (config.WarmupSeconds > 0)
             {
-                runner.Prepare(runner.PoolSizeFor(config.Rate, config.DurationSeconds));
+                Prepare(runner, config, config.Rate, error); // the run's pool (or the first step's): the warm-up uses it too
                 var warmup = runner.Run(config.Rate, config.WarmupSeconds, cancel, progress: false);
                 if (!config.Quiet)
                 {
@@ -358,15 +389,28 @@ internal static class BenchCommand
             : null;
     }
 
-    private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
+    /// <summary>
+    /// Prepares the pool of requests a run at <paramref name="rate"/> needs; when it had to grow (before the warm-up, a
+    /// run without one, or a <c>--find-max</c> step at a higher rate), says how many and how long signing them took,
+    /// unless <c>--quiet</c>.
+    /// </summary>
+    private static void Prepare(BenchRunner runner, BenchConfig config, double rate, TextWriter error)
     {
         var poolBefore = runner.PoolSize;
         runner.Prepare(runner.PoolSizeFor(rate, config.DurationSeconds));
         if (runner.PoolSize > poolBefore && !config.Quiet)
         {
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: prepared {runner.PoolSize} requests per identity in {runner.LastPrepareSeconds:0.##} s (warm-up, before the clock starts)"));
+            error.WriteLine(PreparedLine(runner.PoolSize, runner.LastPrepareSeconds));
         }
+    }
 
+    /// <summary>"bench: prepared N requests per identity in S s (before the clock starts)".</summary>
+    internal static string PreparedLine(int poolSize, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"bench: prepared {Counts.Of(poolSize, "request", "requests")} per identity in {seconds:0.##} s (before the clock starts)");
+
+    private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
+    {
+        Prepare(runner, config, rate, error);
         var result = runner.Run(rate, config.DurationSeconds, cancel);
         return Report(result, config, error);
     }
@@ -386,7 +430,7 @@ internal static class BenchCommand
         var passed = refused is null && untrusted is null && !interrupted && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
         if (refused is not null && untrusted is not null)
         {
-            findings = [string.Create(CultureInfo.InvariantCulture, $"of {result.Verification.Checked} signed answers checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
+            findings = [string.Create(CultureInfo.InvariantCulture, $"of {Counts.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
         }
 
         var step = new BenchStepReport(result, refused, passed, findings, untrusted, interrupted);
@@ -470,7 +514,7 @@ internal static class BenchCommand
                 if (rate >= maxRate)
                 {
                     return (pass, maxRate < config.MaxRate
-                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {config.Identities} identities can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
+                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {Counts.Of(config.Identities, "identity", "identities")} can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
                         : string.Create(inv, $"--max-rate {config.MaxRate:0.#}/s reached"));
                 }
 
@@ -556,7 +600,7 @@ internal static class BenchCommand
         error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
         if (step.Interrupted)
         {
-            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {r.Sent} requests ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
+            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {Counts.Of(r.Sent, "request", "requests")} ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
         }
         else if (step.Refused is { } refused)
         {

@@ -50,7 +50,11 @@ internal static class CliArguments
     /// <summary>
     /// Makes every option of <paramref name="command"/> and its subcommands that takes a number with decimals
     /// (<see cref="double"/> or <see cref="Nullable{Double}"/>) read it the same way in every locale
-    /// (<see cref="InvariantNumber"/>); anything else is one error: "--name must be a number, got 'TEXT'".
+    /// (<see cref="InvariantNumber"/>); anything else is one error: "--name must be a number, got 'TEXT'". A whole
+    /// number (<see cref="int"/> or <see cref="Nullable{Int32}"/>) without a parser of its own is read as
+    /// <see cref="Check(Option{int}, IntRange)"/> reads one: digits with an optional sign, nothing around them; anything
+    /// else is "--name must be a whole number, got 'TEXT'". A space before or after a number is refused by both
+    /// (System.CommandLine alone took <c>" 2"</c> for 2).
     /// </summary>
     public static void ReadNumbersInvariantly(Command command)
     {
@@ -64,6 +68,12 @@ internal static class CliArguments
                     break;
                 case Option<double?> { CustomParser: null } optional:
                     optional.CustomParser = result => TryNumber(result, optional.Name, out var value) ? value : null;
+                    break;
+                case Option<int> { CustomParser: null } whole:
+                    whole.CustomParser = result => TryWholeNumber(result, whole.Name, out var value) ? value : default;
+                    break;
+                case Option<int?> { CustomParser: null } optionalWhole:
+                    optionalWhole.CustomParser = result => TryWholeNumber(result, optionalWhole.Name, out var value) ? value : null;
                     break;
             }
         }
@@ -91,19 +101,47 @@ internal static class CliArguments
         return false;
     }
 
+    private static bool TryWholeNumber(ArgumentResult result, string name, out int value)
+    {
+        value = 0;
+        if (result.Tokens.Count == 0)
+        {
+            return false; // no value: "needs a value", said elsewhere
+        }
+
+        var text = result.Tokens[0].Value;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        result.AddError($"{name} must be a whole number, got '{text}'.");
+        return false;
+    }
+
     /// <summary>
     /// Adds a check of a number that echoes the value as the user typed it: "RULE, got 'TEXT'." A number too large for a
     /// double (<c>1e400</c>) converts to infinity, and its own text, not "Infinity", is what the user should read back.
     /// A value that does not convert at all is already a parse error of its own.
     /// </summary>
-    public static Option<double> CheckAsGiven(this Option<double> option, Func<double, bool> valid, string rule)
+    public static Option<double> CheckAsGiven(this Option<double> option, Func<double, bool> valid, string rule) =>
+        AsGiven(option, value => value, valid, rule);
+
+    /// <summary>
+    /// <see cref="CheckAsGiven(Option{double}, Func{double, bool}, string)"/> for an option that may be left out: no
+    /// value (null) is not checked.
+    /// </summary>
+    public static Option<double?> CheckAsGiven(this Option<double?> option, Func<double, bool> valid, string rule) =>
+        AsGiven(option, value => value, valid, rule);
+
+    private static Option<T> AsGiven<T>(Option<T> option, Func<T, double?> number, Func<double, bool> valid, string rule)
     {
         option.Validators.Add(result =>
         {
-            if (Converted(result, out double value) && (!double.IsFinite(value) || !valid(value)))
+            if (Converted(result, out T value) && number(value) is { } given && (!double.IsFinite(given) || !valid(given)))
             {
-                var given = result.Tokens.Count > 0 ? result.Tokens[0].Value : value.ToString(CultureInfo.InvariantCulture);
-                result.AddError($"{rule}, got '{given}'.");
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : given.ToString(CultureInfo.InvariantCulture);
+                result.AddError($"{rule}, got '{text}'.");
             }
         });
         return option;
@@ -153,11 +191,19 @@ internal static class CliArguments
         },
     };
 
+    /// <summary>The longest <c>--duration</c> of <c>node</c>, <c>tracker</c> and <c>fuzz</c>: 30 days, in seconds.</summary>
+    private const double MaxDurationSeconds = 30 * 24 * 3600;
+
+    /// <summary>
+    /// <c>--duration</c> of <c>node</c>, <c>tracker</c> and <c>fuzz</c>: more than 0 (at least the clock's 100 ns: a
+    /// smaller value would be a limit of 0) and at most 30 days; an error echoes the value as given (<c>1e400</c>, not
+    /// "Infinity").
+    /// </summary>
     public static Option<double?> Duration(string description) =>
         new Option<double?>("--duration") { Description = description, HelpName = "seconds" }
-            .Check(
-                value => value is null or (> 0 and <= 30 * 24 * 3600),
-                value => $"--duration must be a positive number of seconds (at most 30 days), got '{value?.ToString(CultureInfo.InvariantCulture)}'.");
+            .CheckAsGiven(
+                value => value is > 0 and <= MaxDurationSeconds && TimeSpan.FromSeconds(value) > TimeSpan.Zero,
+                "--duration must be a positive number of seconds (at most 30 days)");
 
     public static Option<FileInfo?> Report(string description) => OutputFile("--report", description);
 
