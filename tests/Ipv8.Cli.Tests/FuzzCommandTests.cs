@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Ipv8.Cli.Commands;
 using Ipv8.Cli.Fuzzing;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 using Ipv8.Wire.Discovery;
@@ -498,8 +499,8 @@ public sealed class FuzzCommandTests
     public void DifferentialDecoderIgnoresSigintAndSigterm()
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
-        var pyIpv8 = Path.GetFullPath(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "..", "shared", "py-ipv8"));
-        Skip.IfNot(Directory.Exists(Path.Combine(pyIpv8, "ipv8")) && File.Exists("/usr/bin/python3"), "needs py-ipv8 at ../shared/py-ipv8 and /usr/bin/python3");
+        PyIpv8.Require(); // py-ipv8 and its modules: skipped with the reason where they are missing, a failure under .ci/run
+        var pyIpv8 = PyIpv8.Directory;
         using var inputs = new FuzzInputs(3, s_community);
         using var decoder = new PyDecoder("/usr/bin/python3", pyIpv8);
         Assert.Equal(4, decoder.Decode([.. Enumerable.Range(0, 4).Select(_ => inputs.Next().Bytes)]).Count);
@@ -625,8 +626,9 @@ public sealed class FuzzCommandTests
     {
         // `timeout N ipv8 fuzz --differential`, a service manager: SIGTERM to the process and the py-ipv8 decoder at once.
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
-        var pyIpv8 = Path.GetFullPath(Path.Combine(Ipv8.Tests.Shared.RepoPaths.Root, "..", "shared", "py-ipv8"));
-        Skip.IfNot(Directory.Exists(Path.Combine(pyIpv8, "ipv8")) && File.Exists("/usr/bin/python3") && File.Exists("/usr/bin/setsid"), "needs py-ipv8 at ../shared/py-ipv8, /usr/bin/python3 and setsid");
+        Skip.IfNot(File.Exists("/usr/bin/setsid"), "needs /usr/bin/setsid");
+        PyIpv8.Require();
+        var pyIpv8 = PyIpv8.Directory;
         var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
         var report = Path.Combine(folder.FullName, "report.json");
         // setsid, not a process-group leader here, makes a new group and runs dotnet in it under its own pid.

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 
 namespace Ipv8.Interop.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 
 namespace Ipv8.Interop.Tests;

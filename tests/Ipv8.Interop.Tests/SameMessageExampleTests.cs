@@ -2,6 +2,7 @@ using System.Net;
 using Ipv8.Engine;
 using Ipv8.Engine.Endpoints;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire.Crypto;
 using SameMessage;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ipv8.Engine.Communities;
 using Ipv8.Interop.Tests.Support;
+using Ipv8.Tests.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 

@@ -25,7 +25,7 @@ internal static class Tshark
 
     public static void Require() => Decide(Missing, Required);
 
-    public static void Decide(string? missing, bool required) => Prerequisite.Decide("tshark", RequireVariable, missing, required);
+    public static void Decide(string? missing, bool required, bool count = true) => Prerequisite.Decide("tshark", RequireVariable, missing, required, count);
 
     /// <summary>Null when every tool answers <c>--version</c>, else which one does not and how to install it.</summary>
     public static string? Check(IEnumerable<string> tools)
@@ -125,7 +125,7 @@ public sealed class TsharkPrerequisiteTests
 
     [Fact]
     public void AMissingTool_SkipsWhenNotRequired() =>
-        Assert.Throws<SkipException>(() => Tshark.Decide("tshark was not found", required: false));
+        Assert.Throws<SkipException>(() => Tshark.Decide("tshark was not found", required: false, count: false));
 
     [Fact]
     public void NothingMissing_NeitherSkipsNorFails() => Tshark.Decide(null, required: true);

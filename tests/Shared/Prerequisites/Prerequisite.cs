@@ -12,9 +12,10 @@ internal static class Prerequisite
 
     /// <summary>
     /// Nothing when <paramref name="missing"/> is null; otherwise a skip naming <paramref name="tool"/> and why, or a
-    /// failure when <paramref name="required"/>.
+    /// failure when <paramref name="required"/>. A skip is counted in <see cref="SkipFile"/> unless <paramref name="count"/>
+    /// is false (the tests of this decision themselves, whose reasons are made up).
     /// </summary>
-    public static void Decide(string tool, string requireVariable, string? missing, bool required)
+    public static void Decide(string tool, string requireVariable, string? missing, bool required, bool count = true)
     {
         if (missing is null)
         {
@@ -26,6 +27,41 @@ internal static class Prerequisite
             throw new Xunit.Sdk.XunitException($"{tool} is required ({requireVariable}=1) but cannot run: {missing}");
         }
 
-        Skip.If(true, $"{tool} cannot run: {missing}. Set {requireVariable}=1 to make this a failure.");
+        var reason = $"{tool} cannot run: {missing}. Set {requireVariable}=1 to make this a failure.";
+        if (count)
+        {
+            Record(reason);
+        }
+
+        Skip.If(true, reason);
+    }
+
+    /// <summary>
+    /// The file next to the test assembly where skip reasons are counted, one line each ("N tests skipped: reason"):
+    /// <c>dotnet test</c> shows a skip's reason only at detailed verbosity, so tests/Directory.Build.targets prints this
+    /// file after the project's tests ran, and the reason is visible in the plain command's output.
+    /// </summary>
+    public static string SkipFile => Path.Combine(AppContext.BaseDirectory, "skipped-prerequisites.txt");
+
+    private static readonly Lock s_lock = new();
+    private static readonly Dictionary<string, int> s_skips = new(StringComparer.Ordinal);
+
+    private static void Record(string reason)
+    {
+        lock (s_lock)
+        {
+            s_skips[reason] = s_skips.GetValueOrDefault(reason) + 1;
+            try
+            {
+                File.WriteAllLines(SkipFile, s_skips.Select(s => $"{s.Value} {(s.Value == 1 ? "test" : "tests")} skipped: {s.Key}"));
+            }
+            catch (IOException)
+            {
+                // Only a convenience: the skip itself still carries the reason.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 }

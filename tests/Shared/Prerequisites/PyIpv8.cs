@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Ipv8.Tests.Shared;
 
-namespace Ipv8.Interop.Tests.Support;
+namespace Ipv8.Tests.Shared;
 
 /// <summary>
 /// Where the real py-ipv8 is and whether it can run here: <c>/usr/bin/python3</c>, <c>../shared/py-ipv8</c> (relative
 /// to the repository root) and its Python modules. Every interop test calls <see cref="Require"/> first: when something
 /// is missing the test is skipped with the reason, or fails with it when <c>IPV8_REQUIRE_PY_IPV8=1</c> (as in CI).
+/// Shared by the interop tests and the CLI tests of <c>ipv8 fuzz --differential</c>, which run py-ipv8 as a decoder.
 /// </summary>
 internal static class PyIpv8
 {
@@ -29,7 +29,7 @@ internal static class PyIpv8
     /// <summary><c>../shared/py-ipv8</c>, relative to the repository root.</summary>
     public static string Directory => Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "py-ipv8"));
 
-    /// <summary>The folder of the Python side of these tests (copied next to the test assembly).</summary>
+    /// <summary>The folder of the interop tests' Python side (copied next to their test assembly).</summary>
     public static string Scripts => Path.Combine(AppContext.BaseDirectory, "py");
 
     /// <summary>Why py-ipv8 cannot run here, or null when it can. Checked once per test run.</summary>
@@ -42,7 +42,7 @@ internal static class PyIpv8
     public static void Require() => Decide(Missing, Required);
 
     /// <summary>Nothing when <paramref name="missing"/> is null; otherwise a skip, or a failure when <paramref name="required"/>.</summary>
-    public static void Decide(string? missing, bool required) => Prerequisite.Decide("py-ipv8", RequireVariable, missing, required);
+    public static void Decide(string? missing, bool required, bool count = true) => Prerequisite.Decide("py-ipv8", RequireVariable, missing, required, count);
 
     /// <summary>
     /// Checks that <paramref name="python"/> exists, that <paramref name="pyIpv8"/> holds py-ipv8, and that
