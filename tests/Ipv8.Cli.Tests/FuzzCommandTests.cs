@@ -570,7 +570,7 @@ public sealed class FuzzCommandTests
     {
         var (code, _, error) = CliHarness.Run("fuzz", "--target", "127.0.0.1:9", "--community", s_community.ToString(), "--rate", "100001");
         Assert.Equal(2, code);
-        Assert.StartsWith("error: --rate must be from 1 to 100000, not 100001.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+        Assert.StartsWith("error: --rate must be from 1 to 100000, got '100001'.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
 
         var pyIpv8 = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
         pyIpv8.CreateSubdirectory("ipv8");
@@ -578,7 +578,7 @@ public sealed class FuzzCommandTests
         {
             (code, _, error) = CliHarness.Run("fuzz", "--differential", "--py-ipv8", pyIpv8.FullName, "--rate", "-1");
             Assert.Equal(2, code);
-            Assert.StartsWith("error: --rate must be from 0 to 100000 with --differential, not -1.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
+            Assert.StartsWith("error: --rate must be from 0 to 100000 with --differential, got '-1'.", Assert.Single(CliHarness.Lines(error)), StringComparison.Ordinal);
         }
         finally
         {

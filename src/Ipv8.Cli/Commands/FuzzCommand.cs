@@ -34,7 +34,7 @@ internal static class FuzzCommand
                     return endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
                 }
 
-                result.AddError($"--target must be IP:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:8090 or [::1]:8090), not '{text}'.");
+                result.AddError($"--target must be IP:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:8090 or [::1]:8090), got '{text}'.");
                 return null;
             },
         };
@@ -50,7 +50,7 @@ internal static class FuzzCommand
                     return id;
                 }
 
-                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), not '{text}'.");
+                result.AddError($"--community must be 40 hex digits (20 bytes, not all zero), got '{text}'.");
                 return null;
             },
         };
@@ -59,7 +59,7 @@ internal static class FuzzCommand
         // Its range depends on the mode (0 only with --differential): checked by the command's validator.
         var rate = new Option<int?>("--rate") { Description = "Datagrams per second at most, 1-100000 (default 1000; the differential target: inputs per second, 0-100000, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" };
         var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
-            .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, not {value.ToString(CultureInfo.InvariantCulture)}.");
+            .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, got '{value.ToString(CultureInfo.InvariantCulture)}'.");
         var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
         var report = CliArguments.Report("Write the report (JSON) to this file instead of standard output.");
         var findings = new Option<DirectoryInfo>("--findings")
@@ -182,7 +182,7 @@ internal static class FuzzCommand
 
                 if (rateValue is < 0 or > 100_000)
                 {
-                    result.AddError($"--rate must be from 0 to 100000 with --differential, not {rateValue.Value.ToString(CultureInfo.InvariantCulture)}.");
+                    result.AddError($"--rate must be from 0 to 100000 with --differential, got '{rateValue.Value.ToString(CultureInfo.InvariantCulture)}'.");
                 }
 
                 if (pyIpv8Folder is null)
@@ -208,7 +208,7 @@ internal static class FuzzCommand
             }
             else if (rateValue is < 0 or > 100_000)
             {
-                result.AddError($"--rate must be from 1 to 100000, not {rateValue.Value.ToString(CultureInfo.InvariantCulture)}.");
+                result.AddError($"--rate must be from 1 to 100000, got '{rateValue.Value.ToString(CultureInfo.InvariantCulture)}'.");
             }
 
             if (replayFile is not null)
