@@ -61,12 +61,15 @@ public sealed class BenchStepTests
     }
 
     [Theory]
-    [InlineData(4, false)] // 4 ms late of a 50 ms interval: send-rate error 1.1%, but never a request behind
-    [InlineData(60, true)] // more than one interval late: the generator fell behind
-    public void A_short_run_is_refused_for_its_send_rate_only_once_the_generator_fell_a_whole_request_behind(int lastLateMs, bool refused)
+    [InlineData(8, 4, 100, false)] // 4 ms late of a 50 ms interval: send-rate error 1.1%, but only that one send
+    [InlineData(8, 60, 100, true)] // more than one interval late: the generator fell behind
+    [InlineData(60, 40, 5, true)] // within the interval but over --max-schedule-error, which the p99 of 60 sends does not see
+    [InlineData(60, 40, 50, false)] // 40 ms: 1.3% of 2.95 s, within the interval and the allowed lateness
+    [InlineData(2, 999, 2000, true)] // --rate 20, 2 requests: 999 ms is far more than one interval
+    public void A_short_run_is_refused_for_its_send_rate_unless_it_is_one_last_send_within_an_interval_and_the_allowed_lateness(int count, int lastLateMs, int maxScheduleErrorMs, bool refused)
     {
         // 8 requests at 20/s span 350 ms: the last leaving 4 ms late reads as 19.8/s, over 1% off.
-        var step = new BenchStep(rate: 20, count: 8, identities: 4, poolSize: 16, timeout: TimeSpan.FromSeconds(1), start: 0, frequency: Frequency);
+        var step = new BenchStep(rate: 20, count: count, identities: 4, poolSize: 64, timeout: TimeSpan.FromSeconds(1), start: 0, frequency: Frequency);
         for (long i = 0; i < step.Count; i++)
         {
             var due = step.IntendedTimestamp(i);
@@ -75,7 +78,8 @@ public sealed class BenchStepTests
 
         var result = step.Finish(1_000_000, s_generator, s_noVerification);
         Assert.True(result.Generator.SendRateError > 0.01, $"send-rate error {result.Generator.SendRateError}");
-        var problem = result.ScheduleProblem(maxScheduleErrorMs: 100);
+        Assert.Equal(lastLateMs, result.Generator.LastSendLateMs!.Value, 6);
+        var problem = result.ScheduleProblem(maxScheduleErrorMs);
         if (refused)
         {
             Assert.NotNull(problem);

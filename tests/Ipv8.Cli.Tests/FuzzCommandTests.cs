@@ -499,7 +499,7 @@ public sealed class FuzzCommandTests
     public void DifferentialDecoderIgnoresSigintAndSigterm()
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
-        PyIpv8.Require(); // py-ipv8 and its modules: skipped with the reason where they are missing, a failure under .ci/run
+        PyIpv8.RequireDecoder(); // py-ipv8 and its modules: skipped with the reason where they are missing, a failure under .ci/run
         var pyIpv8 = PyIpv8.Directory;
         using var inputs = new FuzzInputs(3, s_community);
         using var decoder = new PyDecoder("/usr/bin/python3", pyIpv8);
@@ -627,7 +627,7 @@ public sealed class FuzzCommandTests
         // `timeout N ipv8 fuzz --differential`, a service manager: SIGTERM to the process and the py-ipv8 decoder at once.
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
         Skip.IfNot(File.Exists("/usr/bin/setsid"), "needs /usr/bin/setsid");
-        PyIpv8.Require();
+        PyIpv8.RequireDecoder();
         var pyIpv8 = PyIpv8.Directory;
         var folder = Directory.CreateTempSubdirectory("ipv8-fuzz-tests-");
         var report = Path.Combine(folder.FullName, "report.json");

@@ -191,7 +191,8 @@ internal sealed class BenchRunner : IDisposable
     /// <summary>Runs one step at <paramref name="rate"/> for <paramref name="seconds"/>, with a progress line each second unless quiet.</summary>
     public BenchResult Run(double rate, double seconds, CancellationToken cancel, bool progress = true)
     {
-        var count = Math.Max(1, (long)Math.Round(rate * seconds));
+        // rate × seconds requests, to the nearest whole number (halves up: --rate 1 --duration 2.5 sends 3), at least one.
+        var count = Math.Max(1, (long)Math.Round(rate * seconds, MidpointRounding.AwayFromZero));
         Prepare(PoolSizeFor(rate, seconds));
         DrainSockets(TimeSpan.FromMilliseconds(200));
 

@@ -370,7 +370,7 @@ internal sealed class BenchStep
                 // Requests the socket refused and those without a free identifier left on time too: the schedule was kept.
                 // An interrupted run is measured against what was due until it stopped, not the whole schedule.
                 SendRateError = SendRateError(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
-                LastSendWithinOneInterval = LastSendWithinOneInterval(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
+                LastSendLateMs = LastSendLateMs(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
             },
             Verification = verification,
             IdentitiesNeverAnswered = neverAnswered,
@@ -450,19 +450,17 @@ internal sealed class BenchStep
     }
 
     /// <summary>
-    /// Every scheduled request left, the last no more than one request interval after its due time: the generator never
-    /// fell a whole request behind, whatever its <see cref="SendRateError"/> (of a short run, one send a few ms late is
-    /// over 1%: 8 requests at 20/s span 350 ms, and the last leaving 4 ms late reads as 19.8/s).
+    /// How late the last request left against its due time, in ms, when every scheduled request left; null when some
+    /// did not (the run stopped early). See <see cref="BenchGenerator.LastSendLateMs"/>.
     /// </summary>
-    private bool LastSendWithinOneInterval(long sent, long scheduled)
+    private double? LastSendLateMs(long sent, long scheduled)
     {
         if (sent < scheduled || sent == 0)
         {
-            return sent >= scheduled;
+            return sent >= scheduled ? 0 : null;
         }
 
-        var late = (_lastSent - IntendedTimestamp(sent - 1)) / (double)_frequency;
-        return late <= 1.0 / Rate;
+        return Math.Max(0, _lastSent - IntendedTimestamp(sent - 1)) * 1000.0 / _frequency;
     }
 
     private long Microseconds(long ticks) => (long)(ticks * 1_000_000.0 / _frequency);
@@ -493,10 +491,11 @@ internal sealed record BenchGenerator
     public double SendRateError { get; init; }
 
     /// <summary>
-    /// Every scheduled request left and the last within one request interval of its due time: a send-rate error is
-    /// then that one send's lateness over a short run, not a generator that fell behind (see <see cref="BenchResult.ScheduleProblem"/>).
+    /// How late the last request left against its due time, in ms, when every scheduled request left (null when some
+    /// did not). Of a short run, that one send's lateness is the whole send-rate error: 8 requests at 20/s span 350 ms,
+    /// and the last leaving 4 ms late reads as 19.8/s, 1.1% off (see <see cref="BenchResult.ScheduleProblem"/>).
     /// </summary>
-    public bool LastSendWithinOneInterval { get; init; }
+    public double? LastSendLateMs { get; init; }
 
     /// <summary>Why the sender stopped before the end, if it did.</summary>
     public string? Aborted { get; init; }

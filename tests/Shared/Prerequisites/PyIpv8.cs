@@ -41,6 +41,14 @@ internal static class PyIpv8
     /// <summary>Skips the calling test (or fails it, when <see cref="Required"/>) if py-ipv8 cannot run here.</summary>
     public static void Require() => Decide(Missing, Required);
 
+    /// <summary>What <c>ipv8 fuzz --differential</c>'s py-ipv8 decoder imports: no tracker, so no aiohttp.</summary>
+    public static readonly IReadOnlyList<string> DecoderModules = ["ipv8", "libnacl", "cryptography"];
+
+    private static readonly Lazy<string?> s_decoderMissing = new(() => Check(Python, Directory, DecoderModules));
+
+    /// <summary><see cref="Require"/> for a test that runs only the fuzzer's py-ipv8 decoder (<see cref="DecoderModules"/>).</summary>
+    public static void RequireDecoder() => Decide(s_decoderMissing.Value, Required);
+
     /// <summary>Nothing when <paramref name="missing"/> is null; otherwise a skip, or a failure when <paramref name="required"/>.</summary>
     public static void Decide(string? missing, bool required, bool count = true) => Prerequisite.Decide("py-ipv8", RequireVariable, missing, required, count);
 
