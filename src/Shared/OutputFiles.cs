@@ -19,7 +19,44 @@ internal static class OutputFiles
             return $"{option} '{file.FullName}' is a directory, not a file.";
         }
 
-        return file.Directory is { Exists: true } ? null : $"{option} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
+        if (file.Directory is not { Exists: true })
+        {
+            return $"{option} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
+        }
+
+        return CannotCreate(option, file);
+    }
+
+    /// <summary>
+    /// Whether the file can be made, tried before the run rather than found out after it (a read-only folder,
+    /// <c>/proc</c>): a file that does not exist yet is created and deleted again; an existing one is only checked for
+    /// the read-only attribute (opening it could block, on a FIFO, or truncate what the user still needs).
+    /// </summary>
+    private static string? CannotCreate(string option, FileInfo file)
+    {
+        try
+        {
+            if (File.Exists(file.FullName))
+            {
+                return File.GetAttributes(file.FullName).HasFlag(FileAttributes.ReadOnly) ? $"{option} '{file.FullName}' is read-only." : null;
+            }
+
+            using (new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
+
+            File.Delete(file.FullName);
+            return null;
+        }
+        catch (IOException) when (File.Exists(file.FullName))
+        {
+            return null; // made meanwhile by someone else: writable or not, the write will say
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var reason = ex.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
+            return $"{option} '{file.FullName}' cannot be created in '{file.DirectoryName}': {reason}.";
+        }
     }
 
     /// <summary>

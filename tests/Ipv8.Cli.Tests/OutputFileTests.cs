@@ -1,4 +1,5 @@
 using Ipv8.Cli.Commands;
+using Ipv8.Shared;
 using Ipv8.Tests.Shared;
 
 namespace Ipv8.Cli.Tests;
@@ -68,6 +69,32 @@ public sealed class OutputFileTests : IDisposable
         var line = Assert.Single(CliHarness.Lines(error));
         Assert.Contains($"{args[^1]} '{_directory.FullName}' is a directory, not a file", line, StringComparison.Ordinal);
         Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Writers))]
+    public void A_file_that_cannot_be_created_is_a_usage_error_before_the_run_not_after_it(string command, string[] args)
+    {
+        // /proc takes no new files, even from root (permission bits would not stop a root test run).
+        Skip.IfNot(OperatingSystem.IsLinux() && Directory.Exists("/proc/self"), "needs Linux's /proc");
+        var path = $"/proc/ipv8-output-test-{Environment.ProcessId}.out";
+
+        var (code, output, error) = CliHarness.Run([.. args, path]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        var line = Assert.Single(CliHarness.Lines(error));
+        Assert.StartsWith($"error: {args[^1]} '{path}' cannot be created in '/proc': ", line, StringComparison.Ordinal);
+        Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_can_be_created_is_not_left_behind_by_the_check()
+    {
+        var path = new FileInfo(Path.Combine(_directory.FullName, "checked.json"));
+
+        Assert.Null(OutputFiles.Problem("--report", path));
+        Assert.False(path.Exists);
     }
 
     [Fact]

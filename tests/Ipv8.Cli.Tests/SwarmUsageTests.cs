@@ -143,6 +143,28 @@ public sealed class SwarmUsageTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(50, 0, true)] // no node walks at all
+    [InlineData(50, 5, true)] // 50 nodes stopped at min 5, median 5 peers
+    [InlineData(50, 20, false)]
+    [InlineData(50, -1, false)] // always walk
+    [InlineData(3, 2, false)] // the target of 3 nodes is 2
+    [InlineData(3, 1, true)]
+    public void Swarm_warns_when_walk_target_is_below_the_convergence_target(int nodes, int walkTarget, bool warns)
+    {
+        var warning = SwarmCommand.WalkTargetWarning(new SwarmConfig { Nodes = nodes, WalkTarget = walkTarget });
+
+        if (warns)
+        {
+            Assert.StartsWith($"swarm: warning: --walk-target {walkTarget} is below the ", warning, StringComparison.Ordinal);
+            Assert.Contains("stops walking, so the swarm will most likely not converge", warning, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(warning);
+        }
+    }
+
     [Fact]
     public async Task Swarm_with_max_peers_below_the_target_warns_on_standard_error_even_when_quiet()
     {

@@ -372,6 +372,11 @@ internal static class SwarmCommand
             error.WriteLine(warning);
         }
 
+        if (WalkTargetWarning(config) is { } walkWarning)
+        {
+            error.WriteLine(walkWarning);
+        }
+
         await using var swarm = new Swarm(config, logs);
         SwarmResult result;
         try
@@ -424,6 +429,21 @@ internal static class SwarmCommand
             ? string.Create(
                 CultureInfo.InvariantCulture,
                 $"swarm: warning: --max-peers {config.MaxPeers} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with more than {Counted.Of(config.MaxPeers, "peer")} stops answering introduction requests, so the swarm will most likely not converge")
+            : null;
+    }
+
+    /// <summary>
+    /// A warning when <c>--walk-target</c> is below the convergence target: every node stops walking with fewer verified
+    /// peers than it needs (at 0, none walks at all), and only other nodes' walks could bring it more. Null otherwise.
+    /// </summary>
+    internal static string? WalkTargetWarning(SwarmConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var target = config.ConvergenceTarget;
+        return config.WalkTarget >= 0 && config.WalkTarget < target
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"swarm: warning: --walk-target {config.WalkTarget} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with {Counted.Of(config.WalkTarget, "verified peer")} stops walking, so the swarm will most likely not converge")
             : null;
     }
 
