@@ -121,43 +121,29 @@ public sealed class SwarmUsageTests : IDisposable
     }
 
     [Theory]
-    [InlineData(50, 0, true)]
-    [InlineData(50, 19, true)]
-    [InlineData(50, 20, false)]
-    [InlineData(50, -1, false)] // unlimited
-    [InlineData(20, 19, false)] // the target of 20 nodes is 19
-    [InlineData(3, 2, false)] // the target of 3 nodes is 2
-    [InlineData(3, 1, true)]
-    public void Swarm_warns_when_max_peers_is_below_the_convergence_target(int nodes, int maxPeers, bool warns)
+    [InlineData("--max-peers", 50, 0, true)]
+    [InlineData("--max-peers", 50, 19, true)]
+    [InlineData("--max-peers", 50, 20, false)]
+    [InlineData("--max-peers", 50, -1, false)] // unlimited
+    [InlineData("--max-peers", 20, 19, false)] // the target of 20 nodes is 19
+    [InlineData("--max-peers", 3, 2, false)] // the target of 3 nodes is 2
+    [InlineData("--max-peers", 3, 1, true)]
+    [InlineData("--walk-target", 50, 0, true)] // no node walks at all
+    [InlineData("--walk-target", 50, 5, true)] // 50 nodes stopped at min 5, median 5 peers
+    [InlineData("--walk-target", 50, 20, false)]
+    [InlineData("--walk-target", 50, -1, false)] // always walk
+    [InlineData("--walk-target", 3, 2, false)]
+    [InlineData("--walk-target", 3, 1, true)]
+    public void Swarm_warns_when_max_peers_or_walk_target_is_below_the_convergence_target(string option, int nodes, int value, bool warns)
     {
-        var warning = SwarmCommand.MaxPeersWarning(new SwarmConfig { Nodes = nodes, MaxPeers = maxPeers });
+        var warning = option == "--max-peers"
+            ? SwarmCommand.MaxPeersWarning(new SwarmConfig { Nodes = nodes, MaxPeers = value })
+            : SwarmCommand.WalkTargetWarning(new SwarmConfig { Nodes = nodes, WalkTarget = value });
 
         if (warns)
         {
-            Assert.StartsWith($"swarm: warning: --max-peers {maxPeers} is below the ", warning, StringComparison.Ordinal);
-            Assert.Contains("will most likely not converge", warning, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Null(warning);
-        }
-    }
-
-    [Theory]
-    [InlineData(50, 0, true)] // no node walks at all
-    [InlineData(50, 5, true)] // 50 nodes stopped at min 5, median 5 peers
-    [InlineData(50, 20, false)]
-    [InlineData(50, -1, false)] // always walk
-    [InlineData(3, 2, false)] // the target of 3 nodes is 2
-    [InlineData(3, 1, true)]
-    public void Swarm_warns_when_walk_target_is_below_the_convergence_target(int nodes, int walkTarget, bool warns)
-    {
-        var warning = SwarmCommand.WalkTargetWarning(new SwarmConfig { Nodes = nodes, WalkTarget = walkTarget });
-
-        if (warns)
-        {
-            Assert.StartsWith($"swarm: warning: --walk-target {walkTarget} is below the ", warning, StringComparison.Ordinal);
-            Assert.Contains("stops walking, so the swarm will most likely not converge", warning, StringComparison.Ordinal);
+            Assert.StartsWith($"swarm: warning: {option} {value} is below the ", warning, StringComparison.Ordinal);
+            Assert.Contains(option == "--max-peers" ? "stops answering introduction requests, so the swarm will most likely not converge" : "stops walking, so the swarm will most likely not converge", warning, StringComparison.Ordinal);
         }
         else
         {

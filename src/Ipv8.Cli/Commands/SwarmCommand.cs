@@ -424,12 +424,7 @@ internal static class SwarmCommand
     internal static string? MaxPeersWarning(SwarmConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var target = config.ConvergenceTarget;
-        return config.MaxPeers >= 0 && config.MaxPeers < target
-            ? string.Create(
-                CultureInfo.InvariantCulture,
-                $"swarm: warning: --max-peers {config.MaxPeers} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with more than {Counted.Of(config.MaxPeers, "peer")} stops answering introduction requests, so the swarm will most likely not converge")
-            : null;
+        return BelowTarget(config, "--max-peers", config.MaxPeers, $"a node with more than {Counted.Of(config.MaxPeers, "peer")} stops answering introduction requests");
     }
 
     /// <summary>
@@ -439,11 +434,15 @@ internal static class SwarmCommand
     internal static string? WalkTargetWarning(SwarmConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        return BelowTarget(config, "--walk-target", config.WalkTarget, $"a node with {Counted.Of(config.WalkTarget, "verified peer")} stops walking");
+    }
+
+    /// <summary>"swarm: warning: OPTION V is below the T verified peers every node needs to converge; WHY, so …" when 0 ≤ V &lt; T.</summary>
+    private static string? BelowTarget(SwarmConfig config, string option, int value, string why)
+    {
         var target = config.ConvergenceTarget;
-        return config.WalkTarget >= 0 && config.WalkTarget < target
-            ? string.Create(
-                CultureInfo.InvariantCulture,
-                $"swarm: warning: --walk-target {config.WalkTarget} is below the {Counted.Of(target, "verified peer")} every node needs to converge; a node with {Counted.Of(config.WalkTarget, "verified peer")} stops walking, so the swarm will most likely not converge")
+        return value >= 0 && value < target
+            ? string.Create(CultureInfo.InvariantCulture, $"swarm: warning: {option} {value} is below the {Counted.Of(target, "verified peer")} every node needs to converge; {why}, so the swarm will most likely not converge")
             : null;
     }
 
