@@ -53,6 +53,10 @@ def main():
                 pass
         time.sleep(interval)
     worst = sorted(((drops, port) for (_, port), drops in most.items() if drops), reverse=True)[:5]
+    if not most:
+        print(f"socket_drops.py: process {pid} had no UDP socket while it was watched (the wrong PID, e.g. a shell's "
+              f"or a subshell's, or it ended first): nothing was measured", file=sys.stderr)
+        sys.exit(1)
     print(f"kernel drops at the process's UDP sockets: total {sum(most.values())}, "
           f"sockets with drops {sum(1 for d in most.values() if d)} of {len(most)}, worst (drops, port): {worst}")
 

@@ -75,6 +75,7 @@ public sealed class KeyFileCliTests : IDisposable
         Assert.Equal(string.Empty, output);
         var line = Assert.Single(CliHarness.Lines(error));
         Assert.StartsWith($"error: --key {path} is in use by another running node", line, StringComparison.Ordinal);
+        Assert.EndsWith("key file of its own.", line, StringComparison.Ordinal);
         await stop.CancelAsync();
         Assert.Equal(0, await first);
 

@@ -242,6 +242,17 @@ public sealed class SwarmReviewTests
     }
 
     [Theory]
+    [InlineData(49.5234, "49.52")]
+    [InlineData(1, "1.00")]
+    [InlineData(0.00852, "0.00852")] // a 5-node run: "0.00" next to a ratio of 118 read as nonsense
+    [InlineData(0.5, "0.50")]
+    [InlineData(0, "0.00")]
+    public void The_summarys_CPU_seconds_of_the_signatures_keep_their_digits_below_one_second(double seconds, string shown)
+    {
+        Assert.Equal(shown, SwarmCommand.CpuSeconds(seconds));
+    }
+
+    [Theory]
     [InlineData("1000", 60)]
     [InlineData("2000", 60)]
     [InlineData("5000", 150)]

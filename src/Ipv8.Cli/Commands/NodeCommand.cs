@@ -183,7 +183,7 @@ internal static class NodeCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"error: --key {ex.Message}");
+                error.WriteLine($"error: --key {ex.Message.TrimEnd('.')}.");
                 return 1;
             }
         }
@@ -224,7 +224,7 @@ internal static class NodeCommand
         }
         catch (SocketException ex)
         {
-            error.WriteLine($"error: cannot bind UDP {config.Host}:{config.Port}: {ex.Message}");
+            error.WriteLine($"error: cannot bind UDP {config.Host}:{config.Port}: {ex.Message.TrimEnd('.')}.");
             return 1;
         }
 

@@ -437,6 +437,10 @@ internal static class SwarmCommand
         return BelowTarget(config, "--walk-target", config.WalkTarget, $"a node with {Counted.Of(config.WalkTarget, "verified peer")} stops walking");
     }
 
+    /// <summary>CPU seconds with two decimals, or up to five below 1 (a few nodes' signatures: "0.00852", not "0.00").</summary>
+    internal static string CpuSeconds(double seconds) =>
+        seconds.ToString(seconds >= 1 ? "F2" : "0.00###", CultureInfo.InvariantCulture);
+
     /// <summary>"swarm: warning: OPTION V is below the T verified peers every node needs to converge; WHY, so …" when 0 ≤ V &lt; T.</summary>
     private static string? BelowTarget(SwarmConfig config, string option, int value, string why)
     {
@@ -521,7 +525,7 @@ internal static class SwarmCommand
         }
 
         error.WriteLine(costs.CryptoRatio is { } ratio
-            ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {costs.CryptoSeconds:F2} CPU-s the signatures cost at those rates)")
+            ? string.Create(c, $"crypto ratio: {ratio:F2} (process CPU over the {CpuSeconds(costs.CryptoSeconds)} CPU-s the signatures cost at those rates)")
             : "crypto ratio: none (no signature made or checked)");
         error.WriteLine(costs.DatagramsDroppedByKernel switch
         {

@@ -77,7 +77,7 @@ internal static class TrackerCommand
         }
         catch (SocketException ex)
         {
-            error.WriteLine($"error: cannot bind UDP {config.Host}:{config.Port}: {ex.Message}");
+            error.WriteLine($"error: cannot bind UDP {config.Host}:{config.Port}: {ex.Message.TrimEnd('.')}.");
             return 1;
         }
 
