@@ -224,6 +224,56 @@ public sealed class BenchFaultTests
         Assert.True((bool)CliHarness.ParseObject(BenchCommand.SingleJson(config, report))["interrupted"]!);
     }
 
+    /// <summary>
+    /// The user's case: Ctrl+C 0.6 s into a 5 s warm-up (a token cancelled then, not a signal; a silent target). The
+    /// warm-up line says how long it ran, not the full 5 s; no measured run follows (no "for 0.01 s"); the report has
+    /// duration_s 0, sent 0, interrupted and interrupted_during "warm-up"; exit 130.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ctrl_c_during_the_warm_up_is_reported_as_interrupted_before_the_run_started_with_nothing_measured(bool findMax)
+    {
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var config = new BenchConfig
+        {
+            Target = (IPEndPoint)silent.Client.LocalEndPoint!,
+            Message = BenchMessage.Ping,
+            Identities = 2,
+            Rate = 100,
+            DurationSeconds = 1,
+            WarmupSeconds = 5,
+            FindMax = findMax,
+            Timeout = TimeSpan.FromSeconds(0.1),
+        };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(0.6));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = BenchCommand.Run(config, output, error, cancel.Token);
+
+        var text = error.ToString();
+        Assert.Equal(BenchCommand.Interrupted, code);
+        Assert.Matches(@"bench: warm-up at 100/s interrupted after [0-9.]+ s of 5 s: \d+ of \d+ answered \(not counted\)", text);
+        Assert.DoesNotContain("warm-up 5 s", text, StringComparison.Ordinal);
+        Assert.Contains("bench: INTERRUPTED during the warm-up (after ", text, StringComparison.Ordinal);
+        Assert.Contains(findMax ? "before the measured steps started: nothing was measured." : "before the measured run started: nothing was measured.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("100/s for", text, StringComparison.Ordinal);
+        var json = CliHarness.ParseObject(output.ToString());
+        var step = findMax ? json["steps"]!.AsArray().Single()!.AsObject() : json;
+        Assert.Equal(0, (double)step["duration_s"]!);
+        Assert.Equal(0, (long)step["sent"]!);
+        Assert.True((bool)step["interrupted"]!);
+        Assert.Equal("warm-up", (string)step["interrupted_during"]!);
+        Assert.Contains("interrupted during the warm-up", (string)step["findings"]![0]!, StringComparison.Ordinal);
+        if (findMax)
+        {
+            Assert.Null(json["max_rate"]);
+            Assert.Equal("cancelled during the warm-up, before the first step", (string)json["stopped"]!);
+            Assert.Contains("interrupted (warm-up)", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void A_refused_result_shows_no_target_numbers_in_the_summary_the_table_or_the_findings()
     {

@@ -340,8 +340,9 @@ internal sealed class BenchStep
             }
         }
 
-        var scheduled = generator.Interrupted ? Math.Max(1, sent + Volatile.Read(ref _notSent) + Volatile.Read(ref _sendFailures)) : Count;
-        var duration = scheduled <= 1 ? 1.0 / Rate : (IntendedTimestamp(scheduled - 1) - _start) / (double)_frequency + (1.0 / Rate);
+        var scheduled = generator.Interrupted ? sent + Volatile.Read(ref _notSent) + Volatile.Read(ref _sendFailures) : Count;
+        // Interrupted before its first request was due: it lasted no time at all (not one interval).
+        var duration = scheduled == 0 ? 0 : scheduled == 1 ? 1.0 / Rate : (IntendedTimestamp(scheduled - 1) - _start) / (double)_frequency + (1.0 / Rate);
         return new BenchResult
         {
             Rate = Rate,
@@ -356,7 +357,7 @@ internal sealed class BenchStep
             SendFailures = Volatile.Read(ref _sendFailures),
             NotSent = Volatile.Read(ref _notSent),
             PortUnreachable = Volatile.Read(ref _portUnreachable),
-            AchievedRate = answered / duration,
+            AchievedRate = duration > 0 ? answered / duration : 0,
             Latency = answered == 0 ? null : new LatencyPercentiles(
                 Milliseconds(_latency.GetValueAtPercentile(50)),
                 Milliseconds(_latency.GetValueAtPercentile(90)),

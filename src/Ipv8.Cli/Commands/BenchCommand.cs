@@ -14,9 +14,10 @@ namespace Ipv8.Cli.Commands;
 /// <summary>
 /// One step of <c>--find-max</c> (or the one run), as reported: <paramref name="Refused"/> why the generator's numbers
 /// are not a result (schedule), <paramref name="Untrusted"/> why the target's answers cannot be trusted (bad
-/// signatures), <paramref name="Interrupted"/> whether Ctrl+C cut it short.
+/// signatures), <paramref name="Interrupted"/> whether Ctrl+C cut it short, <paramref name="DuringWarmup"/> whether it
+/// came during the warm-up, before the step started (<paramref name="Result"/> is then empty: nothing was measured).
 /// </summary>
-internal sealed record BenchStepReport(BenchResult Result, string? Refused, bool Passed, IReadOnlyList<string> Findings, string? Untrusted = null, bool Interrupted = false);
+internal sealed record BenchStepReport(BenchResult Result, string? Refused, bool Passed, IReadOnlyList<string> Findings, string? Untrusted = null, bool Interrupted = false, bool DuringWarmup = false);
 
 /// <summary>
 /// <c>ipv8 bench --target HOST:PORT --community HEX [--rate R] [--duration S] [--identities K] [--message KIND]
@@ -274,24 +275,32 @@ internal static class BenchCommand
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"bench: {BenchMessages.Name(config.Message)} to {target} from {Counts.Of(config.Identities, "identity", "identities")}, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+            var steps = new List<BenchStepReport>();
+            double? maxRate = null;
+            string? stopReason = null;
             if (config.WarmupSeconds > 0)
             {
                 Prepare(runner, config, config.Rate, error); // the run's pool (or the first step's): the warm-up uses it too
                 var warmup = runner.Run(config.Rate, config.WarmupSeconds, cancel, progress: false);
                 if (!config.Quiet)
                 {
-                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench: warm-up {config.WarmupSeconds:0.##} s at {config.Rate:0.#}/s: {warmup.Answered} of {warmup.Sent} answered (not counted)"));
+                    error.WriteLine(WarmupLine(config, warmup));
+                }
+
+                if (warmup.Generator.Interrupted)
+                {
+                    // Ctrl+C during the warm-up: no measured run (or step) starts.
+                    steps.Add(WarmupInterrupted(warmup, config, error));
+                    stopReason = config.FindMax ? "cancelled during the warm-up, before the first step" : null;
                 }
             }
 
-            var steps = new List<BenchStepReport>();
-            double? maxRate = null;
-            string? stopReason = null;
-            if (!config.FindMax)
+            // Interrupted during the warm-up (a step already): nothing more to run.
+            if (steps.Count == 0 && !config.FindMax)
             {
                 steps.Add(RunStep(runner, config, config.Rate, error, cancel));
             }
-            else
+            else if (steps.Count == 0)
             {
                 (maxRate, stopReason) = FindMax(runner, config, steps, error, cancel);
             }
@@ -407,6 +416,56 @@ internal static class BenchCommand
     /// <summary>"bench: prepared N requests per identity in S s (before the clock starts)".</summary>
     internal static string PreparedLine(int poolSize, double seconds) =>
         string.Create(CultureInfo.InvariantCulture, $"bench: prepared {Counts.Of(poolSize, "request", "requests")} per identity in {seconds:0.##} s (before the clock starts)");
+
+    /// <summary>
+    /// "bench: warm-up S s at R/s: A of N answered (not counted)"; of a warm-up that Ctrl+C cut short, how long it ran
+    /// of how long: "bench: warm-up at R/s interrupted after T s of S s: A of N answered (not counted)".
+    /// </summary>
+    internal static string WarmupLine(BenchConfig config, BenchResult warmup)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(warmup);
+        return warmup.Generator.Interrupted
+            ? string.Create(CultureInfo.InvariantCulture, $"bench: warm-up at {config.Rate:0.#}/s interrupted after {warmup.DurationSeconds:0.##} s of {config.WarmupSeconds:0.##} s: {warmup.Answered} of {warmup.Sent} answered (not counted)")
+            : string.Create(CultureInfo.InvariantCulture, $"bench: warm-up {config.WarmupSeconds:0.##} s at {config.Rate:0.#}/s: {warmup.Answered} of {warmup.Sent} answered (not counted)");
+    }
+
+    /// <summary>
+    /// The step of a run that Ctrl+C stopped during the warm-up, before the measured run (or the first --find-max
+    /// step) started: nothing measured (sent 0, duration 0), interrupted, with a finding that says so; writes the
+    /// summary line "bench: INTERRUPTED during the warm-up ...".
+    /// </summary>
+    internal static BenchStepReport WarmupInterrupted(BenchResult warmup, BenchConfig config, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(warmup);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(error);
+        var nothing = new BenchResult
+        {
+            Rate = config.Rate,
+            DurationSeconds = 0,
+            Sent = 0,
+            Answered = 0,
+            Late = 0,
+            Duplicates = 0,
+            Unmatched = 0,
+            Other = 0,
+            SendFailures = 0,
+            AchievedRate = 0,
+            Latency = null,
+            Generator = new BenchGenerator { Interrupted = true },
+            Verification = new BenchVerification(0, 0, 0),
+            IdentitiesNeverAnswered = 0,
+            LostOnNeverAnswered = 0,
+            PerIdentity = [],
+            Series = [],
+        };
+        var when = string.Create(
+            CultureInfo.InvariantCulture,
+            $"during the warm-up (after {warmup.DurationSeconds:0.##} s of {config.WarmupSeconds:0.##} s), before the measured {(config.FindMax ? "steps" : "run")} started: nothing was measured.");
+        error.WriteLine($"bench: INTERRUPTED {when}");
+        return new BenchStepReport(nothing, Refused: null, Passed: false, [$"interrupted {when}"], Interrupted: true, DuringWarmup: true);
+    }
 
     private static BenchStepReport RunStep(BenchRunner runner, BenchConfig config, double rate, TextWriter error, CancellationToken cancel)
     {
@@ -563,6 +622,7 @@ internal static class BenchCommand
             var p99 = shown && r.Latency is { } l2 ? l2.P99.ToString("0.###", inv) : "-";
             var result = step.Refused is not null ? "refused (schedule)"
                 : step.Untrusted is not null ? "untrusted (bad signatures)"
+                : step.DuringWarmup ? "interrupted (warm-up)"
                 : step.Interrupted ? "interrupted"
                 : step.Passed ? "passed" : "failed";
             error.WriteLine(string.Create(inv, $"bench: {r.Rate,11:0.#} {r.Sent,9} {answered,9} {loss,8} {p50,10} {p99,10}  {result}"));
@@ -750,6 +810,11 @@ internal static class BenchCommand
         if (step.Interrupted)
         {
             writer.WriteBoolean("interrupted", true);
+        }
+
+        if (step.DuringWarmup)
+        {
+            writer.WriteString("interrupted_during", "warm-up");
         }
 
         writer.WriteStartArray("findings");

@@ -26,13 +26,16 @@ internal static class Json
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Writes <paramref name="json"/> and a newline to <paramref name="file"/>, or to <paramref name="output"/> when no file is given.</summary>
+    /// <summary>
+    /// Writes <paramref name="json"/> and a newline to <paramref name="file"/>, or to <paramref name="output"/> when no
+    /// file is given (standard output: see <see cref="StandardOutput"/>); an <see cref="IOException"/> when it fails.
+    /// </summary>
     public static void Emit(string json, FileInfo? file, TextWriter output)
     {
         if (file is null)
         {
-            output.WriteLine(json);
-            output.Flush();
+            // A broken pipe or a closed standard output is an IOException here, not a report lost without a word.
+            StandardOutput.WriteLine(output, json);
             return;
         }
 
