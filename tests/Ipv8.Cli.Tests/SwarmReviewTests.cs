@@ -242,6 +242,18 @@ public sealed class SwarmReviewTests
     }
 
     [Theory]
+    [InlineData(999, 1000, 1000, true)] // 10,000 nodes poll every second: a tick a hair early printed every other second
+    [InlineData(500, 1000, 1000, true)]
+    [InlineData(499, 1000, 1000, false)]
+    [InlineData(900, 1000, 100, false)] // 1,000 nodes poll every 100 ms: the line waits for the tenth tick
+    [InlineData(950, 1000, 100, true)]
+    public void A_progress_line_is_due_within_half_a_poll_of_its_interval(int sinceLastMs, int intervalMs, int pollMs, bool due)
+    {
+        Assert.Equal(due, SwarmCommand.ProgressDue(TimeSpan.FromMilliseconds(sinceLastMs), TimeSpan.FromMilliseconds(intervalMs), TimeSpan.FromMilliseconds(pollMs)));
+        Assert.Equal(TimeSpan.FromSeconds(1), SwarmCommand.PollInterval(10_000));
+    }
+
+    [Theory]
     [InlineData(49.5234, "49.52")]
     [InlineData(1, "1.00")]
     [InlineData(0.00852, "0.00852")] // a 5-node run: "0.00" next to a ratio of 118 read as nonsense
