@@ -19,38 +19,34 @@ internal static class OutputFiles
             return $"{option} '{file.FullName}' is a directory, not a file.";
         }
 
-        if (file.Directory is not { Exists: true })
-        {
-            return $"{option} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
-        }
-
-        return CannotCreate(option, file);
+        return file.Directory is { Exists: true } ? null : $"{option} '{file.FullName}': the folder '{file.DirectoryName}' does not exist.";
     }
 
     /// <summary>
-    /// Whether the file can be made, tried before the run rather than found out after it (a read-only folder,
-    /// <c>/proc</c>): a file that does not exist yet is created and deleted again; an existing one is only checked for
-    /// the read-only attribute (opening it could block, on a FIFO, or truncate what the user still needs).
+    /// Why a file that does not exist yet cannot be made, found out before a long run rather than after it (a read-only
+    /// folder, <c>/proc</c>); null when it can, or when the file exists (an existing file is not opened: a FIFO would
+    /// block, and whether root or an ACL may write it only the write itself tells). The file is created and removed
+    /// again by the same handle; if the folder lets it be created but not removed, the check does not refuse the run.
     /// </summary>
-    private static string? CannotCreate(string option, FileInfo file)
+    public static string? CannotCreate(string option, FileInfo file)
     {
-        try
+        ArgumentNullException.ThrowIfNull(file);
+        if (File.Exists(file.FullName) || Directory.Exists(file.FullName))
         {
-            if (File.Exists(file.FullName))
-            {
-                return File.GetAttributes(file.FullName).HasFlag(FileAttributes.ReadOnly) ? $"{option} '{file.FullName}' is read-only." : null;
-            }
-
-            using (new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-            }
-
-            File.Delete(file.FullName);
             return null;
         }
-        catch (IOException) when (File.Exists(file.FullName))
+
+        try
         {
-            return null; // made meanwhile by someone else: writable or not, the write will say
+            using (new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (IOException ex) when (File.Exists(file.FullName) || ex.HResult is 17 or unchecked((int)0x80070050))
+        {
+            return null; // made meanwhile by another process (EEXIST): writable or not, the write will say
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -71,8 +71,11 @@ public sealed class OutputFileTests : IDisposable
         Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
     }
 
+    /// <summary>The options naming a run's report or plot (not keygen's or dissector's, which write at once).</summary>
+    public static TheoryData<string, string[]> RunWriters => Data([.. s_writers.Where(w => w.Command is "node" or "swarm" or "bench")]);
+
     [SkippableTheory]
-    [MemberData(nameof(Writers))]
+    [MemberData(nameof(RunWriters))]
     public void A_file_that_cannot_be_created_is_a_usage_error_before_the_run_not_after_it(string command, string[] args)
     {
         // /proc takes no new files, even from root (permission bits would not stop a root test run).
@@ -94,7 +97,33 @@ public sealed class OutputFileTests : IDisposable
         var path = new FileInfo(Path.Combine(_directory.FullName, "checked.json"));
 
         Assert.Null(OutputFiles.Problem("--report", path));
-        Assert.False(path.Exists);
+        Assert.Null(OutputFiles.CannotCreate("--report", path));
+        Assert.False(File.Exists(path.FullName));
+    }
+
+    [SkippableFact]
+    public void An_existing_file_a_fifo_or_a_device_is_never_opened_by_the_check()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX FIFOs and devices");
+        var existing = Path.Combine(_directory.FullName, "read-only.json");
+        File.WriteAllText(existing, "kept");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(existing, UnixFileMode.UserRead); // root may still write it: only the write can tell
+        }
+        var fifo = Path.Combine(_directory.FullName, "fifo.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        foreach (var path in new[] { existing, fifo, "/dev/null", "/dev/stdout" })
+        {
+            Assert.Null(OutputFiles.Problem("--report", new FileInfo(path))); // an open FIFO would block here
+            Assert.Null(OutputFiles.CannotCreate("--report", new FileInfo(path)));
+        }
+
+        Assert.Equal("kept", File.ReadAllText(existing));
     }
 
     [Fact]

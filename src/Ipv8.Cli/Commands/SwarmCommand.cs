@@ -486,16 +486,16 @@ internal static class SwarmCommand
     internal static string Over(string transport) => transport == "in-memory" ? "a simulated in-memory network" : "UDP on 127.0.0.1";
 
     /// <summary>
-    /// How often the run looks at every node's peer count: 100 ms up to 1,000 nodes, then 0.1 ms per node (1 s at
-    /// 10,000), so that watching stays a small share of the work (at 10 Hz it was 4.5% of a 10,000-node run's CPU).
-    /// </summary>
-    /// <summary>
     /// Whether a progress line is due, <paramref name="sinceLast"/> after the last one, on a poll every
     /// <paramref name="poll"/>: within half a poll of <paramref name="interval"/> counts, so that a poll as long as the
     /// interval (10,000 nodes: both 1 s) does not skip every other line when a tick comes a hair early.
     /// </summary>
     internal static bool ProgressDue(TimeSpan sinceLast, TimeSpan interval, TimeSpan poll) => sinceLast >= interval - (poll / 2);
 
+    /// <summary>
+    /// How often the run looks at every node's peer count: 100 ms up to 1,000 nodes, then 0.1 ms per node (1 s at
+    /// 10,000), so that watching stays a small share of the work (at 10 Hz it was 4.5% of a 10,000-node run's CPU).
+    /// </summary>
     internal static TimeSpan PollInterval(int nodes) => TimeSpan.FromMilliseconds(Math.Clamp(nodes / 10, 100, 1_000));
 
     /// <summary>The summary lines (standard error) of a finished run.</summary>

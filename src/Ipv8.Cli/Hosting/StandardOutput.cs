@@ -65,8 +65,8 @@ internal static partial class StandardOutput
 
                 if (errno == (OperatingSystem.IsLinux() ? 11 : 35))
                 {
-                    // EAGAIN: a non-blocking descriptor whose pipe is full; the reader is still there.
-                    Thread.Sleep(1);
+                    // EAGAIN: a non-blocking descriptor whose pipe is full; the reader is still there (and may be slow).
+                    Thread.Sleep(10);
                     continue;
                 }
 
