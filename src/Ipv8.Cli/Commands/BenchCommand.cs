@@ -69,7 +69,7 @@ internal static class BenchCommand
         };
         var rate = new Option<double>("--rate")
         {
-            Description = "Requests per second, sent on a fixed schedule whatever the target does (with --find-max: the first step's rate). Default 1000.",
+            Description = "Requests per second, sent on a fixed schedule whatever the target does (with --find-max: the first step's rate).",
             DefaultValueFactory = _ => 1000,
             HelpName = "per-second",
         }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--rate must be 1-1000000 requests per second");
@@ -80,12 +80,12 @@ internal static class BenchCommand
         }.CheckAsGiven(value => value is >= 0.1 and <= 3600, "--duration must be 0.1-3600 seconds");
         var identities = new Option<int>("--identities")
         {
-            Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them. Default 20.",
+            Description = "K: senders, each with its own Ed25519 key and UDP source port; requests go round them.",
             DefaultValueFactory = _ => 20,
         }.Check(new IntRange(1, 1000, "from 1 to 1000"));
         var message = new Option<string>("--message")
         {
-            Description = $"What to send: {string.Join(", ", BenchMessages.Names)}. Default introduction-request (246).",
+            Description = $"What to send: {string.Join(", ", BenchMessages.Names)} (introduction-request is message 246).",
             DefaultValueFactory = _ => BenchMessages.Names[0],
             HelpName = "kind",
         }.Check(value => BenchMessages.TryParse(value, out _), value => $"--message must be one of {string.Join(", ", BenchMessages.Names)}, got '{value}'.");
@@ -95,26 +95,26 @@ internal static class BenchCommand
         };
         var maxP99 = new Option<double>("--max-p99")
         {
-            Description = "--find-max: the p99 latency bound in ms. Default 50.",
+            Description = "--find-max: the p99 latency bound in ms.",
             DefaultValueFactory = _ => 50,
             HelpName = "ms",
         }.CheckAsGiven(value => value > 0, "--max-p99 must be a finite number of ms more than 0"); // Infinity: the report cannot write it
         var maxLoss = new Option<double>("--max-loss")
         {
-            Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it. Default 1.",
+            Description = "The loss bound in percent: a single run that loses more fails (exit 5); a --find-max step must not exceed it.",
             DefaultValueFactory = _ => 1,
             HelpName = "percent",
         }.CheckAsGiven(value => value is >= 0 and <= 100, "--max-loss must be 0-100 percent");
         var maxRate = new Option<double>("--max-rate")
         {
-            Description = "--find-max: the highest rate to try. Default 1000000.",
+            Description = "--find-max: the highest rate to try.",
             DefaultValueFactory = _ => 1_000_000,
             HelpName = "per-second",
         }.CheckAsGiven(value => value is >= 1 and <= 1_000_000, "--max-rate must be 1-1000000 requests per second");
-        var timeout = CliArguments.Seconds("--timeout", "An answer later than this after its request's due time counts as lost. Default 2.", 2, 0.01, 60);
+        var timeout = CliArguments.Seconds("--timeout", "An answer later than this after its request's due time counts as lost.", 2, 0.01, 60);
         var maxScheduleError = new Option<double>("--max-schedule-error")
         {
-            Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused. Default 5.",
+            Description = "The generator's allowed p99 lateness against its own schedule, in ms; a run that missed it is refused.",
             DefaultValueFactory = _ => 5,
             HelpName = "ms",
         }.CheckAsGiven(value => value > 0, "--max-schedule-error must be a finite number of ms more than 0");
@@ -125,7 +125,7 @@ internal static class BenchCommand
             Description = "Allow a target outside 127.0.0.0/8 and ::1. Load only nodes you run.",
         };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
-        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. Default 1; 0: none; else at least 1/--rate.", 1, 0, 60);
+        var warmup = CliArguments.Seconds("--warmup", "Seconds of load at the first rate before anything is measured (JIT, caches, the target's peer table); not counted. 0: none; else at least 1/--rate.", 1, 0, 60);
 
         var command = new Command("bench", "Load any IPv8 node (ours, py-ipv8, kotlin-ipv8) over UDP on an open-loop schedule; report throughput, loss and latency percentiles.")
         {
@@ -197,7 +197,7 @@ internal static class BenchCommand
 
         if (config.FindMax && config.MaxRate < config.Rate)
         {
-            return "--max-rate must not be below --rate.";
+            return string.Create(CultureInfo.InvariantCulture, $"--max-rate must not be below --rate, got --max-rate {config.MaxRate} and --rate {config.Rate}.");
         }
 
         // A run sends a whole number of requests, at least one, so a span shorter than one request interval would be
@@ -583,7 +583,7 @@ internal static class BenchCommand
             {
                 if (rate <= 10)
                 {
-                    return (null, "even 10/s failed");
+                    return (null, string.Create(inv, $"even {rate:0.#}/s failed"));
                 }
 
                 next = Math.Max(10, rate / 2);
