@@ -48,12 +48,27 @@ internal static class OutputFiles
         {
             return null; // made meanwhile by another process (EEXIST): writable or not, the write will say
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The folder is there, yet creating a file in it said "not found": /proc and /sys take no new files.
+            return $"{option} '{file.FullName}' cannot be created in '{file.DirectoryName}': that folder takes no new files.";
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            var reason = ex.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
-            return $"{option} '{file.FullName}' cannot be created in '{file.DirectoryName}': {reason}.";
+            return $"{option} '{file.FullName}' cannot be created in '{file.DirectoryName}': {Reason(ex, file.FullName)}.";
         }
     }
+
+    /// <summary>
+    /// The system's reason for a failure on <paramref name="path"/>, without the path .NET puts into it (" : 'PATH'",
+    /// " 'PATH'"), which the error line already gives once: "Could not find a part of the path", "The path is too long".
+    /// </summary>
+    private static string Reason(Exception exception, string path) =>
+        exception.Message
+            .Replace($" : '{path}'", string.Empty, StringComparison.Ordinal)
+            .Replace($" '{path}'", string.Empty, StringComparison.Ordinal)
+            .Trim()
+            .TrimEnd('.');
 
     /// <summary>
     /// "error: cannot write --report 'PATH': REASON." for a write that failed: the path once, in quotes, and the
@@ -68,7 +83,6 @@ internal static class OutputFiles
             return $"error: cannot write the report to standard output: {exception.Message.Trim().TrimEnd('.')}.";
         }
 
-        var reason = exception.Message.Replace($" : '{file.FullName}'", string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.');
-        return $"error: cannot write {option} '{file.FullName}': {reason}.";
+        return $"error: cannot write {option} '{file.FullName}': {Reason(exception, file.FullName)}.";
     }
 }

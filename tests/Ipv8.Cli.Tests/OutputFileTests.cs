@@ -80,15 +80,24 @@ public sealed class OutputFileTests : IDisposable
     {
         // /proc takes no new files, even from root (permission bits would not stop a root test run).
         Skip.IfNot(OperatingSystem.IsLinux() && Directory.Exists("/proc/self"), "needs Linux's /proc");
-        var path = $"/proc/ipv8-output-test-{Environment.ProcessId}.out";
+        var path = $"/proc/ipv8-output-test-{Environment.ProcessId}.{(args[^1] == "--plot" ? "svg" : "out")}";
 
         var (code, output, error) = CliHarness.Run([.. args, path]);
 
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         var line = Assert.Single(CliHarness.Lines(error));
-        Assert.StartsWith($"error: {args[^1]} '{path}' cannot be created in '/proc': ", line, StringComparison.Ordinal);
-        Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
+        Assert.Equal($"error: {args[^1]} '{path}' cannot be created in '/proc': that folder takes no new files. (see 'ipv8 {command} --help')", line);
+    }
+
+    [Fact]
+    public void A_write_failure_names_the_path_once_and_keeps_the_systems_reason()
+    {
+        var file = new FileInfo(Path.Combine(_directory.FullName, "gone", "r.json"));
+
+        var line = OutputFiles.CannotWrite("--report", file, new DirectoryNotFoundException($"Could not find a part of the path '{file.FullName}'."));
+
+        Assert.Equal($"error: cannot write --report '{file.FullName}': Could not find a part of the path.", line);
     }
 
     [Fact]
