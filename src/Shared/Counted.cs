@@ -10,5 +10,8 @@ namespace Ipv8.Shared;
 internal static class Counted
 {
     public static string Of(long count, string one, string? many = null) =>
-        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many ?? one + "s")}");
+        string.Create(CultureInfo.InvariantCulture, $"{count} {Pick(count, one, many ?? one + "s")}");
+
+    /// <summary><paramref name="one"/> when <paramref name="count"/> is 1, else <paramref name="many"/>: a verb or pronoun that agrees with a count ("was"/"were").</summary>
+    public static string Pick(long count, string one, string many) => count == 1 ? one : many;
 }

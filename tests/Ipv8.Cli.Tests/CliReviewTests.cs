@@ -1,6 +1,7 @@
 using System.Net;
 using Ipv8.Cli.Bench;
 using Ipv8.Cli.Commands;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli.Tests;
 
@@ -126,7 +127,7 @@ public sealed class CliReviewTests
     [InlineData(2, "2 requests")]
     public void Bench_counts_agree_with_their_number(long count, string expected)
     {
-        Assert.Equal(expected, Counts.Of(count, "request", "requests"));
+        Assert.Equal(expected, Counted.Of(count, "request", "requests"));
         Assert.Equal($"bench: prepared {expected} per identity in 0.5 s (before the clock starts)", BenchCommand.PreparedLine((int)count, 0.5));
     }
 

@@ -71,11 +71,8 @@ public sealed class OutputFileTests : IDisposable
         Assert.EndsWith($"(see 'ipv8 {command} --help')", line, StringComparison.Ordinal);
     }
 
-    /// <summary>The options naming a run's report or plot (not keygen's or dissector's, which write at once).</summary>
-    public static TheoryData<string, string[]> RunWriters => Data([.. s_writers.Where(w => w.Command is "node" or "swarm" or "bench")]);
-
     [SkippableTheory]
-    [MemberData(nameof(RunWriters))]
+    [MemberData(nameof(Writers))]
     public void A_file_that_cannot_be_created_is_a_usage_error_before_the_run_not_after_it(string command, string[] args)
     {
         // /proc takes no new files, even from root (permission bits would not stop a root test run).

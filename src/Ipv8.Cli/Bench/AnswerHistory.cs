@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli.Bench;
 
@@ -98,10 +99,10 @@ internal sealed record PeerCapacity(int EverAnswered, int Stopped, int StillAnsw
     {
         var inv = CultureInfo.InvariantCulture;
         var what = StillAnswered == 0
-            ? string.Create(inv, $"the target answered the first {EverAnswered} of {Counts.Of(Identities, "identity", "identities")} and then stopped answering all of them")
-            : string.Create(inv, $"{Counts.Of(Stopped, "identity", "identities")} that had been answered (in the warm-up or earlier in the run) stopped being answered while the target still answered {Counts.Of(StillAnswered, "other", "others")} ({EverAnswered} of {Counts.Of(Identities, "identity", "identities")} answered at some point)");
+            ? string.Create(inv, $"the target answered the first {EverAnswered} of {Counted.Of(Identities, "identity", "identities")} and then stopped answering all of them")
+            : string.Create(inv, $"{Counted.Of(Stopped, "identity", "identities")} that had been answered (in the warm-up or earlier in the run) stopped being answered while the target still answered {Counted.Of(StillAnswered, "other", "others")} ({EverAnswered} of {Counted.Of(Identities, "identity", "identities")} answered at some point)");
         return introductions
-            ? string.Create(inv, $"target at peer capacity: {what}. A node with more than max_peers peers (py-ipv8's default is 30, ours too) drops every introduction request, known peers' included; its peers count the peers it already had and earlier runs' identities until they time out, so {Counts.Of(EverAnswered, "answered identity", "answered identities")} is not its max_peers. Use fewer --identities than its max_peers, restart it between runs, or raise it; our node's report counts these drops in stats.drops.peer_limit.")
+            ? string.Create(inv, $"target at peer capacity: {what}. A node with more than max_peers peers (py-ipv8's default is 30, ours too) drops every introduction request, known peers' included; its peers count the peers it already had and earlier runs' identities until they time out, so {Counted.Of(EverAnswered, "answered identity", "answered identities")} is not its max_peers. Use fewer --identities than its max_peers, restart it between runs, or raise it; our node's report counts these drops in stats.drops.peer_limit.")
             : string.Create(inv, $"{what}: the target stops answering sources it answered before.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ipv8.Shared;
 
 namespace Ipv8.Cli.Bench;
 
@@ -96,7 +97,7 @@ internal sealed record BenchResult
         var g = Generator;
         if (NotSent > 0)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"the generator ran out of request identifiers: {Counts.Of(NotSent, "request", "requests")} could not be sent because all {PoolSize} identifiers of {Counts.Pick(NotSent, "its", "their")} identity (with {Counts.Of(PerIdentity.Count, "identity", "identities")}, {PoolSize * (double)PerIdentity.Count / Rate:0.#} s of requests) still waited for an answer that may yet come, and reusing one would credit that answer to the wrong request. The target stopped answering for longer than that; to measure through such a stall, raise --timeout (the pool holds at least max(4 s, 2 × --timeout) of requests; at most 65,536 per identity, beyond which more --identities)");
+            return string.Create(CultureInfo.InvariantCulture, $"the generator ran out of request identifiers: {Counted.Of(NotSent, "request", "requests")} could not be sent because all {PoolSize} identifiers of {Counted.Pick(NotSent, "its", "their")} identity (with {Counted.Of(PerIdentity.Count, "identity", "identities")}, {PoolSize * (double)PerIdentity.Count / Rate:0.#} s of requests) still waited for an answer that may yet come, and reusing one would credit that answer to the wrong request. The target stopped answering for longer than that; to measure through such a stall, raise --timeout (the pool holds at least max(4 s, 2 × --timeout) of requests; at most 65,536 per identity, beyond which more --identities)");
         }
 
         if (g.Aborted is { } aborted && !g.Interrupted)
@@ -128,10 +129,10 @@ internal sealed record BenchResult
         var inv = CultureInfo.InvariantCulture;
         var bad = Verification.Bad == 0
             ? null
-            : string.Create(inv, $"{Verification.Bad} of the {Counts.Of(Verification.Checked, "signed answer", "signed answers")} checked had a bad signature (forged or corrupted answers). Signatures are checked on a sample, so the unchecked answers cannot be trusted either; the checked bad ones do not count as answered");
+            : string.Create(inv, $"{Verification.Bad} of the {Counted.Of(Verification.Checked, "signed answer", "signed answers")} checked had a bad signature (forged or corrupted answers). Signatures are checked on a sample, so the unchecked answers cannot be trusted either; the checked bad ones do not count as answered");
         var keys = Verification.OtherKeys == 0
             ? null
-            : string.Create(inv, $"{Verification.OtherKeys} of the {Counts.Of(Verification.Checked, "signed answer", "signed answers")} checked carried another key than the first answer's: more than one node answered at the target's address, and the numbers mix them");
+            : string.Create(inv, $"{Verification.OtherKeys} of the {Counted.Of(Verification.Checked, "signed answer", "signed answers")} checked carried another key than the first answer's: more than one node answered at the target's address, and the numbers mix them");
         return bad is null ? keys : keys is null ? bad : bad + "; " + keys;
     }
 }
@@ -160,14 +161,14 @@ internal static class BenchFindings
             // limit: a limit keeps answering something until the end.
             var dueAfter = result.LastSentSeconds - stopped;
             findings.Add(result.PortUnreachable > 0
-                ? string.Create(inv, $"the target stopped answering at t≈{stopped:0.#} s and its host then answered {Counts.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable: nothing listens on its port any more (did the node exit or restart?). The requests of the last {dueAfter:0.#} s are lost.")
+                ? string.Create(inv, $"the target stopped answering at t≈{stopped:0.#} s and its host then answered {Counted.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable: nothing listens on its port any more (did the node exit or restart?). The requests of the last {dueAfter:0.#} s are lost.")
                 : string.Create(inv, $"the target stopped answering at t≈{stopped:0.#} s: nothing it sent, in time or late, arrived after that, though requests kept leaving for {dueAfter:0.#} s more and the run waited {timeout.TotalSeconds:0.###} s for their answers (a frozen or dead process, or a cut path); not a per-source limit."));
         }
         else if (result.PortUnreachable > 0)
         {
             findings.Add(result.Answered == 0
-                ? string.Create(inv, $"nothing answers at {target ?? "the target"} (port unreachable): its host answered {Counts.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable (is the node running, on that port?).")
-                : string.Create(inv, $"the target's host answered {Counts.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable: for a while nothing listened on the target's port (did the node restart?)."));
+                ? string.Create(inv, $"nothing answers at {target ?? "the target"} (port unreachable): its host answered {Counted.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable (is the node running, on that port?).")
+                : string.Create(inv, $"the target's host answered {Counted.Of(result.PortUnreachable, "time", "times")} with ICMP port unreachable: for a while nothing listened on the target's port (did the node restart?)."));
         }
 
         if (result.PeerCapacity is { } capacity)
@@ -188,12 +189,12 @@ internal static class BenchFindings
             var why = introductions
                 ? "the target is at its peer capacity: with more than max_peers peers (py-ipv8's default is 30) a node drops every introduction request, and these identities came after it filled up. Use fewer --identities, or raise the target's max_peers"
                 : "the target answers some sources and never others";
-            findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {Counts.Of(k, "identity", "identities")} {Counts.Pick(result.IdentitiesNeverAnswered, "was", "were")} never answered and {Counts.Pick(result.IdentitiesNeverAnswered, "carries", "carry")} {share * 100:0}% of the losses: {why}."));
+            findings.Add(string.Create(inv, $"{result.IdentitiesNeverAnswered} of {Counted.Of(k, "identity", "identities")} {Counted.Pick(result.IdentitiesNeverAnswered, "was", "were")} never answered and {Counted.Pick(result.IdentitiesNeverAnswered, "carries", "carry")} {share * 100:0}% of the losses: {why}."));
         }
 
         if (result.Unsettled > 0)
         {
-            findings.Add(string.Create(inv, $"{Counts.Of(result.Unsettled, "request was", "requests were")} still waiting for an answer (within the timeout) when the run was interrupted: counted neither as answered nor as lost."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.Unsettled, "request was", "requests were")} still waiting for an answer (within the timeout) when the run was interrupted: counted neither as answered nor as lost."));
         }
 
         // Late answers: the target answered, but after the timeout. That is a stall or an overload (a frozen process, a
@@ -237,31 +238,31 @@ internal static class BenchFindings
         if (stalled)
         {
             var tail = result.Latency is { } l ? string.Create(inv, $" (p99 of the answers in time {l.P99:0.#} ms, max {l.Max:0.#} ms)") : string.Empty;
-            findings.Add(string.Create(inv, $"{Counts.Of(result.Late, "answer", "answers")} came later than the timeout ({timeout.TotalSeconds:0.###} s) and {Counts.Pick(result.Late, "counts", "count")} as lost: the target stalled or was overloaded{tail}, it did not refuse {Counts.Pick(result.Late, "that request", "those requests")}. A stall longer than --timeout shows as loss; raise --timeout to measure its length."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.Late, "answer", "answers")} came later than the timeout ({timeout.TotalSeconds:0.###} s) and {Counted.Pick(result.Late, "counts", "count")} as lost: the target stalled or was overloaded{tail}, it did not refuse {Counted.Pick(result.Late, "that request", "those requests")}. A stall longer than --timeout shows as loss; raise --timeout to measure its length."));
         }
         else if (result.Late > 0)
         {
-            findings.Add(string.Create(inv, $"{Counts.Of(result.Late, "answer", "answers")} came later than the timeout ({timeout.TotalSeconds:0.###} s) and {Counts.Pick(result.Late, "counts", "count")} as lost."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.Late, "answer", "answers")} came later than the timeout ({timeout.TotalSeconds:0.###} s) and {Counted.Pick(result.Late, "counts", "count")} as lost."));
         }
 
         if (result.Unmatched > 0)
         {
-            findings.Add(string.Create(inv, $"{Counts.Of(result.Unmatched, "answer", "answers")} carried an identifier that had not been sent from that identity."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.Unmatched, "answer", "answers")} carried an identifier that had not been sent from that identity."));
         }
 
         if (result.Duplicates > 0)
         {
-            findings.Add(string.Create(inv, $"{Counts.Of(result.Duplicates, "request was", "requests were")} answered more than once."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.Duplicates, "request was", "requests were")} answered more than once."));
         }
 
         if (result.SendFailures > 0)
         {
-            findings.Add(string.Create(inv, $"{Counts.Of(result.SendFailures, "request", "requests")} could not be sent (the socket refused {Counts.Pick(result.SendFailures, "it", "them")}, reporting an earlier ICMP port unreachable); {Counts.Pick(result.SendFailures, "it is", "they are")} not counted as sent."));
+            findings.Add(string.Create(inv, $"{Counted.Of(result.SendFailures, "request", "requests")} could not be sent (the socket refused {Counted.Pick(result.SendFailures, "it", "them")}, reporting an earlier ICMP port unreachable); {Counted.Pick(result.SendFailures, "it is", "they are")} not counted as sent."));
         }
 
         if (result.Verification.Bad > 0 || result.Verification.OtherKeys > 0)
         {
-            findings.Add(string.Create(inv, $"of {Counts.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's."));
+            findings.Add(string.Create(inv, $"of {Counted.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's."));
         }
 
         // Losses none of the patterns above explain (e.g. an overloaded target that drops requests without answering
@@ -269,7 +270,7 @@ internal static class BenchFindings
         if (findings.Count == 0 && result.Lost > 0 && result.LossFraction > 0.01 && !result.Generator.Interrupted)
         {
             var p50 = result.Latency is { } lat ? string.Create(inv, $" (p50 of the answers {lat.P50:0.###} ms)") : string.Empty;
-            findings.Add(string.Create(inv, $"{result.Lost} of {Counts.Of(result.Sent, "request", "requests")} ({result.LossFraction * 100:0.#}%) {Counts.Pick(result.Lost, "was never answered, not late", "were never answered, none late")}{p50}: the target dropped {Counts.Pick(result.Lost, "it", "them")}, an overload or a limit whose pattern the bench cannot identify; the target's own counters tell which."));
+            findings.Add(string.Create(inv, $"{result.Lost} of {Counted.Of(result.Sent, "request", "requests")} ({result.LossFraction * 100:0.#}%) {Counted.Pick(result.Lost, "was never answered, not late", "were never answered, none late")}{p50}: the target dropped {Counted.Pick(result.Lost, "it", "them")}, an overload or a limit whose pattern the bench cannot identify; the target's own counters tell which."));
         }
 
         return findings;

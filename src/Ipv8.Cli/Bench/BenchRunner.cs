@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Ipv8.Shared;
 using Ipv8.Wire;
 using Ipv8.Wire.Crypto;
 
@@ -306,7 +307,7 @@ internal sealed class BenchRunner : IDisposable
 
             if (now - due > frequency)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"it fell more than 1 s behind its schedule after {i} of {Counts.Of(step.Count, "request", "requests")}");
+                return string.Create(CultureInfo.InvariantCulture, $"it fell more than 1 s behind its schedule after {i} of {Counted.Of(step.Count, "request", "requests")}");
             }
 
             var identity = _identities[step.IdentityOf(i)];

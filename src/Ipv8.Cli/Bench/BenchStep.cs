@@ -340,7 +340,9 @@ internal sealed class BenchStep
             }
         }
 
-        var scheduled = generator.Interrupted ? sent + Volatile.Read(ref _notSent) + Volatile.Read(ref _sendFailures) : Count;
+        // Requests that left, that the socket refused and that had no free identifier: each was handled at its due time.
+        var handled = sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent);
+        var scheduled = generator.Interrupted ? handled : Count;
         // Interrupted before its first request was due: it lasted no time at all (not one interval).
         var duration = scheduled == 0 ? 0 : scheduled == 1 ? 1.0 / Rate : (IntendedTimestamp(scheduled - 1) - _start) / (double)_frequency + (1.0 / Rate);
         return new BenchResult
@@ -370,8 +372,8 @@ internal sealed class BenchStep
                 ScheduleErrorMsMax = _schedule.TotalCount == 0 ? 0 : Milliseconds(_schedule.GetMaxValue()),
                 // Requests the socket refused and those without a free identifier left on time too: the schedule was kept.
                 // An interrupted run is measured against what was due until it stopped, not the whole schedule.
-                SendRateError = SendRateError(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
-                LastSendLateMs = LastSendLateMs(sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent), generator.Interrupted ? sent + Volatile.Read(ref _sendFailures) + Volatile.Read(ref _notSent) : Count),
+                SendRateError = SendRateError(handled, scheduled),
+                LastSendLateMs = LastSendLateMs(handled, scheduled),
             },
             Verification = verification,
             IdentitiesNeverAnswered = neverAnswered,

@@ -228,7 +228,7 @@ internal static class BenchCommand
                 : string.Empty;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"--rate {config.Rate:0.#}/s from {Counts.Of(config.Identities, "identity", "identities")} would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
+                $"--rate {config.Rate:0.#}/s from {Counted.Of(config.Identities, "identity", "identities")} would reuse a request identifier within {BenchRunner.CycleSeconds(config.Timeout):0.#} s (65,536 per identity, at most {limit:0.#}/s); use --identities {needed} or more{peers}{shorter}.");
         }
 
         return null;
@@ -274,7 +274,7 @@ internal static class BenchCommand
             var target = TargetLabel(config);
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"bench: {BenchMessages.Name(config.Message)} to {target} from {Counts.Of(config.Identities, "identity", "identities")}, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
+                $"bench: {BenchMessages.Name(config.Message)} to {target} from {Counted.Of(config.Identities, "identity", "identities")}, {(config.FindMax ? "finding the max rate from" : "at")} {config.Rate:0.#}/s, {config.DurationSeconds:0.#} s{(config.FindMax ? " per step" : string.Empty)}"));
             var steps = new List<BenchStepReport>();
             double? maxRate = null;
             string? stopReason = null;
@@ -415,7 +415,7 @@ internal static class BenchCommand
 
     /// <summary>"bench: prepared N requests per identity in S s (before the clock starts)".</summary>
     internal static string PreparedLine(int poolSize, double seconds) =>
-        string.Create(CultureInfo.InvariantCulture, $"bench: prepared {Counts.Of(poolSize, "request", "requests")} per identity in {seconds:0.##} s (before the clock starts)");
+        string.Create(CultureInfo.InvariantCulture, $"bench: prepared {Counted.Of(poolSize, "request", "requests")} per identity in {seconds:0.##} s (before the clock starts)");
 
     /// <summary>
     /// "bench: warm-up S s at R/s: A of N answered (not counted)"; of a warm-up that Ctrl+C cut short, how long it ran
@@ -489,7 +489,7 @@ internal static class BenchCommand
         var passed = refused is null && untrusted is null && !interrupted && result.Latency is { } latency && latency.P99 <= config.MaxP99Ms && result.LossFraction <= config.MaxLoss;
         if (refused is not null && untrusted is not null)
         {
-            findings = [string.Create(CultureInfo.InvariantCulture, $"of {Counts.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
+            findings = [string.Create(CultureInfo.InvariantCulture, $"of {Counted.Of(result.Verification.Checked, "signed answer", "signed answers")} checked, {result.Verification.Bad} had a bad signature and {result.Verification.OtherKeys} another key than the first answer's.")];
         }
 
         var step = new BenchStepReport(result, refused, passed, findings, untrusted, interrupted);
@@ -573,7 +573,7 @@ internal static class BenchCommand
                 if (rate >= maxRate)
                 {
                     return (pass, maxRate < config.MaxRate
-                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {Counts.Of(config.Identities, "identity", "identities")} can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
+                        ? string.Create(inv, $"{maxRate:0.#}/s reached, the most {Counted.Of(config.Identities, "identity", "identities")} can send without reusing a request identifier within the timeout cycle (more --identities to go higher)")
                         : string.Create(inv, $"--max-rate {config.MaxRate:0.#}/s reached"));
                 }
 
@@ -660,7 +660,7 @@ internal static class BenchCommand
         error.WriteLine(string.Create(inv, $"bench: generator {r.Generator.CpuSeconds:0.##} s CPU, schedule error p99 {r.Generator.ScheduleErrorMsP99:0.###} ms (max {r.Generator.ScheduleErrorMsMax:0.###}), send-rate error {r.Generator.SendRateError * 100:0.##}%; signatures checked {r.Verification.Checked}, bad {r.Verification.Bad}"));
         if (step.Interrupted)
         {
-            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {Counts.Of(r.Sent, "request", "requests")} ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
+            error.WriteLine(string.Create(inv, $"bench: INTERRUPTED after {Counted.Of(r.Sent, "request", "requests")} ({r.DurationSeconds:0.##} s of the schedule): the numbers above cover only that part."));
         }
         else if (step.Refused is { } refused)
         {

@@ -59,7 +59,7 @@ internal static class FuzzCommand
         // Its range depends on the mode (0 only with --differential): checked by the command's validator.
         var rate = new Option<int?>("--rate") { Description = "Datagrams per second at most, 1-100000 (default 1000; the differential target: inputs per second, 0-100000, default 0 = as fast as py-ipv8 decodes).", HelpName = "n" };
         var probeEvery = new Option<int>("--probe-every") { Description = "A liveness probe after every this many datagrams.", DefaultValueFactory = _ => 500, HelpName = "n" }
-            .Check(value => value is >= 1 and <= 10_000_000, value => $"--probe-every must be from 1 to 10000000, got '{value.ToString(CultureInfo.InvariantCulture)}'.");
+            .Check(new IntRange(1, 10_000_000, "from 1 to 10000000"));
         var livenessTimeout = CliArguments.Seconds("--liveness-timeout", "How long the target has to answer a probe.", 5, 0.1, 600);
         var report = CliArguments.Report("Write the report (JSON) to this file instead of standard output.");
         var findings = new Option<DirectoryInfo>("--findings")

@@ -205,15 +205,15 @@ internal static class CliArguments
                 value => value is > 0 and <= MaxDurationSeconds && TimeSpan.FromSeconds(value) > TimeSpan.Zero,
                 "--duration must be a positive number of seconds (at most 30 days)");
 
-    public static Option<FileInfo?> Report(string description) => OutputFile("--report", description, probe: true);
+    public static Option<FileInfo?> Report(string description) => OutputFile("--report", description);
 
     /// <summary>
     /// An option naming a file the command writes: a folder, or a file in a folder that does not exist, is a parse
-    /// error (exit 2, before any work starts); the command never creates folders. With <paramref name="probe"/> (the
-    /// report and plot of a run that may take minutes), a file that does not exist yet must be creatable too
-    /// (<see cref="OutputFiles.CannotCreate"/>), rather than found out after the run.
+    /// error (exit 2, before any work starts), and so is a file that does not exist yet and cannot be created
+    /// (<see cref="OutputFiles.CannotCreate"/>: found out before a run that may take minutes, not after it); the command
+    /// never creates folders.
     /// </summary>
-    public static Option<FileInfo?> OutputFile(string name, string description, bool probe = false)
+    public static Option<FileInfo?> OutputFile(string name, string description)
     {
         var option = new Option<FileInfo?>(name)
         {
@@ -233,7 +233,7 @@ internal static class CliArguments
                 return; // no value, or one that did not parse: its own error says so
             }
 
-            if (value is { } file && (OutputFiles.Problem(name, file) ?? (probe ? OutputFiles.CannotCreate(name, file) : null)) is { } problem)
+            if (value is { } file && (OutputFiles.Problem(name, file) ?? OutputFiles.CannotCreate(name, file)) is { } problem)
             {
                 result.AddError(problem);
             }
@@ -247,7 +247,7 @@ internal static class CliArguments
     /// </summary>
     public static Option<FileInfo?> SvgFile(string name, string description)
     {
-        var option = OutputFile(name, description, probe: true);
+        var option = OutputFile(name, description);
         option.HelpName = "file.svg";
         option.Validators.Add(result =>
         {
